@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "VoicePartnerAI",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "Worker", targets: ["Worker"]),
+        .executable(name: "queuectl", targets: ["QueueCTL"]),
+        .library(name: "QueueEngine", targets: ["QueueEngine"]),
+        .library(name: "Jobs", targets: ["Jobs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // hiredis from Debian's libhiredis-dev; blocking calls only, used from dedicated threads.
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        // The generic queue engine: store, claim, ack, retry, rescue, prune, wake-ups, worker runtime.
+        .target(
+            name: "QueueEngine",
+            dependencies: [
+                "CHiredis",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
+        // This platform's job kinds and the provider clients they call.
+        .target(
+            name: "Jobs",
+            dependencies: ["QueueEngine"]
+        ),
+        .executableTarget(
+            name: "Worker",
+            dependencies: [
+                "QueueEngine", "Jobs",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "QueueCTL",
+            dependencies: [
+                "QueueEngine", "Jobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "QueueEngineTests",
+            dependencies: ["QueueEngine", "Jobs"]
+        ),
+    ]
+)

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+
+/// `queuectl`: the queue engine from the command line (migrate, enqueue, list, inspect, retry,
+/// cancel, stats, pause, resume). Connects with `DATABASE_URL` and `REDIS_URL`.
+@main
+struct QueueCTL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queuectl",
+        abstract: "Operate the VoicePartnerAI job queue.",
+        subcommands: [Migrate.self, Enqueue.self, List.self, Inspect.self, Retry.self, Cancel.self,
+                      Stats.self, Pause.self, Resume.self]
+    )
+}
+
+/// The database and wake-up connections of one command.
+struct Connection {
+    let queue: JobQueue
+    let client: PostgresClient
+    let logger: Logger
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        var logger = Logger(label: "queuectl")
+        logger.logLevel = try LogConfiguration.level(environment)
+        let database = try DatabaseConfiguration(environment: environment)
+        let publisher = try RedisConfiguration.from(environment).map { WakeupPublisher(configuration: $0, logger: logger) }
+        publisher?.start()
+        defer { publisher?.stop() }
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let connection = Connection(queue: JobQueue(client: client, publisher: publisher, logger: logger), client: client, logger: logger)
+        let result = try await client.whileRunning { try await body(connection) }
+        // Give the publisher's thread a moment to send the wake-up before the process exits.
+        try? await Task.sleep(for: .milliseconds(20))
+        return result
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
+
+    func run() async throws {
+        let applied = try await Connection.run { connection in
+            try await Migrator(client: connection.client, logger: connection.logger).migrate()
+        }
+        print(applied.isEmpty ? "schema is up to date" : "applied: \(applied.joined(separator: ", "))")
+    }
+}
+
+struct Enqueue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Enqueue a job from JSON arguments.")
+
+    @Argument(help: "The job kind, e.g. platform.canary.") var kind: String
+    @Option(help: "The job's arguments as a JSON object.") var args: String = "{}"
+    @Option(help: "Queue (default: the kind's).") var queue: String?
+    @Option(help: "Priority; lower runs first.") var priority: Int16?
+    @Option(help: "Seconds from now until the job may run.") var delay: Int?
+    @Option(help: "Attempts before the job is discarded.") var maxAttempts: Int?
+    @Option(help: "At most one non-final job has this key.") var uniqueKey: String?
+    @Option(help: "The workspace the job belongs to.") var workspace: String?
+    @Option(help: "A tag; repeat for more.") var tag: [String] = []
+
+    func validate() throws {
+        if let delay, delay < 0 { throw ValidationError("--delay must not be negative") }
+        if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
+    }
+
+    func run() async throws {
+        let defaults = PlatformJobs.registry().defaults(for: kind) ?? JobDefaults()
+        let options = JobOptions(queue: queue, priority: priority, delay: delay.map { .seconds($0) },
+                                 maxAttempts: maxAttempts, uniqueKey: uniqueKey, workspaceID: workspace, tags: tag)
+        let job: NewJob
+        do {
+            job = try NewJob(kind: kind, argsJSON: args, defaults: defaults, options: options)
+        } catch let error as QueueError {
+            throw ValidationError(error.message)
+        }
+        let result = try await Connection.run { try await $0.queue.enqueue(job) }
+        print(result.isDuplicate ? "duplicate of job \(result.id)" : "enqueued job \(result.id)")
+    }
+}
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+
+    @Option var queue: String?
+    @Option(help: "available, running, completed, discarded or cancelled.") var state: String?
+    @Option var kind: String?
+    @Option var workspace: String?
+    @Option(help: "Only jobs with a smaller id (paging).") var before: Int64?
+    @Option var limit: Int = 50
+
+    func run() async throws {
+        var jobState: JobState?
+        if let state {
+            guard let parsed = JobState(rawValue: state) else {
+                throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            jobState = parsed
+        }
+        let filter = JobFilter(queue: queue, state: jobState, kind: kind, workspaceID: workspace, beforeID: before, limit: limit)
+        let jobs = try await Connection.run { try await $0.queue.store.list(filter) }
+        print("id\tstate\tqueue\tkind\tattempt\trun_at")
+        for job in jobs {
+            print("\(job.id)\t\(job.state.rawValue)\t\(job.queue)\t\(job.kind)\t\(job.attempt)/\(job.maxAttempts)\t\(job.runAt)")
+        }
+    }
+}
+
+struct Inspect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one job as JSON.")
+    @Argument var id: Int64
+
+    func run() async throws {
+        let id = self.id
+        try await QueueCommandError.mapping { try printJSON(try await Connection.run { try await $0.queue.store.job(id: id) }) }
+    }
+}
+
+struct Retry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a discarded or cancelled job again.")
+    @Argument var id: Int64
+
+    func run() async throws {
+        let id = self.id
+        try await QueueCommandError.mapping { try await Connection.run { try await $0.queue.retry(id: id) } }
+        print("job \(id) is available again")
+    }
+}
+
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Cancel a queued or running job.")
+    @Argument var id: Int64
+
+    func run() async throws {
+        let id = self.id
+        let state = try await QueueCommandError.mapping { try await Connection.run { try await $0.queue.cancel(id: id) } }
+        print(state == .running ? "job \(id) is running; its worker was told to stop it" : "job \(id) cancelled")
+    }
+}
+
+struct Stats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Queue depth and oldest ready age per queue.")
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let stats = try await Connection.run { try await $0.queue.store.stats() }
+        if json { return try printJSON(stats) }
+        print("queue\tready\tscheduled\trunning\toldest_ready_s\tpaused")
+        for row in stats {
+            print("\(row.queue)\t\(row.ready)\t\(row.scheduled)\t\(row.running)\t\(String(format: "%.1f", row.oldestReadyAgeSeconds))\t\(row.paused)")
+        }
+    }
+}
+
+struct Pause: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop workers from claiming jobs of a queue.")
+    @Argument var queue: String
+
+    func run() async throws {
+        let queue = self.queue
+        try await Connection.run { try await $0.queue.store.pause(queue: queue) }
+        print("queue \(queue) paused")
+    }
+}
+
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Let workers claim from a paused queue again.")
+    @Argument var queue: String
+
+    func run() async throws {
+        let queue = self.queue
+        try await Connection.run { try await $0.queue.resume(queue: queue) }
+        print("queue \(queue) resumed")
+    }
+}
+
+/// Turns the engine's coded errors into a one-line message and a non-zero exit.
+struct QueueCommandError: Error, CustomStringConvertible {
+    let description: String
+
+    static func mapping<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as QueueError {
+            throw QueueCommandError(description: "error (\(error.code)): \(error.message)")
+        }
+    }
+}

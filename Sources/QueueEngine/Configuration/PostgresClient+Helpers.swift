@@ -1,0 +1,38 @@
+import PostgresNIO
+
+extension PostgresClient {
+    /// Runs `body` while the client's pool runs, for one-shot work (migrations, CLI commands)
+    /// outside a `ServiceGroup`.
+    @discardableResult
+    public func whileRunning<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await self.run()
+                return nil
+            }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}
+
+extension PostgresClient {
+    /// `withTransaction` that rethrows the closure's own error (not PostgresNIO's wrapper), so callers
+    /// see the `QueueError` or their own error types they threw inside the transaction.
+    public func transaction<Result>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await withTransaction(logger: logger, isolation: isolation, body)
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The engine's front door for producers (API, scheduler, handlers, CLI): enqueue, cancel, retry,
+/// inspect. Every enqueue commits before the wake-up is published, so a worker woken by Redis always
+/// finds the job; when Redis is down the enqueue still succeeds and workers find it by polling.
+public struct JobQueue: Sendable {
+    public let store: JobStore
+    public let publisher: WakeupPublisher?
+    let logger: Logger
+
+    public init(client: PostgresClient, publisher: WakeupPublisher?, logger: Logger) {
+        self.store = JobStore(client: client, logger: logger)
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    /// Enqueues one typed job.
+    @discardableResult
+    public func enqueue<K: JobKind>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {
+        try await enqueue(NewJob(kind, args, options: options))
+    }
+
+    @discardableResult
+    public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
+        let logger = self.logger
+        let result = try await store.client.withConnection { connection in
+            try await JobStore.insert(job, on: connection, logger: logger)
+        }
+        if !result.isDuplicate { publisher?.notify(queues: [job.queue]) }
+        return result
+    }
+
+    /// Enqueues many jobs in one statement; results are in input order.
+    @discardableResult
+    public func enqueueMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        let logger = self.logger
+        let results = try await store.client.withConnection { connection in
+            try await JobStore.insertMany(jobs, on: connection, logger: logger)
+        }
+        publisher?.notify(queues: Set(jobs.map(\.queue)))
+        return results
+    }
+
+    /// Runs `body` in one database transaction in which the caller writes its own rows and enqueues
+    /// jobs; the jobs exist if and only if the transaction commits. Wake-ups go out after the commit.
+    public func transaction<Result: Sendable>(_ body: (JobTransaction) async throws -> Result) async throws -> Result {
+        let logger = self.logger
+        let (result, queues) = try await store.client.transaction(logger: logger) { connection in
+            let transaction = JobTransaction(connection: connection, logger: logger)
+            let result = try await body(transaction)
+            return (result, transaction.enqueuedQueues)
+        }
+        if !queues.isEmpty { publisher?.notify(queues: queues) }
+        return result
+    }
+
+    /// Cancels a job (see `JobStore.cancel`); a running job's worker is told at once.
+    @discardableResult
+    public func cancel(id: Int64, workspaceID: String? = nil) async throws -> JobState {
+        let (state, _) = try await store.cancel(id: id, workspaceID: workspaceID)
+        if state == .running { publisher?.notifyCancel(jobID: id) }
+        return state
+    }
+
+    /// Runs a discarded or cancelled job again.
+    public func retry(id: Int64, workspaceID: String? = nil) async throws {
+        let queue = try await store.retry(id: id, workspaceID: workspaceID)
+        publisher?.notify(queues: [queue])
+    }
+
+    public func resume(queue: String) async throws {
+        try await store.resume(queue: queue)
+        publisher?.notify(queues: [queue])
+    }
+}
+
+/// A transaction opened by `JobQueue.transaction`: the caller's own queries go to `connection`.
+public final class JobTransaction {
+    public let connection: PostgresConnection
+    let logger: Logger
+    private(set) var enqueuedQueues = Set<String>()
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    @discardableResult
+    public func enqueue<K: JobKind>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {
+        try await enqueue(NewJob(kind, args, options: options))
+    }
+
+    @discardableResult
+    public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
+        let result = try await JobStore.insert(job, on: connection, logger: logger)
+        enqueuedQueues.insert(job.queue)
+        return result
+    }
+
+    @discardableResult
+    public func enqueueMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        let results = try await JobStore.insertMany(jobs, on: connection, logger: logger)
+        enqueuedQueues.formUnion(jobs.map(\.queue))
+        return results
+    }
+}

@@ -1,0 +1,28 @@
+/// What a job kind uses when the enqueuer does not say otherwise.
+public struct JobDefaults: Sendable, Equatable {
+    public static let defaultQueue = "default"
+    public static let defaultMaxAttempts = 25
+    public static let defaultTimeout: Duration = .seconds(300)
+
+    public var queue: String
+    /// Lower numbers run first.
+    public var priority: Int16
+    public var maxAttempts: Int
+    /// A running attempt is cancelled and counted as failed after this long.
+    public var timeout: Duration
+    public var retryPolicy: RetryPolicy
+
+    public init(
+        queue: String = JobDefaults.defaultQueue,
+        priority: Int16 = 0,
+        maxAttempts: Int = JobDefaults.defaultMaxAttempts,
+        timeout: Duration = JobDefaults.defaultTimeout,
+        retryPolicy: RetryPolicy = .default
+    ) {
+        self.queue = queue
+        self.priority = priority
+        self.maxAttempts = maxAttempts
+        self.timeout = timeout
+        self.retryPolicy = retryPolicy
+    }
+}

@@ -1,0 +1,82 @@
+import Synchronization
+
+/// The attempts a worker is running: their tasks (so one can be cancelled), deadlines and leases.
+final class RunningJobs: Sendable {
+    /// Why a running attempt was stopped from outside, which decides how it is recorded.
+    enum StopReason: Sendable {
+        case cancelRequested
+        case timedOut
+        case shutdown
+        case leaseLost
+    }
+
+    private struct Entry {
+        let job: ClaimedJob
+        let deadline: ContinuousClock.Instant
+        var task: Task<Void, Never>?
+        var stopReason: StopReason?
+    }
+
+    private struct State {
+        var entries: [Int64: Entry] = [:]
+        var perQueue: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) {
+        state.withLock { state in
+            state.entries[job.id] = Entry(job: job, deadline: deadline)
+            state.perQueue[job.queue, default: 0] += 1
+        }
+    }
+
+    /// Attaches the attempt's task; a stop that came before the task existed takes effect now.
+    func attach(_ id: Int64, task: Task<Void, Never>) {
+        let cancelNow = state.withLock { state -> Bool in
+            guard state.entries[id] != nil else { return false }
+            state.entries[id]?.task = task
+            return state.entries[id]?.stopReason != nil
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    /// Removes a finished attempt; returns why it was stopped, if it was.
+    func finish(_ id: Int64) -> StopReason? {
+        state.withLock { state in
+            guard let entry = state.entries.removeValue(forKey: id) else { return nil }
+            state.perQueue[entry.job.queue, default: 1] -= 1
+            return entry.stopReason
+        }
+    }
+
+    /// Cancels an attempt's task, remembering why; the first reason wins.
+    func stop(_ id: Int64, reason: StopReason) {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            guard state.entries[id] != nil, state.entries[id]?.stopReason == nil else { return nil }
+            state.entries[id]?.stopReason = reason
+            return state.entries[id]?.task
+        }
+        task?.cancel()
+    }
+
+    func stopAll(reason: StopReason) {
+        for id in state.withLock({ Array($0.entries.keys) }) { stop(id, reason: reason) }
+    }
+
+    func stopReason(of id: Int64) -> StopReason? { state.withLock { $0.entries[id]?.stopReason } }
+
+    func count(queue: String) -> Int { state.withLock { $0.perQueue[queue] ?? 0 } }
+
+    var count: Int { state.withLock { $0.entries.count } }
+
+    func leases() -> [(id: Int64, leaseToken: Int32)] {
+        state.withLock { state in state.entries.values.map { ($0.job.id, $0.job.leaseToken) } }
+    }
+
+    func overdue(at now: ContinuousClock.Instant) -> [Int64] {
+        state.withLock { state in
+            state.entries.values.filter { $0.stopReason == nil && $0.deadline <= now }.map(\.job.id)
+        }
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs the handlers of the queues it serves: claims no more jobs than it has free slots, renews
+/// leases in one statement per interval, enforces per-job timeouts, acks in batches, and stops
+/// gracefully (stop claiming, let running jobs finish up to the grace period, then cancel and release
+/// them so another worker picks them up at once).
+public final class Worker: Service, Sendable {
+    public let configuration: WorkerConfiguration
+    private let store: JobStore
+    private let registry: JobRegistry
+    private let subscriber: WakeupSubscriber?
+    private let logger: Logger
+    private let running = RunningJobs()
+    private let batcher: CompletionBatcher
+    private let fetchSignals: [String: Signal]
+    private let stopSignal = Signal()
+    private let stopping = Atomic<Bool>(false)
+    /// Queues whose last claim came back short; finishing jobs do not trigger claims for them until
+    /// a wake-up or a poll says there may be work again.
+    private let drainedQueues = Mutex<Set<String>>([])
+
+    public init(configuration: WorkerConfiguration, store: JobStore, registry: JobRegistry,
+                subscriber: WakeupSubscriber?, logger: Logger) {
+        var logger = logger
+        logger[metadataKey: LogKey.workerID] = "\(configuration.id)"
+        self.configuration = configuration
+        self.store = store
+        self.registry = registry
+        self.subscriber = subscriber
+        self.logger = logger
+        self.batcher = CompletionBatcher(store: store, delay: configuration.ackDelay,
+                                         maxBatch: configuration.ackBatch, logger: logger)
+        self.fetchSignals = configuration.queues.mapValues { _ in Signal() }
+    }
+
+    /// Acks rejected because this worker had lost the job's lease.
+    public var rejectedStaleAcks: Int { batcher.rejectedStaleAcks }
+
+    /// How many attempts run in this worker now.
+    public var runningCount: Int { running.count }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await self.runUntilStopped()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    /// Begins a graceful stop; `run()` returns once running jobs are finished or released.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        logger.info("worker stopping: no new claims")
+        stopSignal.finish()
+        for signal in fetchSignals.values { signal.finish() }
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    private func runUntilStopped() async {
+        logger.info("worker started", metadata: ["queues": "\(configuration.queues)"])
+        subscriber?.start()
+        await withTaskGroup(of: Void.self) { outer in
+            outer.addTask { await self.batcher.run() }
+            outer.addTask {
+                await withTaskGroup(of: Void.self) { loops in
+                    loops.addTask { await self.heartbeatLoop() }
+                    loops.addTask { await self.timeoutLoop() }
+                    loops.addTask { await self.pollLoop() }
+                    loops.addTask { await self.wakeupLoop() }
+                    for (queue, slots) in self.configuration.queues {
+                        loops.addTask { await self.fetchLoop(queue: queue, slots: slots) }
+                    }
+                    await self.stopSignal.wait()
+                    self.stop()
+                    await self.drain()
+                    loops.cancelAll()
+                }
+                self.subscriber?.stop()
+                self.batcher.finish()
+            }
+        }
+        logger.info("worker stopped")
+    }
+
+    /// Waits for running jobs up to the grace period, then cancels and releases the rest.
+    private func drain() async {
+        let grace = Task.isCancelled ? Duration.zero : configuration.shutdownGrace
+        let deadline = ContinuousClock.now + grace
+        while running.count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+            if Task.isCancelled { break }
+        }
+        guard running.count > 0 else { return }
+        logger.info("cancelling jobs still running after the grace period", metadata: ["count": "\(running.count)"])
+        running.stopAll(reason: .shutdown)
+        // Handlers that ignore cancellation are left behind; their leases expire and they are rescued.
+        let hardDeadline = ContinuousClock.now + .seconds(5)
+        while running.count > 0, ContinuousClock.now < hardDeadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    // MARK: Claiming
+
+    private func fetchLoop(queue: String, slots: Int) async {
+        guard let signal = fetchSignals[queue] else { return }
+        for await _ in signal.stream {
+            guard !isStopping else { break }
+            await fetch(queue: queue, slots: slots)
+        }
+    }
+
+    private func fetch(queue: String, slots: Int) async {
+        while !isStopping {
+            let free = slots - running.count(queue: queue)
+            guard free > 0 else { return }
+            let limit = min(free, configuration.claimBatch)
+            do {
+                var jobs = try await store.claim(queue: queue, limit: limit, workerID: configuration.id, lease: configuration.lease)
+                if jobs.count < limit {
+                    jobs += try await store.claimLimited(queue: queue, limit: limit - jobs.count,
+                                                         workerID: configuration.id, lease: configuration.lease)
+                }
+                for job in jobs { start(job) }
+                if jobs.count < limit {
+                    drainedQueues.withLock { _ = $0.insert(queue) }
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("claim failed; retrying on the next wake-up or poll",
+                               metadata: [LogKey.queue: "\(queue)", "error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: .milliseconds(100))
+                return
+            }
+        }
+    }
+
+    /// Wakes the fetch loops of `queues` (all when nil), marking them as possibly non-empty.
+    private func signalFetch(_ queues: [String]? = nil) {
+        let targets = queues ?? Array(fetchSignals.keys)
+        drainedQueues.withLock { drained in for queue in targets { drained.remove(queue) } }
+        for queue in targets { fetchSignals[queue]?.fire() }
+    }
+
+    private func pollLoop() async {
+        while !isStopping {
+            let connected = subscriber?.isConnected ?? true
+            let interval = connected ? configuration.pollInterval : configuration.disconnectedPollInterval
+            do { try await Task.sleep(for: interval) } catch { return }
+            signalFetch()
+        }
+    }
+
+    private func wakeupLoop() async {
+        guard let subscriber else { return }
+        for await event in subscriber.events {
+            switch event {
+            case .subscribed:
+                signalFetch()
+            case .wake(let queue):
+                if fetchSignals[queue] != nil { signalFetch([queue]) }
+            case .cancel(let jobID):
+                running.stop(jobID, reason: .cancelRequested)
+            case .disconnected:
+                break
+            }
+        }
+    }
+
+    // MARK: Running
+
+    private func start(_ job: ClaimedJob) {
+        let entry = registry.entry(for: job.kind)
+        let timeout = job.timeout ?? entry?.defaults.timeout ?? JobDefaults.defaultTimeout
+        running.reserve(job, deadline: .now + timeout)
+        let task = Task { await self.execute(job, entry: entry, timeout: timeout) }
+        running.attach(job.id, task: task)
+    }
+
+    private func execute(_ job: ClaimedJob, entry: JobRegistry.Entry?, timeout: Duration) async {
+        var jobLogger = logger
+        jobLogger[metadataKey: LogKey.jobID] = "\(job.id)"
+        jobLogger[metadataKey: LogKey.jobKind] = "\(job.kind)"
+        jobLogger[metadataKey: LogKey.queue] = "\(job.queue)"
+        let result: Completion.Result?
+        if let entry {
+            let store = self.store
+            let context = JobContext(
+                jobID: job.id, kind: job.kind, queue: job.queue, attempt: job.attempt, maxAttempts: job.maxAttempts,
+                workspaceID: job.workspaceID, logger: jobLogger,
+                progressReporter: { percent, message in
+                    try await store.reportProgress(jobID: job.id, leaseToken: job.leaseToken, percent: percent, message: message)
+                })
+            do {
+                let outcome = try await entry.run(job.argsJSON, context)
+                switch outcome {
+                case .success(let json): result = .completed(resultJSON: json)
+                case .snooze(let delay): result = .snooze(delay: delay)
+                case .discard(let reason): result = .discarded(error: reason)
+                }
+            } catch let error as JobRegistry.UndecodableArguments {
+                result = .discarded(error: error.description)
+            } catch {
+                switch running.stopReason(of: job.id) {
+                case .cancelRequested?: result = .cancelled(reason: "cancelled on request")
+                case .timedOut?: result = Self.failure(job, "timed out after \(timeout)", policy: entry.defaults.retryPolicy)
+                case .shutdown?: result = .released
+                case .leaseLost?: result = nil
+                case nil: result = Self.failure(job, String(describing: error), policy: entry.defaults.retryPolicy)
+                }
+            }
+        } else {
+            result = .discarded(error: "unknown job kind \(job.kind): no handler is registered for it")
+        }
+        _ = running.finish(job.id)
+        if let result {
+            jobLogger.debug("attempt ended", metadata: ["result": "\(result)"])
+            batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: result))
+        } else {
+            jobLogger.warning("lease lost while running; the result is not recorded")
+        }
+        // Refill once half a claim batch of slots is free, so claims stay batched under load.
+        let slots = configuration.queues[job.queue] ?? 1
+        let refillAt = max(1, min(configuration.claimBatch, slots) / 2)
+        if slots - running.count(queue: job.queue) >= refillAt, !drainedQueues.withLock({ $0.contains(job.queue) }) {
+            fetchSignals[job.queue]?.fire()
+        }
+    }
+
+    /// A failed attempt: retried after the policy's delay, or discarded when attempts are used up.
+    static func failure(_ job: ClaimedJob, _ message: String, policy: RetryPolicy) -> Completion.Result {
+        if job.attempt >= job.maxAttempts {
+            return .discarded(error: message)
+        }
+        return .retry(delay: policy.delay(afterAttempt: job.attempt), error: message)
+    }
+
+    // MARK: Leases and timeouts
+
+    private func heartbeatLoop() async {
+        while true {
+            do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
+            let leases = running.leases()
+            guard !leases.isEmpty else { continue }
+            do {
+                let held = try await store.heartbeat(leases, lease: configuration.lease)
+                for lease in leases {
+                    switch held[lease.id] {
+                    case nil: running.stop(lease.id, reason: .leaseLost)
+                    case true?: running.stop(lease.id, reason: .cancelRequested)
+                    case false?: break
+                    }
+                }
+            } catch {
+                logger.warning("lease renewal failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    private func timeoutLoop() async {
+        while true {
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+            for id in running.overdue(at: .now) { running.stop(id, reason: .timedOut) }
+        }
+    }
+}

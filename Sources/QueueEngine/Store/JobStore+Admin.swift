@@ -1,0 +1,115 @@
+import Foundation
+import PostgresNIO
+
+extension JobStore {
+    /// Cancels a job: a queued one at once, a running one by flagging it (its worker stops it within a
+    /// heartbeat interval, or sooner through the wake-up channel). Returns the job's state afterwards
+    /// and its queue. `workspaceID`, when given, scopes the lookup.
+    public func cancel(id: Int64, workspaceID: String? = nil) async throws -> (state: JobState, queue: String) {
+        let rows = try await client.query("""
+            UPDATE queue_jobs
+            SET state = (CASE WHEN state = 'available' THEN 'cancelled' ELSE state END)::queue_job_state,
+                finished_at = CASE WHEN state = 'available' THEN now() ELSE finished_at END,
+                cancel_requested_at = now()
+            WHERE id = \(id) AND state IN ('available', 'running')
+              AND (\(workspaceID)::text IS NULL OR workspace_id = \(workspaceID))
+            RETURNING state::text, queue
+            """, logger: logger)
+        for try await (state, queue) in rows.decode((String, String).self) {
+            return (JobState(rawValue: state) ?? .cancelled, queue)
+        }
+        let existing = try await job(id: id, workspaceID: workspaceID)
+        throw QueueError(.invalidState, "job \(id) is \(existing.state.rawValue) and cannot be cancelled")
+    }
+
+    /// Makes a discarded or cancelled job available again now, with at least one attempt left.
+    @discardableResult
+    public func retry(id: Int64, workspaceID: String? = nil) async throws -> String {
+        do {
+            let rows = try await client.query("""
+                UPDATE queue_jobs
+                SET state = 'available', run_at = now(), finished_at = NULL, cancel_requested_at = NULL,
+                    lease_expires_at = NULL, max_attempts = GREATEST(max_attempts, attempt + 1)
+                WHERE id = \(id) AND state IN ('discarded', 'cancelled')
+                  AND (\(workspaceID)::text IS NULL OR workspace_id = \(workspaceID))
+                RETURNING queue
+                """, logger: logger)
+            for try await queue in rows.decode(String.self) { return queue }
+        } catch let error as PSQLError where error.isUniqueViolation {
+            throw QueueError(.uniqueConflict, "job \(id) cannot be retried: another job with its unique key is queued or running")
+        }
+        let existing = try await job(id: id, workspaceID: workspaceID)
+        throw QueueError(.invalidState, "job \(id) is \(existing.state.rawValue); only discarded or cancelled jobs can be retried")
+    }
+
+    /// One job, or `jobNotFound` (also for a job of another workspace when `workspaceID` is given).
+    public func job(id: Int64, workspaceID: String? = nil) async throws -> JobRecord {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.recordColumns) FROM queue_jobs
+            WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspace_id = \(workspaceID))
+            """, logger: logger)
+        guard let record = try await Self.decodeRecords(rows).first else {
+            throw QueueError(.jobNotFound, "job \(id) does not exist")
+        }
+        return record
+    }
+
+    /// Jobs matching `filter`, newest first.
+    public func list(_ filter: JobFilter) async throws -> [JobRecord] {
+        let limit = min(max(filter.limit, 1), 1000)
+        let state = filter.state?.rawValue
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.recordColumns) FROM queue_jobs
+            WHERE (\(filter.queue)::text IS NULL OR queue = \(filter.queue))
+              AND (\(state)::text IS NULL OR state = \(state)::queue_job_state)
+              AND (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
+              AND (\(filter.workspaceID)::text IS NULL OR workspace_id = \(filter.workspaceID))
+              AND (\(filter.beforeID)::bigint IS NULL OR id < \(filter.beforeID))
+            ORDER BY id DESC
+            LIMIT \(limit)
+            """, logger: logger)
+        return try await Self.decodeRecords(rows)
+    }
+
+    /// Depth per queue (ready, scheduled, running), the age of the oldest ready job, and whether the
+    /// queue is paused — in one query that reads only the partial indexes' rows, never finished jobs.
+    public func stats() async throws -> [QueueStats] {
+        let rows = try await client.query("""
+            WITH open AS (
+                SELECT queue, state, run_at FROM queue_jobs
+                WHERE state = 'available' AND concurrency_key IS NULL
+                UNION ALL
+                SELECT queue, state, run_at FROM queue_jobs
+                WHERE state = 'available' AND concurrency_key IS NOT NULL
+                UNION ALL
+                SELECT queue, state, run_at FROM queue_jobs WHERE state = 'running'
+            ), depth AS (
+                SELECT queue,
+                       count(*) FILTER (WHERE state = 'available' AND run_at <= now()) AS ready,
+                       count(*) FILTER (WHERE state = 'available' AND run_at > now()) AS scheduled,
+                       count(*) FILTER (WHERE state = 'running') AS running,
+                       min(run_at) FILTER (WHERE state = 'available' AND run_at <= now()) AS oldest
+                FROM open GROUP BY queue
+            )
+            SELECT COALESCE(d.queue, p.queue), COALESCE(d.ready, 0), COALESCE(d.scheduled, 0), COALESCE(d.running, 0),
+                   COALESCE(EXTRACT(EPOCH FROM now() - d.oldest), 0)::float8, p.queue IS NOT NULL
+            FROM depth d FULL JOIN queue_paused p ON p.queue = d.queue
+            ORDER BY 1
+            """, logger: logger)
+        var stats: [QueueStats] = []
+        for try await (queue, ready, scheduled, running, age, paused) in rows.decode((String, Int, Int, Int, Double, Bool).self) {
+            stats.append(QueueStats(queue: queue, ready: ready, scheduled: scheduled, running: running,
+                                    oldestReadyAgeSeconds: age, paused: paused))
+        }
+        return stats
+    }
+
+    /// Workers stop claiming from a paused queue; running jobs finish normally.
+    public func pause(queue: String) async throws {
+        try await client.query("INSERT INTO queue_paused (queue) VALUES (\(queue)) ON CONFLICT DO NOTHING", logger: logger)
+    }
+
+    public func resume(queue: String) async throws {
+        try await client.query("DELETE FROM queue_paused WHERE queue = \(queue)", logger: logger)
+    }
+}

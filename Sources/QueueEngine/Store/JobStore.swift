@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Every SQL statement of the queue engine, written once. Anything that reads or changes jobs goes
+/// through here; handlers and routes never write queue SQL of their own.
+public struct JobStore: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.
+    static let claimedColumns = """
+        j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.lease_token, j.timeout_ms,
+        j.workspace_id, j.run_at
+        """
+
+    static func decodeClaimed(_ rows: PostgresRowSequence) async throws -> [ClaimedJob] {
+        var jobs: [ClaimedJob] = []
+        for try await (id, kind, queue, args, attempt, maxAttempts, token, timeoutMS, workspace, runAt)
+            in rows.decode((Int64, String, String, String, Int, Int, Int32, Int?, String?, Date).self)
+        {
+            jobs.append(ClaimedJob(
+                id: id, kind: kind, queue: queue, argsJSON: args, attempt: attempt, maxAttempts: maxAttempts,
+                leaseToken: token, timeout: timeoutMS.map { .milliseconds($0) }, workspaceID: workspace, runAt: runAt))
+        }
+        return jobs
+    }
+
+    /// Columns of a full job record, in the order `decodeRecords` reads them.
+    static let recordColumns = """
+        id, kind, queue, state::text, args::text, priority, attempt, max_attempts, run_at, created_at,
+        attempted_at, finished_at, worker_id, unique_key, workspace_id, tags, errors::text, result::text,
+        progress, progress_message, cancel_requested_at IS NOT NULL
+        """
+
+    static func decodeRecords(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
+        var records: [JobRecord] = []
+        for try await row in rows {
+            let (id, kind, queue, state, args, priority, attempt, maxAttempts, runAt, createdAt, attemptedAt,
+                 finishedAt, workerID, uniqueKey, workspaceID, tags, errors, result, progress, progressMessage,
+                 cancelRequested) = try row.decode(
+                    (Int64, String, String, String, String, Int16, Int, Int, Date, Date, Date?, Date?, String?,
+                     String?, String?, [String], String, String?, Int?, String?, Bool).self)
+            records.append(JobRecord(
+                id: id, kind: kind, queue: queue, state: JobState(rawValue: state) ?? .available, argsJSON: args,
+                priority: priority, attempt: attempt, maxAttempts: maxAttempts, runAt: runAt, createdAt: createdAt,
+                attemptedAt: attemptedAt, finishedAt: finishedAt, workerID: workerID, uniqueKey: uniqueKey,
+                workspaceID: workspaceID, tags: tags, errorsJSON: errors, resultJSON: result, progress: progress,
+                progressMessage: progressMessage, cancelRequested: cancelRequested))
+        }
+        return records
+    }
+}
+
+extension PSQLError {
+    /// SQLSTATE 23505: a unique index refused the row.
+    var isUniqueViolation: Bool { serverInfo?[.sqlState] == "23505" }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+import ServiceLifecycle
+
+/// The worker process: PostgreSQL pool, wake-up publisher (for rescued jobs), the rescuer and the
+/// pruner (each active in one process at a time), then the worker itself. SIGTERM/SIGINT stop it
+/// gracefully in reverse order: the worker first, so its final acks still have a database.
+@main
+struct App {
+    static func main() async {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let configuration: WorkerProcessConfiguration
+        let logger: Logger
+        do {
+            logger = LogConfiguration.bootstrap(label: "worker", level: try LogConfiguration.level(environment))
+            configuration = try WorkerProcessConfiguration(environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("worker: invalid configuration: \(error)\n".utf8))
+            exit(2)
+        }
+        do {
+            try await run(configuration, logger: logger)
+        } catch {
+            logger.critical("worker failed", metadata: ["error": "\(String(reflecting: error))"])
+            exit(1)
+        }
+    }
+
+    static func run(_ configuration: WorkerProcessConfiguration, logger: Logger) async throws {
+        if configuration.migrateOnStart {
+            let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+            try await client.whileRunning {
+                try await Migrator(client: client, logger: logger).migrate()
+            }
+        }
+        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let store = JobStore(client: client, logger: logger)
+        let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
+        let subscriber = configuration.redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
+        let worker = Worker(configuration: configuration.worker, store: store, registry: PlatformJobs.registry(),
+                            subscriber: subscriber, logger: logger)
+        var services: [any Service] = [client]
+        if let publisher { services.append(publisher) }
+        services.append(JobRescuer(store: store, publisher: publisher, configuration: configuration.maintenance, logger: logger))
+        services.append(JobPruner(store: store, configuration: configuration.maintenance, logger: logger))
+        services.append(worker)
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import PostgresNIO
+@testable import QueueEngine
+import Testing
+
+@Suite struct LeaseTests {
+    @Test func staleAckIsRejectedAndKeepsTheNewerState() async throws {
+        try await TestHarness.with { harness in
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+            let first = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "old", lease: .milliseconds(50)).first)
+            try await Task.sleep(for: .milliseconds(100))
+            let rescuer = JobRescuer(store: harness.store, publisher: nil, configuration: MaintenanceConfiguration(), logger: harness.logger)
+            try await expectEventually { try await rescuer.rescueOnce() != nil }
+            let second = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "new", lease: .seconds(60)).first)
+            #expect(second.leaseToken > first.leaseToken)
+            // The old worker comes back and acks: rejected, the new claim stays running.
+            let rejected = try await harness.store.acknowledge([Completion(jobID: id, leaseToken: first.leaseToken, result: .completed(resultJSON: nil))])
+            #expect(rejected == [id])
+            let running = try await harness.job(id)
+            #expect(running.state == .running)
+            #expect(running.workerID == "new")
+            // Its heartbeat no longer holds the job either.
+            #expect(try await harness.store.heartbeat([(id, first.leaseToken)], lease: .seconds(60)).isEmpty)
+            #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: second.leaseToken, result: .completed(resultJSON: nil))]).isEmpty)
+            #expect(try await harness.job(id).state == .completed)
+        }
+    }
+
+    @Test func expiredLeasesAreRescuedOrDiscardedWhenAttemptsAreUsedUp() async throws {
+        try await TestHarness.with { harness in
+            let retryable = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(maxAttempts: 2)).id
+            let lastTry = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(maxAttempts: 1)).id
+            let claimed = try await harness.store.claim(queue: harness.queueName, limit: 2, workerID: "dead", lease: .milliseconds(10))
+            #expect(claimed.count == 2)
+            try await Task.sleep(for: .milliseconds(50))
+            let rescuer = JobRescuer(store: harness.store, publisher: harness.publisher, configuration: MaintenanceConfiguration(), logger: harness.logger)
+            try await expectEventually {
+                _ = try await rescuer.rescueOnce()
+                return try await harness.job(retryable).state != .running
+            }
+            let revived = try await harness.job(retryable)
+            #expect(revived.state == .available)
+            #expect(revived.errorsJSON.contains("lease expired"))
+            #expect(try await harness.job(lastTry).state == .discarded)
+        }
+    }
+
+    @Test func heartbeatKeepsLongJobsAlive() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 2_500)).id
+            let configuration = harness.workerConfiguration { $0.lease = .milliseconds(600) }
+            let rescuer = JobRescuer(store: harness.store, publisher: nil, configuration: MaintenanceConfiguration(), logger: harness.logger)
+            let job = try await harness.withWorker(configuration, registry: .scripted(probe)) { _ in
+                // Rescue runs all along; a renewed lease never expires, so the attempt is never taken away.
+                while try await harness.job(id).state.isFinal == false {
+                    _ = try await rescuer.rescueOnce()
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return try await harness.job(id)
+            }
+            #expect(job.state == .completed)
+            #expect(probe.attempts(id) == [1])
+        }
+    }
+
+    @Test func gracefulShutdownReleasesUnfinishedJobsAtOnce() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000)).id
+            let configuration = harness.workerConfiguration { $0.shutdownGrace = .milliseconds(200) }
+            try await harness.withWorker(configuration, registry: .scripted(probe)) { _ in
+                try await expectEventually { probe.running == 1 }
+            }
+            let released = try await harness.job(id)
+            #expect(released.state == .available)
+            #expect(released.attempt == 0)
+            #expect(released.runAt <= Date())
+        }
+    }
+
+    @Test func gracefulShutdownLetsShortJobsFinish() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 300)).id
+            try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                try await expectEventually { probe.running == 1 }
+            }
+            #expect(try await harness.job(id).state == .completed)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import PostgresNIO
+@testable import QueueEngine
+import Testing
+
+@Suite struct MaintenanceTests {
+    @Test func pruneDeletesOnlyFinishedJobsPastRetention() async throws {
+        try await TestHarness.with { harness in
+            var ids: [Int64] = []
+            for _ in 0..<4 { ids.append(try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id) }
+            try await harness.queue.cancel(id: ids[0])
+            try await harness.queue.cancel(id: ids[1])
+            // ids[0] finished long ago, ids[1] just now, ids[2] and ids[3] never.
+            try await harness.client.query(
+                "UPDATE queue_jobs SET finished_at = now() - interval '2 hours' WHERE id = \(ids[0])", logger: harness.logger)
+            var configuration = MaintenanceConfiguration()
+            configuration.retention = .seconds(3600)
+            let pruner = JobPruner(store: harness.store, configuration: configuration, logger: harness.logger)
+            try await expectEventually { try await pruner.pruneOnce() != nil }
+            await #expect(throws: QueueError.self) { try await harness.job(ids[0]) }
+            #expect(try await harness.job(ids[1]).state == .cancelled)
+            #expect(try await harness.job(ids[2]).state == .available)
+        }
+    }
+
+    @Test func maintenanceRunsInOneProcessAtATime() async throws {
+        try await TestHarness.with { harness in
+            let holding = AsyncStream.makeStream(of: Void.self)
+            let release = AsyncStream.makeStream(of: Void.self)
+            async let leader: Bool? = harness.store.asLeader(of: .prune) { _ in
+                holding.continuation.yield()
+                for await _ in release.stream { break }
+                return true
+            }
+            for await _ in holding.stream { break }
+            let second = try await harness.store.asLeader(of: .prune) { _ in true }
+            #expect(second == nil)
+            release.continuation.yield()
+            #expect(try await leader == true)
+            #expect(try await harness.store.asLeader(of: .prune) { _ in true } == true)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import PostgresNIO
+@testable import QueueEngine
+import Testing
+
+@Suite struct WorkerTests {
+    @Test func successStoresTheResult() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+            let job = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                try await harness.waitFor(id)
+            }
+            #expect(job.state == .completed)
+            #expect(job.resultJSON == #"{"attempt": 1}"#)
+            #expect(job.attempt == 1)
+            #expect(job.finishedAt != nil)
+            #expect(job.workerID?.hasPrefix("worker-") == true)
+        }
+    }
+
+    @Test func failedAttemptIsRetriedWithinThePolicyDelay() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.fail, .succeed])).id
+            // Claim and fail the first attempt by hand to read the retry's run_at before it runs again.
+            let claimed = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "w", lease: .seconds(60)).first)
+            let policy = ScriptedJob.defaults.retryPolicy
+            let before = Date()
+            try await harness.store.acknowledge([Completion(
+                jobID: id, leaseToken: claimed.leaseToken,
+                result: Worker.failure(claimed, "boom", policy: policy))])
+            let waiting = try await harness.job(id)
+            #expect(waiting.state == .available)
+            #expect(waiting.runAt >= before.addingTimeInterval(-0.05))
+            #expect(waiting.runAt <= Date().addingTimeInterval(policy.ceiling(afterAttempt: 1).seconds + 0.05))
+            #expect(waiting.errorsJSON.contains("boom"))
+            let done = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                try await harness.waitFor(id)
+            }
+            #expect(done.state == .completed)
+            #expect(done.attempt == 2)
+            #expect(probe.attempts(id) == [2])
+        }
+    }
+
+    @Test func retryDelaysFollowExponentialBackoffWithFullJitter() {
+        let policy = RetryPolicy(base: .seconds(1), cap: .seconds(60))
+        #expect(policy.ceiling(afterAttempt: 1) == .seconds(1))
+        #expect(policy.ceiling(afterAttempt: 4) == .seconds(8))
+        #expect(policy.ceiling(afterAttempt: 30) == .seconds(60))
+        var generator = SystemRandomNumberGenerator()
+        let delays = (0..<2_000).map { _ in policy.delay(afterAttempt: 4, using: &generator).seconds }
+        #expect(delays.allSatisfy { $0 >= 0 && $0 <= 8 })
+        // Full jitter spreads over the whole range rather than clustering at the ceiling.
+        #expect(delays.contains { $0 < 2 } && delays.contains { $0 > 6 })
+    }
+
+    @Test func failuresAreDiscardedWhenAttemptsAreUsedUp() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.fail])).id
+            let job = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                try await harness.waitFor(id, timeout: .seconds(30))
+            }
+            #expect(job.state == .discarded)
+            #expect(job.attempt == 3)
+            #expect(probe.attempts(id) == [1, 2, 3])
+            let errors = try JSONSerialization.jsonObject(with: Data(job.errorsJSON.utf8)) as? [[String: Any]]
+            #expect(errors?.count == 3)
+            #expect(errors?.compactMap { $0["attempt"] as? Int } == [1, 2, 3])
+        }
+    }
+
+    @Test func snoozeDoesNotSpendAnAttempt() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.snooze, .snooze, .snooze]),
+                                               JobOptions(maxAttempts: 1)).id
+            try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                try await expectEventually { probe.attempts(id).count >= 4 }
+            }
+            // Each run saw attempt 1: with max attempts 1, a spent attempt would have ended the job.
+            #expect(probe.attempts(id).allSatisfy { $0 == 1 })
+            let job = try await harness.job(id)
+            #expect(job.state == .available)
+            #expect(job.errorsJSON == "[]")
+        }
+    }
+
+    @Test func discardOutcomeEndsTheJobAtOnce() async throws {
+        try await TestHarness.with { harness in
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.discard])).id
+            let job = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(Probe())) { _ in
+                try await harness.waitFor(id)
+            }
+            #expect(job.state == .discarded)
+            #expect(job.attempt == 1)
+            #expect(job.errorsJSON.contains("scripted discard"))
+        }
+    }
+
+    @Test func malformedAndUnknownJobsAreDiscardedWithoutHarmingTheWorker() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let badArgs = try await harness.queue.enqueue(NewJob(kind: ScriptedJob.name, argsJSON: #"{"actions": 7}"#,
+                                                                 options: JobOptions(queue: harness.queueName, maxAttempts: 10)))
+            let unknown = try await harness.queue.enqueue(NewJob(kind: "test.nobody-handles-this", argsJSON: "{}",
+                                                                options: JobOptions(queue: harness.queueName, maxAttempts: 10)))
+            let good = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]))
+            try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                let bad = try await harness.waitFor(badArgs.id)
+                #expect(bad.state == .discarded)
+                #expect(bad.attempt == 1)
+                #expect(bad.errorsJSON.contains("do not decode"))
+                let nobody = try await harness.waitFor(unknown.id)
+                #expect(nobody.state == .discarded)
+                #expect(nobody.errorsJSON.contains("unknown job kind"))
+                #expect(try await harness.waitFor(good.id).state == .completed)
+            }
+        }
+    }
+
+    @Test func cancellingARunningJobStopsItsTask() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000)).id
+            let job = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(probe)) { _ in
+                try await expectEventually { probe.running == 1 }
+                #expect(try await harness.queue.cancel(id: id) == .running)
+                return try await harness.waitFor(id, timeout: .seconds(10))
+            }
+            #expect(job.state == .cancelled)
+            #expect(probe.running == 0)
+        }
+    }
+
+    @Test func cancellingWithoutRedisStopsTheJobThroughTheHeartbeat() async throws {
+        try await TestHarness.with(redis: .some(nil)) { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000)).id
+            let configuration = harness.workerConfiguration { $0.lease = .milliseconds(900) }
+            let job = try await harness.withWorker(configuration, registry: .scripted(probe), redis: .some(nil)) { _ in
+                try await expectEventually { probe.running == 1 }
+                #expect(try await harness.queue.cancel(id: id) == .running)
+                return try await harness.waitFor(id, timeout: .seconds(10))
+            }
+            #expect(job.state == .cancelled)
+        }
+    }
+
+    @Test func cancellingAQueuedJobIsImmediateAndRetryRevivesIt() async throws {
+        try await TestHarness.with { harness in
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+            #expect(try await harness.queue.cancel(id: id) == .cancelled)
+            #expect(try await harness.job(id).state == .cancelled)
+            await #expect(throws: QueueError.self) { try await harness.queue.cancel(id: id) }
+            try await harness.queue.retry(id: id)
+            let job = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(Probe())) { _ in
+                try await harness.waitFor(id)
+            }
+            #expect(job.state == .completed)
+            await #expect(throws: QueueError.self) { try await harness.queue.retry(id: id) }
+        }
+    }
+
+    @Test func timedOutAttemptIsCancelledAndRetried() async throws {
+        try await TestHarness.with { harness in
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000),
+                                               JobOptions(maxAttempts: 1, timeout: .milliseconds(300))).id
+            let job = try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(Probe())) { _ in
+                try await harness.waitFor(id, timeout: .seconds(10))
+            }
+            #expect(job.state == .discarded)
+            #expect(job.errorsJSON.contains("timed out"))
+        }
+    }
+
+    @Test func progressIsVisibleWhileTheJobRuns() async throws {
+        try await TestHarness.with { harness in
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.progress], sleepMS: 60_000)).id
+            try await harness.withWorker(harness.workerConfiguration(), registry: .scripted(Probe())) { _ in
+                try await expectEventually { try await harness.job(id).progress == 40 }
+                #expect(try await harness.job(id).progressMessage == "scripted progress")
+                try await harness.queue.cancel(id: id)
+                try await harness.waitFor(id)
+            }
+        }
+    }
+
+    @Test func workerRunsNoMoreThanItsSlotsAndKeysLimit() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let key = TestHarness.uniqueName("ws")
+            var enqueued: [Int64] = []
+            for _ in 0..<8 {
+                enqueued.append(try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 150, group: key),
+                                                     JobOptions(concurrency: ConcurrencyLimit(key: key, limit: 2))).id)
+            }
+            for _ in 0..<12 {
+                enqueued.append(try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 150)).id)
+            }
+            let ids = enqueued
+            try await harness.withWorker(harness.workerConfiguration(slots: 5), registry: .scripted(probe)) { _ in
+                for id in ids {
+                    let job = try await harness.waitFor(id)
+                    #expect(job.state == .completed)
+                }
+            }
+            #expect(probe.maxRunning <= 5)
+            #expect(probe.maxRunning(group: key) == 2)
+        }
+    }
+}
