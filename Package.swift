@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "Worker", targets: ["Worker"]),
         .executable(name: "queuectl", targets: ["QueueCTL"]),
+        .executable(name: "Bench", targets: ["Bench"]),
         .library(name: "QueueEngine", targets: ["QueueEngine"]),
         .library(name: "Jobs", targets: ["Jobs"]),
     ],
@@ -52,6 +53,13 @@ let package = Package(
                 "QueueEngine", "Jobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The engine benchmark (bench/run.sh); figures go in the README.
+        .executableTarget(
+            name: "Bench",
+            dependencies: ["QueueEngine", "Jobs"],
+            path: "bench",
+            exclude: ["run.sh", "results"]
         ),
         .testTarget(
             name: "QueueEngineTests",

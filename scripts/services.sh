@@ -18,6 +18,13 @@ DB_NAME=${VPAI_DB_NAME:-voicepartner}
 
 log() { echo "services: $*" >&2; }
 
+# The servers started below outlive this script; they must not inherit the caller's descriptors
+# (a caller waiting for a pipe or socket to close would otherwise wait for the server's lifetime).
+for fd_path in /proc/$$/fd/*; do
+    fd=${fd_path##*/}
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 install_missing() {

@@ -24,7 +24,7 @@ struct App {
         do {
             try await run(configuration, logger: logger)
         } catch {
-            logger.critical("worker failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger.critical("worker failed", metadata: ["error": "\(logDescription(error))"])
             exit(1)
         }
     }

@@ -48,8 +48,8 @@ import Testing
     @Test func heartbeatKeepsLongJobsAlive() async throws {
         try await TestHarness.with { harness in
             let probe = Probe()
-            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 2_500)).id
-            let configuration = harness.workerConfiguration { $0.lease = .milliseconds(600) }
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 5_000)).id
+            let configuration = harness.workerConfiguration { $0.lease = .seconds(2) }
             let rescuer = JobRescuer(store: harness.store, publisher: nil, configuration: MaintenanceConfiguration(), logger: harness.logger)
             let job = try await harness.withWorker(configuration, registry: .scripted(probe)) { _ in
                 // Rescue runs all along; a renewed lease never expires, so the attempt is never taken away.

@@ -20,7 +20,7 @@ public struct JobPruner: Service {
                 do {
                     _ = try await pruneOnce()
                 } catch {
-                    logger.warning("prune failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.warning("prune failed; retrying", metadata: ["error": "\(logDescription(error))"])
                 }
                 try await Task.sleep(for: configuration.pruneInterval)
             }

@@ -22,7 +22,7 @@ public struct JobRescuer: Service {
                 do {
                     _ = try await rescueOnce()
                 } catch {
-                    logger.warning("rescue failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.warning("rescue failed; retrying", metadata: ["error": "\(logDescription(error))"])
                 }
                 try await Task.sleep(for: configuration.rescueInterval)
             }

@@ -69,10 +69,10 @@ final class CompletionBatcher: Sendable {
                 pending.withLock { $0.insert(contentsOf: batch, at: 0) }
                 if let limit, ContinuousClock.now - started > limit {
                     logger.error("giving up on acks at shutdown; their leases will expire and the jobs be rescued",
-                                 metadata: ["count": "\(pending.withLock { $0.count })", "error": "\(String(reflecting: error))"])
+                                 metadata: ["count": "\(pending.withLock { $0.count })", "error": "\(logDescription(error))"])
                     return
                 }
-                logger.warning("ack flush failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("ack flush failed; retrying", metadata: ["error": "\(logDescription(error))"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             }

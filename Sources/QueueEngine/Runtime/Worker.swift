@@ -134,7 +134,7 @@ public final class Worker: Service, Sendable {
                 return
             } catch {
                 logger.warning("claim failed; retrying on the next wake-up or poll",
-                               metadata: [LogKey.queue: "\(queue)", "error": "\(String(reflecting: error))"])
+                               metadata: [LogKey.queue: "\(queue)", "error": "\(logDescription(error))"])
                 try? await Task.sleep(for: .milliseconds(100))
                 return
             }
@@ -148,12 +148,19 @@ public final class Worker: Service, Sendable {
         for queue in targets { fetchSignals[queue]?.fire() }
     }
 
+    /// The backstop poll. It ticks at the shorter interval so that losing Redis switches to the fast
+    /// poll at once, and fires at the long interval only while the wake-up subscription is live.
     private func pollLoop() async {
+        let tick = min(configuration.pollInterval, configuration.disconnectedPollInterval)
+        var lastFired = ContinuousClock.now
         while !isStopping {
+            do { try await Task.sleep(for: tick) } catch { return }
             let connected = subscriber?.isConnected ?? true
             let interval = connected ? configuration.pollInterval : configuration.disconnectedPollInterval
-            do { try await Task.sleep(for: interval) } catch { return }
-            signalFetch()
+            if ContinuousClock.now - lastFired >= interval {
+                lastFired = .now
+                signalFetch()
+            }
         }
     }
 
@@ -258,7 +265,7 @@ public final class Worker: Service, Sendable {
                     }
                 }
             } catch {
-                logger.warning("lease renewal failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("lease renewal failed; retrying", metadata: ["error": "\(logDescription(error))"])
             }
         }
     }

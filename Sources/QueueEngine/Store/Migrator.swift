@@ -72,7 +72,7 @@ public struct Migrator: Sendable {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                 } catch {
-                    logger.error("migration failed", metadata: ["migration": "\(migration.name)", "error": "\(String(reflecting: error))"])
+                    logger.error("migration failed", metadata: ["migration": "\(migration.name)", "error": "\(logDescription(error))"])
                     throw QueueError(.migrationFailed, "migration \(migration.name) failed; see the log")
                 }
                 try await connection.query(

@@ -1,0 +1,119 @@
+import Foundation
+import Jobs
+import PostgresNIO
+@testable import QueueEngine
+import Testing
+
+/// Failures of whole processes and servers: a worker killed mid-run, Redis gone, PostgreSQL restarted.
+@Suite struct CrashTests {
+    @Test func killedWorkerLosesNoJobAndDuplicatesStayWithinWhatWasInFlight() async throws {
+        try await TestHarness.with { harness in
+            // The first 500 (claimed first for their priority) run long enough for the kill to find them
+            // all running; the rest are short.
+            let jobs = try (0..<10_000).map { index in
+                try NewJob(CanaryJob.self, CanaryJob.Args(sleepMS: index < 500 ? 5_000 : 100),
+                           options: JobOptions(queue: harness.queueName, priority: index < 500 ? 0 : 1))
+            }
+            try await harness.queue.enqueueMany(jobs)
+            let logs = FileManager.default.temporaryDirectory
+            func startWorker(_ id: String) throws -> ChildProcess {
+                try ChildProcess(ChildProcess.binDirectory + "/Worker", environment: [
+                    "WORKER_ID": id, "WORKER_QUEUES": "\(harness.queueName)=500", "WORKER_LEASE_MS": "3000",
+                    "RESCUE_INTERVAL_MS": "500", "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
+                ], output: logs.appendingPathComponent("\(id).log"))
+            }
+            let doomedID = TestHarness.uniqueName("doomed")
+            let doomed = try startWorker(doomedID)
+            func runningOn(_ worker: String) async throws -> Int {
+                let rows = try await harness.client.query(
+                    "SELECT count(*) FROM queue_jobs WHERE queue = \(harness.queueName) AND state = 'running' AND worker_id = \(worker)",
+                    logger: harness.logger)
+                for try await count in rows.decode(Int.self) { return count }
+                return 0
+            }
+            try await expectEventually(timeout: .seconds(60)) { try await runningOn(doomedID) >= 500 }
+            doomed.signal(SIGKILL)
+            _ = await doomed.waitForExit()
+            let inFlight = try await runningOn(doomedID)
+            #expect(inFlight == 500)
+
+            let survivor = try startWorker(TestHarness.uniqueName("survivor"))
+            try await expectEventually(timeout: .seconds(120)) {
+                try await harness.countByState() == [.completed: 10_000]
+            }
+            survivor.signal(SIGTERM)
+            #expect(await survivor.waitForExit() == 0)
+            let rows = try await harness.client.query(
+                "SELECT count(*) FROM queue_jobs WHERE queue = \(harness.queueName) AND attempt > 1", logger: harness.logger)
+            for try await rerun in rows.decode(Int.self) {
+                // Only jobs the killed worker held can run twice.
+                #expect(rerun > 0)
+                #expect(rerun <= inFlight)
+            }
+        }
+    }
+
+    @Test func jobsCompleteByPollingWhileRedisIsDownAndWakeupsResumeAfter() async throws {
+        let redis = try PrivateRedis()
+        try await redis.waitUntilReady()
+        try await TestHarness.with(redis: .some(redis.configuration)) { harness in
+            let probe = Probe()
+            let configuration = harness.workerConfiguration {
+                // Wake-ups are the only fast path while Redis is up; without them the poll is slow.
+                $0.pollInterval = .seconds(60)
+                $0.disconnectedPollInterval = .milliseconds(500)
+            }
+            try await harness.withWorker(configuration, registry: .scripted(probe), redis: .some(redis.configuration)) { _ in
+                try await expectEventually { try await redis.cli(["PUBSUB", "NUMSUB", WakeupChannel.wake]).contains("1") }
+                let woken = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+                #expect(try await harness.waitFor(woken, timeout: .seconds(10)).state == .completed)
+
+                await redis.kill()
+                var latencies: [Double] = []
+                for _ in 0..<10 {
+                    let enqueued = Date()
+                    let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+                    let job = try await harness.waitFor(id, timeout: .seconds(10))
+                    #expect(job.state == .completed)
+                    latencies.append((job.attemptedAt ?? .distantFuture).timeIntervalSince(enqueued))
+                }
+                // Pickup stays under twice the (Redis-down) poll interval.
+                #expect(latencies.allSatisfy { $0 < 1.0 }, "pickup latencies: \(latencies)")
+
+                let back = try redis.restarted()
+                try await back.waitUntilReady()
+                try await expectEventually { try await back.cli(["PUBSUB", "NUMSUB", WakeupChannel.wake]).contains("1") }
+                let afterReturn = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+                #expect(try await harness.waitFor(afterReturn, timeout: .seconds(10)).state == .completed)
+                await back.kill()
+            }
+        }
+    }
+
+    @Test func workersReconnectAfterPostgresRestartsAndNothingAcknowledgedIsLost() async throws {
+        let postgres = try await PrivatePostgres.start()
+        do {
+            try await TestHarness.with(database: try postgres.configuration) { harness in
+                let probe = Probe()
+                let before = try await harness.queue.enqueueMany(try (0..<2_000).map { _ in
+                    try NewJob(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 5), options: JobOptions(queue: harness.queueName))
+                })
+                try await harness.withWorker(harness.workerConfiguration(slots: 20), registry: .scripted(probe)) { _ in
+                    try await expectEventually { probe.totalRuns > 200 }
+                    try await postgres.stop()
+                    try await postgres.startAgain()
+                    let after = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+                    try await expectEventually(timeout: .seconds(60)) {
+                        (try? await harness.countByState()) == [.completed: 2_001]
+                    }
+                    #expect(try await harness.job(after).state == .completed)
+                }
+                #expect(before.count == 2_000)
+            }
+        } catch {
+            await postgres.destroy()
+            throw error
+        }
+        await postgres.destroy()
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import QueueEngine
+
+/// A PostgreSQL cluster of one test's own (through scripts/services.sh), so restarting it does not
+/// disturb other tests.
+struct PrivatePostgres: Sendable {
+    let stateDirectory: URL
+    let port: Int
+
+    static func start() async throws -> PrivatePostgres {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vpai-pg-\(UUID().uuidString.prefix(8))")
+        let postgres = PrivatePostgres(stateDirectory: directory, port: try ChildProcess.freePort())
+        try await postgres.services("start")
+        return postgres
+    }
+
+    var configuration: DatabaseConfiguration {
+        get throws {
+            try DatabaseConfiguration(environment: Environment([
+                "DATABASE_URL": "postgres://postgres@127.0.0.1:\(port)/voicepartner", "DATABASE_POOL_SIZE": "8",
+            ]))
+        }
+    }
+
+    func stop() async throws { try await services("stop") }
+
+    func startAgain() async throws { try await services("start") }
+
+    func destroy() async {
+        try? await stop()
+        try? FileManager.default.removeItem(at: stateDirectory)
+    }
+
+    private func services(_ command: String) async throws {
+        try await ChildProcess.run("/bin/bash", [ChildProcess.packageRoot.appendingPathComponent("scripts/services.sh").path, command], environment: [
+            "VPAI_STATE_DIR": stateDirectory.path, "VPAI_PG_PORT": "\(port)", "VPAI_DB_NAME": "voicepartner",
+            "DATABASE_URL": "", "REDIS_URL": "none",
+        ])
+    }
+}

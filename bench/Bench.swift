@@ -1,0 +1,80 @@
+import Foundation
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+import Synchronization
+
+/// The engine's benchmark: enqueue (sequential, concurrent, batch), burn-down processing through the
+/// real worker runtime, wake-up latency into idle workers, claim speed with a large finished history,
+/// and the RSS of a real worker process. Prints a table and compares with the previous run.
+@main
+struct Bench {
+    static func main() async throws {
+        let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+        let logger = { () -> Logger in
+            var logger = Logger(label: "bench")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        var database = try DatabaseConfiguration(environment: environment)
+        database.poolSize = 24
+        let redis = try RedisConfiguration.from(environment)
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let publisher = redis.map { WakeupPublisher(configuration: $0, logger: logger) }
+        publisher?.start()
+        let results = try await client.whileRunning {
+            try await Migrator(client: client, logger: logger).migrate()
+            let queue = JobQueue(client: client, publisher: publisher, logger: logger)
+            let suite = BenchSuite(client: client, queue: queue, redis: redis, options: options, logger: logger)
+            return try await suite.runAll()
+        }
+        publisher?.stop()
+        BenchReport(results: results, resultsFile: options.resultsFile).print()
+    }
+}
+
+/// Command-line choices: sizes can be lowered for a quick run (`--quick`).
+struct BenchOptions: Sendable {
+    var sequentialEnqueues = 5_000
+    var concurrentEnqueues = 24_000
+    var batchJobs = 200_000
+    var burnDownJobs = 100_000
+    var wakeups = 300
+    var finishedHistory = 1_000_000
+    var workerBinary: String?
+    var resultsFile = "bench/results/latest.json"
+    var only: Set<String> = []
+
+    init(arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--quick":
+                sequentialEnqueues = 1_000; concurrentEnqueues = 4_000; batchJobs = 20_000
+                burnDownJobs = 20_000; wakeups = 50; finishedHistory = 100_000
+            case "--worker-binary": workerBinary = iterator.next()
+            case "--results": resultsFile = iterator.next() ?? resultsFile
+            case "--only": only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
+            default:
+                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --worker-binary PATH, --results FILE")
+            }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One measured figure.
+struct BenchResult: Codable, Sendable {
+    let name: String
+    let value: Double
+    let unit: String
+    /// The target, for the table; `higherIsBetter` decides how it is compared.
+    let target: Double?
+    let higherIsBetter: Bool
+}

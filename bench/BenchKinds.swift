@@ -1,0 +1,41 @@
+import QueueEngine
+import Synchronization
+
+/// Does nothing: the burn-down measures the engine, not a handler.
+struct NoopJob: JobKind {
+    struct Args: Codable, Sendable {}
+    static let name = "bench.noop"
+
+    func run(_ args: Args, context: JobContext) async throws -> JobOutcome { .success }
+}
+
+/// Records when its handler started, for the wake-up latency.
+struct TimestampJob: JobKind {
+    struct Args: Codable, Sendable { var sequence: Int }
+    static let name = "bench.timestamp"
+    let recorder: WakeupRecorder
+
+    func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        recorder.handled(args.sequence)
+        return .success
+    }
+}
+
+final class WakeupRecorder: Sendable {
+    private let state = Mutex<(started: [Int: ContinuousClock.Instant], latencies: [Duration])>(([:], []))
+
+    func started(_ sequence: Int) {
+        let now = ContinuousClock.now
+        state.withLock { $0.started[sequence] = now }
+    }
+
+    func handled(_ sequence: Int) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            if let start = state.started.removeValue(forKey: sequence) { state.latencies.append(now - start) }
+        }
+    }
+
+    var count: Int { state.withLock { $0.latencies.count } }
+    var latencies: [Duration] { state.withLock { $0.latencies } }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+import Synchronization
+
+/// The scenarios, each in its own queue; every row the bench wrote is deleted at the end.
+struct BenchSuite: Sendable {
+    let client: PostgresClient
+    let queue: JobQueue
+    let redis: RedisConfiguration?
+    let options: BenchOptions
+    let logger: Logger
+    let runID = "bench-\(UUID().uuidString.prefix(8).lowercased())"
+
+    func runAll() async throws -> [BenchResult] {
+        var results: [BenchResult] = []
+        func wanted(_ name: String) -> Bool { options.only.isEmpty || options.only.contains(name) }
+        if wanted("enqueue") {
+            results.append(try await sequentialEnqueue())
+            results.append(try await concurrentEnqueue())
+            results.append(try await batchEnqueue())
+        }
+        if wanted("burndown") { results.append(try await burnDown()) }
+        if wanted("wakeup") { results += try await wakeupLatency() }
+        if wanted("history") { results += try await claimWithHistory() }
+        if wanted("rss"), let binary = options.workerBinary { results.append(try await workerRSS(binary: binary)) }
+        try await client.query("DELETE FROM queue_jobs WHERE queue LIKE \(runID + "%")", logger: logger)
+        return results
+    }
+
+    func noopJob(_ queueName: String) throws -> NewJob {
+        try NewJob(kind: NoopJob.name, argsJSON: "{}", options: JobOptions(queue: queueName))
+    }
+
+    func rate(_ count: Int, _ elapsed: Duration) -> Double { Double(count) / elapsed.seconds }
+
+    // MARK: Enqueue
+
+    func sequentialEnqueue() async throws -> BenchResult {
+        let name = "\(runID)-seq"
+        let job = try noopJob(name)
+        let elapsed = try await ContinuousClock().measure {
+            for _ in 0..<options.sequentialEnqueues { try await queue.enqueue(job) }
+        }
+        return BenchResult(name: "enqueue one-by-one, 1 client", value: rate(options.sequentialEnqueues, elapsed),
+                           unit: "jobs/s", target: 4_000, higherIsBetter: true)
+    }
+
+    func concurrentEnqueue() async throws -> BenchResult {
+        let name = "\(runID)-conc"
+        let job = try noopJob(name)
+        let perClient = options.concurrentEnqueues / 16
+        let elapsed = try await ContinuousClock().measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { for _ in 0..<perClient { try await queue.enqueue(job) } }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return BenchResult(name: "enqueue one-by-one, 16 clients", value: rate(perClient * 16, elapsed),
+                           unit: "jobs/s", target: 12_000, higherIsBetter: true)
+    }
+
+    func batchEnqueue() async throws -> BenchResult {
+        let name = "\(runID)-batch"
+        let batch = Array(repeating: try noopJob(name), count: 10_000)
+        let batches = options.batchJobs / batch.count
+        let elapsed = try await ContinuousClock().measure {
+            for _ in 0..<batches { try await queue.enqueueMany(batch) }
+        }
+        return BenchResult(name: "batch enqueue (10k per call)", value: rate(batches * batch.count, elapsed),
+                           unit: "jobs/s", target: 300_000, higherIsBetter: true)
+    }
+
+    // MARK: Processing
+
+    /// Pre-enqueued no-op jobs processed by an in-process worker; the clock stops when every ack is committed.
+    func burnDown() async throws -> BenchResult {
+        let name = "\(runID)-burn"
+        let batch = Array(repeating: try noopJob(name), count: 10_000)
+        for _ in 0..<(options.burnDownJobs / batch.count) { try await queue.enqueueMany(batch) }
+        try await client.query("ANALYZE queue_jobs", logger: logger)
+        var registry = JobRegistry()
+        registry.register(NoopJob())
+        var configuration = WorkerConfiguration(id: "\(name)-worker", queues: [name: 4_000])
+        configuration.claimBatch = 1_000
+        configuration.ackBatch = 5_000
+        let worker = Worker(configuration: configuration, store: queue.store, registry: registry,
+                            subscriber: redis.map { WakeupSubscriber(configuration: $0, logger: logger) }, logger: logger)
+        let store = queue.store
+        let elapsed = try await ContinuousClock().measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                while true {
+                    let stats = try await store.stats().first { $0.queue == name }
+                    if stats == nil || (stats!.ready == 0 && stats!.running == 0) { break }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                worker.stop()
+                try await group.waitForAll()
+            }
+        }
+        return BenchResult(name: "burn-down of no-op jobs (1 worker)", value: rate(options.burnDownJobs, elapsed),
+                           unit: "jobs/s", target: 70_000, higherIsBetter: true)
+    }
+
+    // MARK: Wake-up latency
+
+    /// Jobs enqueued 20 ms apart into an idle worker: from just before `enqueue` to the handler's first line.
+    func wakeupLatency() async throws -> [BenchResult] {
+        let name = "\(runID)-wake"
+        let recorder = WakeupRecorder()
+        var registry = JobRegistry()
+        registry.register(TimestampJob(recorder: recorder))
+        var configuration = WorkerConfiguration(id: "\(name)-worker", queues: [name: 10])
+        configuration.pollInterval = .seconds(5)
+        let subscriber = redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
+        let worker = Worker(configuration: configuration, store: queue.store, registry: registry, subscriber: subscriber, logger: logger)
+        let count = options.wakeups
+        let latencies = try await withThrowingTaskGroup(of: Void.self) { group -> [Duration] in
+            group.addTask { try await worker.run() }
+            try await Task.sleep(for: .milliseconds(500))
+            for sequence in 0..<count {
+                let job = try NewJob(TimestampJob.self, TimestampJob.Args(sequence: sequence), options: JobOptions(queue: name))
+                recorder.started(sequence)
+                try await queue.enqueue(job)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            while recorder.count < count { try await Task.sleep(for: .milliseconds(10)) }
+            worker.stop()
+            try await group.waitForAll()
+            return recorder.latencies
+        }.sorted()
+        func percentile(_ p: Double) -> Double {
+            latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))].seconds * 1000
+        }
+        return [
+            BenchResult(name: "wake-up latency p50", value: percentile(0.50), unit: "ms", target: 1.5, higherIsBetter: false),
+            BenchResult(name: "wake-up latency p95", value: percentile(0.95), unit: "ms", target: nil, higherIsBetter: false),
+            BenchResult(name: "wake-up latency p99", value: percentile(0.99), unit: "ms", target: 3, higherIsBetter: false),
+        ]
+    }
+
+    // MARK: Claim speed with history
+
+    /// Claim-and-ack rounds of 100 over 20,000 ready jobs, before and after adding finished jobs.
+    func claimWithHistory() async throws -> [BenchResult] {
+        let before = try await claimRounds("\(runID)-hist-a")
+        try await client.query("""
+            INSERT INTO queue_jobs (kind, queue, args, state, max_attempts, attempt, finished_at)
+            SELECT 'bench.noop', \(runID + "-hist-done"), '{}', 'completed', 1, 1, now()
+            FROM generate_series(1, \(options.finishedHistory))
+            """, logger: logger)
+        try await client.query("ANALYZE queue_jobs", logger: logger)
+        let after = try await claimRounds("\(runID)-hist-b")
+        return [
+            BenchResult(name: "claim+ack, empty history", value: before, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: "claim+ack, \(options.finishedHistory / 1000)k finished jobs", value: after, unit: "jobs/s", target: nil, higherIsBetter: true),
+        ]
+    }
+
+    private func claimRounds(_ name: String) async throws -> Double {
+        let total = 20_000
+        try await queue.enqueueMany(Array(repeating: try noopJob(name), count: total))
+        let store = queue.store
+        let elapsed = try await ContinuousClock().measure {
+            while true {
+                let jobs = try await store.claim(queue: name, limit: 100, workerID: "bench", lease: .seconds(60))
+                if jobs.isEmpty { break }
+                try await store.acknowledge(jobs.map { Completion(jobID: $0.id, leaseToken: $0.leaseToken, result: .completed(resultJSON: nil)) })
+            }
+        }
+        return rate(total, elapsed)
+    }
+
+    // MARK: Worker process memory
+
+    /// Peak RSS of a real worker process after it processed 20,000 canary jobs.
+    func workerRSS(binary: String) async throws -> BenchResult {
+        let name = "\(runID)-rss"
+        let job = try NewJob(CanaryJob.self, CanaryJob.Args(), options: JobOptions(queue: name))
+        try await queue.enqueueMany(Array(repeating: job, count: 20_000))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "WORKER_QUEUES": "\(name)=200", "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
+        ]) { $1 }
+        try process.run()
+        while try await queue.store.stats().first(where: { $0.queue == name }).map({ $0.ready + $0.running > 0 }) ?? false {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        let peakKB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Double($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
+        process.terminate()
+        process.waitUntilExit()
+        return BenchResult(name: "worker process peak RSS", value: peakKB / 1024, unit: "MB", target: 50, higherIsBetter: false)
+    }
+}
