@@ -5,8 +5,19 @@ import Synchronization
 struct NoopJob: JobKind {
     struct Args: Codable, Sendable {}
     static let name = "bench.noop"
+    let counter: RunCounter
 
-    func run(_ args: Args, context: JobContext) async throws -> JobOutcome { .success }
+    func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        counter.increment()
+        return .success
+    }
+}
+
+/// Counts handler runs without touching the database.
+final class RunCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }
 
 /// Records when its handler started, for the wake-up latency.

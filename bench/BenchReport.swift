@@ -30,9 +30,12 @@ struct BenchReport {
             try? FileManager.default.removeItem(at: previousURL)
             try? FileManager.default.copyItem(at: url, to: previousURL)
         }
+        // A partial run (`--only`) keeps the other scenarios' last figures in the baseline.
+        let measured = Set(results.map(\.name))
+        let merged = results + previous.filter { !measured.contains($0.name) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try? encoder.encode(results).write(to: url)
+        try? encoder.encode(merged).write(to: url)
     }
 
     static func format(_ value: Double) -> String {

@@ -83,26 +83,26 @@ struct BenchSuite: Sendable {
         let batch = Array(repeating: try noopJob(name), count: 10_000)
         for _ in 0..<(options.burnDownJobs / batch.count) { try await queue.enqueueMany(batch) }
         try await client.query("ANALYZE queue_jobs", logger: logger)
+        let counter = RunCounter()
         var registry = JobRegistry()
-        registry.register(NoopJob())
+        registry.register(NoopJob(counter: counter))
         var configuration = WorkerConfiguration(id: "\(name)-worker", queues: [name: 4_000])
         configuration.claimBatch = 1_000
         configuration.ackBatch = 5_000
         let worker = Worker(configuration: configuration, store: queue.store, registry: registry,
                             subscriber: redis.map { WakeupSubscriber(configuration: $0, logger: logger) }, logger: logger)
-        let store = queue.store
+        let total = options.burnDownJobs
         let elapsed = try await ContinuousClock().measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                while true {
-                    let stats = try await store.stats().first { $0.queue == name }
-                    if stats == nil || (stats!.ready == 0 && stats!.running == 0) { break }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                // Stopping flushes the last acks, so the clock includes every commit.
+                while counter.value < total { try await Task.sleep(for: .milliseconds(2)) }
                 worker.stop()
                 try await group.waitForAll()
             }
         }
+        let left = try await queue.store.stats().first { $0.queue == name }
+        guard left == nil || (left!.ready == 0 && left!.running == 0) else { throw BenchError("burn-down left jobs unfinished: \(left!)") }
         return BenchResult(name: "burn-down of no-op jobs (1 worker)", value: rate(options.burnDownJobs, elapsed),
                            unit: "jobs/s", target: 70_000, higherIsBetter: true)
     }

@@ -26,17 +26,50 @@ struct Connection {
     static func run<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
         let environment = Environment(ProcessInfo.processInfo.environment)
         var logger = Logger(label: "queuectl")
-        logger.logLevel = try LogConfiguration.level(environment)
+        // A command line stays quiet unless asked: the pool's connection retries are not news.
+        logger.logLevel = environment["LOG_LEVEL"] == nil ? .error : try LogConfiguration.level(environment)
         let database = try DatabaseConfiguration(environment: environment)
         let publisher = try RedisConfiguration.from(environment).map { WakeupPublisher(configuration: $0, logger: logger) }
         publisher?.start()
         defer { publisher?.stop() }
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let connection = Connection(queue: JobQueue(client: client, publisher: publisher, logger: logger), client: client, logger: logger)
-        let result = try await client.whileRunning { try await body(connection) }
+        let place = "\(database.host):\(database.port)/\(database.database)"
+        let result: T
+        do {
+            result = try await client.whileRunning {
+                try await reachable(client, within: connectTimeout)
+                return try await body(connection)
+            }
+        } catch is Unreachable {
+            throw QueueCommandError(description: "cannot reach the database at \(place) within \(connectTimeout) (DATABASE_URL)")
+        } catch let error as PSQLError {
+            throw QueueCommandError(description: "database error at \(place): \(logDescription(error))")
+        }
         // Give the publisher's thread a moment to send the wake-up before the process exits.
         try? await Task.sleep(for: .milliseconds(20))
         return result
+    }
+}
+
+/// How long a command waits for the first database connection before it gives up.
+let connectTimeout: Duration = .seconds(5)
+
+struct Unreachable: Error {}
+
+/// Fails fast with `Unreachable` instead of letting the pool retry a dead address for a minute.
+func reachable(_ client: PostgresClient, within timeout: Duration) async throws {
+    try await withThrowingTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            try await client.query("SELECT 1")
+            return true
+        }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return false
+        }
+        defer { group.cancelAll() }
+        guard try await group.next() == true else { throw Unreachable() }
     }
 }
 

@@ -11,14 +11,14 @@ import Testing
             // The first 500 (claimed first for their priority) run long enough for the kill to find them
             // all running; the rest are short.
             let jobs = try (0..<10_000).map { index in
-                try NewJob(CanaryJob.self, CanaryJob.Args(sleepMS: index < 500 ? 5_000 : 100),
+                try NewJob(CanaryJob.self, CanaryJob.Args(sleepMS: index < 500 ? 8_000 : 100),
                            options: JobOptions(queue: harness.queueName, priority: index < 500 ? 0 : 1))
             }
             try await harness.queue.enqueueMany(jobs)
             let logs = FileManager.default.temporaryDirectory
             func startWorker(_ id: String) throws -> ChildProcess {
                 try ChildProcess(ChildProcess.binDirectory + "/Worker", environment: [
-                    "WORKER_ID": id, "WORKER_QUEUES": "\(harness.queueName)=500", "WORKER_LEASE_MS": "3000",
+                    "WORKER_ID": id, "WORKER_QUEUES": "\(harness.queueName)=500", "WORKER_LEASE_MS": "5000",
                     "RESCUE_INTERVAL_MS": "500", "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
                 ], output: logs.appendingPathComponent("\(id).log"))
             }

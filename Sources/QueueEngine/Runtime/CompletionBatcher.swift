@@ -9,16 +9,21 @@ final class CompletionBatcher: Sendable {
     private let store: JobStore
     private let delay: Duration
     private let maxBatch: Int
+    private let concurrency: Int
     private let logger: Logger
     private let pending = Mutex<[Completion]>([])
+    /// Completions being written right now; with `pending`, their leases are still renewed so a slow
+    /// flush never lets a finished job's lease lapse into a rescue and a second run.
+    private let flushing = Mutex<[Int64: Int32]>([:])
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let staleCount = Atomic<Int>(0)
 
-    init(store: JobStore, delay: Duration, maxBatch: Int, logger: Logger) {
+    init(store: JobStore, delay: Duration, maxBatch: Int, concurrency: Int, logger: Logger) {
         self.store = store
         self.delay = delay
         self.maxBatch = maxBatch
+        self.concurrency = max(1, concurrency)
         self.logger = logger
         (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -40,23 +45,38 @@ final class CompletionBatcher: Sendable {
             if delay > .zero, pending.withLock({ $0.count }) < maxBatch {
                 try? await Task.sleep(for: delay)
             }
-            await flushAll(retryingFor: nil)
+            // Several flushes at once when a backlog built up during the last one.
+            let backlog = pending.withLock { $0.count }
+            let flushes = min(concurrency, max(1, backlog / max(1, maxBatch / 4)))
+            let batchSize = min(maxBatch, (backlog + flushes - 1) / flushes)
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<flushes { group.addTask { await self.flushAll(batchSize: batchSize, retryingFor: nil) } }
+            }
         }
-        await flushAll(retryingFor: .seconds(10))
+        await flushAll(batchSize: maxBatch, retryingFor: .seconds(10))
     }
 
     func finish() { continuation.finish() }
 
-    private func flushAll(retryingFor limit: Duration?) async {
+    /// Leases of endings not yet committed, for the heartbeat.
+    func unflushedLeases() -> [(id: Int64, leaseToken: Int32)] {
+        let queued = pending.withLock { $0.map { ($0.jobID, $0.leaseToken) } }
+        let writing = flushing.withLock { $0.map { ($0.key, $0.value) } }
+        return queued + writing
+    }
+
+    private func flushAll(batchSize: Int, retryingFor limit: Duration?) async {
         let started = ContinuousClock.now
         var backoff: Duration = .milliseconds(50)
         while true {
             let batch = pending.withLock { pending -> [Completion] in
-                let batch = Array(pending.prefix(maxBatch))
+                let batch = Array(pending.prefix(max(1, batchSize)))
                 pending.removeFirst(batch.count)
                 return batch
             }
             guard !batch.isEmpty else { return }
+            flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = completion.leaseToken } }
+            defer { flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = nil } } }
             do {
                 let stale = try await store.acknowledge(batch)
                 backoff = .milliseconds(50)

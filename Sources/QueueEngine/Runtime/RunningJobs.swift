@@ -20,6 +20,8 @@ final class RunningJobs: Sendable {
     private struct State {
         var entries: [Int64: Entry] = [:]
         var perQueue: [String: Int] = [:]
+        /// Slots promised to claims under way, so concurrent claimers never exceed a queue's slots.
+        var claiming: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -66,7 +68,25 @@ final class RunningJobs: Sendable {
 
     func stopReason(of id: Int64) -> StopReason? { state.withLock { $0.entries[id]?.stopReason } }
 
-    func count(queue: String) -> Int { state.withLock { $0.perQueue[queue] ?? 0 } }
+    /// Slots of `queue` that are neither running nor promised to a claim under way.
+    func free(queue: String, slots: Int) -> Int {
+        state.withLock { slots - ($0.perQueue[queue] ?? 0) - ($0.claiming[queue] ?? 0) }
+    }
+
+    /// Promises up to `limit` free slots of `queue` to a claim; `endClaim` gives the promise back
+    /// once the claimed jobs are reserved.
+    func beginClaim(queue: String, slots: Int, limit: Int) -> Int {
+        state.withLock { state in
+            let free = slots - (state.perQueue[queue] ?? 0) - (state.claiming[queue] ?? 0)
+            let granted = max(0, min(free, limit))
+            state.claiming[queue, default: 0] += granted
+            return granted
+        }
+    }
+
+    func endClaim(queue: String, granted: Int) {
+        state.withLock { $0.claiming[queue, default: 0] -= granted }
+    }
 
     var count: Int { state.withLock { $0.entries.count } }
 

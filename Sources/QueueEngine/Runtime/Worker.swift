@@ -15,7 +15,8 @@ public final class Worker: Service, Sendable {
     private let logger: Logger
     private let running = RunningJobs()
     private let batcher: CompletionBatcher
-    private let fetchSignals: [String: Signal]
+    /// Per queue, one signal per claimer; claimers pipeline claims while a queue has a backlog.
+    private let fetchSignals: [String: [Signal]]
     private let stopSignal = Signal()
     private let stopping = Atomic<Bool>(false)
     /// Queues whose last claim came back short; finishing jobs do not trigger claims for them until
@@ -32,8 +33,10 @@ public final class Worker: Service, Sendable {
         self.subscriber = subscriber
         self.logger = logger
         self.batcher = CompletionBatcher(store: store, delay: configuration.ackDelay,
-                                         maxBatch: configuration.ackBatch, logger: logger)
-        self.fetchSignals = configuration.queues.mapValues { _ in Signal() }
+                                         maxBatch: configuration.ackBatch,
+                                         concurrency: configuration.ackConcurrency, logger: logger)
+        let claimers = max(1, configuration.claimConcurrency)
+        self.fetchSignals = configuration.queues.mapValues { _ in (0..<claimers).map { _ in Signal() } }
     }
 
     /// Acks rejected because this worker had lost the job's lease.
@@ -55,7 +58,7 @@ public final class Worker: Service, Sendable {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         logger.info("worker stopping: no new claims")
         stopSignal.finish()
-        for signal in fetchSignals.values { signal.finish() }
+        for signal in fetchSignals.values.joined() { signal.finish() }
     }
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -71,8 +74,10 @@ public final class Worker: Service, Sendable {
                     loops.addTask { await self.timeoutLoop() }
                     loops.addTask { await self.pollLoop() }
                     loops.addTask { await self.wakeupLoop() }
-                    for (queue, slots) in self.configuration.queues {
-                        loops.addTask { await self.fetchLoop(queue: queue, slots: slots) }
+                    for (queue, signals) in self.fetchSignals {
+                        for index in signals.indices {
+                            loops.addTask { await self.fetchLoop(queue: queue, claimer: index) }
+                        }
                     }
                     await self.stopSignal.wait()
                     self.stop()
@@ -106,36 +111,46 @@ public final class Worker: Service, Sendable {
 
     // MARK: Claiming
 
-    private func fetchLoop(queue: String, slots: Int) async {
-        guard let signal = fetchSignals[queue] else { return }
-        for await _ in signal.stream {
+    private func fetchLoop(queue: String, claimer: Int) async {
+        guard let signals = fetchSignals[queue], let slots = configuration.queues[queue] else { return }
+        let partner = signals[(claimer + 1) % signals.count]
+        for await _ in signals[claimer].stream {
             guard !isStopping else { break }
-            await fetch(queue: queue, slots: slots)
+            await fetch(queue: queue, slots: slots, partner: partner)
         }
     }
 
-    private func fetch(queue: String, slots: Int) async {
+    /// Claims until the queue looks empty or the slots are full. After a full batch the partner
+    /// claimer is woken, so the next claim's round trip overlaps this one's jobs starting.
+    private func fetch(queue: String, slots: Int, partner: Signal) async {
         while !isStopping {
-            let free = slots - running.count(queue: queue)
-            guard free > 0 else { return }
-            let limit = min(free, configuration.claimBatch)
+            let limit = running.beginClaim(queue: queue, slots: slots, limit: configuration.claimBatch)
+            guard limit > 0 else { return }
+            var claimed = 0
             do {
-                var jobs = try await store.claim(queue: queue, limit: limit, workerID: configuration.id, lease: configuration.lease)
-                if jobs.count < limit {
-                    jobs += try await store.claimLimited(queue: queue, limit: limit - jobs.count,
-                                                         workerID: configuration.id, lease: configuration.lease)
-                }
+                defer { running.endClaim(queue: queue, granted: limit) }
+                let jobs = try await store.claim(queue: queue, limit: limit, workerID: configuration.id, lease: configuration.lease)
                 for job in jobs { start(job) }
-                if jobs.count < limit {
-                    drainedQueues.withLock { _ = $0.insert(queue) }
-                    return
+                claimed = jobs.count
+                if claimed == limit {
+                    partner.fire()
+                    continue
                 }
+                // Jobs with a concurrency key take the slower limited path, after the fast path's jobs started.
+                let limited = try await store.claimLimited(queue: queue, limit: limit - claimed,
+                                                           workerID: configuration.id, lease: configuration.lease)
+                for job in limited { start(job) }
+                claimed += limited.count
             } catch is CancellationError {
                 return
             } catch {
                 logger.warning("claim failed; retrying on the next wake-up or poll",
                                metadata: [LogKey.queue: "\(queue)", "error": "\(logDescription(error))"])
                 try? await Task.sleep(for: .milliseconds(100))
+                return
+            }
+            if claimed < limit {
+                drainedQueues.withLock { _ = $0.insert(queue) }
                 return
             }
         }
@@ -145,7 +160,7 @@ public final class Worker: Service, Sendable {
     private func signalFetch(_ queues: [String]? = nil) {
         let targets = queues ?? Array(fetchSignals.keys)
         drainedQueues.withLock { drained in for queue in targets { drained.remove(queue) } }
-        for queue in targets { fetchSignals[queue]?.fire() }
+        for queue in targets { fetchSignals[queue]?.first?.fire() }
     }
 
     /// The backstop poll. It ticks at the shorter interval so that losing Redis switches to the fast
@@ -235,8 +250,8 @@ public final class Worker: Service, Sendable {
         // Refill once half a claim batch of slots is free, so claims stay batched under load.
         let slots = configuration.queues[job.queue] ?? 1
         let refillAt = max(1, min(configuration.claimBatch, slots) / 2)
-        if slots - running.count(queue: job.queue) >= refillAt, !drainedQueues.withLock({ $0.contains(job.queue) }) {
-            fetchSignals[job.queue]?.fire()
+        if running.free(queue: job.queue, slots: slots) >= refillAt, !drainedQueues.withLock({ $0.contains(job.queue) }) {
+            fetchSignals[job.queue]?.first?.fire()
         }
     }
 
@@ -254,9 +269,10 @@ public final class Worker: Service, Sendable {
         while true {
             do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
             let leases = running.leases()
-            guard !leases.isEmpty else { continue }
+            let unflushed = batcher.unflushedLeases()
+            guard !leases.isEmpty || !unflushed.isEmpty else { continue }
             do {
-                let held = try await store.heartbeat(leases, lease: configuration.lease)
+                let held = try await store.heartbeat(leases + unflushed, lease: configuration.lease)
                 for lease in leases {
                     switch held[lease.id] {
                     case nil: running.stop(lease.id, reason: .leaseLost)

@@ -15,6 +15,10 @@ public struct WorkerConfiguration: Sendable {
     /// How long the completion batcher waits to gather acks when fewer than a full batch are pending.
     public static let defaultAckDelay: Duration = .milliseconds(1)
     public static let defaultAckBatch = 2000
+    /// Claims of one queue that may be under way at once while it has a backlog.
+    public static let defaultClaimConcurrency = 2
+    /// Ack flushes that may be under way at once.
+    public static let defaultAckConcurrency = 2
 
     public var id: String
     /// Queue name → slots (jobs of that queue running at once in this worker).
@@ -26,6 +30,8 @@ public struct WorkerConfiguration: Sendable {
     public var claimBatch: Int = WorkerConfiguration.defaultClaimBatch
     public var ackDelay: Duration = WorkerConfiguration.defaultAckDelay
     public var ackBatch: Int = WorkerConfiguration.defaultAckBatch
+    public var claimConcurrency: Int = WorkerConfiguration.defaultClaimConcurrency
+    public var ackConcurrency: Int = WorkerConfiguration.defaultAckConcurrency
 
     /// Leases are renewed three times per lease period, so one slow round trip never loses a lease.
     public var heartbeatInterval: Duration { lease / 3 }
@@ -50,6 +56,8 @@ public struct WorkerConfiguration: Sendable {
         shutdownGrace = try environment.milliseconds("WORKER_SHUTDOWN_GRACE_MS", default: Self.defaultShutdownGrace, minimum: 0)
         claimBatch = try environment.int("WORKER_CLAIM_BATCH", default: Self.defaultClaimBatch, range: 1...10_000)
         ackDelay = try environment.milliseconds("WORKER_ACK_DELAY_MS", default: Self.defaultAckDelay, minimum: 0)
+        claimConcurrency = try environment.int("WORKER_CLAIM_CONCURRENCY", default: Self.defaultClaimConcurrency, range: 1...16)
+        ackConcurrency = try environment.int("WORKER_ACK_CONCURRENCY", default: Self.defaultAckConcurrency, range: 1...16)
     }
 
     /// `name=slots,name=slots`; a name without `=slots` gets 10.

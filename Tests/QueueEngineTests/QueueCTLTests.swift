@@ -1,0 +1,59 @@
+import Foundation
+import QueueEngine
+import Testing
+
+/// The `queuectl` binary as an operator runs it.
+@Suite struct QueueCTLTests {
+    func queuectl(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+        try await ChildProcess.run(ChildProcess.binDirectory + "/queuectl", arguments, environment: environment)
+    }
+
+    @Test func enqueueInspectCancelRetryAndStats() async throws {
+        try await TestHarness.with { harness in
+            let queue = harness.queueName
+            let enqueued = try await queuectl(["enqueue", "platform.canary", "--args", #"{"sleepMS": 1}"#, "--queue", queue,
+                                               "--unique-key", queue, "--tag", "cli"])
+            let id = try #require(Int64(enqueued.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+            #expect(try await queuectl(["enqueue", "platform.canary", "--queue", queue, "--unique-key", queue]).contains("duplicate of job \(id)"))
+            #expect(try await queuectl(["inspect", "\(id)"]).contains(#""state" : "available""#))
+            #expect(try await queuectl(["stats"]).contains(queue))
+            #expect(try await queuectl(["list", "--queue", queue]).contains("\(id)\tavailable"))
+            #expect(try await queuectl(["cancel", "\(id)"]).contains("cancelled"))
+            #expect(try await harness.job(id).state == .cancelled)
+            #expect(try await queuectl(["retry", "\(id)"]).contains("available again"))
+            #expect(try await harness.job(id).state == .available)
+            _ = try await queuectl(["pause", queue])
+            #expect(try await harness.store.stats().first { $0.queue == queue }?.paused == true)
+            _ = try await queuectl(["resume", queue])
+            #expect(try await harness.store.stats().first { $0.queue == queue }?.paused == false)
+        }
+    }
+
+    @Test func badInputGivesAClearMessageAndAFailingExit() async throws {
+        let cases: [([String], String)] = [
+            (["enqueue", "platform.canary", "--args", "[1, 2]"], "must be a JSON object"),
+            (["enqueue", "platform.canary", "--max-attempts", "0"], "--max-attempts must be at least 1"),
+            (["list", "--state", "sleeping"], "--state must be one of"),
+            (["inspect", "not-a-number"], "not-a-number"),
+            (["inspect", "9223372036854775000"], "job_not_found"),
+            (["frobnicate"], "Unexpected argument"),
+        ]
+        for (arguments, message) in cases {
+            do {
+                let output = try await queuectl(arguments)
+                Issue.record("queuectl \(arguments) succeeded: \(output)")
+            } catch let failure as ChildProcess.CommandFailure {
+                #expect(failure.description.contains(message), "\(arguments): \(failure.description)")
+                #expect(!failure.description.contains("PSQLError"))
+            }
+        }
+    }
+
+    @Test func unreachableDatabaseIsNamedWithinSeconds() async throws {
+        let port = try ChildProcess.freePort()
+        await #expect { try await queuectl(["stats"], environment: ["DATABASE_URL": "postgres://postgres@127.0.0.1:\(port)/nowhere"]) }
+            throws: { error in
+                "\(error)".contains("cannot reach the database at 127.0.0.1:\(port)/nowhere")
+            }
+    }
+}
