@@ -86,9 +86,12 @@ struct BenchSuite: Sendable {
         let counter = RunCounter()
         var registry = JobRegistry()
         registry.register(NoopJob(counter: counter))
-        var configuration = WorkerConfiguration(id: "\(name)-worker", queues: [name: 4_000])
-        configuration.claimBatch = 1_000
-        configuration.ackBatch = 5_000
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = WorkerConfiguration(id: "\(name)-worker", queues: [name: Int(environment["BENCH_SLOTS"] ?? "") ?? 4_000])
+        configuration.claimBatch = Int(environment["BENCH_CLAIM_BATCH"] ?? "") ?? 1_000
+        configuration.claimConcurrency = Int(environment["BENCH_CLAIMERS"] ?? "") ?? 1
+        configuration.ackBatch = Int(environment["BENCH_ACK_BATCH"] ?? "") ?? 5_000
+        configuration.ackConcurrency = Int(environment["BENCH_ACKERS"] ?? "") ?? 2
         let worker = Worker(configuration: configuration, store: queue.store, registry: registry,
                             subscriber: redis.map { WakeupSubscriber(configuration: $0, logger: logger) }, logger: logger)
         let total = options.burnDownJobs

@@ -61,7 +61,7 @@ start_postgres() {
         fi
         log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
         pg_run "$bindir/pg_ctl" -D "$data" -l "$STATE_DIR/pg/server.log" -w -t 60 start \
-            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $sock -c max_connections=300 -c shared_buffers=256MB" >/dev/null
+            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $sock -c max_connections=300 -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=15min" >/dev/null
     fi
     if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1; then
         psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE \"$DB_NAME\"" >/dev/null

@@ -20,10 +20,12 @@ public struct JobRegistry: Sendable {
     public init() {}
 
     public mutating func register<K: JobKind>(_ handler: K) {
+        // One decoder per kind: creating a decoder per job costs more than decoding small arguments.
+        let decoder = JSONDecoder()
         entries[K.name] = Entry(defaults: K.defaults) { argsJSON, context in
             let args: K.Args
             do {
-                args = try JSONDecoder().decode(K.Args.self, from: Data(argsJSON.utf8))
+                args = try decoder.decode(K.Args.self, from: Data(argsJSON.utf8))
             } catch {
                 throw UndecodableArguments(kind: K.name, detail: "\(error)")
             }

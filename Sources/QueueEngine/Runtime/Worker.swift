@@ -149,7 +149,9 @@ public final class Worker: Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
                 return
             }
-            if claimed < limit {
+            // A short batch is not proof of an empty queue: a row another claimer updated between this
+            // statement's snapshot and its lock is dropped from the batch. Only an empty claim is.
+            if claimed == 0 {
                 drainedQueues.withLock { _ = $0.insert(queue) }
                 return
             }

@@ -16,7 +16,7 @@ public struct WorkerConfiguration: Sendable {
     public static let defaultAckDelay: Duration = .milliseconds(1)
     public static let defaultAckBatch = 2000
     /// Claims of one queue that may be under way at once while it has a backlog.
-    public static let defaultClaimConcurrency = 2
+    public static let defaultClaimConcurrency = 1
     /// Ack flushes that may be under way at once.
     public static let defaultAckConcurrency = 2
 

@@ -5,28 +5,17 @@ extension JobStore {
     /// Inserts one job on `connection` (which may be inside the caller's transaction). A job whose
     /// unique key is held by a non-final job is not inserted; the existing job's id is returned.
     public static func insert(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {
-        let runAt = job.runAt
-        let priority = job.priority
-        let maxAttempts = job.maxAttempts
-        let timeoutMS = job.timeout.map(\.milliseconds)
-        let concurrencyKey = job.concurrency?.key
-        let concurrencyLimit = job.concurrency?.limit
-        // A duplicate may finish between the refused insert and the look-up; then the insert is tried again.
-        for _ in 0..<3 {
-            let rows = try await connection.query("""
-                INSERT INTO queue_jobs (kind, queue, args, priority, max_attempts, run_at, timeout_ms, unique_key,
-                                        workspace_id, tags, concurrency_key, concurrency_limit)
-                VALUES (\(job.kind), \(job.queue), \(job.argsJSON)::jsonb, \(priority), \(maxAttempts),
-                        COALESCE(\(runAt)::timestamptz, now()), \(timeoutMS), \(job.uniqueKey), \(job.workspaceID),
-                        \(job.tags), \(concurrencyKey), \(concurrencyLimit))
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running')
-                DO NOTHING
-                RETURNING id
-                """, logger: logger)
-            for try await id in rows.decode(Int64.self) {
+        guard let key = job.uniqueKey else {
+            for try await id in try await connection.execute(InsertJobStatement(job: job), logger: logger) {
                 return EnqueueResult(id: id, isDuplicate: false)
             }
-            guard let key = job.uniqueKey else { break }
+            throw QueueError(.uniqueConflict, "the insert of a \(job.kind) job returned no id")
+        }
+        // A duplicate may finish between the refused insert and the look-up; then the insert is tried again.
+        for _ in 0..<3 {
+            for try await id in try await connection.execute(InsertUniqueJobStatement(job: job), logger: logger) {
+                return EnqueueResult(id: id, isDuplicate: false)
+            }
             let existing = try await connection.query("""
                 SELECT id FROM queue_jobs
                 WHERE unique_key = \(key) AND state IN ('available', 'running')
@@ -60,7 +49,9 @@ extension JobStore {
             concurrencyKeys.append(job.concurrency?.key ?? "")
             concurrencyLimits.append(job.concurrency?.limit ?? 0)
         }
+        // The ids come back aggregated in one row: decoding 10k result rows costs more than the insert.
         let rows = try await connection.query("""
+            WITH inserted AS (
             INSERT INTO queue_jobs (kind, queue, args, priority, max_attempts, run_at, timeout_ms, unique_key,
                                     workspace_id, tags, concurrency_key, concurrency_limit)
             SELECT u.kind, u.queue, u.args::jsonb, u.priority, u.max_attempts,
@@ -74,17 +65,21 @@ extension JobStore {
                  WITH ORDINALITY AS u(kind, queue, args, priority, max_attempts, run_at, timeout_ms, unique_key,
                                       workspace_id, tags, concurrency_key, concurrency_limit, ord)
             ORDER BY u.ord
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running')
-            DO NOTHING
-            RETURNING id, COALESCE(unique_key, '')
+            \(unescaped: uniqueKeys.contains { !$0.isEmpty } ? Self.skipHeldUniqueKeys : "")
+            RETURNING id, unique_key
+            )
+            SELECT COALESCE(array_agg(id ORDER BY id) FILTER (WHERE unique_key IS NULL), '{}'),
+                   COALESCE(array_agg(id) FILTER (WHERE unique_key IS NOT NULL), '{}'),
+                   COALESCE(array_agg(unique_key) FILTER (WHERE unique_key IS NOT NULL), '{}')
+            FROM inserted
             """, logger: logger)
         // Identity values follow the SELECT's order, so inserted ids ascend in input order.
         var insertedPlain: [Int64] = []
         var insertedByKey: [String: Int64] = [:]
-        for try await (id, key) in rows.decode((Int64, String).self) {
-            if key.isEmpty { insertedPlain.append(id) } else { insertedByKey[key] = id }
+        for try await (plain, keyed, keys) in rows.decode(([Int64], [Int64], [String]).self) {
+            insertedPlain = plain
+            for (id, key) in zip(keyed, keys) { insertedByKey[key] = id }
         }
-        insertedPlain.sort()
         let missingKeys = Set(uniqueKeys.filter { !$0.isEmpty && insertedByKey[$0] == nil })
         var existingByKey: [String: Int64] = [:]
         if !missingKeys.isEmpty {
@@ -113,6 +108,9 @@ extension JobStore {
         }
         return results
     }
+
+    /// The arbiter of batches that carry unique keys (a batch without any skips its cost).
+    static let skipHeldUniqueKeys = "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING"
 
     /// Separates tags inside one array element of the batch insert (a control character no tag contains).
     static let tagSeparator = "\u{1F}"
