@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "Worker", targets: ["Worker"]),
+        .executable(name: "Scheduler", targets: ["Scheduler"]),
         .executable(name: "queuectl", targets: ["QueueCTL"]),
         .executable(name: "Bench", targets: ["Bench"]),
         .library(name: "QueueEngine", targets: ["QueueEngine"]),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         // hiredis from Debian's libhiredis-dev; blocking calls only, used from dedicated threads.
@@ -24,7 +26,7 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        // The generic queue engine: store, claim, ack, retry, rescue, prune, wake-ups, worker runtime.
+        // The generic queue engine: store, claim, ack, retry, rescue, prune, wake-ups, worker runtime, cron.
         .target(
             name: "QueueEngine",
             dependencies: [
@@ -32,6 +34,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -44,6 +47,14 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "QueueEngine", "Jobs",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "Scheduler",
+            dependencies: [
+                "QueueEngine", "Jobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

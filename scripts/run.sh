@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the platform locally: starts (or reuses) PostgreSQL and Redis, builds, applies migrations,
-# then runs the worker (and, as they exist, the API and the scheduler) until Ctrl-C.
+# then runs the worker and the scheduler (and, once it exists, the API) until Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -20,5 +20,6 @@ stop() {
 }
 trap stop INT TERM
 MIGRATE_ON_START=false "$BIN/Worker" & pids+=($!)
-echo "run: worker started (pid ${pids[*]}); Ctrl-C stops everything" >&2
+MIGRATE_ON_START=false "$BIN/Scheduler" run & pids+=($!)
+echo "run: worker and scheduler started (pids ${pids[*]}); Ctrl-C stops everything" >&2
 wait "${pids[@]}"

@@ -8,6 +8,8 @@ cd "$ROOT"
 
 eval "$(VPAI_DB_NAME=${VPAI_DB_NAME:-voicepartner_test} scripts/services.sh start)"
 export DATABASE_URL REDIS_URL
+eval "$(scripts/python-env.sh)"
+export VPAI_PYTHON
 export VPAI_BIN_DIR
 VPAI_BIN_DIR=$(swift build --show-bin-path)
 echo "test: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL" >&2

@@ -1,11 +1,12 @@
 import QueueEngine
 
-/// The job kinds of this platform, registered for the worker process. Each job-kind issue adds its
+/// The job kinds of this platform, registered for the worker process (and checked by the scheduler). Each job-kind issue adds its
 /// handlers here (outbound calls, text extraction, transcription, email, credits, reports, GDPR).
 public enum PlatformJobs {
-    public static func registry() -> JobRegistry {
+    public static func registry(store: JobStore) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(CanaryJob())
+        registry.register(PruneJobsJob(store: store))
         return registry
     }
 }

@@ -110,16 +110,19 @@ struct Enqueue: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let defaults = PlatformJobs.registry().defaults(for: kind) ?? JobDefaults()
         let options = JobOptions(queue: queue, priority: priority, delay: delay.map { .seconds($0) },
                                  maxAttempts: maxAttempts, uniqueKey: uniqueKey, workspaceID: workspace, tags: tag)
-        let job: NewJob
-        do {
-            job = try NewJob(kind: kind, argsJSON: args, defaults: defaults, options: options)
-        } catch let error as QueueError {
-            throw ValidationError(error.message)
+        let (kind, args) = (self.kind, self.args)
+        let result = try await Connection.run { connection in
+            let defaults = PlatformJobs.registry(store: connection.queue.store).defaults(for: kind) ?? JobDefaults()
+            let job: NewJob
+            do {
+                job = try NewJob(kind: kind, argsJSON: args, defaults: defaults, options: options)
+            } catch let error as QueueError {
+                throw ValidationError(error.message)
+            }
+            return try await connection.queue.enqueue(job)
         }
-        let result = try await Connection.run { try await $0.queue.enqueue(job) }
         print(result.isDuplicate ? "duplicate of job \(result.id)" : "enqueued job \(result.id)")
     }
 }

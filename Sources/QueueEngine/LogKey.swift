@@ -5,4 +5,6 @@ public enum LogKey {
     public static let queue = "queue"
     public static let workerID = "worker.id"
     public static let workspaceID = "workspace.id"
+    public static let cronEntry = "cron.entry"
+    public static let cronTick = "cron.tick"
 }

@@ -14,10 +14,6 @@ struct WorkerProcessConfiguration: Sendable {
         redis = try RedisConfiguration.from(environment)
         worker = try WorkerConfiguration(environment: environment)
         maintenance = try MaintenanceConfiguration(environment: environment)
-        switch environment.string("MIGRATE_ON_START", default: "true") {
-        case "true", "1": migrateOnStart = true
-        case "false", "0": migrateOnStart = false
-        default: throw ConfigurationError("MIGRATE_ON_START", "expected true or false")
-        }
+        migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
     }
 }

@@ -19,6 +19,16 @@ public struct Environment: Sendable {
         return value
     }
 
+    /// `true`/`1` or `false`/`0`.
+    public func bool(_ name: String, default fallback: Bool) throws -> Bool {
+        switch self[name] {
+        case nil: return fallback
+        case "true", "1": return true
+        case "false", "0": return false
+        case let text?: throw ConfigurationError(name, "expected true or false, got \"\(text)\"")
+        }
+    }
+
     /// A duration given in milliseconds.
     public func milliseconds(_ name: String, default fallback: Duration, minimum: Int = 1) throws -> Duration {
         guard self[name] != nil else { return fallback }

@@ -5,6 +5,7 @@ import Foundation
 public struct JobRegistry: Sendable {
     struct Entry: Sendable {
         let defaults: JobDefaults
+        let check: @Sendable (String) throws -> Void
         let run: @Sendable (String, JobContext) async throws -> JobOutcome
     }
 
@@ -22,7 +23,14 @@ public struct JobRegistry: Sendable {
     public mutating func register<K: JobKind>(_ handler: K) {
         // One decoder per kind: creating a decoder per job costs more than decoding small arguments.
         let decoder = JSONDecoder()
-        entries[K.name] = Entry(defaults: K.defaults) { argsJSON, context in
+        let check: @Sendable (String) throws -> Void = { argsJSON in
+            do {
+                _ = try JSONDecoder().decode(K.Args.self, from: Data(argsJSON.utf8))
+            } catch {
+                throw UndecodableArguments(kind: K.name, detail: "\(error)")
+            }
+        }
+        entries[K.name] = Entry(defaults: K.defaults, check: check) { argsJSON, context in
             let args: K.Args
             do {
                 args = try decoder.decode(K.Args.self, from: Data(argsJSON.utf8))
@@ -36,6 +44,12 @@ public struct JobRegistry: Sendable {
     public var kinds: [String] { entries.keys.sorted() }
 
     public func defaults(for kind: String) -> JobDefaults? { entries[kind]?.defaults }
+
+    /// Checks that `argsJSON` decodes for `kind` (schedules and the CLI check jobs before they exist).
+    public func check(kind: String, argsJSON: String) throws {
+        guard let entry = entries[kind] else { throw QueueError(.unknownKind, "unknown job kind \(kind)") }
+        try entry.check(argsJSON)
+    }
 
     func entry(for kind: String) -> Entry? { entries[kind] }
 }

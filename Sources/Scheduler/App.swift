@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+import ServiceLifecycle
+
+/// The scheduler process: turns `cron/` entries into jobs, exactly once per tick across replicas.
+/// `Scheduler` (or `Scheduler run`) runs it; `validate`, `next` and `status` inspect the schedule.
+@main
+struct App: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "Scheduler",
+        abstract: "Turns the cron/ schedule into jobs, exactly once per tick however many replicas run.",
+        subcommands: [Run.self, Validate.self, Next.self, Status.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Reads the process configuration, or exits with a message naming the bad variable.
+func processConfiguration() throws -> SchedulerProcessConfiguration {
+    do {
+        return try SchedulerProcessConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
+    } catch {
+        throw ValidationError("invalid configuration: \(error)")
+    }
+}
+
+/// Loads and checks the schedule against this platform's job kinds.
+func loadSchedule(folder: String, store: JobStore) throws -> [ScheduleEntry] {
+    do {
+        return try ScheduleLoader(registry: PlatformJobs.registry(store: store)).load(folder: folder)
+    } catch {
+        throw ValidationError("invalid schedule: \(error)")
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the scheduler until SIGTERM/SIGINT; SIGHUP reloads the schedule.")
+
+    func run() async throws {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let logger = LogConfiguration.bootstrap(label: "scheduler", level: try LogConfiguration.level(environment))
+        let configuration = try processConfiguration()
+        if configuration.migrateOnStart {
+            let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+            try await client.whileRunning { try await Migrator(client: client, logger: logger).migrate() }
+        }
+        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
+        let queue = JobQueue(client: client, publisher: publisher, logger: logger)
+        let entries = try loadSchedule(folder: configuration.cronFolder, store: queue.store)
+        let scheduler = CronScheduler(entries: entries, queue: queue, registry: PlatformJobs.registry(store: queue.store),
+                                      misfireGrace: configuration.misfireGrace, logger: logger)
+        let reloads = reloadOnHangup(folder: configuration.cronFolder, store: queue.store, scheduler: scheduler, logger: logger)
+        defer { reloads.cancel() }
+        var services: [any Service] = [client]
+        if let publisher { services.append(publisher) }
+        services.append(scheduler)
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    /// SIGHUP re-reads the schedule; a schedule with a problem is refused and the old one kept.
+    private func reloadOnHangup(folder: String, store: JobStore, scheduler: CronScheduler, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            do {
+                scheduler.reload(try loadSchedule(folder: folder, store: store))
+            } catch {
+                logger.error("schedule not reloaded; the previous one stays", metadata: ["error": "\(error)"])
+            }
+        }
+        source.resume()
+        return source
+    }
+}
+
+struct Validate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check every schedule file; exit non-zero naming the first problem.")
+
+    @Option(help: "The schedule folder (default: SCHEDULER_CRON_DIR or cron).") var dir: String?
+
+    func run() async throws {
+        let configuration = try processConfiguration()
+        let client = PostgresClient(configuration: configuration.database.clientConfiguration)
+        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, store: JobStore(client: client, logger: Logger(label: "scheduler")))
+        print("\(entries.count) schedule entries are valid (\(entries.filter(\.enabled).count) enabled)")
+    }
+}
+
+struct Next: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the next fire times of every entry (a dry run; nothing is enqueued).")
+
+    @Option(help: "The schedule folder (default: SCHEDULER_CRON_DIR or cron).") var dir: String?
+    @Option(help: "How many fire times per entry.") var count = 5
+    @Option(help: "Start from this instant (ISO 8601, e.g. 2027-03-28T00:00:00Z) instead of now.") var from: String?
+
+    func validate() throws {
+        guard (1...1_000).contains(count) else { throw ValidationError("--count must be 1 to 1000") }
+        if let from, (try? Date(from, strategy: .iso8601)) == nil {
+            throw ValidationError("--from must be an ISO 8601 instant such as 2027-03-28T00:00:00Z")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try processConfiguration()
+        let client = PostgresClient(configuration: configuration.database.clientConfiguration)
+        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, store: JobStore(client: client, logger: Logger(label: "scheduler")))
+        let start = try from.map { try Date($0, strategy: .iso8601) } ?? Date()
+        for entry in entries {
+            let zone = entry.timeZone
+            let local = Date.ISO8601FormatStyle(timeZone: zone)
+            print("\(entry.name)  \(entry.expression)  \(zone.identifier)  \(entry.kind)\(entry.enabled ? "" : "  (disabled)")")
+            for fire in entry.expression.fires(after: start, through: .distantFuture, in: zone, limit: count) {
+                print("  \(ScheduleEntry.tickFormat.format(fire))  (\(local.format(fire)) local)")
+            }
+        }
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show each entry's next run, last run and last job state from the database.")
+
+    @Option(help: "The schedule folder (default: SCHEDULER_CRON_DIR or cron).") var dir: String?
+
+    func run() async throws {
+        let configuration = try processConfiguration()
+        var logger = Logger(label: "scheduler")
+        logger.logLevel = .error
+        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let store = JobStore(client: client, logger: logger)
+        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, store: store)
+        let records = try await client.whileRunning { try await store.schedules() }
+        let byName = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        let now = Date()
+        print("name\tnext run\tlast run\tlast job\tstate")
+        for entry in entries {
+            let record = byName[entry.name]
+            let next = entry.enabled ? entry.expression.nextFire(after: now, in: entry.timeZone).map { ScheduleEntry.tickFormat.format($0) } ?? "never" : "disabled"
+            let last = record?.lastTick.map { ScheduleEntry.tickFormat.format($0) } ?? "-"
+            print("\(entry.name)\t\(next)\t\(last)\t\(record?.lastJobID.map(String.init) ?? "-")\t\(record?.lastJobState?.rawValue ?? "-")")
+        }
+    }
+}

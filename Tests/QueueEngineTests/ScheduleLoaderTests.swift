@@ -1,0 +1,70 @@
+import Foundation
+import Jobs
+import PostgresNIO
+@testable import QueueEngine
+import Testing
+
+/// Schedule files: what a valid entry becomes, and that every kind of bad entry is refused naming
+/// the file, the entry and the problem. The shipped `cron/` folder must pass.
+struct ScheduleLoaderTests {
+    /// The platform's kinds; the store is never used (nothing connects).
+    static let loader = ScheduleLoader(registry: PlatformJobs.registry(store: JobStore(
+        client: PostgresClient(configuration: try! TestHarness.databaseConfiguration.clientConfiguration), logger: TestHarness.logger)))
+
+    @Test func aFullEntryIsReadWithEveryField() throws {
+        let entries = try Self.loader.parse("""
+            - name: nightly-prune
+              schedule: "17 3 * * *"
+              timezone: Europe/Berlin
+              kind: maintenance.prune-jobs
+              args: {retentionHours: 48}
+              queue: housekeeping
+              priority: 5
+              enabled: false
+              catch_up: latest
+              misfire_grace_seconds: 30
+            """, file: "cron/test.yaml")
+        let entry = try #require(entries.first)
+        #expect(entry.name == "nightly-prune" && entry.kind == "maintenance.prune-jobs")
+        #expect(entry.expression == (try CronExpression("17 3 * * *")))
+        #expect(entry.timeZone == TimeZone(identifier: "Europe/Berlin"))
+        #expect(entry.argsJSON == #"{"retentionHours":48}"#)
+        #expect(entry.queue == "housekeeping" && entry.priority == 5 && !entry.enabled)
+        #expect(entry.catchUp == .latest && entry.misfireGrace == .seconds(30))
+    }
+
+    static let bad: [(String, String)] = [
+        ("- name: a\n  schedule: \"61 * * * *\"\n  kind: platform.canary", #"cron/bad.yaml: entry "a": bad schedule: "61" is not a valid minute"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: no.such.kind", #"cron/bad.yaml: entry "a": unknown job kind "no.such.kind""#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  timezone: Mars/Olympus", #"entry "a": unknown time zone "Mars/Olympus""#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  args: {sleepMS: soon}", #"entry "a": args do not fit platform.canary"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  args: [1, 2]", #"entry "a": args must be a mapping"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  catch_up: all", #"entry "a": catch_up must be one of skip, latest"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  schedul: typo", #"entry "a": unknown field "schedul""#),
+        ("- name: a\n  kind: platform.canary", #"entry "a": needs a schedule"#),
+        ("- schedule: \"@daily\"\n  kind: platform.canary", ##"entry "#1": needs a name"##),
+        ("- name: a b\n  schedule: \"@daily\"\n  kind: platform.canary", #"entry "a b": the name may hold"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n- name: a\n  schedule: \"@daily\"\n  kind: platform.canary", "already used"),
+        ("name: a", "cron/bad.yaml: must be a YAML list of entries"),
+        ("- [unclosed", "cron/bad.yaml: is not valid YAML"),
+    ]
+
+    @Test(arguments: bad)
+    func aBadEntryIsRefusedNamingFileEntryAndProblem(_ text: String, _ message: String) throws {
+        let cron = FileManager.default.temporaryDirectory.appendingPathComponent(TestHarness.uniqueName("schedule"))
+            .appendingPathComponent("cron")
+        try FileManager.default.createDirectory(at: cron, withIntermediateDirectories: true)
+        try text.write(to: cron.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try Self.loader.load(folder: cron.path)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
+    @Test func theShippedScheduleIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let entries = try Self.loader.load(folder: root.appendingPathComponent("cron").path)
+        #expect(entries.map(\.name).contains("prune-finished-jobs"))
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Jobs
+import PostgresNIO
+@testable import QueueEngine
+import Testing
+
+/// Real scheduler processes: three replicas on a 1-second entry for a minute, one killed with
+/// SIGKILL and restarted in the middle, while a worker completes the jobs (so the unique key alone
+/// could not stop a repeated tick): exactly one job per tick and no tick missed.
+struct SchedulerProcessTests {
+    @Test(.timeLimit(.minutes(3)))
+    func threeReplicasWithOneKilledEnqueueEveryTickExactlyOnce() async throws {
+        try await TestHarness.with { harness in
+            let name = TestHarness.uniqueName("replicas")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try """
+                - name: \(name)
+                  schedule: "* * * * * *"
+                  kind: platform.canary
+                  queue: \(harness.queueName)
+                """.write(to: folder.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
+            @Sendable func startScheduler(_ replica: Int) throws -> ChildProcess {
+                try ChildProcess(ChildProcess.binDirectory + "/Scheduler", environment: [
+                    "SCHEDULER_CRON_DIR": folder.path, "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
+                ], output: folder.appendingPathComponent("scheduler-\(replica).log"))
+            }
+            let registry = PlatformJobs.registry(store: harness.store)
+            let entry = ScheduleEntry(name: name, expression: try CronExpression("* * * * * *"), kind: CanaryJob.name, queue: harness.queueName)
+            try await harness.withWorker(harness.workerConfiguration(slots: 20), registry: registry) { _ in
+                var replicas = try (0..<3).map { try startScheduler($0) }
+                try await Task.sleep(for: .seconds(20))
+                replicas[0].signal(SIGKILL)
+                _ = await replicas[0].waitForExit()
+                try await Task.sleep(for: .seconds(15))
+                replicas[0] = try startScheduler(3)
+                try await Task.sleep(for: .seconds(25))
+                for process in replicas { process.signal(SIGTERM) }
+                for process in replicas { #expect(await process.waitForExit() == 0) }
+            }
+            let ticks = try await SchedulerTests.ticks(of: entry, harness)
+            #expect(ticks.count >= 55, "a minute of a 1-second entry gave \(ticks.count) jobs")
+            #expect(Set(ticks).count == ticks.count, "a tick was enqueued twice")
+            let gaps = zip(ticks, ticks.dropFirst()).filter { $1.timeIntervalSince($0) != 1 }
+            #expect(gaps.isEmpty, "ticks missed after \(gaps.map { ScheduleEntry.tickFormat.format($0.0) })")
+            let completed = try await harness.store.list(JobFilter(queue: harness.queueName, state: .completed, limit: 1_000))
+            #expect(completed.count >= ticks.count - 2, "the worker completed the ticks' jobs as they came")
+        }
+    }
+}
