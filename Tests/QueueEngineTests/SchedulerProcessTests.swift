@@ -6,7 +6,8 @@ import Testing
 
 /// Real scheduler processes: three replicas on a 1-second entry for a minute, one killed with
 /// SIGKILL and restarted in the middle, while a worker completes the jobs (so the unique key alone
-/// could not stop a repeated tick): exactly one job per tick and no tick missed.
+/// could not stop a repeated tick): exactly one job per tick and no tick missed — also across a
+/// SIGHUP that reloads the schedule with a second entry.
 struct SchedulerProcessTests {
     @Test(.timeLimit(.minutes(3)))
     func threeReplicasWithOneKilledEnqueueEveryTickExactlyOnce() async throws {
@@ -14,12 +15,15 @@ struct SchedulerProcessTests {
             let name = TestHarness.uniqueName("replicas")
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try """
+            let schedule = """
                 - name: \(name)
                   schedule: "* * * * * *"
                   kind: platform.canary
                   queue: \(harness.queueName)
-                """.write(to: folder.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
+                """
+            try schedule.write(to: folder.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
+            let added = ScheduleEntry(name: name + "-added", expression: try CronExpression("*/2 * * * * *"), kind: CanaryJob.name,
+                                      queue: harness.queueName)
             @Sendable func startScheduler(_ replica: Int) throws -> ChildProcess {
                 try ChildProcess(ChildProcess.binDirectory + "/Scheduler", environment: [
                     "SCHEDULER_CRON_DIR": folder.path, "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
@@ -34,7 +38,16 @@ struct SchedulerProcessTests {
                 _ = await replicas[0].waitForExit()
                 try await Task.sleep(for: .seconds(15))
                 replicas[0] = try startScheduler(3)
-                try await Task.sleep(for: .seconds(25))
+                try await Task.sleep(for: .seconds(10))
+                try (schedule + """
+
+                    - name: \(added.name)
+                      schedule: "*/2 * * * * *"
+                      kind: platform.canary
+                      queue: \(harness.queueName)
+                    """).write(to: folder.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
+                for process in replicas { process.signal(SIGHUP) }
+                try await Task.sleep(for: .seconds(15))
                 for process in replicas { process.signal(SIGTERM) }
                 for process in replicas { #expect(await process.waitForExit() == 0) }
             }
@@ -43,8 +56,12 @@ struct SchedulerProcessTests {
             #expect(Set(ticks).count == ticks.count, "a tick was enqueued twice")
             let gaps = zip(ticks, ticks.dropFirst()).filter { $1.timeIntervalSince($0) != 1 }
             #expect(gaps.isEmpty, "ticks missed after \(gaps.map { ScheduleEntry.tickFormat.format($0.0) })")
+            let addedTicks = try await SchedulerTests.ticks(of: added, harness)
+            #expect(addedTicks.count >= 6, "the entry added by SIGHUP gave \(addedTicks.count) jobs")
+            #expect(Set(addedTicks).count == addedTicks.count)
+            #expect(zip(addedTicks, addedTicks.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 2 })
             let completed = try await harness.store.list(JobFilter(queue: harness.queueName, state: .completed, limit: 1_000))
-            #expect(completed.count >= ticks.count - 2, "the worker completed the ticks' jobs as they came")
+            #expect(completed.count >= ticks.count + addedTicks.count - 3, "the worker completed the ticks' jobs as they came")
         }
     }
 }
