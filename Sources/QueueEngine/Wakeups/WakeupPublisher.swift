@@ -3,13 +3,16 @@ import Logging
 
 /// Publishes "this queue has work" and "cancel this job" on Redis after commits, from its own thread.
 ///
-/// `notify` never blocks and never fails: when Redis is down the message is dropped (workers poll as
-/// a backstop) and reconnects are attempted with backoff. Bursts coalesce: a queue is published at
+/// `notify` never blocks and never fails. While Redis is down, the queues to wake are kept (a set of
+/// names, so it stays small) and published once a reconnect succeeds, tried with backoff; workers
+/// poll as a backstop meanwhile. Bursts coalesce: a queue is published at
 /// most once per `coalesceWindow`, and notifications that arrive while a publish is under way are
 /// sent together in one pipelined round trip.
 public final class WakeupPublisher: @unchecked Sendable {
     // @unchecked: every mutable field below is read and written only while holding `condition`.
     public static let defaultCoalesceWindow: Duration = .milliseconds(2)
+    /// Cancels kept while Redis is down; beyond this the oldest go (heartbeats still deliver them).
+    static let maximumPendingCancels = 10_000
 
     private let configuration: RedisConfiguration
     private let coalesceWindow: Duration
@@ -49,7 +52,6 @@ public final class WakeupPublisher: @unchecked Sendable {
     public func notify<S: Sequence>(queues: S) where S.Element == String {
         condition.lock()
         defer { condition.unlock() }
-        if let until = unavailableUntil, ContinuousClock.now < until { return }
         let before = pendingQueues.count
         pendingQueues.formUnion(queues)
         if pendingQueues.count != before { condition.signal() }
@@ -59,7 +61,7 @@ public final class WakeupPublisher: @unchecked Sendable {
     public func notifyCancel(jobID: Int64) {
         condition.lock()
         defer { condition.unlock() }
-        if let until = unavailableUntil, ContinuousClock.now < until { return }
+        if pendingCancels.count >= Self.maximumPendingCancels { pendingCancels.removeFirst() }
         pendingCancels.append(jobID)
         condition.signal()
     }
@@ -74,6 +76,11 @@ public final class WakeupPublisher: @unchecked Sendable {
             var cancels: [Int64] = []
             while !stopped {
                 let now = ContinuousClock.now
+                // After a failure, nothing is tried until the backoff ends; what arrives meanwhile waits.
+                if let until = unavailableUntil, now < until {
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: max((until - now).seconds, 0.001)))
+                    continue
+                }
                 var nextDue: ContinuousClock.Instant?
                 for queue in pendingQueues {
                     if let last = lastPublished[queue], now < last + coalesceWindow {
@@ -118,8 +125,10 @@ public final class WakeupPublisher: @unchecked Sendable {
                 ])
                 condition.lock()
                 unavailableUntil = .now + backoff
-                pendingQueues.removeAll()
-                pendingCancels.removeAll()
+                // Kept for the next attempt, without the coalescing delay.
+                pendingQueues.formUnion(queues)
+                for queue in queues { lastPublished[queue] = nil }
+                pendingCancels = Array((cancels + pendingCancels).suffix(Self.maximumPendingCancels))
                 condition.unlock()
                 backoff = min(backoff * 2, .seconds(2))
             }
