@@ -4,7 +4,7 @@ import Testing
 
 /// Compares next-fire times with an independent implementation (Python's croniter, installed by
 /// the test command into `.local/venv`) over thousands of random expressions and start times.
-struct CronReferenceTests {
+@Suite(.timeLimit(.minutes(5))) struct CronReferenceTests {
     /// A small deterministic generator, so a failure can be replayed from the printed seed.
     struct SeededGenerator: RandomNumberGenerator {
         var state: UInt64
@@ -76,7 +76,12 @@ struct CronReferenceTests {
         let input = try JSONSerialization.data(withJSONObject: cases.map { ["expression": $0.expression, "start": $0.start, "count": count] })
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Tools/croniter_reference.py").path
-        let output = try await Self.run(python, [script], input: input)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestHarness.uniqueName("cronref"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let inputURL = directory.appendingPathComponent("in.json"), outputURL = directory.appendingPathComponent("out.json")
+        try input.write(to: inputURL)
+        try await ChildProcess.run(python, [script, inputURL.path, outputURL.path])
+        let output = try Data(contentsOf: outputURL)
         let reference = try #require(try JSONSerialization.jsonObject(with: output) as? [Any])
         try #require(reference.count == cases.count)
         let utc = TimeZone(identifier: "UTC")!
@@ -92,28 +97,5 @@ struct CronReferenceTests {
             if ours != theirs { mismatches.append("\(testCase.expression) from \(testCase.start): ours \(ours), croniter \(theirs)") }
         }
         #expect(mismatches.count == 0, "seed \(seed): \(mismatches.count) of \(cases.count) differ, e.g. \(mismatches.prefix(5))")
-    }
-
-    /// Runs a program with `input` on its stdin and returns its stdout (stderr goes to a file).
-    static func run(_ executable: String, _ arguments: [String], input: Data) async throws -> Data {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestHarness.uniqueName("cronref"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let inputURL = directory.appendingPathComponent("in.json"), outputURL = directory.appendingPathComponent("out.json")
-        try input.write(to: inputURL)
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: inputURL)
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        try process.run()
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
-        try #require(process.terminationStatus == 0, "\(executable) \(arguments) exited with \(process.terminationStatus)")
-        return try Data(contentsOf: outputURL)
     }
 }

@@ -1,6 +1,6 @@
-"""Independent reference for the cron tests: reads [{"expression", "start", "count"}] (start in
-epoch seconds, UTC) as JSON on stdin and prints, for each, the next `count` fire times from croniter
-as epoch seconds (or an error text)."""
+"""Independent reference for the cron tests: `croniter_reference.py IN OUT` reads
+[{"expression", "start", "count"}] (start in epoch seconds, UTC) as JSON from IN and writes to OUT,
+for each, the next `count` fire times from croniter as epoch seconds (or an error text)."""
 import json
 import sys
 from datetime import datetime, timezone
@@ -10,14 +10,17 @@ from croniter import croniter
 
 def main() -> None:
     results = []
-    for case in json.load(sys.stdin):
+    with open(sys.argv[1]) as source:
+        cases = json.load(source)
+    for case in cases:
         try:
             start = datetime.fromtimestamp(case["start"], tz=timezone.utc)
             iterator = croniter(case["expression"], start)
             results.append([int(iterator.get_next(datetime).timestamp()) for _ in range(case["count"])])
         except Exception as error:  # reported to the test, which fails on it
             results.append(f"{type(error).__name__}: {error}")
-    json.dump(results, sys.stdout)
+    with open(sys.argv[2], "w") as target:
+        json.dump(results, target)
 
 
 main()

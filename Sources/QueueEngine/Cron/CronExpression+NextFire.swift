@@ -18,10 +18,11 @@ extension CronExpression {
             let date = CivilDate(dayNumber: dayNumber)
             guard matches(date) else { continue }
             for hour in hourList {
-                if clock.latest(date, hour, 59, 59) <= after { continue }
+                let hourEnd = clock.instants(date, hour, 59, 59)
+                if (hourEnd.last ?? clock.latest(date, hour, 59, 59)) <= after { continue }
                 // Within one hour wall-clock order is instant order unless the hour is repeated,
                 // so the first fire found ends the search only for an hour that is not.
-                let repeated = clock.instants(date, hour, 0, 0).count > 1 || clock.instants(date, hour, 59, 59).count > 1
+                let repeated = hourEnd.count > 1 || clock.instants(date, hour, 0, 0).count > 1
                 var best: Int?
                 minuteLoop: for minute in minuteList {
                     if clock.latest(date, hour, minute, 59) <= after { continue }

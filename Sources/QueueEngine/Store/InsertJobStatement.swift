@@ -43,8 +43,7 @@ struct InsertUniqueJobStatement: PostgresPreparedStatement {
     static let name = "vpai_insert_unique_job_v1"
     static let sql = """
         INSERT INTO queue_jobs \(InsertJobStatement.columns) VALUES \(InsertJobStatement.values)
-        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running')
-        DO NOTHING
+        \(JobStore.skipHeldUniqueKeys)
         RETURNING id
         """
     typealias Row = Int64

@@ -1,19 +1,21 @@
 import Foundation
+import Synchronization
 import QueueEngine
 import Testing
 
 /// A process started by a test (a worker binary, a private redis-server), killed when the test ends.
 final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `process` is configured before launch and afterwards only signalled and waited on,
-    // which Foundation's Process allows from any thread.
+    // @unchecked: `process` is configured before launch and afterwards only signalled and read,
+    // which Foundation's Process allows from any thread; the exit is tracked by `exited`.
     let process = Process()
+    private let exited = ExitSignal()
 
     init(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], output: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let output {
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
             process.standardOutput = handle
             process.standardError = handle
@@ -21,7 +23,11 @@ final class ChildProcess: @unchecked Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
         }
-        try process.run()
+        // The exit is reported through the termination handler, set before launch so a fast exit is
+        // not missed. `waitUntilExit` spins a run loop on the waiting thread; from dispatch's pool
+        // threads that stalled the whole test process now and then.
+        process.terminationHandler = { [exited] process in exited.fire(process.terminationStatus) }
+        try ProcessLauncher.run(process)
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -30,14 +36,9 @@ final class ChildProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
-    /// Waits for exit (off the cooperative pool) and returns the status.
+    /// Waits for exit without holding a thread and returns the status.
     func waitForExit() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                self.process.waitUntilExit()
-                continuation.resume(returning: self.process.terminationStatus)
-            }
-        }
+        await exited.wait()
     }
 
     deinit { signal(SIGKILL) }
@@ -72,37 +73,82 @@ final class ChildProcess: @unchecked Sendable {
     /// Runs a command to completion and returns its output; throws on a non-zero exit.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         // Output goes to a file, not a pipe: a daemon the command starts (pg_ctl's postmaster) could
         // inherit the pipe and hold it open long after the command itself exited.
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: outputURL)
-        defer {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: outputURL)
-        }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let status = try await ChildProcess(executable, arguments, environment: environment, output: outputURL).waitForExit()
         let data = (try? Data(contentsOf: outputURL)) ?? Data()
         let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(output)")
+        guard status == 0 else {
+            throw CommandFailure(description: "\(executable) \(arguments.joined(separator: " ")) exited \(status): \(output)")
         }
         return output
     }
 
     struct CommandFailure: Error, CustomStringConvertible { let description: String }
+}
+
+/// Launches every child process from one thread that lives as long as the test process.
+///
+/// `Process.run()` attaches a run loop (with descriptors of its own) to the calling thread. Called
+/// from the cooperative pool, that run loop belongs to a pool thread that later exits, and the test
+/// process now and then stalled for good afterwards; a single long-lived launching thread avoids it.
+enum ProcessLauncher {
+    private static let requests = Mutex<[@Sendable () -> Void]>([])
+    private static let pending = DispatchSemaphore(value: 0)
+    /// Started once, on first use (a `Bool` so the lazy static is Sendable).
+    private static let started: Bool = {
+        let thread = Thread {
+            while true {
+                pending.wait()
+                let request = requests.withLock { $0.removeFirst() }
+                request()
+            }
+        }
+        thread.name = "process-launcher"
+        thread.start()
+        return true
+    }()
+
+    static func run(_ process: Process) throws {
+        _ = started
+        let done = DispatchSemaphore(value: 0)
+        let failure = Mutex<(any Error)?>(nil)
+        requests.withLock {
+            $0.append {
+                do { try process.run() } catch { failure.withLock { $0 = error } }
+                done.signal()
+            }
+        }
+        pending.signal()
+        done.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+}
+
+/// A child's exit status, delivered once to any number of waiters, whether they come before or after.
+final class ExitSignal: Sendable {
+    private let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+
+    func fire(_ status: Int32) {
+        let waiters = state.withLock { state in
+            state.status = status
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: status) }
+    }
+
+    func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let status = state.withLock { state -> Int32? in
+                if state.status == nil { state.waiters.append(continuation) }
+                return state.status
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
 }
 
 /// A Redis server of one test's own, so stopping it does not disturb other tests.
