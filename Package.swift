@@ -1,10 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
     name: "VoicePartnerAI",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "API", targets: ["API"]),
         .executable(name: "Worker", targets: ["Worker"]),
         .executable(name: "Scheduler", targets: ["Scheduler"]),
         .executable(name: "queuectl", targets: ["QueueCTL"]),
@@ -18,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        // Only full Foundation; the swift-configuration trait is not used (configuration is read from the environment).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         // hiredis from Debian's libhiredis-dev; blocking calls only, used from dedicated threads.
@@ -41,7 +47,24 @@ let package = Package(
         // This platform's job kinds and the provider clients they call.
         .target(
             name: "Jobs",
-            dependencies: ["QueueEngine"]
+            dependencies: [
+                "QueueEngine",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
+        // The thin HTTP API: accounts, workspaces, keys and jobs, enqueueing through the engine.
+        .executableTarget(
+            name: "API",
+            dependencies: [
+                "QueueEngine", "Jobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "Worker",
@@ -75,6 +98,14 @@ let package = Package(
         .testTarget(
             name: "QueueEngineTests",
             dependencies: ["QueueEngine", "Jobs"]
+        ),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "QueueEngine", "Jobs",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

@@ -25,7 +25,7 @@ struct Bench {
         let publisher = redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         publisher?.start()
         let results = try await client.whileRunning {
-            try await Migrator(client: client, logger: logger).migrate()
+            try await PlatformMigrations.migrator(client: client, logger: logger).migrate()
             let queue = JobQueue(client: client, publisher: publisher, logger: logger)
             let suite = BenchSuite(client: client, queue: queue, redis: redis, options: options, logger: logger)
             return try await suite.runAll()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs and starts PostgreSQL and Redis if needed (scripts/services.sh),
-# builds everything, and runs every test target against them. Extra arguments go to `swift test`
-# (e.g. `scripts/test.sh --filter Claim`).
+# builds everything, and runs every test target against them, each target in a process of its own
+# (a stalled target cannot hold up the others, and each suite has a time limit). Extra arguments go
+# to one `swift test` run instead (e.g. `scripts/test.sh --filter Claim`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -15,4 +16,17 @@ VPAI_BIN_DIR=$(swift build --show-bin-path)
 echo "test: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL" >&2
 
 swift build --build-tests
-swift test --skip-build "$@"
+# Line-buffered output, so a log read during a run (or after a kill) is complete up to that moment.
+if [[ $# -gt 0 ]]; then
+    exec stdbuf -oL -eL swift test --skip-build "$@"
+fi
+failed=()
+for target in QueueEngineTests APITests; do
+    echo "test: running $target" >&2
+    stdbuf -oL -eL swift test --skip-build --filter "^$target\." || failed+=("$target")
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "test: FAILED: ${failed[*]}" >&2
+    exit 1
+fi
+echo "test: all test targets passed" >&2

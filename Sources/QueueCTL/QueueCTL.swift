@@ -85,7 +85,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let applied = try await Connection.run { connection in
-            try await Migrator(client: connection.client, logger: connection.logger).migrate()
+            try await PlatformMigrations.migrator(client: connection.client, logger: connection.logger).migrate()
         }
         print(applied.isEmpty ? "schema is up to date" : "applied: \(applied.joined(separator: ", "))")
     }

@@ -27,13 +27,21 @@ func processConfiguration() throws -> SchedulerProcessConfiguration {
     }
 }
 
-/// Loads and checks the schedule against this platform's job kinds.
-func loadSchedule(folder: String, store: JobStore) throws -> [ScheduleEntry] {
+/// Loads and checks the schedule against the job kinds of `registry`.
+func loadSchedule(folder: String, registry: JobRegistry) throws -> [ScheduleEntry] {
     do {
-        return try ScheduleLoader(registry: PlatformJobs.registry(store: store)).load(folder: folder)
+        return try ScheduleLoader(registry: registry).load(folder: folder)
     } catch {
         throw ValidationError("invalid schedule: \(error)")
     }
+}
+
+/// The schedule for commands that never connect: the job kinds get a store whose client is never run.
+func loadScheduleOffline(folder: String?) throws -> [ScheduleEntry] {
+    let configuration = try processConfiguration()
+    let client = PostgresClient(configuration: configuration.database.clientConfiguration)
+    let store = JobStore(client: client, logger: Logger(label: "scheduler"))
+    return try loadSchedule(folder: folder ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
 }
 
 struct Run: AsyncParsableCommand {
@@ -45,15 +53,16 @@ struct Run: AsyncParsableCommand {
         let configuration = try processConfiguration()
         if configuration.migrateOnStart {
             let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-            try await client.whileRunning { try await Migrator(client: client, logger: logger).migrate() }
+            try await client.whileRunning { try await PlatformMigrations.migrator(client: client, logger: logger).migrate() }
         }
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         let queue = JobQueue(client: client, publisher: publisher, logger: logger)
-        let entries = try loadSchedule(folder: configuration.cronFolder, store: queue.store)
-        let scheduler = CronScheduler(entries: entries, queue: queue, registry: PlatformJobs.registry(store: queue.store),
+        let registry = PlatformJobs.registry(store: queue.store)
+        let entries = try loadSchedule(folder: configuration.cronFolder, registry: registry)
+        let scheduler = CronScheduler(entries: entries, queue: queue, registry: registry,
                                       misfireGrace: configuration.misfireGrace, logger: logger)
-        let reloads = reloadOnHangup(folder: configuration.cronFolder, store: queue.store, scheduler: scheduler, logger: logger)
+        let reloads = reloadOnHangup(folder: configuration.cronFolder, registry: registry, scheduler: scheduler, logger: logger)
         defer { reloads.cancel() }
         var services: [any Service] = [client]
         if let publisher { services.append(publisher) }
@@ -63,12 +72,12 @@ struct Run: AsyncParsableCommand {
     }
 
     /// SIGHUP re-reads the schedule; a schedule with a problem is refused and the old one kept.
-    private func reloadOnHangup(folder: String, store: JobStore, scheduler: CronScheduler, logger: Logger) -> any DispatchSourceSignal {
+    private func reloadOnHangup(folder: String, registry: JobRegistry, scheduler: CronScheduler, logger: Logger) -> any DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler {
             do {
-                scheduler.reload(try loadSchedule(folder: folder, store: store))
+                scheduler.reload(try loadSchedule(folder: folder, registry: registry))
             } catch {
                 logger.error("schedule not reloaded; the previous one stays", metadata: ["error": "\(error)"])
             }
@@ -84,9 +93,7 @@ struct Validate: AsyncParsableCommand {
     @Option(help: "The schedule folder (default: SCHEDULER_CRON_DIR or cron).") var dir: String?
 
     func run() async throws {
-        let configuration = try processConfiguration()
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration)
-        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, store: JobStore(client: client, logger: Logger(label: "scheduler")))
+        let entries = try loadScheduleOffline(folder: dir)
         print("\(entries.count) schedule entries are valid (\(entries.filter(\.enabled).count) enabled)")
     }
 }
@@ -106,9 +113,7 @@ struct Next: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try processConfiguration()
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration)
-        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, store: JobStore(client: client, logger: Logger(label: "scheduler")))
+        let entries = try loadScheduleOffline(folder: dir)
         let start = try from.map { try Date($0, strategy: .iso8601) } ?? Date()
         for entry in entries {
             let zone = entry.timeZone
@@ -132,7 +137,7 @@ struct Status: AsyncParsableCommand {
         logger.logLevel = .error
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let store = JobStore(client: client, logger: logger)
-        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, store: store)
+        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
         let records = try await client.whileRunning { try await store.schedules() }
         let byName = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         let now = Date()

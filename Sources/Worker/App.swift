@@ -33,7 +33,7 @@ struct App {
         if configuration.migrateOnStart {
             let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
             try await client.whileRunning {
-                try await Migrator(client: client, logger: logger).migrate()
+                try await PlatformMigrations.migrator(client: client, logger: logger).migrate()
             }
         }
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)

@@ -4,7 +4,7 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-@Suite struct ClaimTests {
+@Suite(.timeLimit(.minutes(5))) struct ClaimTests {
     @Test func sixteenConcurrentClaimersClaimEachJobExactlyOnce() async throws {
         try await TestHarness.with { harness in
             let jobs = try (0..<10_000).map { _ in

@@ -5,7 +5,7 @@ import PostgresNIO
 import Testing
 
 /// Failures of whole processes and servers: a worker killed mid-run, Redis gone, PostgreSQL restarted.
-@Suite struct CrashTests {
+@Suite(.timeLimit(.minutes(5))) struct CrashTests {
     @Test func killedWorkerLosesNoJobAndDuplicatesStayWithinWhatWasInFlight() async throws {
         try await TestHarness.with { harness in
             // The first 500 (claimed first for their priority) run long enough for the kill to find them

@@ -3,7 +3,7 @@ import PostgresNIO
 @testable import QueueEngine
 import Testing
 
-@Suite struct EnqueueTests {
+@Suite(.timeLimit(.minutes(5))) struct EnqueueTests {
     @Test func enqueueStoresKindDefaultsAndOptions() async throws {
         try await TestHarness.with { harness in
             let runAt = Date().addingTimeInterval(3600)

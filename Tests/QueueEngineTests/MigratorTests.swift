@@ -3,7 +3,7 @@ import PostgresNIO
 @testable import QueueEngine
 import Testing
 
-@Suite struct MigratorTests {
+@Suite(.timeLimit(.minutes(5))) struct MigratorTests {
     @Test func migrationsAreNumberedAndOrdered() async throws {
         try await TestHarness.with { harness in
             let migrations = try Migrator(client: harness.client, logger: harness.logger).migrations()

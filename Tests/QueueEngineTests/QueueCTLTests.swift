@@ -3,7 +3,7 @@ import QueueEngine
 import Testing
 
 /// The `queuectl` binary as an operator runs it.
-@Suite struct QueueCTLTests {
+@Suite(.timeLimit(.minutes(5))) struct QueueCTLTests {
     func queuectl(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
         try await ChildProcess.run(ChildProcess.binDirectory + "/queuectl", arguments, environment: environment)
     }

@@ -8,7 +8,7 @@ import Testing
 /// SIGKILL and restarted in the middle, while a worker completes the jobs (so the unique key alone
 /// could not stop a repeated tick): exactly one job per tick and no tick missed — also across a
 /// SIGHUP that reloads the schedule with a second entry.
-struct SchedulerProcessTests {
+@Suite(.timeLimit(.minutes(5))) struct SchedulerProcessTests {
     @Test(.timeLimit(.minutes(3)))
     func threeReplicasWithOneKilledEnqueueEveryTickExactlyOnce() async throws {
         try await TestHarness.with { harness in

@@ -6,7 +6,7 @@ import Testing
 
 /// The scheduler against the real database, with clocks the tests set: exactly one job per tick
 /// however many schedulers race, and the catch-up policies after downtime.
-struct SchedulerTests {
+@Suite(.timeLimit(.minutes(5))) struct SchedulerTests {
     static func everySecond(_ name: String, queue: String, catchUp: ScheduleEntry.CatchUp = .skip) throws -> ScheduleEntry {
         ScheduleEntry(name: name, expression: try CronExpression("* * * * * *"), kind: CanaryJob.name,
                       argsJSON: "{}", queue: queue, catchUp: catchUp)

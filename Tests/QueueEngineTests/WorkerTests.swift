@@ -3,7 +3,7 @@ import PostgresNIO
 @testable import QueueEngine
 import Testing
 
-@Suite struct WorkerTests {
+@Suite(.timeLimit(.minutes(5))) struct WorkerTests {
     @Test func successStoresTheResult() async throws {
         try await TestHarness.with { harness in
             let probe = Probe()

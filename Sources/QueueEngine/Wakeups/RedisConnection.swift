@@ -1,15 +1,16 @@
 import CHiredis
 import Foundation
 
-/// One blocking hiredis connection. Used by a single dedicated thread; `interrupt()` may be called
-/// from any thread to make a blocked read return.
-final class RedisConnection: @unchecked Sendable {
+/// One blocking hiredis connection. Used by one thread at a time (a dedicated thread, or a
+/// blocking-pool thread that holds it); `interrupt()` may be called from any thread to make a
+/// blocked read return.
+public final class RedisConnection: @unchecked Sendable {
     // @unchecked: the context is only touched by the owning thread, except `interrupt()`, which only
     // reads the immutable socket descriptor and calls shutdown(2), which is thread-safe.
     private let context: UnsafeMutablePointer<redisContext>
     private let fd: Int32
 
-    enum Reply: Equatable {
+    public enum Reply: Equatable, Sendable {
         case string(String)
         case status(String)
         case integer(Int64)
@@ -18,12 +19,14 @@ final class RedisConnection: @unchecked Sendable {
         case error(String)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Connects within `connectTimeout`; `readTimeout` nil means reads block until data or interrupt.
-    init(configuration: RedisConfiguration, connectTimeout: Duration, readTimeout: Duration?) throws {
+    public init(configuration: RedisConfiguration, connectTimeout: Duration, readTimeout: Duration?) throws {
         guard let context = redisConnectWithTimeout(configuration.host, Int32(configuration.port), Self.timeval(connectTimeout)) else {
             throw Failure(description: "cannot allocate a Redis context")
         }
@@ -46,7 +49,7 @@ final class RedisConnection: @unchecked Sendable {
     deinit { redisFree(context) }
 
     /// Sends a command and reads its reply.
-    func command(_ arguments: [String]) throws -> Reply {
+    public func command(_ arguments: [String]) throws -> Reply {
         try append(arguments)
         return try readReply()
     }

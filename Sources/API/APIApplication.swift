@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The router with every route group and the middleware stack, outermost first: request ids, then
+/// the error shape (so even authentication failures carry both), then authentication, then rate
+/// limits (by caller where there is one).
+enum APIApplication {
+    static func router(services: APIServices) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(AuthenticationMiddleware(services: services))
+        router.middlewares.add(RateLimitMiddleware(limiter: services.limiter, policy: services.configuration.rateLimits))
+        HealthRoutes(services: services).add(to: router)
+        AuthRoutes(services: services).add(to: router)
+        WorkspaceRoutes(services: services).add(to: router)
+        MemberRoutes(services: services).add(to: router)
+        APIKeyRoutes(services: services).add(to: router)
+        JobRoutes(services: services).add(to: router)
+        return router
+    }
+
+    static func build(services: APIServices, extraServices: [any Service] = []) -> some ApplicationProtocol {
+        let configuration = services.configuration
+        return Application(
+            router: router(services: services),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "VoicePartnerAI"),
+            services: extraServices,
+            logger: services.logger)
+    }
+}

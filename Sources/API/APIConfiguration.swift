@@ -1,0 +1,48 @@
+import QueueEngine
+
+/// Everything the API process reads from its environment, read once at startup.
+struct APIConfiguration: Sendable {
+    static let defaultPort = 8080
+    static let defaultAccessTokenLifetime: Duration = .seconds(900)
+    static let defaultRefreshTokenLifetime: Duration = .seconds(30 * 86_400)
+    static let defaultInviteLifetime: Duration = .seconds(7 * 86_400)
+    /// JSON bodies above this are refused with 413 (uploads have their own limit).
+    static let defaultMaxJSONBody = 1 << 20
+    static let minimumSecretBytes = 32
+
+    var database: DatabaseConfiguration
+    var redis: RedisConfiguration?
+    var host: String
+    var port: Int
+    var jwtSecret: String
+    var jwtIssuer: String
+    var jwtAudience: String
+    var accessTokenLifetime: Duration
+    var refreshTokenLifetime: Duration
+    var inviteLifetime: Duration
+    var bcryptCost: Int
+    var rateLimits: RateLimitPolicy
+    var migrateOnStart: Bool
+
+    init(environment: Environment) throws {
+        database = try DatabaseConfiguration(environment: environment)
+        redis = try RedisConfiguration.from(environment)
+        host = environment.string("API_HOST", default: "127.0.0.1")
+        port = try environment.int("API_PORT", default: Self.defaultPort, range: 0...65_535)
+        guard let secret = environment["JWT_SECRET"] else {
+            throw ConfigurationError("JWT_SECRET", "is required: at least \(Self.minimumSecretBytes) random bytes that sign access tokens")
+        }
+        guard secret.utf8.count >= Self.minimumSecretBytes else {
+            throw ConfigurationError("JWT_SECRET", "must be at least \(Self.minimumSecretBytes) bytes long")
+        }
+        jwtSecret = secret
+        jwtIssuer = environment.string("JWT_ISSUER", default: "voicepartner")
+        jwtAudience = environment.string("JWT_AUDIENCE", default: "voicepartner-api")
+        accessTokenLifetime = try environment.seconds("ACCESS_TOKEN_TTL_SECONDS", default: Self.defaultAccessTokenLifetime)
+        refreshTokenLifetime = try environment.seconds("REFRESH_TOKEN_TTL_SECONDS", default: Self.defaultRefreshTokenLifetime)
+        inviteLifetime = try environment.seconds("INVITE_TTL_SECONDS", default: Self.defaultInviteLifetime)
+        bcryptCost = try environment.int("BCRYPT_COST", default: Int(PasswordHasher.minimumCost), range: Int(PasswordHasher.minimumCost)...16)
+        rateLimits = try RateLimitPolicy(environment: environment)
+        migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Per-request state: who is calling (set by `AuthenticationMiddleware`) and from where.
+struct APIRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The authenticated caller; nil for anonymous requests.
+    var caller: Caller?
+    /// Set by `RequestIDMiddleware`; echoed in responses and error bodies.
+    var requestID: String?
+    /// The peer's address, for audit rows and per-IP limits.
+    let remoteIP: String?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteIP = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Request bodies above this size are refused with 413 before they are decoded.
+    var maxUploadSize: Int { APIConfiguration.defaultMaxJSONBody }
+
+    /// The caller, or 401 for anonymous requests.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.unauthorized }
+        return caller
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+
+/// What the routes share: the database, the job queue, the kinds callers may enqueue, and the
+/// token and password machinery. Built once per process (or per test).
+struct APIServices: Sendable {
+    let configuration: APIConfiguration
+    let client: PostgresClient
+    let queue: JobQueue
+    let registry: JobRegistry
+    let tokens: AccessTokens
+    let passwords: PasswordHasher
+    let limiter: RateLimiter
+    let logger: Logger
+
+    init(configuration: APIConfiguration, client: PostgresClient, publisher: WakeupPublisher?, logger: Logger) async {
+        self.configuration = configuration
+        self.client = client
+        let queue = JobQueue(client: client, publisher: publisher, logger: logger)
+        self.queue = queue
+        registry = PlatformJobs.registry(store: queue.store)
+        tokens = await AccessTokens(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer,
+                                    audience: configuration.jwtAudience, lifetime: configuration.accessTokenLifetime)
+        passwords = PasswordHasher(cost: UInt8(configuration.bcryptCost))
+        limiter = RateLimiter(redis: configuration.redis, keyPrefix: configuration.rateLimits.keyPrefix, logger: logger)
+        self.logger = logger
+    }
+
+    /// A read on one pooled connection.
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    /// A change and its audit row in one transaction; jobs enqueued through `JobTransaction` exist
+    /// only if it commits.
+    func write<T: Sendable>(_ body: (JobTransaction) async throws -> T) async throws -> T {
+        try await queue.transaction(body)
+    }
+}

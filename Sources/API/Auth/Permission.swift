@@ -1,0 +1,37 @@
+import Jobs
+
+/// Everything a caller may be allowed to do in a workspace. Roles and API-key scopes both map onto
+/// this one table, so a route asks for a permission and never for a role.
+enum Permission: String, Sendable, CaseIterable {
+    case workspaceRead, workspaceUpdate, workspaceDelete
+    case membersRead, membersManage
+    case apiKeysManage
+    case auditRead
+    case jobsRead, jobsWrite
+
+    /// The permission table: what each role may do.
+    static func granted(to role: WorkspaceRole) -> Set<Permission> {
+        switch role {
+        case .owner:
+            return Set(allCases)
+        case .admin:
+            return Set(allCases).subtracting([.workspaceDelete])
+        case .member:
+            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite]
+        case .viewer:
+            return [.workspaceRead, .membersRead, .jobsRead]
+        }
+    }
+
+    /// API-key scopes and the permissions each grants. Keys act inside their own workspace only and
+    /// never manage members, keys or the workspace itself.
+    static let scopes: [String: Set<Permission>] = [
+        "jobs:read": [.jobsRead],
+        "jobs:write": [.jobsRead, .jobsWrite],
+        "workspace:read": [.workspaceRead, .membersRead],
+    ]
+
+    static func granted(toScopes scopes: [String]) -> Set<Permission> {
+        scopes.reduce(into: Set<Permission>()) { $0.formUnion(Self.scopes[$1] ?? []) }
+    }
+}

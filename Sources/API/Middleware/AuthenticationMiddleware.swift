@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Jobs
+
+/// Reads the caller's credential: `Authorization: Bearer <JWT or API key>` or `X-API-Key`. A request
+/// without one goes on anonymous (routes that need a caller answer 401); a request with a bad one is
+/// refused here, so a typo in a key never silently becomes an anonymous call.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let services: APIServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let credential = Self.credential(in: request) else { return try await next(request, context) }
+        var context = context
+        if APIKeyFormat.looksLikeKey(credential) {
+            let digest = SecretToken.digest(credential)
+            let logger = services.logger
+            guard let key = try await services.read({ try await APIKeyStore.authenticate(keyHash: digest, on: $0, logger: logger) }) else {
+                throw APIError(.unauthorized, .invalidToken, "the API key is not valid or was revoked")
+            }
+            context.caller = .apiKey(key)
+            context.logger[metadataKey: "workspace.id"] = .string(key.workspaceID.idString)
+        } else {
+            guard let userID = await services.tokens.verify(credential) else {
+                throw APIError(.unauthorized, .invalidToken, "the access token is not valid or has expired")
+            }
+            context.caller = .user(userID)
+            context.logger[metadataKey: "user.id"] = .string(userID.idString)
+        }
+        return try await next(request, context)
+    }
+
+    static func credential(in request: Request) -> String? {
+        if let key = request.headers[.apiKey], !key.isEmpty { return key }
+        guard let authorization = request.headers[.authorization] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

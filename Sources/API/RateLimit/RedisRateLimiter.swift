@@ -1,0 +1,108 @@
+import Foundation
+import NIOPosix
+import QueueEngine
+import Synchronization
+
+/// Rate limits kept in Redis, so every API replica shares them. Each check is one Lua script (one
+/// round trip, atomic) that reads Redis's own clock, so replicas with skewed clocks agree. hiredis
+/// blocks, so calls run on NIO's blocking thread pool with a small pool of connections.
+final class RedisRateLimiter: Sendable {
+    static let maximumIdleConnections = 8
+
+    let configuration: RedisConfiguration
+    let keyPrefix: String
+    private let idle = Mutex<[RedisConnection]>([])
+
+    init(configuration: RedisConfiguration, keyPrefix: String = "ratelimit:") {
+        self.configuration = configuration
+        self.keyPrefix = keyPrefix
+    }
+
+    func check(_ rule: RateLimitRule, key: String) async throws -> RateLimitDecision {
+        let arguments: [String]
+        switch rule {
+        case .off:
+            return .unlimited
+        case .fixedWindow(let limit, let window):
+            arguments = ["EVAL", Self.fixedWindowScript, "1", keyPrefix + key, String(limit), String(window.milliseconds)]
+        case .slidingWindow(let limit, let window):
+            arguments = ["EVAL", Self.slidingWindowScript, "1", keyPrefix + key, String(limit), String(window.milliseconds),
+                         UUID().uuidString]
+        case .tokenBucket(let capacity, let rate):
+            arguments = ["EVAL", Self.tokenBucketScript, "1", keyPrefix + key, String(capacity), String(rate)]
+        }
+        let reply = try await NIOThreadPool.singleton.runIfActive { try self.command(arguments) }
+        guard case .array(let items) = reply, items.count == 4 else {
+            throw RedisConnection.Failure(description: "unexpected rate-limit reply \(reply)")
+        }
+        let numbers = items.map { item -> Int64 in if case .integer(let value) = item { value } else { 0 } }
+        return RateLimitDecision(allowed: numbers[0] == 1, limit: rule.limit, remaining: Int(max(numbers[1], 0)),
+                                 resetAfter: .milliseconds(max(numbers[2], 0)), retryAfter: .milliseconds(max(numbers[3], 0)))
+    }
+
+    /// Runs one command on a pooled connection; a connection that failed is dropped, not reused.
+    private func command(_ arguments: [String]) throws -> RedisConnection.Reply {
+        let connection = try idle.withLock { $0.popLast() }
+            ?? RedisConnection(configuration: configuration, connectTimeout: .milliseconds(200), readTimeout: .milliseconds(500))
+        let reply = try connection.command(arguments)
+        if case .error(let message) = reply { throw RedisConnection.Failure(description: message) }
+        idle.withLock { if $0.count < Self.maximumIdleConnections { $0.append(connection) } }
+        return reply
+    }
+
+    // Each script answers {allowed (0/1), remaining, reset in ms, retry-after in ms}.
+
+    /// A counter that expires one window after its first request.
+    static let fixedWindowScript = """
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+        local limit = tonumber(ARGV[1])
+        if count <= limit then return {1, limit - count, ttl, 0} end
+        return {0, 0, ttl, ttl}
+        """
+
+    /// A sorted set of request times: exact over any window-long span.
+    static let slidingWindowScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local limit = tonumber(ARGV[1])
+        local window = tonumber(ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        local count = redis.call('ZCARD', KEYS[1])
+        if count < limit then
+            redis.call('ZADD', KEYS[1], now, ARGV[3])
+            redis.call('PEXPIRE', KEYS[1], window)
+            local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+            return {1, limit - count - 1, tonumber(oldest[2]) + window - now, 0}
+        end
+        local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        local wait = tonumber(oldest[2]) + window - now
+        return {0, 0, wait, wait}
+        """
+
+    /// Tokens and the time they were counted; refilled continuously at the rate, up to the capacity.
+    static let tokenBucketScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local capacity = tonumber(ARGV[1])
+        local rate = tonumber(ARGV[2])
+        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+        local tokens = tonumber(state[1]) or capacity
+        local at = tonumber(state[2]) or now
+        tokens = math.min(capacity, tokens + math.max(0, now - at) * rate / 1000)
+        local allowed = 0
+        local retry = 0
+        if tokens >= 1 then
+            tokens = tokens - 1
+            allowed = 1
+        else
+            retry = math.ceil((1 - tokens) * 1000 / rate)
+        end
+        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+        redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / rate) + 1000)
+        local reset = math.ceil((capacity - tokens) * 1000 / rate)
+        return {allowed, math.floor(tokens), reset, retry}
+        """
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Hummingbird
+import Jobs
+import NIOCore
+import PostgresNIO
+
+/// `/auth`: register, login, refresh (rotating, with reuse detection), logout, and `/api/me`.
+struct AuthRoutes {
+    let services: APIServices
+
+    struct RegisterBody: Decodable {
+        let email: String
+        let password: String
+        let firstName: String?
+        let lastName: String?
+
+        enum CodingKeys: String, CodingKey {
+            case email, password
+            case firstName = "first_name", lastName = "last_name"
+        }
+    }
+
+    /// JSON or form fields; `username` is accepted as the address, as OAuth2 password forms send it.
+    struct LoginBody: Decodable {
+        let email: String?
+        let username: String?
+        let password: String
+    }
+
+    struct RefreshBody: Decodable {
+        let refreshToken: String
+
+        enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
+    }
+
+    struct UserView: ResponseEncodable {
+        let id: String
+        let email: String
+        let firstName: String
+        let lastName: String
+        let createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, email
+            case firstName = "first_name", lastName = "last_name", createdAt = "created_at"
+        }
+
+        init(_ user: UserRecord) {
+            id = user.id.idString
+            email = user.email
+            firstName = user.firstName
+            lastName = user.lastName
+            createdAt = user.createdAt
+        }
+    }
+
+    struct TokenPair: ResponseEncodable {
+        let accessToken: String
+        let refreshToken: String
+        let tokenType = "bearer"
+        let expiresIn: Int
+        let user: UserView
+
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "access_token", refreshToken = "refresh_token", tokenType = "token_type"
+            case expiresIn = "expires_in", user
+        }
+    }
+
+    func add(to router: Router<APIRequestContext>) {
+        let auth = router.group("auth")
+        auth.post("register", use: register)
+        auth.post("login", use: login)
+        auth.post("refresh", use: refresh)
+        auth.post("logout", use: logout)
+        router.get("api/me", use: me)
+    }
+
+    @Sendable func register(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<TokenPair> {
+        let body = try await RequestBody.decode(RegisterBody.self, from: request, context: context)
+        let email = try Validation.email(body.email)
+        try PasswordHasher.validate(body.password)
+        let firstName = try Validation.text(body.firstName ?? "", field: "first_name", maxLength: 100, allowEmpty: true)
+        let lastName = try Validation.text(body.lastName ?? "", field: "last_name", maxLength: 100, allowEmpty: true)
+        let hash = try await services.passwords.hash(body.password)
+        let logger = services.logger
+        let pair = try await services.write { transaction in
+            guard let user = try await AccountStore.createUser(
+                email: email, firstName: firstName, lastName: lastName, passwordHash: hash,
+                on: transaction.connection, logger: logger)
+            else { throw APIError(.conflict, .emailTaken, "an account with this email address exists") }
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.register",
+                                                 resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
+                                      on: transaction.connection, logger: logger)
+            return try await issueTokens(for: user, family: UUID(), on: transaction.connection)
+        }
+        return EditedResponse(status: .created, response: pair)
+    }
+
+    @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> TokenPair {
+        let body: LoginBody
+        if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            do {
+                body = try URLEncodedFormDecoder().decode(LoginBody.self, from: String(buffer: buffer))
+            } catch {
+                throw APIError.validation(field: "password", "username and password are required")
+            }
+        } else {
+            body = try await RequestBody.decode(LoginBody.self, from: request, context: context)
+        }
+        guard let email = body.email ?? body.username else { throw APIError.validation(field: "email", "is required") }
+        try await spendLoginAttempt(email)
+        let logger = services.logger
+        let found = try await services.read { try await AccountStore.credentials(email: email, on: $0, logger: logger) }
+        // Unknown addresses cost one bcrypt too, so timing does not tell which addresses have accounts.
+        let matches = try await services.passwords.verify(body.password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
+        guard let (user, _) = found, matches else {
+            throw APIError(.unauthorized, .invalidCredentials, "wrong email address or password")
+        }
+        return try await services.write { transaction in
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.login",
+                                                 resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
+                                      on: transaction.connection, logger: logger)
+            return try await issueTokens(for: user, family: UUID(), on: transaction.connection)
+        }
+    }
+
+    @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> TokenPair {
+        let body = try await RequestBody.decode(RefreshBody.self, from: request, context: context)
+        let digest = SecretToken.digest(body.refreshToken)
+        let logger = services.logger
+        // The reuse verdict must be committed even though the request fails, so the transaction
+        // returns it instead of throwing inside.
+        let outcome: Result<TokenPair, APIError> = try await services.write { transaction in
+            switch try await AccountStore.useRefreshToken(tokenHash: digest, on: transaction.connection, logger: logger) {
+            case .valid(let userID, let family):
+                guard let user = try await AccountStore.user(id: userID, on: transaction.connection, logger: logger) else {
+                    return .failure(APIError(.unauthorized, .invalidToken, "the refresh token is not valid"))
+                }
+                return .success(try await issueTokens(for: user, family: family, on: transaction.connection))
+            case .reused:
+                logger.warning("refresh token reused; its chain is revoked", metadata: ["ip": "\(context.remoteIP ?? "?")"])
+                return .failure(APIError(.unauthorized, .refreshTokenReused,
+                                         "this refresh token was already used; every session from it is signed out"))
+            case .expired, .unknown:
+                return .failure(APIError(.unauthorized, .invalidToken, "the refresh token is not valid or has expired"))
+            }
+        }
+        return try outcome.get()
+    }
+
+    @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let body = try await RequestBody.decode(RefreshBody.self, from: request, context: context)
+        let digest = SecretToken.digest(body.refreshToken)
+        let logger = services.logger
+        _ = try await services.write { try await AccountStore.revokeFamily(ofTokenHash: digest, on: $0.connection, logger: logger) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func me(_ request: Request, context: APIRequestContext) async throws -> UserView {
+        guard let userID = try context.requireCaller().userID else {
+            throw APIError(.forbidden, .forbidden, "API keys have no user; sign in to see your account")
+        }
+        let logger = services.logger
+        guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
+            throw APIError.unauthorized
+        }
+        return UserView(user)
+    }
+
+    /// Attempts per account, on top of the per-IP limit of `/auth`: guessing one account's password
+    /// from many addresses is throttled too.
+    private func spendLoginAttempt(_ email: String) async throws {
+        let decision = await services.limiter.check(services.configuration.rateLimits.login, key: "login:\(email.lowercased())")
+        guard decision.allowed else {
+            throw RateLimitMiddleware.refusal(decision, "too many sign-in attempts for this account; retry later")
+        }
+    }
+
+    /// A new access token and the next refresh token of `family`.
+    private func issueTokens(for user: UserRecord, family: UUID, on connection: PostgresConnection) async throws -> TokenPair {
+        let refreshToken = SecretToken.generate()
+        try await AccountStore.insertRefreshToken(
+            userID: user.id, familyID: family, tokenHash: SecretToken.digest(refreshToken),
+            expiresAt: Date().addingTimeInterval(services.configuration.refreshTokenLifetime.seconds),
+            on: connection, logger: services.logger)
+        let access = try await services.tokens.issue(userID: user.id)
+        return TokenPair(accessToken: access, refreshToken: refreshToken,
+                         expiresIn: Int(services.configuration.accessTokenLifetime.seconds), user: UserView(user))
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Hummingbird
+import Jobs
+import QueueEngine
+
+/// `/api/jobs`: enqueue the kinds callers may start directly, and read, cancel and retry the jobs of
+/// the caller's workspace. Every job enqueued here carries the workspace, and every lookup is scoped
+/// to it, so a job of another workspace answers 404.
+struct JobRoutes {
+    let services: APIServices
+
+    /// The kinds callers may enqueue through this route, with the permission each needs. Kinds not
+    /// listed (maintenance, and kinds with their own routes such as outbound calls) are refused.
+    static let enqueueable: [String: Permission] = [
+        CanaryJob.name: .jobsWrite,
+    ]
+    static let maximumIdempotencyKeyBytes = 200
+    static let maximumTags = 20
+
+    struct EnqueueBody: Decodable {
+        let kind: String
+        let args: JSONValue?
+        let priority: Int16?
+        let runAt: Date?
+        let delaySeconds: Double?
+        let maxAttempts: Int?
+        let tags: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case kind, args, priority, tags
+            case runAt = "run_at", delaySeconds = "delay_seconds", maxAttempts = "max_attempts"
+        }
+    }
+
+    struct EnqueueView: ResponseEncodable {
+        let id: Int64
+        let duplicate: Bool
+        let state: String
+    }
+
+    struct JobView: ResponseEncodable {
+        let id: Int64
+        let kind: String
+        let queue: String
+        let state: String
+        let args: JSONValue
+        let priority: Int16
+        let attempt: Int
+        let maxAttempts: Int
+        let runAt: Date
+        let createdAt: Date
+        let attemptedAt: Date?
+        let finishedAt: Date?
+        let tags: [String]
+        let errors: JSONValue
+        let result: JSONValue?
+        let progress: Int?
+        let progressMessage: String?
+        let cancelRequested: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, queue, state, args, priority, attempt, tags, errors, result, progress
+            case maxAttempts = "max_attempts", runAt = "run_at", createdAt = "created_at", attemptedAt = "attempted_at"
+            case finishedAt = "finished_at", progressMessage = "progress_message", cancelRequested = "cancel_requested"
+        }
+
+        init(_ job: JobRecord) {
+            id = job.id
+            kind = job.kind
+            queue = job.queue
+            state = job.state.rawValue
+            args = JSONValue(text: job.argsJSON)
+            priority = job.priority
+            attempt = job.attempt
+            maxAttempts = job.maxAttempts
+            runAt = job.runAt
+            createdAt = job.createdAt
+            attemptedAt = job.attemptedAt
+            finishedAt = job.finishedAt
+            tags = job.tags
+            errors = JSONValue(text: job.errorsJSON)
+            result = job.resultJSON.map(JSONValue.init(text:))
+            progress = job.progress
+            progressMessage = job.progressMessage
+            cancelRequested = job.cancelRequested
+        }
+    }
+
+    func add(to router: Router<APIRequestContext>) {
+        router.post("api/jobs", use: enqueue)
+        router.get("api/jobs", use: list)
+        router.get("api/jobs/:job", use: show)
+        router.post("api/jobs/:job/cancel", use: cancel)
+        router.post("api/jobs/:job/retry", use: retry)
+    }
+
+    @Sendable func enqueue(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EnqueueView> {
+        let access = try await services.access(request, context, requiring: .jobsRead)
+        let body = try await RequestBody.decode(EnqueueBody.self, from: request, context: context,
+                                                allowedKeys: Set(EnqueueBody.CodingKeys.allCases.map(\.rawValue)))
+        guard let permission = Self.enqueueable[body.kind] else {
+            throw APIError(.unprocessableContent, .unknownKind, "kind \(body.kind) cannot be enqueued through this route",
+                           details: ["field": "kind"])
+        }
+        guard access.allows(permission) else { throw APIError.forbidden }
+        let args = body.args ?? .object([:])
+        guard case .object = args else { throw APIError.validation(field: "args", "must be a JSON object") }
+        let job = try newJob(body, args: args, access: access, idempotencyKey: request.headers[.idempotencyKey])
+        let result = try await services.queue.enqueue(job)
+        return EditedResponse(status: result.isDuplicate ? .ok : .accepted,
+                              response: EnqueueView(id: result.id, duplicate: result.isDuplicate, state: "enqueued"))
+    }
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> JobView {
+        let access = try await services.access(request, context, requiring: .jobsRead)
+        let id = try PathParameter.int64(context, "job")
+        return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+    }
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<JobView> {
+        let access = try await services.access(request, context, requiring: .jobsRead)
+        let query = request.uri.queryParameters
+        let limit = try Validation.limit(query["limit"].map(String.init))
+        let state = try query["state"].map { text -> JobState in
+            guard let state = JobState(rawValue: String(text)) else {
+                throw APIError.validation(field: "state", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return state
+        }
+        let before = try query["cursor"].map { text -> Int64 in
+            guard let id = Int64(String(text)) else { throw APIError.validation(field: "cursor", "must come from next_cursor") }
+            return id
+        }
+        let filter = JobFilter(queue: query["queue"].map(String.init), state: state, kind: query["kind"].map(String.init),
+                               workspaceID: access.workspaceKey, beforeID: before, limit: limit)
+        let jobs = try await services.queue.store.list(filter)
+        return Page(items: jobs.map(JobView.init),
+                                    nextCursor: jobs.count == limit ? jobs.last.map { String($0.id) } : nil)
+    }
+
+    @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> JobView {
+        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let id = try PathParameter.int64(context, "job")
+        try await services.queue.cancel(id: id, workspaceID: access.workspaceKey)
+        try await audit(access, "job.cancel", id)
+        return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+    }
+
+    @Sendable func retry(_ request: Request, context: APIRequestContext) async throws -> JobView {
+        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let id = try PathParameter.int64(context, "job")
+        try await services.queue.retry(id: id, workspaceID: access.workspaceKey)
+        try await audit(access, "job.retry", id)
+        return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+    }
+
+    private func newJob(_ body: EnqueueBody, args: JSONValue, access: WorkspaceAccess, idempotencyKey: String?) throws -> NewJob {
+        if let maxAttempts = body.maxAttempts, !(1...25).contains(maxAttempts) {
+            throw APIError.validation(field: "max_attempts", "must be from 1 to 25")
+        }
+        if let delay = body.delaySeconds, !(0...(366 * 86_400)).contains(delay) {
+            throw APIError.validation(field: "delay_seconds", "must be from 0 to one year")
+        }
+        if body.runAt != nil, body.delaySeconds != nil {
+            throw APIError.validation(field: "run_at", "give run_at or delay_seconds, not both")
+        }
+        let tags = body.tags ?? []
+        if tags.count > Self.maximumTags || tags.contains(where: { $0.isEmpty || $0.utf8.count > 64 }) {
+            throw APIError.validation(field: "tags", "at most \(Self.maximumTags) tags of 1 to 64 bytes")
+        }
+        var uniqueKey: String?
+        if let key = idempotencyKey {
+            guard (1...Self.maximumIdempotencyKeyBytes).contains(key.utf8.count) else {
+                throw APIError.validation(field: "Idempotency-Key", "must be 1 to \(Self.maximumIdempotencyKeyBytes) bytes")
+            }
+            // Scoped by workspace: two tenants choosing the same key never meet.
+            uniqueKey = "api:\(access.workspaceKey):\(key)"
+        }
+        let defaults = services.registry.defaults(for: body.kind) ?? JobDefaults()
+        try services.registry.check(kind: body.kind, argsJSON: args.text)
+        let options = JobOptions(priority: body.priority, runAt: body.runAt, delay: body.delaySeconds.map { .milliseconds(Int64($0 * 1000)) },
+                                 maxAttempts: body.maxAttempts, uniqueKey: uniqueKey, workspaceID: access.workspaceKey, tags: tags)
+        return try NewJob(kind: body.kind, argsJSON: args.text, defaults: defaults, options: options)
+    }
+
+    private func audit(_ access: WorkspaceAccess, _ action: String, _ id: Int64) async throws {
+        let logger = services.logger
+        try await services.write { transaction in
+            try await AuditLog.record(access.audit(action, "job", String(id)), on: transaction.connection, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+
+/// Decoding of JSON request bodies with errors that name the offending field.
+enum RequestBody {
+    /// Decodes a JSON body; with `allowedKeys`, a top-level key outside the set is refused (so a
+    /// misspelt option fails loudly instead of being ignored).
+    static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, context: APIRequestContext, allowedKeys: Set<String>? = nil
+    ) async throws -> T {
+        if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, .unsupportedMediaType, "send the body as application/json")
+        }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        if buffer.readableBytes == 0 {
+            throw APIError(.badRequest, .invalidJSON, "the request needs a JSON body")
+        }
+        do {
+            if let allowedKeys, let object = try? JSONDecoder().decode([String: JSONValue].self, from: buffer),
+               let unknown = object.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
+                throw APIError.validation(field: unknown, "is not a known field")
+            }
+            return try JSONDecoder.api.decode(T.self, from: buffer)
+        } catch let error as DecodingError {
+            throw describe(error)
+        }
+    }
+
+    /// A decoding failure as a 4xx naming the field: malformed JSON is 400, a wrong or missing field 422.
+    static func describe(_ error: DecodingError) -> APIError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .validation(field: path(context.codingPath + [key]), "is required")
+        case .typeMismatch(let type, let context):
+            return .validation(field: path(context.codingPath), "must be \(describe(type))")
+        case .valueNotFound(let type, let context):
+            return .validation(field: path(context.codingPath), "must be \(describe(type)), not null")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return .validation(field: path(context.codingPath), "has an invalid value")
+        default:
+            return APIError(.badRequest, .invalidJSON, "the body is not valid JSON")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int16.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default: "a \(type)".lowercased()
+        }
+    }
+}
+
+/// Bodies use snake_case through each type's own CodingKeys (no key strategy, so the keys of
+/// pass-through JSON such as job arguments keep their spelling).
+extension JSONDecoder {
+    static var api: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+extension JSONEncoder {
+    static var api: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

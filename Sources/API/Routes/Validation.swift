@@ -1,0 +1,32 @@
+import Foundation
+
+/// Field checks shared by the routes; each failure names the field.
+enum Validation {
+    static func email(_ value: String, field: String = "email") throws -> String {
+        let email = value.trimmingCharacters(in: .whitespaces)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !email.contains(where: { $0.isWhitespace || $0.isNewline })
+        else { throw APIError.validation(field: field, "must be an email address") }
+        return email
+    }
+
+    static func text(_ value: String, field: String, maxLength: Int, allowEmpty: Bool = false) throws -> String {
+        let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !allowEmpty, text.isEmpty { throw APIError.validation(field: field, "must not be empty") }
+        if text.count > maxLength { throw APIError.validation(field: field, "must be at most \(maxLength) characters") }
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+            throw APIError.validation(field: field, "must not contain control characters")
+        }
+        return text
+    }
+
+    static func limit(_ value: String?, default fallback: Int = 50, maximum: Int = 200) throws -> Int {
+        guard let value else { return fallback }
+        guard let limit = Int(value), (1...maximum).contains(limit) else {
+            throw APIError.validation(field: "limit", "must be an integer from 1 to \(maximum)")
+        }
+        return limit
+    }
+}

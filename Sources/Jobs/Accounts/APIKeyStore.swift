@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Workspace API keys, looked up by the SHA-256 digest of the presented key.
+public enum APIKeyStore {
+    static let columns = "id, workspace_id, name, prefix, scopes, created_at, last_used_at, revoked_at"
+
+    public static func create(
+        workspaceID: UUID, name: String, prefix: String, keyHash: Data, scopes: [String], createdBy: UUID?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> APIKeyRecord {
+        let rows = try await connection.query("""
+            INSERT INTO api_keys (workspace_id, name, prefix, key_hash, scopes, created_by)
+            VALUES (\(workspaceID), \(name), \(prefix), \(keyHash), \(scopes), \(createdBy))
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        guard let key = try await decode(rows).first else { throw StoreInvariantError.insertReturnedNothing }
+        return key
+    }
+
+    public static func list(workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [APIKeyRecord] {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM api_keys WHERE workspace_id = \(workspaceID) ORDER BY created_at, id",
+            logger: logger)
+        return try await decode(rows)
+    }
+
+    /// Revokes a key of the workspace; false when there is no such unrevoked key.
+    public static func revoke(workspaceID: UUID, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            UPDATE api_keys SET revoked_at = now()
+            WHERE workspace_id = \(workspaceID) AND id = \(id) AND revoked_at IS NULL
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    /// The unrevoked key with this digest. Its last-used time is written at most once a minute, so
+    /// a busy key does not turn every request into a write.
+    public static func authenticate(keyHash: Data, on connection: PostgresConnection, logger: Logger) async throws -> APIKeyRecord? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM api_keys WHERE key_hash = \(keyHash) AND revoked_at IS NULL",
+            logger: logger)
+        guard let key = try await decode(rows).first else { return nil }
+        if key.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
+            try await connection.query("UPDATE api_keys SET last_used_at = now() WHERE id = \(key.id)", logger: logger)
+        }
+        return key
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [APIKeyRecord] {
+        var keys: [APIKeyRecord] = []
+        for try await (id, workspace, name, prefix, scopes, created, lastUsed, revoked)
+            in rows.decode((UUID, UUID, String, String, [String], Date, Date?, Date?).self) {
+            keys.append(APIKeyRecord(id: id, workspaceID: workspace, name: name, prefix: prefix, scopes: scopes,
+                                     createdAt: created, lastUsedAt: lastUsed, revokedAt: revoked))
+        }
+        return keys
+    }
+}

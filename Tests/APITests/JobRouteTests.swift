@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Jobs
+import QueueEngine
+import Testing
+@testable import API
+
+@Suite(.timeLimit(.minutes(5))) struct JobRouteTests {
+    @Test func enqueueReadCancelAndRetryThroughTheEngine() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("jobs")
+            let workspace = try await api.createWorkspace(owner)
+            let key = try await api.createKey(in: workspace, scopes: ["jobs:write"], by: owner)
+            let enqueued = try await api.call(.post, "/api/jobs", json: .object([
+                "kind": .string("platform.canary"), "args": .object(["sleepMS": .number(5)]),
+                "priority": .number(3), "delay_seconds": .number(3600), "tags": .array([.string("from-test")]),
+            ]), as: .bearer(key))
+            #expect(enqueued.status == .accepted, "\(enqueued.body.text)")
+            #expect(enqueued.headers[HTTPField.Name("X-Request-ID")!] != nil)
+            let id = Int64(try #require(enqueued["id"]?.number))
+            // The engine holds it, in this workspace, with the options given.
+            let stored = try await api.services.queue.store.job(id: id, workspaceID: workspace.lowercased)
+            #expect(stored.kind == "platform.canary")
+            #expect(stored.priority == 3)
+            #expect(stored.tags == ["from-test"])
+            #expect(stored.runAt > Date().addingTimeInterval(3000))
+            let shown = try await api.call(.get, "/api/jobs/\(id)", as: .apiKey(key))
+            #expect(shown["state"]?.string == "available")
+            #expect(shown["args"]?["sleepMS"]?.number == 5)
+
+            let cancelled = try await api.call(.post, "/api/jobs/\(id)/cancel", as: .apiKey(key))
+            #expect(cancelled["state"]?.string == "cancelled")
+            let again = try await api.call(.post, "/api/jobs/\(id)/cancel", as: .apiKey(key))
+            #expect(again.status == .conflict)
+            #expect(again.errorCode == "invalid_state")
+            let retried = try await api.call(.post, "/api/jobs/\(id)/retry", as: .apiKey(key))
+            #expect(retried["state"]?.string == "available")
+
+            let listed = try await api.call(.get, "/api/jobs?state=available&kind=platform.canary", as: .apiKey(key))
+            #expect(listed["items"]?.array?.compactMap { $0["id"]?.number }.map { Int64($0) } == [id])
+            let none = try await api.call(.get, "/api/jobs?state=completed", as: .apiKey(key))
+            #expect(none["items"]?.array?.isEmpty == true)
+            #expect(try await api.call(.get, "/api/jobs?state=exploded", as: .apiKey(key)).status == .unprocessableContent)
+            #expect(try await api.call(.get, "/api/jobs/999999999999", as: .apiKey(key)).status == .notFound)
+            #expect(try await api.call(.get, "/api/jobs/abc", as: .apiKey(key)).status == .notFound)
+        }
+    }
+
+    @Test func idempotencyKeyReturnsTheSameJobPerWorkspace() async throws {
+        try await APIHarness.with { api in
+            let ownerA = try await api.register("a")
+            let ownerB = try await api.register("b")
+            let keyA = try await api.createKey(in: try await api.createWorkspace(ownerA), scopes: ["jobs:write"], by: ownerA)
+            let keyB = try await api.createKey(in: try await api.createWorkspace(ownerB), scopes: ["jobs:write"], by: ownerB)
+            let body = JSONValue.object(["kind": .string("platform.canary")])
+            let idempotency: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "order-42"]
+            let first = try await api.call(.post, "/api/jobs", json: body, as: .apiKey(keyA), headers: idempotency)
+            let second = try await api.call(.post, "/api/jobs", json: body, as: .apiKey(keyA), headers: idempotency)
+            #expect(first.status == .accepted)
+            #expect(second.status == .ok)
+            #expect(second["duplicate"] == .bool(true))
+            #expect(first["id"] == second["id"])
+            // The same key in another workspace is another job.
+            let other = try await api.call(.post, "/api/jobs", json: body, as: .apiKey(keyB), headers: idempotency)
+            #expect(other.status == .accepted)
+            #expect(other["id"] != first["id"])
+        }
+    }
+
+    @Test func badEnqueuesAreFourHundredsWithTheField() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("bad")
+            let workspace = try await api.createWorkspace(owner)
+            let key = try await api.createKey(in: workspace, scopes: ["jobs:write"], by: owner)
+            let readKey = try await api.createKey(in: workspace, scopes: ["jobs:read"], by: owner)
+            let cases: [(String, JSONValue?, String?, HTTPResponse.Status, String)] = [
+                ("unknown kind", .object(["kind": .string("no.such.kind")]), nil, .unprocessableContent, "unknown_kind"),
+                ("maintenance kind", .object(["kind": .string("maintenance.prune-jobs"), "args": .object(["retentionHours": .number(1)])]), nil,
+                 .unprocessableContent, "unknown_kind"),
+                ("args not an object", .object(["kind": .string("platform.canary"), "args": .array([])]), nil, .unprocessableContent, "validation_failed"),
+                ("args of the wrong type", .object(["kind": .string("platform.canary"), "args": .object(["sleepMS": .string("soon")])]), nil,
+                 .unprocessableContent, "validation_failed"),
+                ("misspelt option", .object(["kind": .string("platform.canary"), "delay": .number(5)]), nil, .unprocessableContent, "validation_failed"),
+                ("missing kind", .object([:]), nil, .unprocessableContent, "validation_failed"),
+                ("kind of the wrong type", .object(["kind": .number(1)]), nil, .unprocessableContent, "validation_failed"),
+                ("too many attempts", .object(["kind": .string("platform.canary"), "max_attempts": .number(1000)]), nil,
+                 .unprocessableContent, "validation_failed"),
+                ("malformed JSON", nil, "{\"kind\": \"platform.canary\"", .badRequest, "invalid_json"),
+                ("empty body", nil, "", .badRequest, "invalid_json"),
+                ("oversized body", nil, "{\"kind\": \"platform.canary\", \"args\": {\"pad\": \"" + String(repeating: "x", count: 2 << 20) + "\"}}",
+                 .contentTooLarge, "payload_too_large"),
+            ]
+            for (name, json, raw, status, code) in cases {
+                let reply = try await api.call(.post, "/api/jobs", json: json, raw: raw, as: .apiKey(key))
+                #expect(reply.status == status, "\(name): \(reply.body.text.prefix(300))")
+                #expect(reply.errorCode == code, "\(name)")
+            }
+            let xml = try await api.call(.post, "/api/jobs", raw: "<job/>", as: .apiKey(key), headers: [.contentType: "application/xml"])
+            #expect(xml.status == .unsupportedMediaType)
+            let readOnly = try await api.call(.post, "/api/jobs", json: .object(["kind": .string("platform.canary")]), as: .apiKey(readKey))
+            #expect(readOnly.status == .forbidden)
+            // None of it reached the queue.
+            let listed = try await api.call(.get, "/api/jobs", as: .apiKey(key))
+            #expect(listed["items"]?.array?.isEmpty == true)
+        }
+    }
+
+    @Test func errorsHaveOneShapeAndARequestID() async throws {
+        try await APIHarness.with { api in
+            let missing = try await api.call(.get, "/api/nothing-here")
+            #expect(missing.status == .notFound)
+            #expect(missing.errorCode == "not_found")
+            let traced = try await api.call(.get, "/api/me", headers: [HTTPField.Name("X-Request-ID")!: "trace-123"])
+            #expect(traced.status == .unauthorized)
+            #expect(traced.headers[HTTPField.Name("X-Request-ID")!] == "trace-123")
+            #expect(traced["error"]?["request_id"]?.string == "trace-123")
+            let badKey = try await api.call(.get, "/api/jobs", as: .apiKey("vpk_nothing_real"))
+            #expect(badKey.status == .unauthorized)
+            #expect(badKey.errorCode == "invalid_token")
+            let health = try await api.call(.get, "/health/ready")
+            #expect(health.status == .ok)
+            #expect(health["database"]?.string == "up")
+        }
+    }
+
+    @Test func revokedKeysStopWorking() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("revoke")
+            let workspace = try await api.createWorkspace(owner)
+            let key = try await api.createKey(in: workspace, scopes: ["jobs:read"], by: owner)
+            #expect(try await api.call(.get, "/api/jobs", as: .apiKey(key)).status == .ok)
+            let keys = try await api.call(.get, "/api/workspaces/\(workspace.lowercased)/api-keys", as: owner.bearer)
+            let listed = try #require(keys.body.array?.first)
+            #expect(listed["key"] == nil || listed["key"] == .null, "a key is shown only once")
+            #expect(key.hasPrefix(listed["prefix"]?.string ?? "-"))
+            #expect(listed["last_used_at"]?.string != nil)
+            let id = try #require(listed["id"]?.string)
+            #expect(try await api.call(.delete, "/api/workspaces/\(workspace.lowercased)/api-keys/\(id)", as: owner.bearer).status == .noContent)
+            let after = try await api.call(.get, "/api/jobs", as: .apiKey(key))
+            #expect(after.status == .unauthorized)
+            // A key cannot be given more than its creator's role allows, nor unknown scopes.
+            let unknown = try await api.call(.post, "/api/workspaces/\(workspace.lowercased)/api-keys",
+                                             json: .object(["name": .string("x"), "scopes": .array([.string("root")])]), as: owner.bearer)
+            #expect(unknown.status == .unprocessableContent)
+        }
+    }
+}

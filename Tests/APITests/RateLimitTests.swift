@@ -1,0 +1,166 @@
+import Foundation
+import HTTPTypes
+import Logging
+import QueueEngine
+import Testing
+@testable import API
+
+/// The three strategies against the real Redis, their in-process twins, and the HTTP behaviour:
+/// 429 with Retry-After, per-caller allowances, and Redis outages that loosen limits but never stop
+/// traffic.
+@Suite(.timeLimit(.minutes(5))) struct RateLimitTests {
+    static func redisLimiter() throws -> RateLimiter {
+        RateLimiter(redis: try APIHarness.configuration().redis, keyPrefix: "test-\(UUID().uuidString.prefix(8)):", logger: APIHarness.logger)
+    }
+
+    // The arithmetic, exactly, on the in-process limiter with a clock the test moves.
+
+    @Test func fixedWindowArithmetic() {
+        let limiter = LocalRateLimiter()
+        let t0 = ContinuousClock.now
+        let rule = RateLimitRule.fixedWindow(limit: 3, window: .seconds(10))
+        let decisions = (0..<5).map { limiter.check(rule, key: "k", now: t0 + .seconds($0)) }
+        #expect(decisions.map(\.allowed) == [true, true, true, false, false])
+        #expect(decisions.map(\.remaining) == [2, 1, 0, 0, 0])
+        #expect(decisions[3].retryAfter == .seconds(7))
+        #expect(limiter.check(rule, key: "other", now: t0 + .seconds(4)).allowed)
+        let next = limiter.check(rule, key: "k", now: t0 + .seconds(10))
+        #expect(next.allowed && next.remaining == 2)
+    }
+
+    @Test func slidingWindowArithmetic() {
+        let limiter = LocalRateLimiter()
+        let t0 = ContinuousClock.now
+        let rule = RateLimitRule.slidingWindow(limit: 2, window: .seconds(10))
+        #expect(limiter.check(rule, key: "k", now: t0).allowed)
+        #expect(limiter.check(rule, key: "k", now: t0 + .seconds(4)).allowed)
+        let refused = limiter.check(rule, key: "k", now: t0 + .seconds(6))
+        #expect(!refused.allowed)
+        // The first request leaves the window at t0+10: 4 s from t0+6, not a whole window.
+        #expect(refused.retryAfter == .seconds(4))
+        #expect(limiter.check(rule, key: "k", now: t0 + .seconds(10) + .milliseconds(1)).allowed)
+        #expect(!limiter.check(rule, key: "k", now: t0 + .seconds(11)).allowed, "only one slot came back")
+    }
+
+    @Test func tokenBucketArithmetic() {
+        let limiter = LocalRateLimiter()
+        let t0 = ContinuousClock.now
+        let rule = RateLimitRule.tokenBucket(capacity: 3, refillPerSecond: 2)
+        #expect((0..<3).allSatisfy { _ in limiter.check(rule, key: "k", now: t0).allowed })
+        let refused = limiter.check(rule, key: "k", now: t0)
+        #expect(!refused.allowed)
+        #expect(refused.retryAfter == .milliseconds(500))
+        #expect(limiter.check(rule, key: "k", now: t0 + .milliseconds(500)).allowed)
+        #expect(!limiter.check(rule, key: "k", now: t0 + .milliseconds(600)).allowed)
+        // A long pause refills only up to the capacity.
+        let later = t0 + .seconds(60)
+        #expect((0..<3).allSatisfy { _ in limiter.check(rule, key: "k", now: later).allowed })
+        #expect(!limiter.check(rule, key: "k", now: later).allowed)
+    }
+
+    // The same strategies in Redis (Redis's clock, so real time passes; windows are wide enough that
+    // a busy machine does not blur them).
+
+    @Test func redisFixedWindow() async throws {
+        let limiter = try Self.redisLimiter()
+        let rule = RateLimitRule.fixedWindow(limit: 3, window: .seconds(3))
+        var decisions: [RateLimitDecision] = []
+        for _ in 0..<5 { decisions.append(await limiter.check(rule, key: "fixed")) }
+        #expect(limiter.usesRedis)
+        #expect(decisions.map(\.allowed) == [true, true, true, false, false])
+        #expect(decisions.map(\.remaining) == [2, 1, 0, 0, 0])
+        #expect(decisions[3].retryAfter > .zero && decisions[3].retryAfter <= .seconds(3))
+        #expect(await limiter.check(rule, key: "fixed-other").allowed)
+        try await Task.sleep(for: decisions[4].retryAfter + .milliseconds(50))
+        #expect(await limiter.check(rule, key: "fixed").remaining == 2)
+    }
+
+    @Test func redisSlidingWindow() async throws {
+        let limiter = try Self.redisLimiter()
+        let window: Duration = .seconds(4)
+        let rule = RateLimitRule.slidingWindow(limit: 2, window: window)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(await limiter.check(rule, key: "sliding").allowed)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await limiter.check(rule, key: "sliding").allowed)
+        let refused = await limiter.check(rule, key: "sliding")
+        let elapsed = clock.now - start
+        #expect(!refused.allowed)
+        // The wait ends when the first request ages out, not a whole window after the last.
+        #expect(refused.retryAfter <= window - .milliseconds(400), "\(refused.retryAfter)")
+        #expect(refused.retryAfter >= window - elapsed - .milliseconds(50), "\(refused.retryAfter)")
+        try await Task.sleep(for: refused.retryAfter + .milliseconds(50))
+        #expect(await limiter.check(rule, key: "sliding").allowed)
+    }
+
+    @Test func redisTokenBucket() async throws {
+        let limiter = try Self.redisLimiter()
+        let rule = RateLimitRule.tokenBucket(capacity: 3, refillPerSecond: 1)
+        var allowed = 0
+        for _ in 0..<3 where await limiter.check(rule, key: "bucket").allowed { allowed += 1 }
+        #expect(allowed == 3)
+        let refused = await limiter.check(rule, key: "bucket")
+        #expect(!refused.allowed)
+        #expect(refused.retryAfter > .milliseconds(500) && refused.retryAfter <= .seconds(1), "\(refused.retryAfter)")
+        try await Task.sleep(for: refused.retryAfter + .milliseconds(30))
+        #expect(await limiter.check(rule, key: "bucket").allowed)
+    }
+
+    @Test func unreachableRedisFallsBackToLimitsInThisProcess() async throws {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let limiter = RateLimiter(redis: RedisConfiguration(host: "127.0.0.1", port: 1), logger: APIHarness.logger)
+        let rule = RateLimitRule.fixedWindow(limit: 2, window: .seconds(60))
+        let decisions = [await limiter.check(rule, key: "k"), await limiter.check(rule, key: "k"), await limiter.check(rule, key: "k")]
+        #expect(decisions.map(\.allowed) == [true, true, false])
+        #expect(!limiter.usesRedis)
+    }
+
+    @Test func aFloodIsRefusedWith429AndSpendsOnlyItsOwnAllowance() async throws {
+        try await APIHarness.with(["RATE_LIMIT_WRITE": "fixed:3/60s"]) { api in
+            let ownerA = try await api.register("flood-a")
+            let ownerB = try await api.register("flood-b")
+            let keyA = try await api.createKey(in: try await api.createWorkspace(ownerA), scopes: ["jobs:write"], by: ownerA)
+            let keyB = try await api.createKey(in: try await api.createWorkspace(ownerB), scopes: ["jobs:write"], by: ownerB)
+            let body = JSONValue.object(["kind": .string("platform.canary")])
+            var statuses: [HTTPResponse.Status] = []
+            var last: APIHarness.Reply?
+            for _ in 0..<5 {
+                let reply = try await api.call(.post, "/api/jobs", json: body, as: .apiKey(keyA))
+                statuses.append(reply.status)
+                last = reply
+            }
+            #expect(statuses == [.accepted, .accepted, .accepted, .tooManyRequests, .tooManyRequests])
+            let refused = try #require(last)
+            #expect(refused.errorCode == "rate_limited")
+            #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            #expect(refused.headers[.rateLimitLimit] == "3")
+            #expect(refused.headers[.rateLimitRemaining] == "0")
+            // Tenant B is untouched by A's flood; reads are a separate allowance.
+            let other = try await api.call(.post, "/api/jobs", json: body, as: .apiKey(keyB))
+            #expect(other.status == .accepted)
+            #expect(other.headers[.rateLimitRemaining] == "2")
+            #expect(try await api.call(.get, "/api/jobs", as: .apiKey(keyA)).status == .ok)
+            // Refused requests enqueued nothing.
+            let listed = try await api.call(.get, "/api/jobs", as: .apiKey(keyA))
+            #expect(listed["items"]?.array?.count == 3)
+        }
+    }
+
+    @Test func signInAttemptsAreLimitedPerAccount() async throws {
+        try await APIHarness.with(["RATE_LIMIT_LOGIN": "fixed:3/60s"]) { api in
+            let user = try await api.register("guessed")
+            let other = try await api.register("bystander")
+            for _ in 0..<3 {
+                let wrong = try await api.call(.post, "/auth/login", json: .object(["email": .string(user.email), "password": .string("not the password")]))
+                #expect(wrong.status == .unauthorized)
+            }
+            // Even the right password waits now: the account is being guessed at.
+            let blocked = try await api.call(.post, "/auth/login", json: .object(["email": .string(user.email), "password": .string(user.password)]))
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.headers[.retryAfter] != nil)
+            let fine = try await api.call(.post, "/auth/login", json: .object(["email": .string(other.email), "password": .string(other.password)]))
+            #expect(fine.status == .ok)
+        }
+    }
+}
