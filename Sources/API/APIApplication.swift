@@ -18,6 +18,8 @@ enum APIApplication {
         MemberRoutes(services: services).add(to: router)
         APIKeyRoutes(services: services).add(to: router)
         JobRoutes(services: services).add(to: router)
+        AssistantRoutes(services: services).add(to: router)
+        PhoneNumberRoutes(services: services).add(to: router)
         return router
     }
 

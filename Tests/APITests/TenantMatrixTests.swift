@@ -34,7 +34,7 @@ import Testing
             let otherWorkspace = try await api.createWorkspace(outsider, name: "Tenant B")
             let writeKey = try await api.createKey(in: workspace, scopes: ["jobs:write"], by: owner)
             let readKey = try await api.createKey(in: workspace, scopes: ["jobs:read"], by: owner)
-            let foreignKey = try await api.createKey(in: otherWorkspace, scopes: ["jobs:write", "workspace:read"], by: outsider)
+            let foreignKey = try await api.createKey(in: otherWorkspace, scopes: ["jobs:write", "workspace:read", "assistants:write"], by: outsider)
             let header = APIHarness.workspaceHeader(workspace)
             let actors: [String: Actor] = [
                 "owner": Actor(name: "owner", credential: users[.owner]!.bearer, headers: header),
@@ -53,13 +53,28 @@ import Testing
             let job = Int(try #require(enqueued["id"]?.number))
             let w = workspace.lowercased
             let member = users[.member]!.id.lowercased
+            let assistant = try #require(try await api.call(.post, "/api/assistants", json: .object([
+                "name": .string("Tenant A secret assistant"), "system_prompt": .string("Tenant A secret prompt"),
+            ]), as: owner.bearer, headers: header)["id"]?.string)
+            let phone = try #require(try await api.call(.post, "/api/phone-numbers", json: .object([
+                "number": .string("+4940\(Int.random(in: 1_000_000...9_999_999))"), "label": .string("Tenant A line"),
+            ]), as: owner.bearer, headers: header)["id"]?.string)
 
             typealias Row = (method: HTTPRequest.Method, path: String, body: JSONValue?, expect: [String: Expect])
             let everyone: [String: Expect] = ["owner": .allowed, "admin": .allowed, "member": .allowed, "viewer": .allowed,
                                               "outsider": .hidden, "outsider-own": .hidden, "foreign-key": .hidden]
             func with(_ base: [String: Expect], _ changes: [String: Expect]) -> [String: Expect] { base.merging(changes) { $1 } }
             let managers = with(everyone, ["member": .forbidden, "viewer": .forbidden, "write-key": .forbidden, "read-key": .forbidden])
+            let assistantReaders = with(everyone, ["write-key": .forbidden, "read-key": .forbidden])
+            let assistantWriters = with(assistantReaders, ["viewer": .forbidden])
+            // No key may manage numbers, so a foreign key is refused before any lookup.
+            let numberManagers = with(managers, ["foreign-key": .forbidden])
             let rows: [Row] = [
+                (.get, "/api/assistants/\(assistant)", nil, assistantReaders),
+                (.put, "/api/assistants/\(assistant)", .object(["temperature": .number(0.5)]), assistantWriters),
+                (.post, "/api/assistants/\(assistant)/deploy", nil, assistantWriters),
+                (.get, "/api/phone-numbers/\(phone)", nil, assistantReaders),
+                (.put, "/api/phone-numbers/\(phone)", .object(["label": .string("x")]), numberManagers),
                 (.get, "/api/workspaces/\(w)", nil, with(everyone, ["write-key": .forbidden, "read-key": .forbidden])),
                 (.put, "/api/workspaces/\(w)", .object(["description": .string("changed")]), managers),
                 (.get, "/api/workspaces/\(w)/members", nil, with(everyone, ["write-key": .forbidden, "read-key": .forbidden])),
@@ -72,14 +87,24 @@ import Testing
                 (.get, "/api/jobs", nil, with(everyone, ["write-key": .allowed, "read-key": .allowed, "outsider-own": .allowed, "foreign-key": .allowed])),
                 (.post, "/api/jobs/\(job)/cancel", nil, with(everyone, ["viewer": .forbidden, "write-key": .allowed, "read-key": .forbidden])),
                 (.post, "/api/jobs/\(job)/retry", nil, with(everyone, ["viewer": .forbidden, "write-key": .allowed, "read-key": .forbidden])),
+                (.delete, "/api/phone-numbers/\(phone)", nil, numberManagers),
+                (.delete, "/api/assistants/\(assistant)", nil, assistantWriters),
             ]
             for row in rows {
+                // After one allowed caller deleted the resource, the next allowed ones find it gone.
+                var gone = false
                 for (name, expect) in row.expect.sorted(by: { $0.key < $1.key }) {
                     let actor = try #require(actors[name])
                     let reply = try await api.call(row.method, row.path, json: row.body, as: actor.credential, headers: actor.headers)
                     let label = "\(row.method) \(row.path) as \(name): \(reply.status.code) \(reply.body.text)"
                     switch expect {
-                    case .allowed: #expect(reply.status.code < 300 || reply.status == .conflict, "\(label)")
+                    case .allowed:
+                        if gone {
+                            #expect(reply.status == .notFound, "\(label)")
+                        } else {
+                            #expect(reply.status.code < 300 || reply.status == .conflict, "\(label)")
+                            gone = row.method == .delete && reply.status.code < 300
+                        }
                     case .forbidden: #expect(reply.status == .forbidden, "\(label)")
                     case .hidden:
                         #expect(reply.status == .notFound, "\(label)")

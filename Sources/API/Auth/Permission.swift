@@ -8,6 +8,8 @@ enum Permission: String, Sendable, CaseIterable {
     case apiKeysManage
     case auditRead
     case jobsRead, jobsWrite
+    case assistantsRead, assistantsWrite
+    case phoneNumbersRead, phoneNumbersManage
 
     /// The permission table: what each role may do.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {
@@ -17,9 +19,9 @@ enum Permission: String, Sendable, CaseIterable {
         case .admin:
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
-            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite]
+            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead]
         }
     }
 
@@ -29,6 +31,8 @@ enum Permission: String, Sendable, CaseIterable {
         "jobs:read": [.jobsRead],
         "jobs:write": [.jobsRead, .jobsWrite],
         "workspace:read": [.workspaceRead, .membersRead],
+        "assistants:read": [.assistantsRead, .phoneNumbersRead],
+        "assistants:write": [.assistantsRead, .assistantsWrite, .phoneNumbersRead],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

@@ -5,9 +5,16 @@ import Synchronization
 
 /// Rate limits kept in Redis, so every API replica shares them. Each check is one Lua script (one
 /// round trip, atomic) that reads Redis's own clock, so replicas with skewed clocks agree. hiredis
-/// blocks, so calls run on NIO's blocking thread pool with a small pool of connections.
+/// blocks, so calls run on threads of their own (not NIO's shared blocking pool, where password
+/// hashing would queue them) with a small pool of connections.
 final class RedisRateLimiter: Sendable {
     static let maximumIdleConnections = 8
+    /// Process-wide: one pool however many limiters exist.
+    static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: maximumIdleConnections)
+        pool.start()
+        return pool
+    }()
 
     let configuration: RedisConfiguration
     let keyPrefix: String
@@ -31,7 +38,7 @@ final class RedisRateLimiter: Sendable {
         case .tokenBucket(let capacity, let rate):
             arguments = ["EVAL", Self.tokenBucketScript, "1", keyPrefix + key, String(capacity), String(rate)]
         }
-        let reply = try await NIOThreadPool.singleton.runIfActive { try self.command(arguments) }
+        let reply = try await Self.threads.runIfActive { try self.command(arguments) }
         guard case .array(let items) = reply, items.count == 4 else {
             throw RedisConnection.Failure(description: "unexpected rate-limit reply \(reply)")
         }

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Cursors of lists ordered by (created_at, id), newest first: `<microseconds>_<id>` of the last
+/// item of a page. Opaque to callers; a malformed one is a validation error.
+enum TimeCursor {
+    static func make(_ createdAt: Date, _ id: UUID) -> String {
+        "\(Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded()))_\(id.idString)"
+    }
+
+    static func parse(_ text: String) throws -> (Date, UUID) {
+        let parts = text.split(separator: "_")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            throw APIError.validation(field: "cursor", "must come from next_cursor")
+        }
+        return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
+    }
+}

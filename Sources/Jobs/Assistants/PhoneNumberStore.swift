@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Phone numbers of a workspace and their assistant binding.
+public enum PhoneNumberStore {
+    static let columns = "id, workspace_id, number, label, provider, provider_sid, assistant_id, created_at, updated_at"
+
+    /// Adds a number; nil when the number is already registered (in any workspace).
+    public static func create(
+        workspaceID: UUID, number: String, label: String, providerSID: String?, assistantID: UUID?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> PhoneNumberRecord? {
+        let rows = try await connection.query("""
+            INSERT INTO phone_numbers (workspace_id, number, label, provider_sid, assistant_id)
+            VALUES (\(workspaceID), \(number), \(label), \(providerSID), \(assistantID))
+            ON CONFLICT (number) DO NOTHING
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        return try await decode(rows).first
+    }
+
+    public static func list(workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [PhoneNumberRecord] {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM phone_numbers WHERE workspace_id = \(workspaceID) ORDER BY created_at, id",
+            logger: logger)
+        return try await decode(rows)
+    }
+
+    public static func phoneNumber(workspaceID: UUID, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM phone_numbers WHERE workspace_id = \(workspaceID) AND id = \(id)", logger: logger)
+        return try await decode(rows).first
+    }
+
+    /// Changes the label and the bound assistant (nil unbinds).
+    public static func update(
+        workspaceID: UUID, id: UUID, label: String, assistantID: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> PhoneNumberRecord? {
+        let rows = try await connection.query("""
+            UPDATE phone_numbers SET label = \(label), assistant_id = \(assistantID), updated_at = now()
+            WHERE workspace_id = \(workspaceID) AND id = \(id)
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        return try await decode(rows).first
+    }
+
+    public static func delete(workspaceID: UUID, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            "DELETE FROM phone_numbers WHERE workspace_id = \(workspaceID) AND id = \(id) RETURNING id", logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [PhoneNumberRecord] {
+        var records: [PhoneNumberRecord] = []
+        for try await (id, workspace, number, label, provider, sid, assistant, created, updated)
+            in rows.decode((UUID, UUID, String, String, String, String?, UUID?, Date, Date).self) {
+            records.append(PhoneNumberRecord(id: id, workspaceID: workspace, number: number, label: label, provider: provider,
+                                             providerSID: sid, assistantID: assistant, createdAt: created, updatedAt: updated))
+        }
+        return records
+    }
+}
