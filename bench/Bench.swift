@@ -44,6 +44,7 @@ struct BenchOptions: Sendable {
     var wakeups = 300
     var finishedHistory = 1_000_000
     var workerBinary: String?
+    var apiBinary: String?
     var resultsFile = "bench/results/latest.json"
     var only: Set<String> = []
 
@@ -55,10 +56,11 @@ struct BenchOptions: Sendable {
                 sequentialEnqueues = 1_000; concurrentEnqueues = 4_000; batchJobs = 20_000
                 burnDownJobs = 20_000; wakeups = 50; finishedHistory = 100_000
             case "--worker-binary": workerBinary = iterator.next()
+            case "--api-binary": apiBinary = iterator.next()
             case "--results": resultsFile = iterator.next() ?? resultsFile
             case "--only": only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
             default:
-                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --worker-binary PATH, --results FILE")
+                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --worker-binary PATH, --api-binary PATH, --results FILE")
             }
         }
     }

@@ -26,6 +26,7 @@ struct BenchSuite: Sendable {
         if wanted("wakeup") { results += try await wakeupLatency() }
         if wanted("history") { results += try await claimWithHistory() }
         if wanted("rss"), let binary = options.workerBinary { results.append(try await workerRSS(binary: binary)) }
+        if wanted("http"), let binary = options.apiBinary { results += try await httpEnqueue(apiBinary: binary) }
         try await client.query("DELETE FROM queue_jobs WHERE queue LIKE \(runID + "%")", logger: logger)
         return results
     }

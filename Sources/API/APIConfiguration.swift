@@ -21,6 +21,7 @@ struct APIConfiguration: Sendable {
     var refreshTokenLifetime: Duration
     var inviteLifetime: Duration
     var bcryptCost: Int
+    var apiKeyCacheLifetime: Duration
     var rateLimits: RateLimitPolicy
     var migrateOnStart: Bool
 
@@ -42,6 +43,7 @@ struct APIConfiguration: Sendable {
         refreshTokenLifetime = try environment.seconds("REFRESH_TOKEN_TTL_SECONDS", default: Self.defaultRefreshTokenLifetime)
         inviteLifetime = try environment.seconds("INVITE_TTL_SECONDS", default: Self.defaultInviteLifetime)
         bcryptCost = try environment.int("BCRYPT_COST", default: Int(PasswordHasher.minimumCost), range: Int(PasswordHasher.minimumCost)...16)
+        apiKeyCacheLifetime = try environment.seconds("API_KEY_CACHE_SECONDS", default: APIKeyCache.defaultLifetime, minimum: 0)
         rateLimits = try RateLimitPolicy(environment: environment)
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
     }

@@ -101,3 +101,75 @@ import Testing
         }
     }
 }
+
+@Suite(.timeLimit(.minutes(5))) struct EnqueueBatcherTests {
+    @Test func concurrentEnqueuesShareCommitsAndAllArrive() async throws {
+        try await TestHarness.with { harness in
+            let batcher = EnqueueBatcher(queue: harness.queue)
+            let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for index in 0..<500 {
+                    group.addTask {
+                        let job = try NewJob(ScriptedJob.self, ScriptArgs(actions: [.succeed]),
+                                             options: JobOptions(queue: harness.queueName, tags: ["n\(index)"]))
+                        return try await batcher.enqueue(job).id
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(Set(ids).count == 500)
+            #expect(try await harness.countByState() == [.available: 500])
+            // Each job is the one its caller asked for.
+            let rows = try await harness.client.query(
+                "SELECT id, tags[1] FROM queue_jobs WHERE queue = \(harness.queueName)", logger: harness.logger)
+            var tagByID: [Int64: String] = [:]
+            for try await (id, tag) in rows.decode((Int64, String).self) { tagByID[id] = tag }
+            #expect(tagByID.count == 500)
+            let statistics = batcher.statistics
+            #expect(statistics.jobs == 500)
+            #expect(statistics.flushes < 500, "500 concurrent enqueues took \(statistics.flushes) statements")
+        }
+    }
+
+    @Test func duplicatesInOneBatchGetTheFirstJob() async throws {
+        try await TestHarness.with { harness in
+            let batcher = EnqueueBatcher(queue: harness.queue, concurrentFlushes: 1)
+            let key = TestHarness.uniqueName("key")
+            let results = try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await batcher.enqueue(try NewJob(ScriptedJob.self, ScriptArgs(actions: [.succeed]),
+                                                             options: JobOptions(queue: harness.queueName, uniqueKey: key)))
+                    }
+                }
+                return try await group.reduce(into: [EnqueueResult]()) { $0.append($1) }
+            }
+            #expect(Set(results.map(\.id)).count == 1)
+            #expect(results.filter { !$0.isDuplicate }.count == 1)
+            #expect(try await harness.countByState() == [.available: 1])
+        }
+    }
+
+    @Test func aJobTheServerRefusesFailsAloneAndItsNeighboursArrive() async throws {
+        try await TestHarness.with { harness in
+            let batcher = EnqueueBatcher(queue: harness.queue, concurrentFlushes: 1)
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        // PostgreSQL's jsonb refuses the NUL escape; the JSON itself is well formed.
+                        let args = index == 25 ? #"{"actions": [], "note": "\u0000"}"# : #"{"actions": ["succeed"]}"#
+                        let job = try NewJob(kind: ScriptedJob.name, argsJSON: args, options: JobOptions(queue: harness.queueName))
+                        do {
+                            _ = try await batcher.enqueue(job)
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { !$0 }.count == 1)
+            #expect(try await harness.countByState() == [.available: 49])
+        }
+    }
+}

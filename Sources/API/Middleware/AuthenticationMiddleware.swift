@@ -15,9 +15,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if APIKeyFormat.looksLikeKey(credential) {
             let digest = SecretToken.digest(credential)
             let logger = services.logger
-            guard let key = try await services.read({ try await APIKeyStore.authenticate(keyHash: digest, on: $0, logger: logger) }) else {
-                throw APIError(.unauthorized, .invalidToken, "the API key is not valid or was revoked")
+            var key = services.apiKeys.key(for: digest)
+            if key == nil {
+                key = try await services.read { try await APIKeyStore.authenticate(keyHash: digest, on: $0, logger: logger) }
+                if let key { services.apiKeys.remember(key, digest: digest) }
             }
+            guard let key else { throw APIError(.unauthorized, .invalidToken, "the API key is not valid or was revoked") }
             context.caller = .apiKey(key)
             context.logger[metadataKey: "workspace.id"] = .string(key.workspaceID.idString)
         } else {

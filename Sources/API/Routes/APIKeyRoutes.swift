@@ -90,6 +90,7 @@ struct APIKeyRoutes {
             try await AuditLog.record(access.audit("api_key.revoke", "api_key", keyID.idString),
                                       on: transaction.connection, logger: logger)
         }
+        services.apiKeys.forget(keyID: keyID)
         return Response(status: .noContent)
     }
 }

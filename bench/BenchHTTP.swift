@@ -1,0 +1,133 @@
+import Foundation
+import PostgresNIO
+import QueueEngine
+
+/// HTTP enqueue throughput: a release `API` process on a free port, one API key, and `wrk` posting
+/// `POST /api/jobs` from many connections. Every 202 must be a committed job: the jobs of the
+/// bench's workspace are counted against wrk's accepted responses before they are deleted.
+extension BenchSuite {
+    static let httpConnections = 64
+    static let httpDuration = 10
+
+    func httpEnqueue(apiBinary: String) async throws -> [BenchResult] {
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let base = "http://127.0.0.1:\(port)"
+        let api = Process()
+        api.executableURL = URL(fileURLWithPath: apiBinary)
+        api.environment = ProcessInfo.processInfo.environment.merging([
+            "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "MIGRATE_ON_START": "false",
+            "LOG_LEVEL": "warning",
+            // The limiter runs on every request (its Redis round trip is part of the cost) but never refuses.
+            "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
+        ]) { $1 }
+        try api.run()
+        defer {
+            api.terminate()
+            api.waitUntilExit()
+        }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? Self.command("/usr/bin/curl", ["-sf", "\(base)/health/live"])) != nil
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        guard ready else { throw BenchError("the API did not start on port \(port)") }
+
+        let email = "\(runID)@bench.example.com"
+        let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
+        guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
+        let workspace = try Self.postJSON("\(base)/api/workspaces/", ["name": runID], token: token)
+        guard let workspaceID = workspace["id"] as? String else { throw BenchError("workspace failed: \(workspace)") }
+        let created = try Self.postJSON("\(base)/api/workspaces/\(workspaceID)/api-keys", ["name": "bench", "scopes": ["jobs:write"]], token: token)
+        guard let key = created["key"] as? String else { throw BenchError("key failed: \(created)") }
+
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("\(runID)-post.lua")
+        try """
+            wrk.method = "POST"
+            wrk.body = '{"kind":"platform.canary","args":{}}'
+            wrk.headers["Content-Type"] = "application/json"
+            wrk.headers["X-API-Key"] = "\(key)"
+            """.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let output = try Self.command("/usr/bin/wrk", [
+            "-t1", "-c\(Self.httpConnections)", "-d\(Self.httpDuration)s", "--latency", "-s", script.path, "\(base)/api/jobs",
+        ])
+        let report = try WrkReport(output)
+
+        let rows = try await client.query("SELECT count(*) FROM queue_jobs WHERE workspace_id = \(workspaceID)", logger: logger)
+        var committed = 0
+        for try await count in rows.decode(Int.self) { committed = count }
+        try await client.query("DELETE FROM queue_jobs WHERE workspace_id = \(workspaceID)", logger: logger)
+        guard committed >= report.accepted else {
+            throw BenchError("wrk saw \(report.accepted) accepted enqueues but only \(committed) jobs are committed")
+        }
+        return [
+            BenchResult(name: "HTTP enqueue, \(Self.httpConnections) connections", value: Double(report.accepted) / report.seconds,
+                        unit: "jobs/s", target: 12_000, higherIsBetter: true),
+            BenchResult(name: "HTTP enqueue latency p50", value: report.p50, unit: "ms", target: nil, higherIsBetter: false),
+            BenchResult(name: "HTTP enqueue latency p99", value: report.p99, unit: "ms", target: nil, higherIsBetter: false),
+        ]
+    }
+
+    static func postJSON(_ url: String, _ body: [String: Any], token: String? = nil) throws -> [String: Any] {
+        let data = try JSONSerialization.data(withJSONObject: body)
+        var arguments = ["-s", "-X", "POST", url, "-H", "Content-Type: application/json", "--data-binary", String(decoding: data, as: UTF8.self)]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let output = try command("/usr/bin/curl", arguments)
+        return (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    /// Runs a command to completion and returns its standard output; throws on a non-zero exit.
+    static func command(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        guard process.terminationStatus == 0 else { throw BenchError("\(executable) exited \(process.terminationStatus): \(text)") }
+        return text
+    }
+}
+
+/// What `wrk --latency` printed: accepted responses, duration and latency percentiles.
+struct WrkReport {
+    let accepted: Int
+    let seconds: Double
+    let p50: Double
+    let p99: Double
+
+    init(_ text: String) throws {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        func milliseconds(_ value: String) -> Double? {
+            for (suffix, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where value.hasSuffix(suffix) {
+                return Double(value.dropLast(suffix.count)).map { $0 * factor }
+            }
+            return nil
+        }
+        func percentile(_ label: String) -> Double? {
+            lines.first { $0.hasPrefix(label + " ") }.flatMap { $0.split(separator: " ").last.map(String.init) }.flatMap(milliseconds)
+        }
+        // "123456 requests in 10.00s, 20.1MB read"
+        guard let totals = lines.first(where: { $0.contains(" requests in ") }),
+              let total = Int(totals.split(separator: " ")[0]),
+              let secondsText = totals.split(separator: " ").dropFirst(3).first,
+              let seconds = Double(secondsText.dropLast(secondsText.hasSuffix("s,") ? 2 : 1)),
+              let p50 = percentile("50%"), let p99 = percentile("99%")
+        else { throw BenchError("cannot read wrk's report:\n\(text)") }
+        let failed = lines.first { $0.hasPrefix("Non-2xx or 3xx responses:") }
+            .flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") } ?? 0
+        let errors = lines.first { $0.hasPrefix("Socket errors:") } != nil
+        if errors || failed > 0 { Swift.print("wrk: \(failed) non-2xx responses; \(lines.first { $0.hasPrefix("Socket errors:") } ?? "no socket errors")") }
+        accepted = total - failed
+        self.seconds = seconds
+        self.p50 = p50
+        self.p99 = p99
+    }
+}
