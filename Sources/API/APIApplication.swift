@@ -20,6 +20,7 @@ enum APIApplication {
         JobRoutes(services: services).add(to: router)
         AssistantRoutes(services: services).add(to: router)
         PhoneNumberRoutes(services: services).add(to: router)
+        CreditRoutes(services: services).add(to: router)
         return router
     }
 

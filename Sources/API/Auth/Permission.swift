@@ -10,6 +10,7 @@ enum Permission: String, Sendable, CaseIterable {
     case jobsRead, jobsWrite
     case assistantsRead, assistantsWrite
     case phoneNumbersRead, phoneNumbersManage
+    case creditsRead, creditsManage
 
     /// The permission table: what each role may do.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {
@@ -19,9 +20,9 @@ enum Permission: String, Sendable, CaseIterable {
         case .admin:
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
-            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead]
         }
     }
 
@@ -33,6 +34,7 @@ enum Permission: String, Sendable, CaseIterable {
         "workspace:read": [.workspaceRead, .membersRead],
         "assistants:read": [.assistantsRead, .phoneNumbersRead],
         "assistants:write": [.assistantsRead, .assistantsWrite, .phoneNumbersRead],
+        "credits:read": [.creditsRead],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {
