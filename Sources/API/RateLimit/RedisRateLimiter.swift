@@ -1,28 +1,17 @@
 import Foundation
-import NIOPosix
 import QueueEngine
 import Synchronization
 
 /// Rate limits kept in Redis, so every API replica shares them. Each check is one Lua script (one
-/// round trip, atomic) that reads Redis's own clock, so replicas with skewed clocks agree. hiredis
-/// blocks, so calls run on threads of their own (not NIO's shared blocking pool, where password
-/// hashing would queue them) with a small pool of connections.
+/// round trip, atomic) that reads Redis's own clock, so replicas with skewed clocks agree. Checks
+/// go through a `RedisPipeline`: concurrent checks share round trips.
 final class RedisRateLimiter: Sendable {
-    static let maximumIdleConnections = 8
-    /// Process-wide: one pool however many limiters exist.
-    static let threads: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: maximumIdleConnections)
-        pool.start()
-        return pool
-    }()
-
-    let configuration: RedisConfiguration
     let keyPrefix: String
-    private let idle = Mutex<[RedisConnection]>([])
+    private let pipeline: RedisPipeline
 
     init(configuration: RedisConfiguration, keyPrefix: String = "ratelimit:") {
-        self.configuration = configuration
         self.keyPrefix = keyPrefix
+        pipeline = RedisPipeline.to(configuration)
     }
 
     func check(_ rule: RateLimitRule, key: String) async throws -> RateLimitDecision {
@@ -38,23 +27,14 @@ final class RedisRateLimiter: Sendable {
         case .tokenBucket(let capacity, let rate):
             arguments = ["EVAL", Self.tokenBucketScript, "1", keyPrefix + key, String(capacity), String(rate)]
         }
-        let reply = try await Self.threads.runIfActive { try self.command(arguments) }
+        let reply = try await pipeline.command(arguments)
+        if case .error(let message) = reply { throw RedisConnection.Failure(description: message) }
         guard case .array(let items) = reply, items.count == 4 else {
             throw RedisConnection.Failure(description: "unexpected rate-limit reply \(reply)")
         }
         let numbers = items.map { item -> Int64 in if case .integer(let value) = item { value } else { 0 } }
         return RateLimitDecision(allowed: numbers[0] == 1, limit: rule.limit, remaining: Int(max(numbers[1], 0)),
                                  resetAfter: .milliseconds(max(numbers[2], 0)), retryAfter: .milliseconds(max(numbers[3], 0)))
-    }
-
-    /// Runs one command on a pooled connection; a connection that failed is dropped, not reused.
-    private func command(_ arguments: [String]) throws -> RedisConnection.Reply {
-        let connection = try idle.withLock { $0.popLast() }
-            ?? RedisConnection(configuration: configuration, connectTimeout: .milliseconds(200), readTimeout: .milliseconds(500))
-        let reply = try connection.command(arguments)
-        if case .error(let message) = reply { throw RedisConnection.Failure(description: message) }
-        idle.withLock { if $0.count < Self.maximumIdleConnections { $0.append(connection) } }
-        return reply
     }
 
     // Each script answers {allowed (0/1), remaining, reset in ms, retry-after in ms}.

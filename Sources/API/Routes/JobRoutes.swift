@@ -176,11 +176,14 @@ struct JobRoutes {
             // Scoped by workspace: two tenants choosing the same key never meet.
             uniqueKey = "api:\(access.workspaceKey):\(key)"
         }
+        let argsText = args.text
+        // PostgreSQL's jsonb cannot hold NUL characters.
+        if argsText.contains("\\u0000") { throw APIError.validation(field: "args", "must not contain NUL characters") }
         let defaults = services.registry.defaults(for: body.kind) ?? JobDefaults()
-        try services.registry.check(kind: body.kind, argsJSON: args.text)
+        try services.registry.check(kind: body.kind, argsJSON: argsText)
         let options = JobOptions(priority: body.priority, runAt: body.runAt, delay: body.delaySeconds.map { .milliseconds(Int64($0 * 1000)) },
                                  maxAttempts: body.maxAttempts, uniqueKey: uniqueKey, workspaceID: access.workspaceKey, tags: tags)
-        return try NewJob(kind: body.kind, argsJSON: args.text, defaults: defaults, options: options)
+        return try NewJob(kind: body.kind, argsJSON: argsText, defaults: defaults, options: options)
     }
 
     private func audit(_ access: WorkspaceAccess, _ action: String, _ id: Int64) async throws {

@@ -16,11 +16,10 @@ enum RequestBody {
             throw APIError(.badRequest, .invalidJSON, "the request needs a JSON body")
         }
         do {
-            if let allowedKeys, let object = try? JSONDecoder().decode([String: JSONValue].self, from: buffer),
-               let unknown = object.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
-                throw APIError.validation(field: unknown, "is not a known field")
-            }
-            return try JSONDecoder.api.decode(T.self, from: buffer)
+            guard let allowedKeys else { return try JSONDecoder.api.decode(T.self, from: buffer) }
+            let decoder = JSONDecoder.api
+            decoder.userInfo[KeyChecked<T>.allowedKeys] = allowedKeys
+            return try decoder.decode(KeyChecked<T>.self, from: buffer).value
         } catch let error as DecodingError {
             throw describe(error)
         }
@@ -72,5 +71,32 @@ extension JSONEncoder {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder
+    }
+}
+
+/// Decodes `T` after checking the top-level keys against the allowed set in the decoder's user info
+/// (one pass over the body, not a second decode).
+struct KeyChecked<T: Decodable>: Decodable {
+    static var allowedKeys: CodingUserInfoKey { CodingUserInfoKey(rawValue: "allowedKeys")! }
+
+    struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    let value: T
+
+    init(from decoder: any Decoder) throws {
+        if let allowed = decoder.userInfo[Self.allowedKeys] as? Set<String> {
+            guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
+                throw APIError(.badRequest, .invalidJSON, "the body must be a JSON object")
+            }
+            if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !allowed.contains($0) }) {
+                throw APIError.validation(field: unknown, "is not a known field")
+            }
+        }
+        value = try T(from: decoder)
     }
 }

@@ -55,7 +55,7 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     /// Queues a command in the output buffer (pipelining); `readReply` flushes and reads.
-    func append(_ arguments: [String]) throws {
+    public func append(_ arguments: [String]) throws {
         let cStrings = arguments.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         var pointers = cStrings.map { UnsafePointer<CChar>($0) }
@@ -68,7 +68,7 @@ public final class RedisConnection: @unchecked Sendable {
         guard status == REDIS_OK else { throw Failure(description: Self.errorString(context)) }
     }
 
-    func readReply() throws -> Reply {
+    public func readReply() throws -> Reply {
         var raw: UnsafeMutableRawPointer?
         guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
             throw Failure(description: Self.errorString(context))
