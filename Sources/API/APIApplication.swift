@@ -21,6 +21,7 @@ enum APIApplication {
         AssistantRoutes(services: services).add(to: router)
         PhoneNumberRoutes(services: services).add(to: router)
         CreditRoutes(services: services).add(to: router)
+        ScheduleRoutes(services: services).add(to: router)
         return router
     }
 

@@ -22,6 +22,8 @@ struct APIConfiguration: Sendable {
     var inviteLifetime: Duration
     var bcryptCost: Int
     var apiKeyCacheLifetime: Duration
+    /// The scheduler's folder of schedule files, shown by `GET /api/schedules`.
+    var cronFolder: String
     /// Users (by address) who run the platform: they grant credits to workspaces.
     var platformOperators: Set<String>
     var rateLimits: RateLimitPolicy
@@ -47,6 +49,7 @@ struct APIConfiguration: Sendable {
         bcryptCost = try environment.int("BCRYPT_COST", default: Int(PasswordHasher.minimumCost), range: Int(PasswordHasher.minimumCost)...16)
         platformOperators = Set(environment.string("PLATFORM_OPERATOR_EMAILS", default: "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        cronFolder = environment.string("SCHEDULER_CRON_DIR", default: "cron")
         apiKeyCacheLifetime = try environment.seconds("API_KEY_CACHE_SECONDS", default: APIKeyCache.defaultLifetime, minimum: 0)
         rateLimits = try RateLimitPolicy(environment: environment)
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)

@@ -7,6 +7,7 @@ public enum PlatformJobs {
         var registry = JobRegistry()
         registry.register(CanaryJob())
         registry.register(PruneJobsJob(store: store))
+        registry.register(CleanupExpiredAccessJob(client: store.client))
         return registry
     }
 }

@@ -119,11 +119,8 @@ struct CreditRoutes {
 
     /// A platform operator adds credits to any workspace.
     @Sendable func grant(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EntryView> {
-        guard let userID = try context.requireCaller().userID else { throw APIError.forbidden }
+        let userID = try await services.requireOperator(context)
         let logger = services.logger
-        guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }),
-              services.configuration.platformOperators.contains(user.email.lowercased())
-        else { throw APIError(.forbidden, .forbidden, "only platform operators grant credits") }
         let body = try await RequestBody.decode(GrantBody.self, from: request, context: context,
                                                 allowedKeys: Set(GrantBody.CodingKeys.allCases.map(\.rawValue)))
         guard let workspaceID = UUID(uuidString: body.workspaceID) else { throw APIError.validation(field: "workspace_id", "must be a workspace id") }

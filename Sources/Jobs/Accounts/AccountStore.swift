@@ -101,6 +101,27 @@ public enum AccountStore {
             "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL", logger: logger)
     }
 
+    /// Deletes up to `limit` refresh tokens that expired before `before` (a used or revoked token
+    /// must outlive its reuse window, which ends when it expires) and invites that expired or were
+    /// accepted before it. Returns how many of each went.
+    public static func deleteExpired(before: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (tokens: Int, invites: Int) {
+        var tokens = 0
+        var invites = 0
+        let tokenRows = try await connection.query("""
+            WITH doomed AS (SELECT id FROM refresh_tokens WHERE expires_at < \(before) LIMIT \(limit))
+            DELETE FROM refresh_tokens t USING doomed WHERE t.id = doomed.id RETURNING t.id
+            """, logger: logger)
+        for try await _ in tokenRows.decode(UUID.self) { tokens += 1 }
+        let inviteRows = try await connection.query("""
+            WITH doomed AS (
+                SELECT id FROM workspace_invites WHERE expires_at < \(before) OR accepted_at < \(before) LIMIT \(limit)
+            )
+            DELETE FROM workspace_invites i USING doomed WHERE i.id = doomed.id RETURNING i.id
+            """, logger: logger)
+        for try await _ in inviteRows.decode(UUID.self) { invites += 1 }
+        return (tokens, invites)
+    }
+
     static func revokeFamily(_ familyID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = \(familyID) AND revoked_at IS NULL",

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Jobs
+import QueueEngine
+
+/// `GET /api/schedules`: the scheduler's entries as deployed (the `cron/` files, read on each
+/// request) with their next run, and what the database remembers of each: the last tick enqueued and
+/// its job's state. For platform operators: the schedule is the platform's, not a workspace's.
+struct ScheduleRoutes {
+    let services: APIServices
+
+    struct ScheduleView: Encodable, Sendable {
+        let name: String
+        let expression: String
+        let timeZone: String
+        let kind: String
+        let queue: String?
+        let enabled: Bool
+        let catchUp: String
+        let source: String
+        let nextRun: Date?
+        let lastRun: Date?
+        let lastJobID: Int64?
+        let lastJobState: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, expression, kind, queue, enabled, source
+            case timeZone = "time_zone", catchUp = "catch_up", nextRun = "next_run", lastRun = "last_run"
+            case lastJobID = "last_job_id", lastJobState = "last_job_state"
+        }
+    }
+
+    func add(to router: Router<APIRequestContext>) {
+        router.get("api/schedules", use: list)
+    }
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [ScheduleView] {
+        _ = try await services.requireOperator(context)
+        let entries: [ScheduleEntry]
+        do {
+            entries = try ScheduleLoader(registry: services.registry).load(folder: services.configuration.cronFolder)
+        } catch {
+            // The scheduler refuses the same files at its start; say what is wrong with them.
+            throw APIError(.internalServerError, .internalError, "the schedule files are invalid: \(error)")
+        }
+        let records = Dictionary(try await services.queue.store.schedules().map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        let now = Date()
+        return entries.map { entry in
+            let record = records[entry.name]
+            return ScheduleView(
+                name: entry.name, expression: "\(entry.expression)", timeZone: entry.timeZone.identifier, kind: entry.kind,
+                queue: entry.queue, enabled: entry.enabled, catchUp: entry.catchUp.rawValue, source: entry.source,
+                nextRun: entry.enabled ? entry.expression.nextFire(after: now, in: entry.timeZone) : nil,
+                lastRun: record?.lastTick, lastJobID: record?.lastJobID, lastJobState: record?.lastJobState?.rawValue)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import PostgresNIO
+import QueueEngine
+
+/// Deletes refresh tokens past their expiry and invites that expired or were accepted, older than
+/// `graceHours`, in batches until none is left. Scheduled from `cron/`.
+public struct CleanupExpiredAccessJob: JobKind {
+    public struct Args: Codable, Sendable {
+        public var graceHours: Int?
+        public var batchSize: Int?
+
+        public init(graceHours: Int? = nil, batchSize: Int? = nil) {
+            self.graceHours = graceHours
+            self.batchSize = batchSize
+        }
+    }
+
+    struct Result: Codable {
+        let refreshTokens: Int
+        let invites: Int
+    }
+
+    public static let name = "auth.cleanup-expired"
+    public static var defaults: JobDefaults { JobDefaults(queue: "maintenance", maxAttempts: 3, timeout: .seconds(600)) }
+    public static let defaultGraceHours = 24
+    public static let defaultBatchSize = 5_000
+
+    let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        let grace = args.graceHours ?? Self.defaultGraceHours
+        let batch = args.batchSize ?? Self.defaultBatchSize
+        guard grace >= 0 else { return .discard(reason: "graceHours must not be negative") }
+        guard (1...100_000).contains(batch) else { return .discard(reason: "batchSize must be 1 to 100000") }
+        let before = Date().addingTimeInterval(-Double(grace) * 3_600)
+        var total = (tokens: 0, invites: 0)
+        while true {
+            let logger = context.logger
+            let deleted = try await client.withTransaction(logger: logger) { connection in
+                try await AccountStore.deleteExpired(before: before, limit: batch, on: connection, logger: logger)
+            }
+            total.tokens += deleted.tokens
+            total.invites += deleted.invites
+            if deleted.tokens < batch, deleted.invites < batch { break }
+        }
+        return try .success(Result(refreshTokens: total.tokens, invites: total.invites))
+    }
+}
