@@ -25,6 +25,8 @@ for target in QueueEngineTests APITests; do
     echo "test: running $target" >&2
     stdbuf -oL -eL swift test --skip-build --filter "^$target\." || failed+=("$target")
 done
+echo "test: running the API contract checks (openapi-spec-validator, schemathesis)" >&2
+stdbuf -oL -eL scripts/api-contract.sh || failed+=("api-contract")
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "test: FAILED: ${failed[*]}" >&2
     exit 1

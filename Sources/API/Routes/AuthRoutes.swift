@@ -68,11 +68,10 @@ struct AuthRoutes {
     }
 
     func add(to router: Router<APIRequestContext>) {
-        let auth = router.group("auth")
-        auth.post("register", use: register)
-        auth.post("login", use: login)
-        auth.post("refresh", use: refresh)
-        auth.post("logout", use: logout)
+        router.post("auth/register", use: register)
+        router.post("auth/login", use: login)
+        router.post("auth/refresh", use: refresh)
+        router.post("auth/logout", use: logout)
         router.get("api/me", use: me)
     }
 

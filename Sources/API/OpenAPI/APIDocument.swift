@@ -1,0 +1,175 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of every route, served at `/openapi.json`. One table of operations,
+/// so a test can compare it with the routes the router actually has.
+enum APIDocument {
+    enum Auth { case none, user, userOrKey }
+
+    struct Operation {
+        let method: String
+        let path: String
+        let tag: String
+        let summary: String
+        let auth: Auth
+        var body: String? = nil
+        var success: Int = 200
+        var query: [(String, JSONValue)] = []
+    }
+
+    static let idParameter = JSONValue.object(["type": "string", "format": "uuid"])
+    static let pageQuery: [(String, JSONValue)] = [
+        ("limit", .object(["type": "integer", "minimum": 1, "maximum": 200])), ("cursor", .object(["type": "string"])),
+    ]
+
+    static let operations: [Operation] = [
+        Operation(method: "get", path: "/openapi.json", tag: "docs", summary: "This document", auth: .none),
+        Operation(method: "get", path: "/docs", tag: "docs", summary: "This document as a page", auth: .none),
+        Operation(method: "get", path: "/health", tag: "health", summary: "Database and Redis state", auth: .none),
+        Operation(method: "get", path: "/health/live", tag: "health", summary: "The process answers", auth: .none),
+        Operation(method: "get", path: "/health/ready", tag: "health", summary: "PostgreSQL answers", auth: .none),
+        Operation(method: "post", path: "/auth/register", tag: "auth", summary: "Create an account", auth: .none, body: "Register", success: 201),
+        Operation(method: "post", path: "/auth/login", tag: "auth", summary: "Sign in", auth: .none, body: "Login"),
+        Operation(method: "post", path: "/auth/refresh", tag: "auth", summary: "Rotate the refresh token", auth: .none, body: "RefreshToken"),
+        Operation(method: "post", path: "/auth/logout", tag: "auth", summary: "End a refresh-token chain", auth: .none, body: "RefreshToken", success: 204),
+        Operation(method: "get", path: "/api/me", tag: "auth", summary: "The signed-in user", auth: .user),
+        Operation(method: "get", path: "/api/workspaces", tag: "workspaces", summary: "The caller's workspaces", auth: .user),
+        Operation(method: "post", path: "/api/workspaces", tag: "workspaces", summary: "Create a workspace", auth: .user, body: "Workspace", success: 201),
+        Operation(method: "get", path: "/api/workspaces/{workspace}", tag: "workspaces", summary: "One workspace", auth: .userOrKey),
+        Operation(method: "put", path: "/api/workspaces/{workspace}", tag: "workspaces", summary: "Change a workspace", auth: .userOrKey, body: "Workspace"),
+        Operation(method: "delete", path: "/api/workspaces/{workspace}", tag: "workspaces", summary: "Delete a workspace", auth: .userOrKey, success: 204),
+        Operation(method: "get", path: "/api/workspaces/{workspace}/audit", tag: "workspaces", summary: "The audit trail", auth: .userOrKey, query: pageQuery),
+        Operation(method: "get", path: "/api/workspaces/{workspace}/members", tag: "members", summary: "Members and pending invites", auth: .userOrKey),
+        Operation(method: "post", path: "/api/workspaces/{workspace}/members", tag: "members", summary: "Invite a member", auth: .userOrKey, body: "Invite", success: 201),
+        Operation(method: "put", path: "/api/workspaces/{workspace}/members/{user}", tag: "members", summary: "Change a member's role", auth: .userOrKey, body: "Role", success: 204),
+        Operation(method: "delete", path: "/api/workspaces/{workspace}/members/{user}", tag: "members", summary: "Remove a member (or leave)", auth: .userOrKey, success: 204),
+        Operation(method: "delete", path: "/api/workspaces/{workspace}/invites/{invite}", tag: "members", summary: "Revoke an invite", auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/invites/accept", tag: "members", summary: "Accept an invite", auth: .user, body: "AcceptInvite"),
+        Operation(method: "get", path: "/api/workspaces/{workspace}/api-keys", tag: "api-keys", summary: "The workspace's keys", auth: .userOrKey),
+        Operation(method: "post", path: "/api/workspaces/{workspace}/api-keys", tag: "api-keys", summary: "Create a key (shown once)", auth: .userOrKey, body: "APIKey", success: 201),
+        Operation(method: "delete", path: "/api/workspaces/{workspace}/api-keys/{key}", tag: "api-keys", summary: "Revoke a key", auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/jobs", tag: "jobs", summary: "Enqueue a job", auth: .userOrKey, body: "Enqueue", success: 202),
+        Operation(method: "get", path: "/api/jobs", tag: "jobs", summary: "The workspace's jobs, newest first", auth: .userOrKey,
+                  query: pageQuery + [("state", .object(["type": "string", "enum": ["available", "running", "completed", "discarded", "cancelled"]])),
+                                      ("kind", .object(["type": "string"])), ("queue", .object(["type": "string"]))]),
+        Operation(method: "get", path: "/api/jobs/{job}", tag: "jobs", summary: "One job", auth: .userOrKey),
+        Operation(method: "post", path: "/api/jobs/{job}/cancel", tag: "jobs", summary: "Cancel a job", auth: .userOrKey),
+        Operation(method: "post", path: "/api/jobs/{job}/retry", tag: "jobs", summary: "Run a discarded or cancelled job again", auth: .userOrKey),
+        Operation(method: "get", path: "/api/assistants", tag: "assistants", summary: "The workspace's assistants", auth: .userOrKey, query: pageQuery),
+        Operation(method: "post", path: "/api/assistants", tag: "assistants", summary: "Create an assistant", auth: .userOrKey, body: "AssistantSettings", success: 201),
+        Operation(method: "get", path: "/api/assistants/{assistant}", tag: "assistants", summary: "One assistant", auth: .userOrKey),
+        Operation(method: "put", path: "/api/assistants/{assistant}", tag: "assistants", summary: "Change an assistant's settings", auth: .userOrKey, body: "AssistantSettings"),
+        Operation(method: "delete", path: "/api/assistants/{assistant}", tag: "assistants", summary: "Delete an assistant", auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/assistants/{assistant}/deploy", tag: "assistants", summary: "Make the settings live", auth: .userOrKey),
+        Operation(method: "get", path: "/api/phone-numbers", tag: "phone-numbers", summary: "The workspace's numbers", auth: .userOrKey),
+        Operation(method: "post", path: "/api/phone-numbers", tag: "phone-numbers", summary: "Register a number", auth: .userOrKey, body: "PhoneNumber", success: 201),
+        Operation(method: "get", path: "/api/phone-numbers/{number}", tag: "phone-numbers", summary: "One number", auth: .userOrKey),
+        Operation(method: "put", path: "/api/phone-numbers/{number}", tag: "phone-numbers", summary: "Relabel or rebind a number", auth: .userOrKey, body: "PhoneNumberUpdate"),
+        Operation(method: "delete", path: "/api/phone-numbers/{number}", tag: "phone-numbers", summary: "Remove a number", auth: .userOrKey, success: 204),
+        Operation(method: "get", path: "/api/credits", tag: "credits", summary: "Balance and thresholds", auth: .userOrKey),
+        Operation(method: "get", path: "/api/credits/ledger", tag: "credits", summary: "Ledger entries, newest first", auth: .userOrKey,
+                  query: [("limit", .object(["type": "integer", "minimum": 1, "maximum": 200])), ("cursor", .object(["type": "string", "pattern": "^[0-9]+$"]))]),
+        Operation(method: "put", path: "/api/credits/settings", tag: "credits", summary: "Warning thresholds", auth: .userOrKey, body: "CreditSettings"),
+        Operation(method: "post", path: "/api/credits/grants", tag: "credits", summary: "Grant credits (platform operators)", auth: .user, body: "CreditGrant", success: 201),
+        Operation(method: "get", path: "/api/schedules", tag: "schedules", summary: "The scheduler's entries (platform operators)", auth: .user),
+    ]
+
+    static func string(_ extra: [String: JSONValue] = [:]) -> JSONValue { .object(["type": "string"].merging(extra) { $1 }) }
+    static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        .object(["type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) }),
+                 "additionalProperties": .bool(false)])
+    }
+
+    /// Request bodies by name.
+    static let schemas: [String: JSONValue] = [
+        "Register": object(["email": string(["format": "email"]), "password": string(["minLength": 10]),
+                            "first_name": string(), "last_name": string()], required: ["email", "password"]),
+        "Login": object(["email": string(), "username": string(), "password": string()], required: ["password"]),
+        "RefreshToken": object(["refresh_token": string()], required: ["refresh_token"]),
+        "Workspace": object(["name": string(["minLength": 1, "maxLength": 120]), "description": string(["maxLength": 2000])]),
+        "Invite": object(["email": string(["format": "email"]), "role": string(["enum": ["owner", "admin", "member", "viewer"]])], required: ["email"]),
+        "Role": object(["role": string(["enum": ["owner", "admin", "member", "viewer"]])], required: ["role"]),
+        "AcceptInvite": object(["token": string()], required: ["token"]),
+        "APIKey": object(["name": string(["minLength": 1, "maxLength": 100]),
+                          "scopes": .object(["type": "array", "items": string(["enum": .array(Permission.scopes.keys.sorted().map { .string($0) })])])],
+                         required: ["name", "scopes"]),
+        "Enqueue": object(["kind": string(), "args": .object(["type": "object"]), "priority": .object(["type": "integer"]),
+                           "run_at": string(["format": "date-time"]), "delay_seconds": .object(["type": "number", "minimum": 0]),
+                           "max_attempts": .object(["type": "integer", "minimum": 1, "maximum": 25]),
+                           "tags": .object(["type": "array", "items": string()])], required: ["kind"]),
+        "AssistantSettings": object([
+            "name": string(), "description": string(), "llm_provider": string(), "llm_model": string(), "system_prompt": string(),
+            "first_message": string(), "temperature": .object(["type": "number"]), "max_tokens": .object(["type": "integer"]),
+            "language": string(), "voice_provider": string(), "voice_id": string(), "interruption_sensitivity": .object(["type": "number"]),
+            "silence_timeout_ms": .object(["type": "integer"]), "response_delay_ms": .object(["type": "integer"]),
+            "record_calls": .object(["type": "boolean"]),
+        ]),
+        "PhoneNumber": object(["number": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "label": string(), "provider_sid": string(),
+                               "assistant_id": string(["format": "uuid"])], required: ["number"]),
+        "PhoneNumberUpdate": object(["label": string(), "assistant_id": .object(["type": .array(["string", "null"]), "format": "uuid"])]),
+        "CreditSettings": object(["warning_thresholds": .object(["type": "array", "items": .object(["type": "integer", "minimum": 0, "maximum": 100])])],
+                                 required: ["warning_thresholds"]),
+        "CreditGrant": object(["workspace_id": string(["format": "uuid"]), "credits": .object(["type": "number", "exclusiveMinimum": 0]),
+                               "description": string(), "reference": string()], required: ["workspace_id", "credits"]),
+    ]
+
+    static var document: JSONValue {
+        var paths: [String: [String: JSONValue]] = [:]
+        for operation in operations {
+            var parameters: [JSONValue] = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
+                let name = String(part.dropFirst().dropLast())
+                return .object(["name": .string(name), "in": "path", "required": true,
+                                "schema": name == "job" ? .object(["type": "integer", "minimum": 1]) : idParameter])
+            }
+            parameters += operation.query.map { .object(["name": .string($0.0), "in": "query", "required": false, "schema": $0.1]) }
+            var entry: [String: JSONValue] = [
+                "tags": .array([.string(operation.tag)]), "summary": .string(operation.summary),
+                "operationId": .string("\(operation.method)\(operation.path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: ""))"),
+                "parameters": .array(parameters),
+                "responses": .object([
+                    String(operation.success): .object(["description": "success"]),
+                    "default": .object(["description": "an error", "content": .object(["application/json": .object(["schema": .object(["$ref": "#/components/schemas/Error"])])])]),
+                ]),
+            ]
+            switch operation.auth {
+            case .none: entry["security"] = .array([])
+            case .user: entry["security"] = .array([.object(["bearer": .array([])])])
+            case .userOrKey: entry["security"] = .array([.object(["bearer": .array([])]), .object(["apiKey": .array([])])])
+            }
+            if operation.auth == .userOrKey, !operation.path.contains("{workspace}") {
+                parameters.append(.object(["name": "X-Workspace-ID", "in": "header", "required": false, "schema": idParameter,
+                                           "description": "The workspace a user acts in (API keys carry theirs)"]))
+                entry["parameters"] = .array(parameters)
+            }
+            if let body = operation.body {
+                entry["requestBody"] = .object(["required": true, "content": .object([
+                    "application/json": .object(["schema": .object(["$ref": .string("#/components/schemas/\(body)")])]),
+                ])])
+            }
+            paths[operation.path, default: [:]][operation.method] = .object(entry)
+        }
+        var components = schemas
+        components["Error"] = .object(["type": "object", "required": ["error"], "properties": .object([
+            "error": object(["code": string(), "message": string(), "details": .object(["type": "object"]), "request_id": string()],
+                            required: ["code", "message"]),
+        ])])
+        return .object([
+            "openapi": "3.1.0",
+            "info": .object(["title": "VoicePartnerAI API", "version": "1.0.0"]),
+            "paths": .object(paths.mapValues { .object($0) }),
+            "components": .object([
+                "schemas": .object(components),
+                "securitySchemes": .object([
+                    "bearer": .object(["type": "http", "scheme": "bearer", "description": "An access token or an API key"]),
+                    "apiKey": .object(["type": "apiKey", "in": "header", "name": "X-API-Key"]),
+                ]),
+            ]),
+        ])
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    init(stringLiteral value: String) { self = .string(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(integerLiteral value: Int) { self = .number(Double(value)) }
+    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The API's contract checks, run by scripts/test.sh: starts the built API on a free loopback port,
+# validates /openapi.json as OpenAPI 3.1 (openapi-spec-validator) and runs schemathesis against
+# every operation as a signed-in platform operator, failing on any server error (5xx) or any answer
+# that does not follow the document. Needs the services and Python environment test.sh prepares.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+: "${VPAI_PYTHON:?run through scripts/test.sh}"
+BIN=${VPAI_BIN_DIR:-$(swift build --show-bin-path)}
+VENV_BIN=$(dirname "$VPAI_PYTHON")
+STATE=${VPAI_STATE_DIR:-$ROOT/.local}
+mkdir -p "$STATE"
+PORT=$("$VPAI_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE=http://127.0.0.1:$PORT
+EMAIL="contract-$RANDOM$RANDOM@example.com"
+
+API_PORT=$PORT JWT_SECRET="contract-$(head -c 24 /dev/urandom | base64 -w0)" PLATFORM_OPERATOR_EMAILS=$EMAIL \
+    RATE_LIMIT_AUTH=off RATE_LIMIT_LOGIN=off RATE_LIMIT_READ=off RATE_LIMIT_WRITE=off LOG_LEVEL=error \
+    "$BIN/API" > "$STATE/api-contract.log" 2>&1 &
+API_PID=$!
+trap 'kill $API_PID 2>/dev/null || true; wait $API_PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "$BASE/health/live" >/dev/null && break; sleep 0.1; done
+curl -sf "$BASE/health/live" >/dev/null || { echo "api-contract: the API did not start" >&2; cat "$STATE/api-contract.log" >&2; exit 1; }
+
+json() { "$VPAI_PYTHON" -c "import sys, json; print(json.load(sys.stdin)$1)"; }
+TOKEN=$(curl -sf -X POST "$BASE/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\": \"$EMAIL\", \"password\": \"contract password 1\"}" | json '["access_token"]')
+WORKSPACE=$(curl -sf -X POST "$BASE/api/workspaces" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+    -d '{"name": "contract"}' | json '["id"]')
+
+curl -sf "$BASE/openapi.json" > "$STATE/openapi.json"
+"$VENV_BIN/openapi-spec-validator" "$STATE/openapi.json"
+
+"$VENV_BIN/schemathesis" run "$BASE/openapi.json" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --header "Authorization: Bearer $TOKEN" --header "X-Workspace-ID: $WORKSPACE" \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-15}" --seed "${SCHEMATHESIS_SEED:-$RANDOM}" --request-timeout 10
