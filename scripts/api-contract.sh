@@ -29,10 +29,30 @@ TOKEN=$(curl -sf -X POST "$BASE/auth/register" -H 'Content-Type: application/jso
 WORKSPACE=$(curl -sf -X POST "$BASE/api/workspaces" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
     -d '{"name": "contract"}' | json '["id"]')
 
+# Real resources, so the fuzzing reaches past "not found" into each operation's own checks.
+post() { curl -sf -X POST "$BASE$1" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" -H "X-Workspace-ID: $WORKSPACE" -d "$2"; }
+export ST_WORKSPACE=$WORKSPACE
+export ST_USER=$(curl -sf "$BASE/api/me" -H "Authorization: Bearer $TOKEN" | json '["id"]')
+export ST_ASSISTANT=$(post /api/assistants '{"name": "contract", "system_prompt": "You answer the phone."}' | json '["id"]')
+export ST_NUMBER=$(post /api/phone-numbers "{\"number\": \"+4930$RANDOM$RANDOM\"}" | json '["id"]')
+export ST_JOB=$(post /api/jobs '{"kind": "platform.canary", "delay_seconds": 86400}' | json '["id"]')
+export ST_KEY=$(post "/api/workspaces/$WORKSPACE/api-keys" '{"name": "contract", "scopes": ["jobs:read"]}' | json '["id"]')
+export ST_INVITE=$(post "/api/workspaces/$WORKSPACE/members" '{"email": "invitee@example.com"}' | json '["id"]')
+cat > "$STATE/schemathesis.toml" <<'TOML'
+[parameters]
+"path.workspace" = "${ST_WORKSPACE}"
+"path.user" = "${ST_USER}"
+"path.assistant" = "${ST_ASSISTANT}"
+"path.number" = "${ST_NUMBER}"
+"path.job" = "${ST_JOB}"
+"path.key" = "${ST_KEY}"
+"path.invite" = "${ST_INVITE}"
+TOML
+
 curl -sf "$BASE/openapi.json" > "$STATE/openapi.json"
 "$VENV_BIN/openapi-spec-validator" "$STATE/openapi.json"
 
-"$VENV_BIN/schemathesis" run "$BASE/openapi.json" \
+"$VENV_BIN/schemathesis" --config-file "$STATE/schemathesis.toml" run "$BASE/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --header "Authorization: Bearer $TOKEN" --header "X-Workspace-ID: $WORKSPACE" \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-15}" --seed "${SCHEMATHESIS_SEED:-$RANDOM}" --request-timeout 10
