@@ -79,7 +79,11 @@ public final class EnqueueBatcher: Sendable {
             return [own] + taken
         }
         do {
-            let results = try await queue.enqueueMany(batch.map(\.job))
+            // The batch belongs to all its callers: the leader's cancellation (its client went
+            // away) must not cancel the insert, so it runs in a task that does not inherit it.
+            let queue = self.queue
+            let jobs = batch.map(\.job)
+            let results = try await Task { try await queue.enqueueMany(jobs) }.value
             for (entry, result) in zip(batch, results) { entry.slot.deliver(.done(.success(result))) }
         } catch let error as PSQLError where error.serverInfo != nil && batch.count > 1 {
             // The server refused the statement: find the job it was about, one by one.
