@@ -51,6 +51,7 @@ let package = Package(
                 "QueueEngine",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -98,6 +99,10 @@ let package = Package(
         .testTarget(
             name: "QueueEngineTests",
             dependencies: ["QueueEngine", "Jobs"]
+        ),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: ["Jobs"]
         ),
         .testTarget(
             name: "APITests",

@@ -21,7 +21,7 @@ if [[ $# -gt 0 ]]; then
     exec stdbuf -oL -eL swift test --skip-build "$@"
 fi
 failed=()
-for target in QueueEngineTests APITests; do
+for target in QueueEngineTests JobsTests APITests; do
     echo "test: running $target" >&2
     stdbuf -oL -eL swift test --skip-build --filter "^$target\." || failed+=("$target")
 done
