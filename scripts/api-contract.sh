@@ -52,6 +52,8 @@ TOML
 curl -sf "$BASE/openapi.json" > "$STATE/openapi.json"
 "$VENV_BIN/openapi-spec-validator" "$STATE/openapi.json"
 
+# From the state folder: schemathesis keeps its example cache in the working directory.
+cd "$STATE"
 "$VENV_BIN/schemathesis" --config-file "$STATE/schemathesis.toml" run "$BASE/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --header "Authorization: Bearer $TOKEN" --header "X-Workspace-ID: $WORKSPACE" \
