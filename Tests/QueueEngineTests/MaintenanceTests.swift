@@ -27,18 +27,26 @@ import Testing
         try await TestHarness.with { harness in
             let holding = AsyncStream.makeStream(of: Void.self)
             let release = AsyncStream.makeStream(of: Void.self)
-            async let leader: Bool? = harness.store.asLeader(of: .prune) { _ in
-                holding.continuation.yield()
-                for await _ in release.stream { break }
-                return true
+            // Worker processes of other tests prune too (the lock is global): keep trying until this
+            // test is the leader, then hold the lock until told to let go.
+            let leader = Task {
+                while true {
+                    let result = try await harness.store.asLeader(of: .prune) { _ in
+                        holding.continuation.yield()
+                        for await _ in release.stream { break }
+                        return true
+                    }
+                    if let result { return result }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
             }
             for await _ in holding.stream { break }
+            // While this test holds it, nobody else gets it.
             let second = try await harness.store.asLeader(of: .prune) { _ in true }
             #expect(second == nil)
             release.continuation.yield()
-            #expect(try await leader == true)
-            // Pruners of other tests' worker processes take the same lock now and then: once released
-            // here, the lock must become available again.
+            #expect(try await leader.value == true)
+            // Once released, the lock can be taken again.
             try await expectEventually { try await harness.store.asLeader(of: .prune) { _ in true } == true }
         }
     }
