@@ -139,14 +139,12 @@ struct Status: AsyncParsableCommand {
         let store = JobStore(client: client, logger: logger)
         let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
         let records = try await client.whileRunning { try await store.schedules() }
-        let byName = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
-        let now = Date()
         print("name\tnext run\tlast run\tlast job\tstate")
-        for entry in entries {
-            let record = byName[entry.name]
-            let next = entry.enabled ? entry.expression.nextFire(after: now, in: entry.timeZone).map { ScheduleEntry.tickFormat.format($0) } ?? "never" : "disabled"
+        for status in ScheduleStatus.of(entries, records: records) {
+            let next = status.entry.enabled ? status.nextRun.map { ScheduleEntry.tickFormat.format($0) } ?? "never" : "disabled"
+            let record = status.record
             let last = record?.lastTick.map { ScheduleEntry.tickFormat.format($0) } ?? "-"
-            print("\(entry.name)\t\(next)\t\(last)\t\(record?.lastJobID.map(String.init) ?? "-")\t\(record?.lastJobState?.rawValue ?? "-")")
+            print("\(status.entry.name)\t\(next)\t\(last)\t\(record?.lastJobID.map(String.init) ?? "-")\t\(record?.lastJobState?.rawValue ?? "-")")
         }
     }
 }

@@ -17,11 +17,10 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let isRead = request.method == .get || request.method == .head
-        guard let (rule, key) = policy.rule(path: request.uri.path, isRead: isRead, caller: context.caller, ip: context.remoteIP) else {
-            return try await next(request, context)
-        }
+        guard let (rule, key) = policy.rule(path: request.uri.path, isRead: isRead, caller: context.caller, ip: context.remoteIP),
+              rule != .off
+        else { return try await next(request, context) }
         let decision = await limiter.check(rule, key: key)
-        if case .off = rule { return try await next(request, context) }
         guard decision.allowed else { throw Self.refusal(decision, "too many requests; retry after the Retry-After seconds") }
         var response = try await next(request, context)
         for field in Self.headers(decision) { response.headers[field.name] = field.value }

@@ -1,6 +1,5 @@
 import Foundation
 import QueueEngine
-import Synchronization
 
 /// Rate limits kept in Redis, so every API replica shares them. Each check is one Lua script (one
 /// round trip, atomic) that reads Redis's own clock, so replicas with skewed clocks agree. Checks

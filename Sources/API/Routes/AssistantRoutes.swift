@@ -129,8 +129,7 @@ struct AssistantRoutes {
         let records = try await services.read {
             try await AssistantStore.list(workspaceID: access.workspaceID, before: before, limit: limit, on: $0, logger: logger)
         }
-        let next = records.count == limit ? records.last.map { TimeCursor.make($0.createdAt, $0.id) } : nil
-        return Page(items: records.map(AssistantView.init), nextCursor: next)
+        return Page(records, limit: limit, cursor: { TimeCursor.make($0.createdAt, $0.id) }, item: AssistantView.init)
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AssistantView> {

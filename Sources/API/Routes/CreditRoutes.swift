@@ -88,15 +88,12 @@ struct CreditRoutes {
     @Sendable func ledger(_ request: Request, context: APIRequestContext) async throws -> Page<EntryView> {
         let access = try await services.access(request, context, requiring: .creditsRead)
         let limit = try Validation.limit(request.uri.queryParameters["limit"].map(String.init))
-        let before = try request.uri.queryParameters["cursor"].map { value -> Int64 in
-            guard let id = Int64(String(value)) else { throw APIError.validation(field: "cursor", "must come from next_cursor") }
-            return id
-        }
+        let before = try IDCursor.parse(request.uri.queryParameters["cursor"])
         let logger = services.logger
         let entries = try await services.read {
             try await CreditStore.entries(workspaceID: access.workspaceID, beforeID: before, limit: limit, on: $0, logger: logger)
         }
-        return Page(items: entries.map(EntryView.init), nextCursor: entries.count == limit ? entries.last.map { String($0.id) } : nil)
+        return Page(entries, limit: limit, cursor: { String($0.id) }, item: EntryView.init)
     }
 
     @Sendable func settings(_ request: Request, context: APIRequestContext) async throws -> AccountView {

@@ -127,15 +127,11 @@ struct JobRoutes {
             }
             return state
         }
-        let before = try query["cursor"].map { text -> Int64 in
-            guard let id = Int64(String(text)) else { throw APIError.validation(field: "cursor", "must come from next_cursor") }
-            return id
-        }
+        let before = try IDCursor.parse(query["cursor"])
         let filter = JobFilter(queue: query["queue"].map(String.init), state: state, kind: query["kind"].map(String.init),
                                workspaceID: access.workspaceKey, beforeID: before, limit: limit)
         let jobs = try await services.queue.store.list(filter)
-        return Page(items: jobs.map(JobView.init),
-                                    nextCursor: jobs.count == limit ? jobs.last.map { String($0.id) } : nil)
+        return Page(jobs, limit: limit, cursor: { String($0.id) }, item: JobView.init)
     }
 
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> JobView {

@@ -43,15 +43,13 @@ struct ScheduleRoutes {
             // The scheduler refuses the same files at its start; say what is wrong with them.
             throw APIError(.internalServerError, .internalError, "the schedule files are invalid: \(error)")
         }
-        let records = Dictionary(try await services.queue.store.schedules().map { ($0.name, $0) }, uniquingKeysWith: { $1 })
-        let now = Date()
-        return entries.map { entry in
-            let record = records[entry.name]
+        return ScheduleStatus.of(entries, records: try await services.queue.store.schedules()).map { status in
+            let entry = status.entry
             return ScheduleView(
                 name: entry.name, expression: "\(entry.expression)", timeZone: entry.timeZone.identifier, kind: entry.kind,
                 queue: entry.queue, enabled: entry.enabled, catchUp: entry.catchUp.rawValue, source: entry.source,
-                nextRun: entry.enabled ? entry.expression.nextFire(after: now, in: entry.timeZone) : nil,
-                lastRun: record?.lastTick, lastJobID: record?.lastJobID, lastJobState: record?.lastJobState?.rawValue)
+                nextRun: status.nextRun, lastRun: status.record?.lastTick, lastJobID: status.record?.lastJobID,
+                lastJobState: status.record?.lastJobState?.rawValue)
         }
     }
 }

@@ -132,20 +132,16 @@ struct WorkspaceRoutes {
     @Sendable func audit(_ request: Request, context: APIRequestContext) async throws -> Page<AuditView> {
         let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .auditRead)
         let limit = try Validation.limit(request.uri.queryParameters["limit"].map(String.init))
-        let before = try request.uri.queryParameters["cursor"].map { value -> Int64 in
-            guard let id = Int64(value) else { throw APIError.validation(field: "cursor", "must come from next_cursor") }
-            return id
-        }
+        let before = try IDCursor.parse(request.uri.queryParameters["cursor"])
         let logger = services.logger
         let entries = try await services.read {
             try await AuditLog.entries(workspaceID: access.workspaceID, beforeID: before, limit: limit, on: $0, logger: logger)
         }
-        let items = entries.map {
+        return Page(entries, limit: limit, cursor: { String($0.id) }) {
             AuditView(id: $0.id, action: $0.action, resourceType: $0.resourceType, resourceID: $0.resourceID,
-                      actorUserID: $0.actorUserID?.idString, actorKeyID: $0.actorKeyID?.idString, ip: $0.ip, details: JSONValue(text: $0.detailsJSON),
-                      createdAt: $0.createdAt)
+                      actorUserID: $0.actorUserID?.idString, actorKeyID: $0.actorKeyID?.idString, ip: $0.ip,
+                      details: JSONValue(text: $0.detailsJSON), createdAt: $0.createdAt)
         }
-        return Page(items: items, nextCursor: entries.count == limit ? entries.last.map { String($0.id) } : nil)
     }
 
     static func requireUser(_ context: APIRequestContext) throws -> UUID {
