@@ -145,3 +145,25 @@ import Testing
         }
     }
 }
+
+extension JobRouteTests {
+    /// PostgreSQL text cannot hold U+0000: every way it can arrive is a 4xx, never a server error.
+    @Test func nulCharactersAreRefusedWherePostgreSQLWouldFail() async throws {
+        try await APIHarness.with { api in
+            let login = try await api.call(.post, "/auth/login", raw: #"{"email": "a\u0000@example.com", "password": "x"}"#)
+            #expect(login.status == .unprocessableContent, "\(login.body.text)")
+            let form = try await api.call(.post, "/auth/login", raw: "username=a%00b%40example.com&password=x",
+                                          headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(form.status == .unprocessableContent, "\(form.body.text)")
+            let owner = try await api.register("nul")
+            let header = APIHarness.workspaceHeader(try await api.createWorkspace(owner))
+            let assistant = try await api.call(.post, "/api/assistants", raw: #"{"name": "A\u0000"}"#, as: owner.bearer, headers: header)
+            #expect(assistant.status == .unprocessableContent)
+            let listed = try await api.call(.get, "/api/jobs?kind=a%00b", as: owner.bearer, headers: header)
+            #expect(listed.status == .unprocessableContent)
+            // A backslash followed by the text u0000 is ordinary text.
+            let text = try await api.call(.post, "/api/assistants", raw: #"{"name": "A\\u0000"}"#, as: owner.bearer, headers: header)
+            #expect(text.status == .created, "\(text.body.text)")
+        }
+    }
+}

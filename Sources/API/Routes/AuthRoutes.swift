@@ -109,6 +109,8 @@ struct AuthRoutes {
             body = try await RequestBody.decode(LoginBody.self, from: request, context: context)
         }
         guard let email = body.email ?? body.username else { throw APIError.validation(field: "email", "is required") }
+        // Form bodies skip the JSON check; PostgreSQL text cannot hold U+0000.
+        if email.contains("\u{0}") { throw APIError.validation(field: "email", "must be an email address") }
         try await spendLoginAttempt(email)
         let logger = services.logger
         let found = try await services.read { try await AccountStore.credentials(email: email, on: $0, logger: logger) }

@@ -128,6 +128,9 @@ struct JobRoutes {
             return state
         }
         let before = try IDCursor.parse(query["cursor"])
+        for name in ["queue", "kind"] where query[Substring(name)]?.contains(Character("\u{0}")) == true {
+            throw APIError.validation(field: name, "must not contain NUL characters")
+        }
         let filter = JobFilter(queue: query["queue"].map(String.init), state: state, kind: query["kind"].map(String.init),
                                workspaceID: access.workspaceKey, beforeID: before, limit: limit)
         let jobs = try await services.queue.store.list(filter)

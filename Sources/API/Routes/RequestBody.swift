@@ -15,6 +15,10 @@ enum RequestBody {
         if buffer.readableBytes == 0 {
             throw APIError(.badRequest, .invalidJSON, "the request needs a JSON body")
         }
+        if containsEscapedNUL(buffer.readableBytesView) {
+            // PostgreSQL text cannot hold U+0000; refused here once instead of failing in a query.
+            throw APIError.validation(field: "body", "must not contain NUL characters")
+        }
         do {
             guard let allowedKeys else { return try JSONDecoder.api.decode(T.self, from: buffer) }
             let decoder = JSONDecoder.api
@@ -23,6 +27,22 @@ enum RequestBody {
         } catch let error as DecodingError {
             throw describe(error)
         }
+    }
+
+    /// Whether the JSON text has a `\u0000` escape (an unescaped backslash before it; `\\u0000` is
+    /// the six characters of text, which is allowed).
+    static func containsEscapedNUL<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
+        let pattern = Array(#"\u0000"#.utf8)
+        var index = bytes.startIndex
+        while index + pattern.count <= bytes.endIndex {
+            if bytes[index] == pattern[0], bytes[index ..< index + pattern.count].elementsEqual(pattern) {
+                var backslashes = 1
+                while index - backslashes >= bytes.startIndex, bytes[index - backslashes] == UInt8(ascii: "\\") { backslashes += 1 }
+                if backslashes % 2 == 1 { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// A decoding failure as a 4xx naming the field: malformed JSON is 400, a wrong or missing field 422.
