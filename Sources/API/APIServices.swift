@@ -22,7 +22,8 @@ struct APIServices: Sendable {
     init(configuration: APIConfiguration, client: PostgresClient, publisher: WakeupPublisher?, logger: Logger) async {
         self.configuration = configuration
         self.client = client
-        let queue = JobQueue(client: client, publisher: publisher, logger: logger)
+        let queue = JobQueue(client: client, publisher: publisher, logger: logger,
+                             replyTimeout: configuration.database.replyTimeout)
         self.queue = queue
         registry = PlatformJobs.registry(store: queue.store)
         tokens = await AccessTokens(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer,

@@ -10,8 +10,9 @@ public struct JobQueue: Sendable {
     public let publisher: WakeupPublisher?
     let logger: Logger
 
-    public init(client: PostgresClient, publisher: WakeupPublisher?, logger: Logger) {
-        self.store = JobStore(client: client, logger: logger)
+    public init(client: PostgresClient, publisher: WakeupPublisher?, logger: Logger,
+                replyTimeout: Duration = JobStore.defaultReplyTimeout) {
+        self.store = JobStore(client: client, logger: logger, replyTimeout: replyTimeout)
         self.publisher = publisher
         self.logger = logger
     }
@@ -25,8 +26,10 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
         let logger = self.logger
-        let result = try await store.client.withConnection { connection in
-            try await JobStore.insert(job, on: connection, logger: logger)
+        let result = try await store.bounded { [store] in
+            try await store.client.withConnection { connection in
+                try await JobStore.insert(job, on: connection, logger: logger)
+            }
         }
         if !result.isDuplicate { publisher?.notify(queues: [job.queue]) }
         return result
@@ -36,8 +39,10 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueueMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
         let logger = self.logger
-        let results = try await store.client.withConnection { connection in
-            try await JobStore.insertMany(jobs, on: connection, logger: logger)
+        let results = try await store.bounded { [store] in
+            try await store.client.withConnection { connection in
+                try await JobStore.insertMany(jobs, on: connection, logger: logger)
+            }
         }
         publisher?.notify(queues: Set(jobs.map(\.queue)))
         return results

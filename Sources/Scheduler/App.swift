@@ -40,7 +40,7 @@ func loadSchedule(folder: String, registry: JobRegistry) throws -> [ScheduleEntr
 func loadScheduleOffline(folder: String?) throws -> [ScheduleEntry] {
     let configuration = try processConfiguration()
     let client = PostgresClient(configuration: configuration.database.clientConfiguration)
-    let store = JobStore(client: client, logger: Logger(label: "scheduler"))
+    let store = JobStore(client: client, logger: Logger(label: "scheduler"), replyTimeout: configuration.database.replyTimeout)
     return try loadSchedule(folder: folder ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
 }
 
@@ -57,7 +57,8 @@ struct Run: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
-        let queue = JobQueue(client: client, publisher: publisher, logger: logger)
+        let queue = JobQueue(client: client, publisher: publisher, logger: logger,
+                             replyTimeout: configuration.database.replyTimeout)
         let registry = PlatformJobs.registry(store: queue.store)
         let entries = try loadSchedule(folder: configuration.cronFolder, registry: registry)
         let scheduler = CronScheduler(entries: entries, queue: queue, registry: registry,
@@ -136,7 +137,7 @@ struct Status: AsyncParsableCommand {
         var logger = Logger(label: "scheduler")
         logger.logLevel = .error
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-        let store = JobStore(client: client, logger: logger)
+        let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
         let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
         let records = try await client.whileRunning { try await store.schedules() }
         print("name\tnext run\tlast run\tlast job\tstate")

@@ -37,7 +37,7 @@ struct App {
             }
         }
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-        let store = JobStore(client: client, logger: logger)
+        let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
         let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         let subscriber = configuration.redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
         let worker = Worker(configuration: configuration.worker, store: store, registry: PlatformJobs.registry(store: store),

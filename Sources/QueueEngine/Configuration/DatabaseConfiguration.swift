@@ -1,7 +1,8 @@
 import Foundation
 import PostgresNIO
 
-/// The PostgreSQL connection of a process, from `DATABASE_URL` and `DATABASE_POOL_SIZE`.
+/// The PostgreSQL connection of a process, from `DATABASE_URL`, `DATABASE_POOL_SIZE` and
+/// `DATABASE_REPLY_TIMEOUT_MS`.
 public struct DatabaseConfiguration: Sendable {
     public static let defaultURL = "postgres://postgres@127.0.0.1:54329/voicepartner"
     public static let defaultPoolSize = 10
@@ -12,6 +13,8 @@ public struct DatabaseConfiguration: Sendable {
     public var password: String?
     public var database: String
     public var poolSize: Int
+    /// How long engine statements wait for a reply before giving up and retrying (`ReplyTimeout`).
+    public var replyTimeout: Duration
 
     public init(environment: Environment) throws {
         let text = environment.string("DATABASE_URL", default: Self.defaultURL)
@@ -27,6 +30,8 @@ public struct DatabaseConfiguration: Sendable {
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         self.database = path.isEmpty ? "postgres" : path
         self.poolSize = try environment.int("DATABASE_POOL_SIZE", default: Self.defaultPoolSize, range: 1...1000)
+        self.replyTimeout = .milliseconds(try environment.int(
+            "DATABASE_REPLY_TIMEOUT_MS", default: Int(JobStore.defaultReplyTimeout.seconds * 1000), range: 100...3_600_000))
     }
 
     public var clientConfiguration: PostgresClient.Configuration {

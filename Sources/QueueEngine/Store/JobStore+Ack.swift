@@ -30,27 +30,29 @@ extension JobStore {
             results.append(result)
             errors.append(error)
         }
-        let rows = try await client.query("""
-            UPDATE queue_jobs j
-            SET state = (CASE WHEN j.cancel_requested_at IS NOT NULL AND u.state = 'available'
-                              THEN 'cancelled' ELSE u.state END)::queue_job_state,
-                attempt = j.attempt - u.refund,
-                run_at = CASE WHEN u.state = 'available' THEN now() + u.delay * interval '1 second' ELSE j.run_at END,
-                finished_at = CASE WHEN u.state = 'available' AND j.cancel_requested_at IS NULL THEN NULL ELSE now() END,
-                lease_expires_at = NULL,
-                result = NULLIF(u.result, '')::jsonb,
-                errors = CASE WHEN u.error = '' THEN j.errors
-                              ELSE j.errors || jsonb_build_array(jsonb_build_object(
-                                  'attempt', j.attempt, 'at', now(), 'error', u.error)) END
-            FROM unnest(\(ids)::bigint[], \(tokens)::int[], \(states)::text[], \(delays)::float8[],
-                        \(refunds)::int[], \(results)::text[], \(errors)::text[])
-                 AS u(id, token, state, delay, refund, result, error)
-            WHERE j.id = u.id AND j.lease_token = u.token AND j.state = 'running'
-            RETURNING j.id
-            """, logger: logger)
-        var accepted = Set<Int64>()
-        for try await id in rows.decode(Int64.self) { accepted.insert(id) }
-        return ids.filter { !accepted.contains($0) }
+        return try await bounded { [client, logger, ids, tokens, states, delays, refunds, results, errors] in
+            let rows = try await client.query("""
+                UPDATE queue_jobs j
+                SET state = (CASE WHEN j.cancel_requested_at IS NOT NULL AND u.state = 'available'
+                                  THEN 'cancelled' ELSE u.state END)::queue_job_state,
+                    attempt = j.attempt - u.refund,
+                    run_at = CASE WHEN u.state = 'available' THEN now() + u.delay * interval '1 second' ELSE j.run_at END,
+                    finished_at = CASE WHEN u.state = 'available' AND j.cancel_requested_at IS NULL THEN NULL ELSE now() END,
+                    lease_expires_at = NULL,
+                    result = NULLIF(u.result, '')::jsonb,
+                    errors = CASE WHEN u.error = '' THEN j.errors
+                                  ELSE j.errors || jsonb_build_array(jsonb_build_object(
+                                      'attempt', j.attempt, 'at', now(), 'error', u.error)) END
+                FROM unnest(\(ids)::bigint[], \(tokens)::int[], \(states)::text[], \(delays)::float8[],
+                            \(refunds)::int[], \(results)::text[], \(errors)::text[])
+                     AS u(id, token, state, delay, refund, result, error)
+                WHERE j.id = u.id AND j.lease_token = u.token AND j.state = 'running'
+                RETURNING j.id
+                """, logger: logger)
+            var accepted = Set<Int64>()
+            for try await id in rows.decode(Int64.self) { accepted.insert(id) }
+            return ids.filter { !accepted.contains($0) }
+        }
     }
 
     /// Extends the leases of running jobs in one statement. Returns, per job still held, whether a
@@ -60,24 +62,28 @@ extension JobStore {
         let ids = jobs.map(\.id)
         let tokens = jobs.map(\.leaseToken)
         let leaseSeconds = lease.seconds
-        let rows = try await client.query("""
-            UPDATE queue_jobs j
-            SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
-            FROM unnest(\(ids)::bigint[], \(tokens)::int[]) AS u(id, token)
-            WHERE j.id = u.id AND j.lease_token = u.token AND j.state = 'running'
-            RETURNING j.id, j.cancel_requested_at IS NOT NULL
-            """, logger: logger)
-        var held: [Int64: Bool] = [:]
-        for try await (id, cancel) in rows.decode((Int64, Bool).self) { held[id] = cancel }
-        return held
+        return try await bounded { [client, logger] in
+            let rows = try await client.query("""
+                UPDATE queue_jobs j
+                SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
+                FROM unnest(\(ids)::bigint[], \(tokens)::int[]) AS u(id, token)
+                WHERE j.id = u.id AND j.lease_token = u.token AND j.state = 'running'
+                RETURNING j.id, j.cancel_requested_at IS NOT NULL
+                """, logger: logger)
+            var held: [Int64: Bool] = [:]
+            for try await (id, cancel) in rows.decode((Int64, Bool).self) { held[id] = cancel }
+            return held
+        }
     }
 
     /// Stores a running attempt's progress; ignored when the lease is no longer held.
     public func reportProgress(jobID: Int64, leaseToken: Int32, percent: Int, message: String?) async throws {
         let percent16 = Int16(min(max(percent, 0), 100))
-        try await client.query("""
-            UPDATE queue_jobs SET progress = \(percent16), progress_message = \(message)
-            WHERE id = \(jobID) AND lease_token = \(leaseToken) AND state = 'running'
-            """, logger: logger)
+        try await bounded { [client, logger] in
+            try await client.query("""
+                UPDATE queue_jobs SET progress = \(percent16), progress_message = \(message)
+                WHERE id = \(jobID) AND lease_token = \(leaseToken) AND state = 'running'
+                """, logger: logger)
+        }
     }
 }

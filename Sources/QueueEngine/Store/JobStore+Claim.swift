@@ -10,25 +10,27 @@ extension JobStore {
     public func claim(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let leaseSeconds = lease.seconds
-        let rows = try await client.query("""
-            WITH picked AS MATERIALIZED (
-                SELECT id FROM queue_jobs
-                WHERE state = 'available' AND concurrency_key IS NULL
-                  AND queue = \(queue) AND run_at <= now()
-                  AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
-                ORDER BY priority, run_at, id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE queue_jobs j
-            SET state = 'running', attempt = j.attempt + 1, lease_token = j.lease_token + 1,
-                attempted_at = now(), lease_expires_at = now() + \(leaseSeconds) * interval '1 second',
-                worker_id = \(workerID)
-            FROM picked
-            WHERE j.id = picked.id
-            RETURNING \(unescaped: Self.claimedColumns)
-            """, logger: logger)
-        return try await Self.decodeClaimed(rows)
+        return try await bounded { [client, logger] in
+            let rows = try await client.query("""
+                WITH picked AS MATERIALIZED (
+                    SELECT id FROM queue_jobs
+                    WHERE state = 'available' AND concurrency_key IS NULL
+                      AND queue = \(queue) AND run_at <= now()
+                      AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
+                    ORDER BY priority, run_at, id
+                    LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE queue_jobs j
+                SET state = 'running', attempt = j.attempt + 1, lease_token = j.lease_token + 1,
+                    attempted_at = now(), lease_expires_at = now() + \(leaseSeconds) * interval '1 second',
+                    worker_id = \(workerID)
+                FROM picked
+                WHERE j.id = picked.id
+                RETURNING \(unescaped: Self.claimedColumns)
+                """, logger: logger)
+            return try await Self.decodeClaimed(rows)
+        }
     }
 
     /// Claims up to `limit` ready jobs of `queue` that carry a concurrency key, never letting more than
@@ -40,53 +42,55 @@ extension JobStore {
     public func claimLimited(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let leaseSeconds = lease.seconds
-        return try await client.transaction(logger: logger) { connection in
-            var keys: [String] = []
-            let keyRows = try await connection.query("""
-                SELECT DISTINCT concurrency_key FROM queue_jobs
-                WHERE state = 'available' AND concurrency_key IS NOT NULL
-                  AND queue = \(queue) AND run_at <= now()
-                  AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
-                LIMIT 64
-                """, logger: logger)
-            for try await key in keyRows.decode(String.self) { keys.append(key) }
-            guard !keys.isEmpty else { return [] }
-            keys.sort()
-            try await connection.query("""
-                SELECT pg_advisory_xact_lock(\(Self.concurrencyLockSpace), hashtext(k))
-                FROM unnest(\(keys)::text[]) AS k ORDER BY hashtext(k)
-                """, logger: logger)
-            let rows = try await connection.query("""
-                WITH running AS (
-                    SELECT concurrency_key AS key, count(*) AS n FROM queue_jobs
-                    WHERE state = 'running' AND concurrency_key = ANY(\(keys)::text[])
-                    GROUP BY concurrency_key
-                ), ranked AS (
-                    SELECT c.id, c.priority, c.run_at, c.concurrency_limit, k.key,
-                           row_number() OVER (PARTITION BY k.key ORDER BY c.priority, c.run_at, c.id) AS rank
-                    FROM unnest(\(keys)::text[]) AS k(key)
-                    CROSS JOIN LATERAL (
-                        SELECT id, priority, run_at, concurrency_limit FROM queue_jobs
-                        WHERE state = 'available' AND concurrency_key IS NOT NULL AND queue = \(queue)
-                          AND concurrency_key = k.key AND run_at <= now()
-                        ORDER BY priority, run_at, id
+        return try await bounded { [client, logger] in
+            try await client.transaction(logger: logger) { connection in
+                var keys: [String] = []
+                let keyRows = try await connection.query("""
+                    SELECT DISTINCT concurrency_key FROM queue_jobs
+                    WHERE state = 'available' AND concurrency_key IS NOT NULL
+                      AND queue = \(queue) AND run_at <= now()
+                      AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
+                    LIMIT 64
+                    """, logger: logger)
+                for try await key in keyRows.decode(String.self) { keys.append(key) }
+                guard !keys.isEmpty else { return [] }
+                keys.sort()
+                try await connection.query("""
+                    SELECT pg_advisory_xact_lock(\(Self.concurrencyLockSpace), hashtext(k))
+                    FROM unnest(\(keys)::text[]) AS k ORDER BY hashtext(k)
+                    """, logger: logger)
+                let rows = try await connection.query("""
+                    WITH running AS (
+                        SELECT concurrency_key AS key, count(*) AS n FROM queue_jobs
+                        WHERE state = 'running' AND concurrency_key = ANY(\(keys)::text[])
+                        GROUP BY concurrency_key
+                    ), ranked AS (
+                        SELECT c.id, c.priority, c.run_at, c.concurrency_limit, k.key,
+                               row_number() OVER (PARTITION BY k.key ORDER BY c.priority, c.run_at, c.id) AS rank
+                        FROM unnest(\(keys)::text[]) AS k(key)
+                        CROSS JOIN LATERAL (
+                            SELECT id, priority, run_at, concurrency_limit FROM queue_jobs
+                            WHERE state = 'available' AND concurrency_key IS NOT NULL AND queue = \(queue)
+                              AND concurrency_key = k.key AND run_at <= now()
+                            ORDER BY priority, run_at, id
+                            LIMIT \(limit)
+                        ) c
+                    ), picked AS MATERIALIZED (
+                        SELECT r.id FROM ranked r LEFT JOIN running ON running.key = r.key
+                        WHERE r.rank + COALESCE(running.n, 0) <= r.concurrency_limit
+                        ORDER BY r.priority, r.run_at, r.id
                         LIMIT \(limit)
-                    ) c
-                ), picked AS MATERIALIZED (
-                    SELECT r.id FROM ranked r LEFT JOIN running ON running.key = r.key
-                    WHERE r.rank + COALESCE(running.n, 0) <= r.concurrency_limit
-                    ORDER BY r.priority, r.run_at, r.id
-                    LIMIT \(limit)
-                )
-                UPDATE queue_jobs j
-                SET state = 'running', attempt = j.attempt + 1, lease_token = j.lease_token + 1,
-                    attempted_at = now(), lease_expires_at = now() + \(leaseSeconds) * interval '1 second',
-                    worker_id = \(workerID)
-                FROM picked
-                WHERE j.id = picked.id AND j.state = 'available'
-                RETURNING \(unescaped: Self.claimedColumns)
-                """, logger: logger)
-            return try await Self.decodeClaimed(rows)
+                    )
+                    UPDATE queue_jobs j
+                    SET state = 'running', attempt = j.attempt + 1, lease_token = j.lease_token + 1,
+                        attempted_at = now(), lease_expires_at = now() + \(leaseSeconds) * interval '1 second',
+                        worker_id = \(workerID)
+                    FROM picked
+                    WHERE j.id = picked.id AND j.state = 'available'
+                    RETURNING \(unescaped: Self.claimedColumns)
+                    """, logger: logger)
+                return try await Self.decodeClaimed(rows)
+            }
         }
     }
 

@@ -7,15 +7,17 @@ extension JobStore {
     /// cannot outlive a crashed leader. Returns nil when another process is the leader.
     public func asLeader<T: Sendable>(
         of task: MaintenanceLock,
-        _ body: @Sendable (PostgresConnection) async throws -> T
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T? {
-        try await client.transaction(logger: logger) { connection -> T? in
-            let rows = try await connection.query(
-                "SELECT pg_try_advisory_xact_lock(\(MaintenanceLock.space), \(task.rawValue))", logger: logger)
-            var acquired = false
-            for try await value in rows.decode(Bool.self) { acquired = value }
-            guard acquired else { return nil }
-            return try await body(connection)
+        try await bounded { [client, logger] in
+            try await client.transaction(logger: logger) { connection -> T? in
+                let rows = try await connection.query(
+                    "SELECT pg_try_advisory_xact_lock(\(MaintenanceLock.space), \(task.rawValue))", logger: logger)
+                var acquired = false
+                for try await value in rows.decode(Bool.self) { acquired = value }
+                guard acquired else { return nil }
+                return try await body(connection)
+            }
         }
     }
 

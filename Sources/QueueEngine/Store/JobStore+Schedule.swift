@@ -32,16 +32,18 @@ extension JobStore {
 
     /// Every entry the schedulers have seen, with the state of its latest job (API, dashboard, CLI).
     public func schedules() async throws -> [ScheduleRecord] {
-        let rows = try await client.query("""
-            SELECT s.name, s.covered_until, s.last_tick, s.last_job_id, j.state::text
-            FROM queue_schedule s LEFT JOIN queue_jobs j ON j.id = s.last_job_id
-            ORDER BY s.name
-            """, logger: logger)
-        var records: [ScheduleRecord] = []
-        for try await (name, covered, tick, jobID, state) in rows.decode((String, Date, Date?, Int64?, String?).self) {
-            records.append(ScheduleRecord(name: name, coveredUntil: covered, lastTick: tick, lastJobID: jobID,
-                                          lastJobState: state.flatMap(JobState.init(rawValue:))))
+        return try await bounded { [client, logger] in
+            let rows = try await client.query("""
+                SELECT s.name, s.covered_until, s.last_tick, s.last_job_id, j.state::text
+                FROM queue_schedule s LEFT JOIN queue_jobs j ON j.id = s.last_job_id
+                ORDER BY s.name
+                """, logger: logger)
+            var records: [ScheduleRecord] = []
+            for try await (name, covered, tick, jobID, state) in rows.decode((String, Date, Date?, Int64?, String?).self) {
+                records.append(ScheduleRecord(name: name, coveredUntil: covered, lastTick: tick, lastJobID: jobID,
+                                              lastJobState: state.flatMap(JobState.init(rawValue:))))
+            }
+            return records
         }
-        return records
     }
 }

@@ -7,10 +7,20 @@ import PostgresNIO
 public struct JobStore: Sendable {
     public let client: PostgresClient
     let logger: Logger
+    /// How long the worker's, scheduler's and producers' statements wait for a reply (see `ReplyTimeout`).
+    public let replyTimeout: Duration
 
-    public init(client: PostgresClient, logger: Logger) {
+    public static let defaultReplyTimeout: Duration = .seconds(30)
+
+    public init(client: PostgresClient, logger: Logger, replyTimeout: Duration = JobStore.defaultReplyTimeout) {
         self.client = client
         self.logger = logger
+        self.replyTimeout = replyTimeout
+    }
+
+    /// Runs one engine operation under the reply deadline.
+    func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withReplyDeadline(replyTimeout, operation)
     }
 
     /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.

@@ -18,6 +18,8 @@ struct PrivatePostgres: Sendable {
         get throws {
             try DatabaseConfiguration(environment: Environment([
                 "DATABASE_URL": "postgres://postgres@127.0.0.1:\(port)/voicepartner", "DATABASE_POOL_SIZE": "8",
+                // A reply lost to the restart is given up on quickly, so the test sees the retry.
+                "DATABASE_REPLY_TIMEOUT_MS": "5000",
             ]))
         }
     }

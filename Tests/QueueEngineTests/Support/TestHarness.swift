@@ -48,7 +48,8 @@ struct TestHarness: Sendable {
         return try await client.whileRunning {
             try await Migrator(client: client, logger: logger).migrate()
             let harness = TestHarness(
-                client: client, queue: JobQueue(client: client, publisher: publisher, logger: logger),
+                client: client,
+                queue: JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: database.replyTimeout),
                 publisher: publisher, queueName: uniqueName())
             return try await body(harness)
         }

@@ -1,0 +1,77 @@
+import Synchronization
+
+/// A database reply that did not come in time.
+///
+/// PostgresNIO writes a query to its connection without watching the write. When PostgreSQL has just
+/// closed that connection (a restart, a failover) the write fails unseen and the query's reply never
+/// arrives, so its `await` never returns. One such ack or claim wedged a whole worker: its jobs ran,
+/// their acks queued behind the lost one, and the heartbeat kept their leases alive. Every engine
+/// statement is therefore bounded; the loops that make them already retry on error.
+public struct ReplyTimeout: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "no reply from PostgreSQL within \(limit); the connection was probably lost" }
+}
+
+/// Runs `operation` and returns its result, or throws `ReplyTimeout` once `limit` passes without one.
+///
+/// The operation runs in a task of its own, so a reply that never comes cannot hold the caller: at
+/// the deadline that task is cancelled and left behind. Cancelling the caller ends the wait at once.
+func withReplyDeadline<T: Sendable>(
+    _ limit: Duration,
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    let race = DeadlineRace<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            race.begin(continuation)
+            race.add(Task {
+                do { race.finish(.success(try await operation())) } catch { race.finish(.failure(error)) }
+            })
+            race.add(Task {
+                do { try await Task.sleep(for: limit) } catch { return }
+                race.finish(.failure(ReplyTimeout(limit: limit)))
+            })
+        }
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
+    }
+}
+
+/// The first of the operation, the deadline and the caller's cancellation to finish wins; the others
+/// are cancelled.
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var result: Result<T, any Error>?
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func begin(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if state.result == nil { state.continuation = continuation }
+            return state.result
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func add(_ task: Task<Void, Never>) {
+        let finished = state.withLock { state -> Bool in
+            if state.result == nil { state.tasks.append(task) }
+            return state.result != nil
+        }
+        if finished { task.cancel() }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
+            guard state.result == nil else { return (nil, []) }
+            state.result = result
+            defer { state.continuation = nil; state.tasks = [] }
+            return (state.continuation, state.tasks)
+        }
+        continuation?.resume(with: result)
+        for task in tasks { task.cancel() }
+    }
+}
