@@ -34,7 +34,9 @@ post() { curl -sf -X POST "$BASE$1" -H 'Content-Type: application/json' -H "Auth
 export ST_WORKSPACE=$WORKSPACE
 export ST_USER=$(curl -sf "$BASE/api/me" -H "Authorization: Bearer $TOKEN" | json '["id"]')
 export ST_ASSISTANT=$(post /api/assistants '{"name": "contract", "system_prompt": "You answer the phone."}' | json '["id"]')
-export ST_NUMBER=$(post /api/phone-numbers "{\"number\": \"+4930$RANDOM$RANDOM\"}" | json '["id"]')
+export ST_NUMBER=$(post /api/phone-numbers "{\"number\": \"+4930$RANDOM$RANDOM\", \"assistant_id\": \"$ST_ASSISTANT\"}" | json '["id"]')
+post "/api/assistants/$ST_ASSISTANT/deploy" '' > /dev/null
+export ST_CALL=$(post /api/calls/outbound "{\"assistant_id\": \"$ST_ASSISTANT\", \"to\": \"+4930123456\"}" | json '["call"]["id"]')
 export ST_JOB=$(post /api/jobs '{"kind": "platform.canary", "delay_seconds": 86400}' | json '["id"]')
 export ST_KEY=$(post "/api/workspaces/$WORKSPACE/api-keys" '{"name": "contract", "scopes": ["jobs:read"]}' | json '["id"]')
 export ST_INVITE=$(post "/api/workspaces/$WORKSPACE/members" '{"email": "invitee@example.com"}' | json '["id"]')
@@ -47,6 +49,7 @@ cat > "$STATE/schemathesis.toml" <<'TOML'
 "path.job" = "${ST_JOB}"
 "path.key" = "${ST_KEY}"
 "path.invite" = "${ST_INVITE}"
+"path.call" = "${ST_CALL}"
 TOML
 
 curl -sf "$BASE/openapi.json" > "$STATE/openapi.json"

@@ -22,6 +22,8 @@ enum APIApplication {
         PhoneNumberRoutes(services: services).add(to: router)
         CreditRoutes(services: services).add(to: router)
         ScheduleRoutes(services: services).add(to: router)
+        CallRoutes(services: services).add(to: router)
+        TwilioWebhookRoutes(services: services).add(to: router)
         DocsRoutes().add(to: router)
         return router
     }

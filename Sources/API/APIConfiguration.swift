@@ -1,3 +1,4 @@
+import Jobs
 import QueueEngine
 
 /// Everything the API process reads from its environment, read once at startup.
@@ -28,10 +29,13 @@ struct APIConfiguration: Sendable {
     var platformOperators: Set<String>
     var rateLimits: RateLimitPolicy
     var migrateOnStart: Bool
+    /// Twilio (ending calls, checking webhook signatures) and the calling rules.
+    var providers: PlatformProviders
 
     init(environment: Environment) throws {
         database = try DatabaseConfiguration(environment: environment)
         redis = try RedisConfiguration.from(environment)
+        providers = try PlatformProviders(environment: environment)
         host = environment.string("API_HOST", default: "127.0.0.1")
         port = try environment.int("API_PORT", default: Self.defaultPort, range: 0...65_535)
         guard let secret = environment["JWT_SECRET"] else {

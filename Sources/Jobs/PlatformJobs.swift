@@ -3,11 +3,12 @@ import QueueEngine
 /// The job kinds of this platform, registered for the worker process (and checked by the scheduler). Each job-kind issue adds its
 /// handlers here (outbound calls, text extraction, transcription, email, credits, reports, GDPR).
 public enum PlatformJobs {
-    public static func registry(store: JobStore) -> JobRegistry {
+    public static func registry(store: JobStore, providers: PlatformProviders = PlatformProviders()) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(CanaryJob())
         registry.register(PruneJobsJob(store: store))
         registry.register(CleanupExpiredAccessJob(client: store.client))
+        registry.register(OutboundCallJob(client: store.client, twilio: providers.twilio, settings: providers.calls))
         return registry
     }
 }

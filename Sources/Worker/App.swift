@@ -40,7 +40,7 @@ struct App {
         let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
         let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         let subscriber = configuration.redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
-        let worker = Worker(configuration: configuration.worker, store: store, registry: PlatformJobs.registry(store: store),
+        let worker = Worker(configuration: configuration.worker, store: store, registry: PlatformJobs.registry(store: store, providers: configuration.providers),
                             subscriber: subscriber, logger: logger)
         var services: [any Service] = [client]
         if let publisher { services.append(publisher) }

@@ -1,3 +1,4 @@
+import Jobs
 import QueueEngine
 
 /// Everything the worker process reads from its environment, read once at startup.
@@ -6,6 +7,8 @@ struct WorkerProcessConfiguration: Sendable {
     var redis: RedisConfiguration?
     var worker: WorkerConfiguration
     var maintenance: MaintenanceConfiguration
+    /// Twilio and the calling rules (`TWILIO_*`, `PUBLIC_BASE_URL`, `CALL_*`).
+    var providers: PlatformProviders
     /// Whether this process applies pending migrations before it starts (`MIGRATE_ON_START`).
     var migrateOnStart: Bool
 
@@ -14,6 +17,7 @@ struct WorkerProcessConfiguration: Sendable {
         redis = try RedisConfiguration.from(environment)
         worker = try WorkerConfiguration(environment: environment)
         maintenance = try MaintenanceConfiguration(environment: environment)
+        providers = try PlatformProviders(environment: environment)
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
     }
 }

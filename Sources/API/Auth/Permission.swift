@@ -11,6 +11,7 @@ enum Permission: String, Sendable, CaseIterable {
     case assistantsRead, assistantsWrite
     case phoneNumbersRead, phoneNumbersManage
     case creditsRead, creditsManage
+    case callsRead, callsWrite
 
     /// The permission table: what each role may do.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {
@@ -20,9 +21,10 @@ enum Permission: String, Sendable, CaseIterable {
         case .admin:
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
-            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
+                    .callsRead, .callsWrite]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead]
         }
     }
 
@@ -35,6 +37,8 @@ enum Permission: String, Sendable, CaseIterable {
         "assistants:read": [.assistantsRead, .phoneNumbersRead],
         "assistants:write": [.assistantsRead, .assistantsWrite, .phoneNumbersRead],
         "credits:read": [.creditsRead],
+        "calls:read": [.callsRead],
+        "calls:write": [.callsRead, .callsWrite],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

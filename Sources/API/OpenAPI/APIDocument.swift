@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`. One table of operations,
 /// so a test can compare it with the routes the router actually has.
@@ -14,6 +15,8 @@ enum APIDocument {
         var body: String? = nil
         var success: Int = 200
         var query: [(String, JSONValue)] = []
+        var bodyType = "application/json"
+        var headers: [(String, JSONValue)] = []
     }
 
     static let idParameter = JSONValue.object(["type": "string", "format": "uuid"])
@@ -71,6 +74,19 @@ enum APIDocument {
         Operation(method: "put", path: "/api/credits/settings", tag: "credits", summary: "Warning thresholds", auth: .userOrKey, body: "CreditSettings"),
         Operation(method: "post", path: "/api/credits/grants", tag: "credits", summary: "Grant credits (platform operators)", auth: .user, body: "CreditGrant", success: 201),
         Operation(method: "get", path: "/api/schedules", tag: "schedules", summary: "The scheduler's entries (platform operators)", auth: .user),
+        Operation(method: "post", path: "/api/calls/outbound", tag: "calls", summary: "Place an outbound call (row and dial job)", auth: .userOrKey,
+                  body: "OutboundCall", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
+        Operation(method: "get", path: "/api/calls/history", tag: "calls", summary: "Calls, newest first", auth: .userOrKey, query: pageQuery + [
+            ("status", string(["enum": .array(CallStatus.allCases.map { .string($0.rawValue) })])),
+            ("direction", string(["enum": ["inbound", "outbound"]])), ("assistant_id", idParameter),
+            ("number", string(["pattern": "^\\+[1-9][0-9]{7,14}$"])),
+            ("since", string(["format": "date-time"])), ("until", string(["format": "date-time"])),
+        ]),
+        Operation(method: "get", path: "/api/calls/{call}/status", tag: "calls", summary: "A call's status", auth: .userOrKey),
+        Operation(method: "post", path: "/api/calls/{call}/end", tag: "calls", summary: "Hang up or cancel a call", auth: .userOrKey),
+        Operation(method: "post", path: "/webhooks/twilio/status", tag: "webhooks", summary: "Twilio's call status callback (signed)", auth: .none,
+                  body: "TwilioStatusCallback", success: 204, query: [("call", idParameter)],
+                  bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
     ]
 
     static func string(_ extra: [String: JSONValue] = [:]) -> JSONValue { .object(["type": "string"].merging(extra) { $1 }) }
@@ -108,6 +124,13 @@ enum APIDocument {
         "PhoneNumberUpdate": object(["label": string(), "assistant_id": .object(["type": .array(["string", "null"]), "format": "uuid"])]),
         "CreditSettings": object(["warning_thresholds": .object(["type": "array", "items": .object(["type": "integer", "minimum": 0, "maximum": 100])])],
                                  required: ["warning_thresholds"]),
+        "OutboundCall": object(["assistant_id": string(["format": "uuid"]), "to": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]),
+                                "from": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "record": .object(["type": "boolean"])],
+                               required: ["assistant_id", "to"]),
+        "TwilioStatusCallback": .object(["type": "object", "required": ["CallSid", "CallStatus"], "properties": .object([
+            "CallSid": string(), "CallStatus": string(), "SequenceNumber": string(), "CallDuration": string(),
+            "RecordingUrl": string(), "RecordingSid": string(),
+        ])]),
         "CreditGrant": object(["workspace_id": string(["format": "uuid"]), "credits": .object(["type": "number", "exclusiveMinimum": 0]),
                                "description": string(), "reference": string()], required: ["workspace_id", "credits"]),
     ]
@@ -121,6 +144,7 @@ enum APIDocument {
                                 "schema": name == "job" ? .object(["type": "integer", "minimum": 1]) : idParameter])
             }
             parameters += operation.query.map { .object(["name": .string($0.0), "in": "query", "required": false, "schema": $0.1]) }
+            parameters += operation.headers.map { .object(["name": .string($0.0), "in": "header", "required": false, "schema": $0.1]) }
             var entry: [String: JSONValue] = [
                 "tags": .array([.string(operation.tag)]), "summary": .string(operation.summary),
                 "operationId": .string("\(operation.method)\(operation.path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: ""))"),
@@ -142,7 +166,7 @@ enum APIDocument {
             }
             if let body = operation.body {
                 entry["requestBody"] = .object(["required": true, "content": .object([
-                    "application/json": .object(["schema": .object(["$ref": .string("#/components/schemas/\(body)")])]),
+                    operation.bodyType: .object(["schema": .object(["$ref": .string("#/components/schemas/\(body)")])]),
                 ])])
             }
             paths[operation.path, default: [:]][operation.method] = .object(entry)

@@ -105,7 +105,7 @@ struct JobRoutes {
         guard access.allows(permission) else { throw APIError.forbidden }
         let args = body.args ?? .object([:])
         guard case .object = args else { throw APIError.validation(field: "args", "must be a JSON object") }
-        let job = try newJob(body, args: args, access: access, idempotencyKey: request.headers[.idempotencyKey])
+        let job = try newJob(body, args: args, access: access, uniqueKey: try Self.idempotencyKey(request, access: access, scope: "api"))
         let result = try await services.enqueuer.enqueue(job)
         return EditedResponse(status: result.isDuplicate ? .ok : .accepted,
                               response: EnqueueView(id: result.id, duplicate: result.isDuplicate, state: "enqueued"))
@@ -153,7 +153,17 @@ struct JobRoutes {
         return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
     }
 
-    private func newJob(_ body: EnqueueBody, args: JSONValue, access: WorkspaceAccess, idempotencyKey: String?) throws -> NewJob {
+    /// The unique key of a request's `Idempotency-Key` header, scoped by workspace (two tenants
+    /// choosing the same key never meet) and by what the request creates.
+    static func idempotencyKey(_ request: Request, access: WorkspaceAccess, scope: String) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...maximumIdempotencyKeyBytes).contains(key.utf8.count) else {
+            throw APIError.validation(field: "Idempotency-Key", "must be 1 to \(maximumIdempotencyKeyBytes) bytes")
+        }
+        return "\(scope):\(access.workspaceKey):\(key)"
+    }
+
+    private func newJob(_ body: EnqueueBody, args: JSONValue, access: WorkspaceAccess, uniqueKey: String?) throws -> NewJob {
         if let maxAttempts = body.maxAttempts, !(1...25).contains(maxAttempts) {
             throw APIError.validation(field: "max_attempts", "must be from 1 to 25")
         }
@@ -166,14 +176,6 @@ struct JobRoutes {
         let tags = body.tags ?? []
         if tags.count > Self.maximumTags || tags.contains(where: { $0.isEmpty || $0.utf8.count > 64 }) {
             throw APIError.validation(field: "tags", "at most \(Self.maximumTags) tags of 1 to 64 bytes")
-        }
-        var uniqueKey: String?
-        if let key = idempotencyKey {
-            guard (1...Self.maximumIdempotencyKeyBytes).contains(key.utf8.count) else {
-                throw APIError.validation(field: "Idempotency-Key", "must be 1 to \(Self.maximumIdempotencyKeyBytes) bytes")
-            }
-            // Scoped by workspace: two tenants choosing the same key never meet.
-            uniqueKey = "api:\(access.workspaceKey):\(key)"
         }
         let argsText = args.text
         // PostgreSQL's jsonb cannot hold NUL characters.

@@ -29,4 +29,11 @@ enum Validation {
         }
         return limit
     }
+
+    /// An ISO 8601 instant (`2026-11-25T10:00:00Z`, fractional seconds allowed).
+    static func timestamp(_ text: String, field: String) throws -> Date {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        throw APIError.validation(field: field, "must be an ISO 8601 time such as 2026-11-25T10:00:00Z")
+    }
 }

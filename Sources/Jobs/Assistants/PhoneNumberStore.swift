@@ -33,6 +33,22 @@ public enum PhoneNumberStore {
         return try await decode(rows).first
     }
 
+    /// The workspace's record of `number` (E.164); nil when the workspace does not hold it.
+    public static func number(workspaceID: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM phone_numbers WHERE workspace_id = \(workspaceID) AND number = \(number)", logger: logger)
+        return try await decode(rows).first
+    }
+
+    /// The oldest number bound to the assistant: the caller ID of its outbound calls by default.
+    public static func firstBound(workspaceID: UUID, assistantID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columns) FROM phone_numbers
+            WHERE workspace_id = \(workspaceID) AND assistant_id = \(assistantID) ORDER BY created_at, id LIMIT 1
+            """, logger: logger)
+        return try await decode(rows).first
+    }
+
     /// Changes the label and the bound assistant (nil unbinds).
     public static func update(
         workspaceID: UUID, id: UUID, label: String, assistantID: UUID?, on connection: PostgresConnection, logger: Logger

@@ -1,0 +1,46 @@
+import QueueEngine
+
+/// The platform's rules for placing calls, from the environment (amounts in millicredits).
+public struct CallSettings: Sendable, Equatable {
+    /// No call is placed when the workspace's balance, less what its live calls hold, is below this.
+    public var minimumBalance: Int64
+    /// What each live call holds back from the balance until it ends and is charged.
+    public var reservePerCall: Int64
+    /// The charge per started minute of a completed call.
+    public var costPerMinute: Int64
+    public var maxConcurrentPerWorkspace: Int
+    /// Dials per second across all workers (Twilio's default is one per second per account).
+    public var dialsPerSecond: Int
+    /// Seconds a call may ring before it counts as not answered.
+    public var ringTimeoutSeconds: Int
+
+    public init(minimumBalance: Int64 = 1_000, reservePerCall: Int64 = 2_000, costPerMinute: Int64 = 1_000,
+                maxConcurrentPerWorkspace: Int = 10, dialsPerSecond: Int = 1, ringTimeoutSeconds: Int = 30) {
+        self.minimumBalance = minimumBalance
+        self.reservePerCall = reservePerCall
+        self.costPerMinute = costPerMinute
+        self.maxConcurrentPerWorkspace = maxConcurrentPerWorkspace
+        self.dialsPerSecond = dialsPerSecond
+        self.ringTimeoutSeconds = ringTimeoutSeconds
+    }
+
+    public init(environment: Environment) throws {
+        let defaults = CallSettings()
+        self.init(
+            minimumBalance: Int64(try environment.int("CALL_MIN_BALANCE_MILLICREDITS", default: Int(defaults.minimumBalance))),
+            reservePerCall: Int64(try environment.int("CALL_RESERVE_MILLICREDITS", default: Int(defaults.reservePerCall))),
+            costPerMinute: Int64(try environment.int("CALL_COST_PER_MINUTE_MILLICREDITS", default: Int(defaults.costPerMinute))),
+            maxConcurrentPerWorkspace: try environment.int("CALL_MAX_CONCURRENT_PER_WORKSPACE", default: defaults.maxConcurrentPerWorkspace, range: 1...10_000),
+            dialsPerSecond: try environment.int("CALL_DIALS_PER_SECOND", default: defaults.dialsPerSecond, range: 1...1_000),
+            ringTimeoutSeconds: try environment.int("CALL_RING_TIMEOUT_SECONDS", default: defaults.ringTimeoutSeconds, range: 5...600))
+    }
+
+    /// The charge of a completed call: every started minute.
+    public func cost(durationSeconds: Int) -> Int64 {
+        guard durationSeconds > 0 else { return 0 }
+        return Int64((durationSeconds + 59) / 60) * costPerMinute
+    }
+
+    /// The spacing between two dials of one account.
+    public var dialSpacing: Duration { .milliseconds(1_000 / dialsPerSecond) }
+}

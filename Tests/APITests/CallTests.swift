@@ -1,0 +1,288 @@
+import Foundation
+import HTTPTypes
+import Jobs
+import Logging
+import PostgresNIO
+import QueueEngine
+import Testing
+@testable import API
+
+/// Outbound calls end to end: the API creates the row and its dial job, the dial job talks to a
+/// stand-in Twilio, and signed status callbacks finish and charge the call.
+@Suite(.timeLimit(.minutes(5))) struct CallTests {
+    static let publicBase = "https://voice.example.test"
+
+    /// A workspace with a deployed assistant, a bound number and (optionally) credits.
+    struct Setup: Sendable {
+        let api: APIHarness
+        let owner: APIHarness.User
+        let workspace: UUID
+        let header: HTTPFields
+        let assistantID: String
+        let twilio: TwilioClient
+        let standIn: TwilioStandIn
+        /// The workspace's number (numbers are unique across workspaces, so each setup has its own).
+        let callerNumber: String
+
+        func placeCall(to number: String = "+4930123456", key: String? = nil) async throws -> (call: String, job: Int64) {
+            var headers = header
+            if let key { headers[.idempotencyKey] = key }
+            let reply = try await api.call(.post, "/api/calls/outbound", json: .object([
+                "assistant_id": .string(assistantID), "to": .string(number),
+            ]), as: owner.bearer, headers: headers)
+            try #require(reply.status == .accepted || reply.status == .ok, "outbound: \(reply.body.text)")
+            return (try #require(reply["call"]?["id"]?.string), Int64(try #require(reply["job_id"]?.number)))
+        }
+
+        /// One attempt of the dial job, as a worker would run it.
+        func dial(_ callID: String, attempt: Int = 1, settings: CallSettings = CallSettings(dialsPerSecond: 1_000)) async throws -> JobOutcome {
+            let job = OutboundCallJob(client: api.database, twilio: twilio, settings: settings)
+            let context = JobContext(jobID: 1, kind: OutboundCallJob.name, queue: "calls", attempt: attempt, maxAttempts: 8,
+                                     workspaceID: workspace.lowercased, logger: api.logger, progressReporter: { _, _ in })
+            return try await job.run(OutboundCallJob.Args(callID: try #require(UUID(uuidString: callID))), context: context)
+        }
+
+        func status(_ callID: String) async throws -> APIHarness.Reply {
+            try await api.call(.get, "/api/calls/\(callID)/status", as: owner.bearer, headers: header)
+        }
+
+        /// Sends a status callback signed as Twilio signs it (or with `signature` instead).
+        func callback(_ callID: String, _ parameters: [(String, String)], signature: String? = nil) async throws -> APIHarness.Reply {
+            let path = "/webhooks/twilio/status?call=\(callID)"
+            let signed = signature ?? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path, parameters: parameters)
+            return try await api.call(.post, path, raw: FormURLEncoding.encode(parameters), headers: [
+                .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signed,
+            ])
+        }
+    }
+
+    static func with(credits: Int64 = 100_000, _ body: @escaping @Sendable (Setup) async throws -> Void) async throws {
+        let standIn = TwilioStandIn()
+        try await standIn.run { baseURL in
+            try await APIHarness.with([
+                "TWILIO_ACCOUNT_SID": TwilioStandIn.accountSID, "TWILIO_AUTH_TOKEN": TwilioStandIn.authToken,
+                "TWILIO_API_BASE_URL": baseURL, "PUBLIC_BASE_URL": publicBase,
+            ]) { api in
+                let owner = try await api.register("caller")
+                let workspace = try await api.createWorkspace(owner)
+                let header = APIHarness.workspaceHeader(workspace)
+                let assistant = try await api.call(.post, "/api/assistants/", json: .object([
+                    "name": .string("Outreach"), "system_prompt": .string("You call customers back."),
+                ]), as: owner.bearer, headers: header)
+                let assistantID = try #require(assistant["id"]?.string)
+                #expect(try await api.call(.post, "/api/assistants/\(assistantID)/deploy", as: owner.bearer, headers: header).status == .ok)
+                let callerNumber = "+1" + String(Int.random(in: 2_000_000_000...9_999_999_999))
+                let number = try await api.call(.post, "/api/phone-numbers", json: .object([
+                    "number": .string(callerNumber), "assistant_id": .string(assistantID),
+                ]), as: owner.bearer, headers: header)
+                try #require(number.status == .created, "number: \(number.body.text)")
+                if credits > 0 {
+                    let logger = api.logger
+                    _ = try await api.database.withTransaction(logger: logger) { connection in
+                        try await CreditStore.grant(workspaceID: workspace, amount: credits, reference: nil, description: "test",
+                                                    actorUserID: nil, on: connection, logger: logger)
+                    }
+                }
+                let twilio = TwilioClient(configuration: TwilioConfiguration(
+                    accountSID: TwilioStandIn.accountSID, authToken: TwilioStandIn.authToken, baseURL: baseURL,
+                    publicBaseURL: publicBase, requestTimeout: .seconds(1)))
+                try await body(Setup(api: api, owner: owner, workspace: workspace, header: header, assistantID: assistantID,
+                                     twilio: twilio, standIn: standIn, callerNumber: callerNumber))
+            }
+        }
+    }
+
+    @Test func aCallIsPlacedOnceAndItsSignedCallbacksFinishAndChargeIt() async throws {
+        try await Self.with { setup in
+            let (callID, jobID) = try await setup.placeCall()
+            let pending = try await setup.status(callID)
+            #expect(pending["status"]?.string == "pending")
+            #expect(pending["job_id"]?.number == Double(jobID))
+            #expect(pending["from"]?.string == setup.callerNumber, "the assistant's number is the caller ID")
+
+            guard case .success = try await setup.dial(callID) else { Issue.record("the dial did not succeed"); return }
+            // A second run (a retry after the worker died before its ack) places no second call.
+            guard case .success = try await setup.dial(callID, attempt: 2) else { Issue.record("the re-run did not succeed"); return }
+            #expect(setup.standIn.createRequests.count == 1)
+            let form = try #require(setup.standIn.createRequests.first)
+            #expect(form.first(where: { $0.0 == "To" })?.1 == "+4930123456")
+            #expect(form.first(where: { $0.0 == "From" })?.1 == setup.callerNumber)
+            #expect(form.first(where: { $0.0 == "StatusCallback" })?.1 == "\(Self.publicBase)/webhooks/twilio/status?call=\(callID)")
+            #expect(form.filter { $0.0 == "StatusCallbackEvent" }.map(\.1) == ["initiated", "ringing", "answered", "completed"])
+            #expect(form.first(where: { $0.0 == "Timeout" })?.1 == "30")
+            #expect(!form.contains(where: { $0.0 == "Record" }), "the assistant does not record")
+
+            let sid = try #require(setup.standIn.calls.first?.sid)
+            let queued = try await setup.status(callID)
+            #expect(queued["status"]?.string == "queued")
+            #expect(queued["provider_call_sid"]?.string == sid)
+
+            func event(_ status: String, _ sequence: Int, duration: Int? = nil) -> [(String, String)] {
+                var form = [("AccountSid", TwilioStandIn.accountSID), ("CallSid", sid), ("CallStatus", status),
+                            ("From", setup.callerNumber), ("To", "+4930123456"), ("Direction", "outbound-api"),
+                            ("SequenceNumber", String(sequence)), ("CallbackSource", "call-progress-events")]
+                if let duration { form.append(("CallDuration", String(duration))) }
+                return form
+            }
+            #expect(try await setup.callback(callID, event("ringing", 1)).status == .noContent)
+            #expect(try await setup.callback(callID, event("in-progress", 2)).status == .noContent)
+
+            // Unsigned and altered callbacks change nothing.
+            let forged = try await setup.callback(callID, event("completed", 3, duration: 1), signature: "bm90IGEgc2lnbmF0dXJl")
+            #expect(forged.status == .forbidden)
+            let signedShort = TwilioSignature.signature(authToken: TwilioStandIn.authToken,
+                                                        url: Self.publicBase + "/webhooks/twilio/status?call=\(callID)",
+                                                        parameters: event("completed", 3, duration: 1))
+            let tampered = try await setup.callback(callID, event("completed", 3, duration: 6_000), signature: signedShort)
+            #expect(tampered.status == .forbidden)
+            #expect(try await setup.status(callID)["status"]?.string == "in-progress")
+
+            // A late "ringing" does not move the call back.
+            #expect(try await setup.callback(callID, event("ringing", 1)).status == .noContent)
+            #expect(try await setup.status(callID)["status"]?.string == "in-progress")
+
+            #expect(try await setup.callback(callID, event("completed", 3, duration: 61)).status == .noContent)
+            #expect(try await setup.callback(callID, event("completed", 3, duration: 61)).status == .noContent, "a repeat is harmless")
+            let done = try await setup.status(callID)
+            #expect(done["status"]?.string == "completed")
+            #expect(done["duration_seconds"]?.number == 61)
+            #expect(done["cost"]?.number == 2, "two started minutes at one credit each")
+            let credits = try await setup.api.call(.get, "/api/credits", as: setup.owner.bearer, headers: setup.header)
+            #expect(credits["balance"]?.number == 98, "charged once")
+
+            let history = try await setup.api.call(.get, "/api/calls/history?status=completed", as: setup.owner.bearer, headers: setup.header)
+            #expect(history["items"]?.array?.compactMap { $0["id"]?.string } == [callID])
+            let none = try await setup.api.call(.get, "/api/calls/history?status=busy", as: setup.owner.bearer, headers: setup.header)
+            #expect(none["items"]?.array?.isEmpty == true)
+        }
+    }
+
+    @Test func theProvidersRefusalEndsTheCallWithItsCodeAndMessage() async throws {
+        try await Self.with { setup in
+            setup.standIn.script(.fail(status: 400, code: 21211, message: "The 'To' number +4930123456 is not a valid phone number."))
+            let (callID, _) = try await setup.placeCall()
+            guard case .discard(let reason) = try await setup.dial(callID) else { Issue.record("a 400 must discard"); return }
+            #expect(reason.contains("21211"))
+            let call = try await setup.status(callID)
+            #expect(call["status"]?.string == "rejected")
+            #expect(call["provider_error_code"]?.number == 21211)
+            #expect(call["status_reason"]?.string?.contains("not a valid phone number") == true)
+        }
+    }
+
+    @Test func aServerErrorIsRetriedAndDialsOnlyOnce() async throws {
+        try await Self.with { setup in
+            setup.standIn.script(.fail(status: 503, code: 20503, message: "Service Unavailable"))
+            let (callID, _) = try await setup.placeCall()
+            await #expect(throws: TwilioError.self) { try await setup.dial(callID) }
+            #expect(try await setup.status(callID)["status"]?.string == "dialing")
+            guard case .success = try await setup.dial(callID, attempt: 2) else { Issue.record("the retry did not dial"); return }
+            #expect(setup.standIn.calls.count == 1)
+            #expect(setup.standIn.lookups == 1, "the retry asked before dialling again")
+            #expect(try await setup.status(callID)["status"]?.string == "queued")
+        }
+    }
+
+    @Test func aLostAnswerIsFoundAtTheProviderInsteadOfDiallingAgain() async throws {
+        try await Self.with { setup in
+            setup.standIn.script(.createThenStall(delay: .seconds(3)))
+            let (callID, _) = try await setup.placeCall()
+            await #expect(throws: TwilioError.self) { try await setup.dial(callID) }
+            #expect(setup.standIn.calls.count == 1, "Twilio created the call although the answer never came")
+            guard case .success(let result) = try await setup.dial(callID, attempt: 2) else { Issue.record("the retry failed"); return }
+            #expect(result?.contains("\"adopted\":true") == true)
+            #expect(setup.standIn.createRequests.count == 1, "no second call was placed")
+            #expect(try await setup.status(callID)["provider_call_sid"]?.string == setup.standIn.calls.first?.sid)
+        }
+    }
+
+    @Test func aRateLimitedDialIsRetriedWithoutALookup() async throws {
+        try await Self.with { setup in
+            setup.standIn.script(.fail(status: 429, code: 20429, message: "Too Many Requests"))
+            let (callID, _) = try await setup.placeCall()
+            await #expect(throws: TwilioError.self) { try await setup.dial(callID) }
+            #expect(try await setup.status(callID)["status"]?.string == "pending", "429: Twilio created nothing")
+            guard case .success = try await setup.dial(callID, attempt: 2) else { Issue.record("the retry did not dial"); return }
+            #expect(setup.standIn.lookups == 0)
+            #expect(setup.standIn.calls.count == 1)
+        }
+    }
+
+    @Test func withoutCreditsNoCallIsPlacedAndTheRowSaysWhy() async throws {
+        try await Self.with(credits: 0) { setup in
+            let (callID, _) = try await setup.placeCall()
+            guard case .discard(let reason) = try await setup.dial(callID) else { Issue.record("no credits must discard"); return }
+            #expect(reason.contains("insufficient credits"))
+            #expect(setup.standIn.createRequests.isEmpty)
+            let call = try await setup.status(callID)
+            #expect(call["status"]?.string == "rejected")
+            #expect(call["status_reason"]?.string?.contains("insufficient credits") == true)
+        }
+    }
+
+    @Test func aWorkspaceAtItsConcurrencyLimitWaitsAndDialsArePaced() async throws {
+        try await Self.with { setup in
+            let settings = CallSettings(maxConcurrentPerWorkspace: 1, dialsPerSecond: 2)
+            let (first, _) = try await setup.placeCall()
+            let (second, _) = try await setup.placeCall(to: "+4930123457")
+            guard case .success = try await setup.dial(first, settings: settings) else { Issue.record("first dial"); return }
+            #expect(try await setup.dial(second, settings: settings) == .snooze(OutboundCallJob.busyRetry))
+            #expect(try await setup.status(second)["status"]?.string == "pending")
+            // Once the first call ends, the second dials.
+            let sid = try #require(setup.standIn.calls.first?.sid)
+            #expect(try await setup.callback(first, [("CallSid", sid), ("CallStatus", "busy"), ("SequenceNumber", "0")]).status == .noContent)
+            guard case .success = try await setup.dial(second, settings: settings) else { Issue.record("second dial"); return }
+            #expect(setup.standIn.calls.count == 2)
+
+            // Dial slots of one account are spaced for all workers together; none is taken past the horizon.
+            let logger = setup.api.logger
+            let account = "AC-pacing-\(UUID().uuidString)"
+            var waits: [Duration?] = []
+            for _ in 0..<3 {
+                waits.append(try await setup.api.database.withConnection { connection in
+                    try await CallStore.reserveDialSlot(account: account, spacing: .seconds(1), horizon: .milliseconds(1_500),
+                                                        on: connection, logger: logger)
+                })
+            }
+            #expect(waits[0] == .zero)
+            #expect((Duration.milliseconds(800)...Duration.seconds(1)).contains(try #require(waits[1])))
+            #expect(waits[2] == nil, "the third slot is two seconds away, past the horizon")
+        }
+    }
+
+    @Test func endingACallHangsItUpAtTheProviderAndOtherWorkspacesSeeNothing() async throws {
+        try await Self.with { setup in
+            let (callID, _) = try await setup.placeCall()
+            guard case .success = try await setup.dial(callID) else { Issue.record("dial"); return }
+            let stranger = try await setup.api.register("stranger")
+            let elsewhere = try await setup.api.createWorkspace(stranger)
+            let foreign = try await setup.api.call(.post, "/api/calls/\(callID)/end", as: stranger.bearer,
+                                                   headers: APIHarness.workspaceHeader(elsewhere))
+            #expect(foreign.status == .notFound)
+            let ended = try await setup.api.call(.post, "/api/calls/\(callID)/end", as: setup.owner.bearer, headers: setup.header)
+            #expect(ended.status == .ok, "\(ended.body.text)")
+            #expect(ended["status"]?.string == "canceled", "a call not yet answered is canceled")
+            #expect(setup.standIn.updates.map(\.status) == ["canceled"])
+            let again = try await setup.api.call(.post, "/api/calls/\(callID)/end", as: setup.owner.bearer, headers: setup.header)
+            #expect(again.status == .conflict)
+        }
+    }
+
+    @Test func anIdempotencyKeyReturnsTheSameCallAndBadInputIsRefused() async throws {
+        try await Self.with { setup in
+            let first = try await setup.placeCall(key: "order-7")
+            let repeated = try await setup.placeCall(key: "order-7")
+            #expect(first.call == repeated.call)
+            #expect(first.job == repeated.job)
+            for (body, field) in [
+                (JSONValue.object(["assistant_id": .string(setup.assistantID), "to": .string("0301234")]), "to"),
+                (.object(["assistant_id": .string(UUID().uuidString), "to": .string("+4930123456")]), "assistant_id"),
+                (.object(["assistant_id": .string(setup.assistantID), "to": .string("+4930123456"), "from": .string("+4930999999")]), "from"),
+            ] {
+                let reply = try await setup.api.call(.post, "/api/calls/outbound", json: body, as: setup.owner.bearer, headers: setup.header)
+                #expect(reply.status == .unprocessableContent)
+                #expect(reply["error"]?["details"]?["field"]?.string == field)
+            }
+        }
+    }
+}
