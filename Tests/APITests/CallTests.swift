@@ -42,6 +42,18 @@ import Testing
             return try await job.run(OutboundCallJob.Args(callID: try #require(UUID(uuidString: callID))), context: context)
         }
 
+        /// Twilio asking the voice webhook what to do, signed (path with its query).
+        func voice(_ path: String, _ parameters: [(String, String)], signed: Bool = true) async throws -> (status: HTTPResponse.Status, body: String) {
+            let signature = signed
+                ? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path, parameters: parameters)
+                : "bm9wZQ=="
+            return try await api.http.execute(uri: path, method: .post, headers: [
+                .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signature,
+            ], body: ByteBuffer(string: FormURLEncoding.encode(parameters))) { response in
+                (response.status, String(buffer: response.body))
+            }
+        }
+
         func status(_ callID: String) async throws -> APIHarness.Reply {
             try await api.call(.get, "/api/calls/\(callID)/status", as: owner.bearer, headers: header)
         }
@@ -68,6 +80,7 @@ import Testing
                 let header = APIHarness.workspaceHeader(workspace)
                 let assistant = try await api.call(.post, "/api/assistants/", json: .object([
                     "name": .string("Outreach"), "system_prompt": .string("You call customers back."),
+                    "first_message": .string("Hello from Outreach & Co"), "language": .string("en-GB"),
                 ]), as: owner.bearer, headers: header)
                 let assistantID = try #require(assistant["id"]?.string)
                 #expect(try await api.call(.post, "/api/assistants/\(assistantID)/deploy", as: owner.bearer, headers: header).status == .ok)
@@ -283,6 +296,44 @@ import Testing
                 #expect(reply.status == .unprocessableContent)
                 #expect(reply["error"]?["details"]?["field"]?.string == field)
             }
+        }
+    }
+
+    @Test func theVoiceWebhookGreetsOutboundCallsAndRoutesInboundCallsByNumber() async throws {
+        try await Self.with { setup in
+            let (callID, _) = try await setup.placeCall()
+            let greeting = "<Say language=\"en-GB\">Hello from Outreach &amp; Co</Say>"
+            let outbound = try await setup.voice("/webhooks/twilio/voice?call=\(callID)", [("CallSid", "CA1"), ("CallStatus", "in-progress")])
+            #expect(outbound.status == .ok)
+            #expect(outbound.body.contains(greeting), "\(outbound.body)")
+            #expect(try await setup.voice("/webhooks/twilio/voice?call=\(callID)", [("CallSid", "CA1")], signed: false).status == .forbidden)
+
+            let inboundSID = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let ring = [("CallSid", inboundSID), ("To", setup.callerNumber), ("From", "+4930765432"), ("CallStatus", "ringing"),
+                        ("Direction", "inbound")]
+            let inbound = try await setup.voice("/webhooks/twilio/voice", ring)
+            #expect(inbound.body.contains(greeting), "\(inbound.body)")
+            #expect(try await setup.voice("/webhooks/twilio/voice", ring).status == .ok, "Twilio retrying is harmless")
+            let history = try await setup.api.call(.get, "/api/calls/history?direction=inbound", as: setup.owner.bearer, headers: setup.header)
+            let calls = try #require(history["items"]?.array)
+            #expect(calls.count == 1)
+            #expect(calls.first?["provider_call_sid"]?.string == inboundSID)
+            #expect(calls.first?["status"]?.string == "ringing")
+            #expect(calls.first?["from"]?.string == "+4930765432")
+
+            let stranger = try await setup.voice("/webhooks/twilio/voice", [("CallSid", "CA2"), ("To", "+4930000001"), ("From", "+4930765432")])
+            #expect(stranger.body.contains("This number is not in service."))
+        }
+    }
+
+    @Test func inboundCallsWithoutCreditsAreRejectedUnanswered() async throws {
+        try await Self.with(credits: 0) { setup in
+            let sid = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let answer = try await setup.voice("/webhooks/twilio/voice", [("CallSid", sid), ("To", setup.callerNumber), ("From", "+4930765432")])
+            #expect(answer.body.contains("<Reject reason=\"rejected\"/>"), "\(answer.body)")
+            let history = try await setup.api.call(.get, "/api/calls/history", as: setup.owner.bearer, headers: setup.header)
+            #expect(history["items"]?.array?.first?["status"]?.string == "rejected")
+            #expect(history["items"]?.array?.first?["status_reason"]?.string?.contains("insufficient credits") == true)
         }
     }
 }

@@ -87,6 +87,9 @@ enum APIDocument {
         Operation(method: "post", path: "/webhooks/twilio/status", tag: "webhooks", summary: "Twilio's call status callback (signed)", auth: .none,
                   body: "TwilioStatusCallback", success: 204, query: [("call", idParameter)],
                   bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
+        Operation(method: "post", path: "/webhooks/twilio/voice", tag: "webhooks", summary: "Twilio asks what a connected call does (signed; TwiML)",
+                  auth: .none, body: "TwilioVoiceRequest", query: [("call", idParameter)],
+                  bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
     ]
 
     static func string(_ extra: [String: JSONValue] = [:]) -> JSONValue { .object(["type": "string"].merging(extra) { $1 }) }
@@ -130,6 +133,9 @@ enum APIDocument {
         "TwilioStatusCallback": .object(["type": "object", "required": ["CallSid", "CallStatus"], "properties": .object([
             "CallSid": string(), "CallStatus": string(), "SequenceNumber": string(), "CallDuration": string(),
             "RecordingUrl": string(), "RecordingSid": string(),
+        ])]),
+        "TwilioVoiceRequest": .object(["type": "object", "required": ["CallSid"], "properties": .object([
+            "CallSid": string(), "To": string(), "From": string(), "CallStatus": string(), "Direction": string(),
         ])]),
         "CreditGrant": object(["workspace_id": string(["format": "uuid"]), "credits": .object(["type": "number", "exclusiveMinimum": 0]),
                                "description": string(), "reference": string()], required: ["workspace_id", "credits"]),

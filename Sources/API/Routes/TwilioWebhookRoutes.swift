@@ -18,6 +18,57 @@ struct TwilioWebhookRoutes {
 
     func add(to router: Router<APIRequestContext>) {
         router.post("webhooks/twilio/status", use: status)
+        router.post("webhooks/twilio/voice", use: voice)
+    }
+
+    /// What Twilio does when a call connects. An outbound call (`?call=` from its dial job) hears its
+    /// assistant; an inbound call is routed by the called number to the assistant bound to it, and
+    /// becomes a call row, unless the number has none, the workspace is at its limit of live calls, or
+    /// its credits do not cover a call (then Twilio rejects it unanswered, free of charge).
+    @Sendable func voice(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let form = try await verifiedForm(request, context: context)
+        func value(_ name: String) -> String? { form.first(where: { $0.0 == name })?.1 }
+        let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
+        let settings = services.configuration.providers.calls
+        let stream = services.configuration.providers.twilio?.configuration.mediaStreamURL
+        let logger = services.logger
+        let twiml = try await services.write { transaction -> String in
+            let connection = transaction.connection
+            func answer(_ assistant: AssistantRecord, call: UUID) -> String {
+                let settings = assistant.settings
+                return TwiML.greeting(
+                    settings.firstMessage, language: settings.language, voice: TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID),
+                    stream: stream.map { TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)]) })
+            }
+            if let callID {
+                guard let call = try await CallStore.call(id: callID, on: connection, logger: logger), let assistantID = call.assistantID,
+                      let assistant = try await AssistantStore.assistant(workspaceID: call.workspaceID, id: assistantID, on: connection, logger: logger)
+                else { return TwiML.unavailable("This call cannot be connected.") }
+                return answer(assistant, call: call.id)
+            }
+            guard let sid = value("CallSid"), let to = value("To"), let from = value("From") else {
+                throw APIError.validation(field: "CallSid", "CallSid, To and From are required")
+            }
+            guard let number = try await PhoneNumberStore.holder(of: to, on: connection, logger: logger), let assistantID = number.assistantID,
+                  let assistant = try await AssistantStore.assistant(workspaceID: number.workspaceID, id: assistantID, on: connection, logger: logger),
+                  assistant.status == "deployed"
+            else { return TwiML.unavailable("This number is not in service.") }
+            let live = try await CallStore.liveCount(workspaceID: number.workspaceID, on: connection, logger: logger)
+            let balance = try await CreditStore.account(workspaceID: number.workspaceID, on: connection, logger: logger).balance
+            let refusal: (twiml: String, why: String)? = if live >= settings.maxConcurrentPerWorkspace {
+                ("busy", "the workspace has \(live) live calls, its limit")
+            } else if balance - Int64(live) * settings.reservePerCall < settings.minimumBalance + settings.reservePerCall {
+                ("rejected", "insufficient credits for a call")
+            } else {
+                nil
+            }
+            let call = try await CallStore.createInbound(workspaceID: number.workspaceID, assistantID: assistantID, to: to, from: from,
+                                                         callSID: sid, status: refusal == nil ? .ringing : .rejected, reason: refusal?.why,
+                                                         on: connection, logger: logger)
+            if let refusal { return TwiML.reject(reason: refusal.twiml) }
+            return answer(assistant, call: call.id)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: twiml)))
     }
 
     /// A call's status callback: moves the call on (never backwards), stores duration and recording,

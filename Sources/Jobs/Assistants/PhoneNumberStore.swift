@@ -40,6 +40,12 @@ public enum PhoneNumberStore {
         return try await decode(rows).first
     }
 
+    /// Whichever workspace holds `number` (numbers are unique across workspaces): inbound routing.
+    public static func holder(of number: String, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+        let rows = try await connection.query("SELECT \(unescaped: columns) FROM phone_numbers WHERE number = \(number)", logger: logger)
+        return try await decode(rows).first
+    }
+
     /// The oldest number bound to the assistant: the caller ID of its outbound calls by default.
     public static func firstBound(workspaceID: UUID, assistantID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
         let rows = try await connection.query("""

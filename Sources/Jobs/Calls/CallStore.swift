@@ -25,6 +25,29 @@ public enum CallStore {
         return record
     }
 
+    /// The row of an inbound call, made when Twilio first asks the voice webhook what to do. Twilio
+    /// may ask again (a retry): the existing row is returned then.
+    public static func createInbound(
+        workspaceID: UUID, assistantID: UUID?, to: String, from: String, callSID: String, status: CallStatus,
+        reason: String? = nil, on connection: PostgresConnection, logger: Logger
+    ) async throws -> CallRecord {
+        let rows = try await connection.query("""
+            WITH made AS (
+                INSERT INTO calls (workspace_id, assistant_id, direction, to_number, from_number, status, status_reason,
+                                   provider_call_sid, dial_started_at, ended_at)
+                VALUES (\(workspaceID), \(assistantID), 'inbound', \(to), \(from), \(status.rawValue), \(reason), \(callSID), now(),
+                        CASE WHEN \(status.isFinal) THEN now() END)
+                ON CONFLICT (provider_call_sid) DO NOTHING
+                RETURNING \(unescaped: columns)
+            )
+            SELECT \(unescaped: columns) FROM made
+            UNION ALL
+            SELECT \(unescaped: columns) FROM calls WHERE provider_call_sid = \(callSID) AND NOT EXISTS (SELECT 1 FROM made)
+            """, logger: logger)
+        guard let record = try await decode(rows).first else { throw StoreInvariantError.insertReturnedNothing }
+        return record
+    }
+
     /// A call of the workspace; nil for another workspace's call.
     public static func call(workspaceID: UUID, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CallRecord? {
         let rows = try await connection.query(

@@ -13,18 +13,23 @@ public struct TwilioConfiguration: Sendable {
     /// request signatures are checked against it.
     public var publicBaseURL: String
     public var requestTimeout: Duration
+    /// The conversation engine's WebSocket (`wss://…`) that answered calls stream their audio to;
+    /// nil: the assistant greets and hangs up.
+    public var mediaStreamURL: String?
 
     public init(accountSID: String, authToken: String, baseURL: String = TwilioConfiguration.defaultBaseURL,
-                publicBaseURL: String, requestTimeout: Duration = .seconds(15)) {
+                publicBaseURL: String, requestTimeout: Duration = .seconds(15), mediaStreamURL: String? = nil) {
         self.accountSID = accountSID
         self.authToken = authToken
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
         self.requestTimeout = requestTimeout
+        self.mediaStreamURL = mediaStreamURL
     }
 
-    /// From `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE_URL`, `PUBLIC_BASE_URL` and
-    /// `TWILIO_TIMEOUT_MS`; nil when no account is configured (calls are then refused with a reason).
+    /// From `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE_URL`, `PUBLIC_BASE_URL`,
+    /// `TWILIO_TIMEOUT_MS` and `MEDIA_STREAM_URL`; nil when no account is configured (calls are then
+    /// refused with a reason).
     public static func from(_ environment: Environment) throws -> TwilioConfiguration? {
         guard let sid = environment["TWILIO_ACCOUNT_SID"], !sid.isEmpty else { return nil }
         guard let token = environment["TWILIO_AUTH_TOKEN"], !token.isEmpty else {
@@ -37,7 +42,14 @@ public struct TwilioConfiguration: Sendable {
                 throw ConfigurationError(name, "expected an http(s) URL")
             }
         }
+        let stream = environment["MEDIA_STREAM_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let stream {
+            guard let url = URL(string: stream), ["ws", "wss"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError("MEDIA_STREAM_URL", "expected a ws(s) URL")
+            }
+        }
         return TwilioConfiguration(accountSID: sid, authToken: token, baseURL: base, publicBaseURL: publicBase,
-                                   requestTimeout: try environment.milliseconds("TWILIO_TIMEOUT_MS", default: .seconds(15)))
+                                   requestTimeout: try environment.milliseconds("TWILIO_TIMEOUT_MS", default: .seconds(15)),
+                                   mediaStreamURL: stream)
     }
 }
