@@ -9,6 +9,8 @@ public enum PlatformJobs {
         registry.register(PruneJobsJob(store: store))
         registry.register(CleanupExpiredAccessJob(client: store.client))
         registry.register(OutboundCallJob(client: store.client, twilio: providers.twilio, settings: providers.calls))
+        registry.register(TranscribeCallJob(client: store.client, twilio: providers.twilio, transcription: providers.transcription,
+                                            settings: providers.calls))
         return registry
     }
 }

@@ -336,4 +336,92 @@ import Testing
             #expect(history["items"]?.array?.first?["status_reason"]?.string?.contains("insufficient credits") == true)
         }
     }
+
+    /// Places and dials a call, then reports it completed with a recording the stand-in serves.
+    static func completedRecordedCall(_ setup: Setup, audio: Data) async throws -> String {
+        let (callID, _) = try await setup.placeCall()
+        guard case .success = try await setup.dial(callID) else { throw CancellationError() }
+        let sid = try #require(setup.standIn.calls.last?.sid)
+        let recordingSID = "RE" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        setup.standIn.addRecording(recordingSID, audio)
+        let recordingURL = "\(setup.twilio.configuration.baseURL)/2010-04-01/Accounts/\(TwilioStandIn.accountSID)/Recordings/\(recordingSID)"
+        let completed = [("CallSid", sid), ("CallStatus", "completed"), ("CallDuration", "61"), ("SequenceNumber", "3"),
+                         ("RecordingUrl", recordingURL), ("RecordingSid", recordingSID)]
+        #expect(try await setup.callback(callID, completed).status == .noContent)
+        return callID
+    }
+
+    static func transcriptionJobs(_ setup: Setup, _ callID: String) async throws -> Int {
+        let rows = try await setup.api.database.query(
+            "SELECT count(*) FROM queue_jobs WHERE kind = 'calls.transcribe' AND args->>'callID' = \(callID.uppercased())",
+            logger: setup.api.logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    static func transcribe(_ setup: Setup, _ callID: String, base: String, maxBytes: Int = 1 << 20) async throws -> JobOutcome {
+        let job = TranscribeCallJob(
+            client: setup.api.database, twilio: setup.twilio,
+            transcription: TranscriptionClient(configuration: TranscriptionConfiguration(baseURL: base, apiKey: TranscriptionStandIn.apiKey,
+                                                                                         maxBytes: maxBytes, requestTimeout: .seconds(10))),
+            settings: CallSettings())
+        let context = JobContext(jobID: 2, kind: TranscribeCallJob.name, queue: "transcription", attempt: 1, maxAttempts: 6,
+                                 workspaceID: setup.workspace.lowercased, logger: setup.api.logger, progressReporter: { _, _ in })
+        return try await job.run(TranscribeCallJob.Args(callID: try #require(UUID(uuidString: callID))), context: context)
+    }
+
+    @Test func aRecordedCallIsTranscribedOnceAndItsMinutesCharged() async throws {
+        let transcriber = TranscriptionStandIn()
+        try await transcriber.run { base in
+            try await Self.with { setup in
+                let audio = Data("ID3".utf8) + Data((0..<4_096).map { UInt8($0 % 251) })
+                let callID = try await Self.completedRecordedCall(setup, audio: audio)
+                #expect(try await Self.transcriptionJobs(setup, callID) == 1, "the webhook enqueued the transcription")
+
+                guard case .success = try await Self.transcribe(setup, callID, base: base) else { Issue.record("transcription failed"); return }
+                let request = try #require(transcriber.requests.first)
+                let file = try #require(request.first(where: { $0.name == "file" }))
+                #expect(file.data == audio, "the recording reached the endpoint byte for byte")
+                #expect(file.filename == "call-\(callID).mp3")
+                #expect(file.contentType == "audio/mpeg")
+                func field(_ name: String) -> String? { request.first(where: { $0.name == name }).map { String(decoding: $0.data, as: UTF8.self) } }
+                #expect(field("model") == "whisper-1")
+                #expect(field("language") == "en", "the assistant speaks en-GB")
+                #expect(field("response_format") == "verbose_json")
+
+                let call = try await setup.status(callID)
+                #expect(call["transcript"]?["text"]?.string == "Hello, this is a callback about your order.")
+                #expect(call["transcript"]?["seconds"]?.number == 61.5)
+                let credits = try await setup.api.call(.get, "/api/credits", as: setup.owner.bearer, headers: setup.header)
+                #expect(credits["balance"]?.number == 97.6, "two call minutes and two transcribed minutes")
+
+                guard case .success = try await Self.transcribe(setup, callID, base: base) else { Issue.record("re-run failed"); return }
+                #expect(transcriber.requests.count == 1, "a re-run sends nothing")
+            }
+        }
+    }
+
+    @Test func anUnusableRecordingEndsTheTranscriptionWithTheReason() async throws {
+        let transcriber = TranscriptionStandIn()
+        try await transcriber.run { base in
+            try await Self.with { setup in
+                let callID = try await Self.completedRecordedCall(setup, audio: Data(repeating: 7, count: 4_096))
+                guard case .discard(let tooLarge) = try await Self.transcribe(setup, callID, base: base, maxBytes: 1_024) else {
+                    Issue.record("an oversized recording must discard"); return
+                }
+                #expect(tooLarge.contains("larger than 1024 bytes"))
+                #expect(transcriber.requests.isEmpty)
+
+                transcriber.fail(status: 400, message: "Invalid file format.")
+                guard case .discard(let refused) = try await Self.transcribe(setup, callID, base: base) else {
+                    Issue.record("a refused recording must discard"); return
+                }
+                #expect(refused.contains("Invalid file format."))
+
+                transcriber.fail(status: 503, message: "overloaded")
+                await #expect(throws: TranscriptionClient.Failure.self) { try await Self.transcribe(setup, callID, base: base) }
+                #expect(try await setup.status(callID)["transcript"] == nil, "nothing was stored")
+            }
+        }
+    }
 }

@@ -42,9 +42,16 @@ struct CallRoutes {
         let createdAt: Date
         let answeredAt: Date?
         let endedAt: Date?
+        let transcript: TranscriptView?
+
+        struct TranscriptView: Encodable {
+            let text: String
+            let language: String?
+            let seconds: Double?
+        }
 
         enum CodingKeys: String, CodingKey {
-            case id, direction, to, from, status, record, cost
+            case id, direction, to, from, status, record, cost, transcript
             case assistantID = "assistant_id", statusReason = "status_reason", providerCallSID = "provider_call_sid"
             case providerErrorCode = "provider_error_code", jobID = "job_id", recordingURL = "recording_url"
             case durationSeconds = "duration_seconds", createdAt = "created_at", answeredAt = "answered_at", endedAt = "ended_at"
@@ -68,6 +75,7 @@ struct CallRoutes {
             createdAt = call.createdAt
             answeredAt = call.answeredAt
             endedAt = call.endedAt
+            transcript = call.transcriptText.map { TranscriptView(text: $0, language: call.transcriptLanguage, seconds: call.transcriptSeconds) }
         }
     }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Jobs
 import Logging
+import QueueEngine
 
 extension HTTPField.Name {
     static let twilioSignature = HTTPField.Name("X-Twilio-Signature")!
@@ -90,6 +91,11 @@ struct TwilioWebhookRoutes {
             let change = try await CallStore.apply(update, callID: callID, on: transaction.connection, logger: logger)
             if case .applied(let call, _) = change {
                 try await CallBilling.settle(call, settings: settings, on: transaction.connection, logger: logger)
+                // A finished call with a recording gets transcribed, once (the unique key) however often Twilio repeats itself.
+                if call.status.isFinal, call.recordingURL != nil {
+                    try await transaction.enqueue(TranscribeCallJob.self, TranscribeCallJob.Args(callID: call.id), options: JobOptions(
+                        uniqueKey: "transcribe:\(call.id.uuidString.lowercased())", workspaceID: call.workspaceID.uuidString.lowercased()))
+                }
             }
             return change
         }

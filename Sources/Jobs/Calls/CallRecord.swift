@@ -23,6 +23,10 @@ public struct CallRecord: Sendable, Equatable {
     public let answeredAt: Date?
     public let endedAt: Date?
     public let updatedAt: Date
+    public let transcriptText: String?
+    public let transcriptLanguage: String?
+    /// Seconds of audio transcribed.
+    public let transcriptSeconds: Double?
 }
 
 /// The states of a call: ours before the provider has it, then the provider's own call statuses.

@@ -13,15 +13,19 @@ public struct CallSettings: Sendable, Equatable {
     public var dialsPerSecond: Int
     /// Seconds a call may ring before it counts as not answered.
     public var ringTimeoutSeconds: Int
+    /// The charge per started minute of transcribed audio.
+    public var transcriptionCostPerMinute: Int64
 
     public init(minimumBalance: Int64 = 1_000, reservePerCall: Int64 = 2_000, costPerMinute: Int64 = 1_000,
-                maxConcurrentPerWorkspace: Int = 10, dialsPerSecond: Int = 1, ringTimeoutSeconds: Int = 30) {
+                maxConcurrentPerWorkspace: Int = 10, dialsPerSecond: Int = 1, ringTimeoutSeconds: Int = 30,
+                transcriptionCostPerMinute: Int64 = 200) {
         self.minimumBalance = minimumBalance
         self.reservePerCall = reservePerCall
         self.costPerMinute = costPerMinute
         self.maxConcurrentPerWorkspace = maxConcurrentPerWorkspace
         self.dialsPerSecond = dialsPerSecond
         self.ringTimeoutSeconds = ringTimeoutSeconds
+        self.transcriptionCostPerMinute = transcriptionCostPerMinute
     }
 
     public init(environment: Environment) throws {
@@ -32,13 +36,24 @@ public struct CallSettings: Sendable, Equatable {
             costPerMinute: Int64(try environment.int("CALL_COST_PER_MINUTE_MILLICREDITS", default: Int(defaults.costPerMinute))),
             maxConcurrentPerWorkspace: try environment.int("CALL_MAX_CONCURRENT_PER_WORKSPACE", default: defaults.maxConcurrentPerWorkspace, range: 1...10_000),
             dialsPerSecond: try environment.int("CALL_DIALS_PER_SECOND", default: defaults.dialsPerSecond, range: 1...1_000),
-            ringTimeoutSeconds: try environment.int("CALL_RING_TIMEOUT_SECONDS", default: defaults.ringTimeoutSeconds, range: 5...600))
+            ringTimeoutSeconds: try environment.int("CALL_RING_TIMEOUT_SECONDS", default: defaults.ringTimeoutSeconds, range: 5...600),
+            transcriptionCostPerMinute: Int64(try environment.int("TRANSCRIPTION_COST_PER_MINUTE_MILLICREDITS",
+                                                                  default: Int(defaults.transcriptionCostPerMinute))))
     }
 
     /// The charge of a completed call: every started minute.
     public func cost(durationSeconds: Int) -> Int64 {
-        guard durationSeconds > 0 else { return 0 }
-        return Int64((durationSeconds + 59) / 60) * costPerMinute
+        Self.perStartedMinute(Double(durationSeconds), costPerMinute)
+    }
+
+    /// The charge of a transcription: every started minute of audio.
+    public func transcriptionCost(seconds: Double) -> Int64 {
+        Self.perStartedMinute(seconds, transcriptionCostPerMinute)
+    }
+
+    static func perStartedMinute(_ seconds: Double, _ rate: Int64) -> Int64 {
+        guard seconds > 0 else { return 0 }
+        return Int64((seconds / 60).rounded(.up)) * rate
     }
 
     /// The spacing between two dials of one account.

@@ -8,7 +8,8 @@ public enum CallStore {
     static let columns = """
         id, workspace_id, assistant_id, direction, to_number, from_number, status, status_reason,
         provider_call_sid, provider_error_code, dial_started_at, job_id, record, recording_url,
-        duration_seconds, cost, created_at, answered_at, ended_at, updated_at
+        duration_seconds, cost, created_at, answered_at, ended_at, updated_at, transcript_text, transcript_language,
+        transcript_seconds
         """
 
     /// The row of an outbound call, made in the transaction that enqueues its dial job.
@@ -219,7 +220,7 @@ public enum CallStore {
             """, logger: logger)
         var found: (CallRecord, Int)?
         for try await row in rows {
-            found = (try decodeRow(row), try row.makeRandomAccess()[20].decode(Int.self))
+            found = (try decodeRow(row), try row.makeRandomAccess()[23].decode(Int.self))
         }
         guard let (call, lastSequence) = found else { return .unknownCall }
         if let sequence = update.sequence, sequence <= lastSequence { return .stale(call) }
@@ -244,6 +245,24 @@ public enum CallStore {
             """, logger: logger))
         guard let record = updated.first else { throw StoreInvariantError.insertReturnedNothing }
         return .applied(record, endedNow: endedNow)
+    }
+
+    /// Stores a call's transcript.
+    public static func saveTranscript(id: UUID, _ transcript: Transcript, on connection: PostgresConnection, logger: Logger) async throws {
+        let segments = String(decoding: try JSONEncoder().encode(transcript.segments ?? []), as: UTF8.self)
+        try await connection.query("""
+            UPDATE calls SET transcript_text = \(transcript.text), transcript_language = \(transcript.language),
+                transcript_segments = \(segments)::jsonb, transcript_seconds = \(transcript.duration),
+                transcribed_at = now(), updated_at = now()
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    /// Whether the call was transcribed already (a retried job does nothing then).
+    public static func isTranscribed(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT transcribed_at IS NOT NULL FROM calls WHERE id = \(id)", logger: logger)
+        for try await done in rows.decode(Bool.self) { return done }
+        return false
     }
 
     /// Stores the charge of a finished call (the ledger entry is written beside it by the caller).
@@ -289,6 +308,7 @@ public enum CallStore {
             recordingURL: try cells[13].decode(String?.self), durationSeconds: try cells[14].decode(Int?.self),
             cost: try cells[15].decode(Int64?.self), createdAt: try cells[16].decode(Date.self),
             answeredAt: try cells[17].decode(Date?.self), endedAt: try cells[18].decode(Date?.self),
-            updatedAt: try cells[19].decode(Date.self))
+            updatedAt: try cells[19].decode(Date.self), transcriptText: try cells[20].decode(String?.self),
+            transcriptLanguage: try cells[21].decode(String?.self), transcriptSeconds: try cells[22].decode(Double?.self))
     }
 }

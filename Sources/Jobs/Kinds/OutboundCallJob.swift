@@ -88,7 +88,7 @@ public struct OutboundCallJob: JobKind {
             case .throttled:
                 // Twilio created nothing: the next attempt dials without looking first.
                 try await client.withConnection { try await CallStore.markNotDialed(id: call.id, on: $0, logger: logger) }
-            case .unavailable, .transport, .malformedResponse:
+            case .unavailable, .transport, .malformedResponse, .tooLarge:
                 break
             }
             if context.attempt >= context.maxAttempts {

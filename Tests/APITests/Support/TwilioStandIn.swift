@@ -35,11 +35,14 @@ final class TwilioStandIn: Sendable {
         var createRequests: [[(String, String)]] = []
         var lookups = 0
         var updates: [(sid: String, status: String)] = []
+        /// Recordings by SID (served as `…/Recordings/{sid}.mp3`).
+        var recordings: [String: Data] = [:]
     }
 
     private let state = Mutex(State())
 
     func script(_ behaviours: Behaviour...) { state.withLock { $0.script.append(contentsOf: behaviours) } }
+    func addRecording(_ sid: String, _ audio: Data) { state.withLock { $0.recordings[sid] = audio } }
     var calls: [Call] { state.withLock { $0.calls } }
     var createRequests: [[(String, String)]] { state.withLock { $0.createRequests } }
     var lookups: Int { state.withLock { $0.lookups } }
@@ -52,6 +55,7 @@ final class TwilioStandIn: Sendable {
         router.post("\(base)/Calls.json") { request, context in try await self.create(request, context) }
         router.get("\(base)/Calls.json") { request, context in try await self.list(request, context) }
         router.post("\(base)/Calls/:sid") { request, context in try await self.update(request, context) }
+        router.get("\(base)/Recordings/:file") { request, context in try await self.recording(request, context) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             try await body("http://127.0.0.1:\(client.port ?? 0)")
@@ -109,6 +113,15 @@ final class TwilioStandIn: Sendable {
         }
         guard let updated else { return Self.error(status: 404, code: 20404, message: "The requested resource was not found") }
         return Self.json(status: .ok, Self.resource(updated))
+    }
+
+    private func recording(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        if let refusal = authenticate(request, context) { return refusal }
+        let file = context.parameters.get("file") ?? ""
+        guard file.hasSuffix(".mp3"), let audio = state.withLock({ $0.recordings[String(file.dropLast(4))] }) else {
+            return Self.error(status: 404, code: 20404, message: "The requested resource was not found")
+        }
+        return Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: .init(byteBuffer: ByteBuffer(data: audio)))
     }
 
     /// HTTP Basic with the account SID and auth token, as Twilio requires (error 20003 otherwise).

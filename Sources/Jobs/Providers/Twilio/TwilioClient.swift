@@ -68,12 +68,47 @@ public struct TwilioClient: Sendable {
         return try await send(.GET, "Calls.json?\(query)", form: nil, as: TwilioCallPage.self).calls
     }
 
+    /// Downloads a call recording as MP3 (`RecordingUrl` + `.mp3`) with the account's credentials.
+    /// Only URLs under the configured API origin are fetched, and at most `maxBytes`.
+    public func recording(at recordingURL: String, maxBytes: Int) async throws(TwilioError) -> Data {
+        guard recordingURL.hasPrefix(configuration.baseURL + "/") else {
+            throw .rejected(httpStatus: 0, code: nil, message: "the recording URL is not under \(configuration.baseURL)")
+        }
+        var request = HTTPClientRequest(url: recordingURL.hasSuffix(".mp3") ? recordingURL : recordingURL + ".mp3")
+        request.headers.add(name: "Authorization", value: authorization)
+        let status: Int
+        let body: ByteBuffer
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds) * 4))
+            status = Int(response.status.code)
+            if (200..<300).contains(status), let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBytes {
+                throw TwilioError.tooLarge(limit: maxBytes)
+            }
+            body = try await response.body.collect(upTo: maxBytes)
+        } catch let error as TwilioError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            throw .tooLarge(limit: maxBytes)
+        } catch {
+            throw .transport(String(describing: error))
+        }
+        switch status {
+        case 200..<300: return Data(buffer: body)
+        case 429: throw .throttled(message: String(buffer: body))
+        case 400..<500: throw .rejected(httpStatus: status, code: nil, message: "the recording cannot be fetched")
+        default: throw .unavailable(httpStatus: status, message: String(String(buffer: body).prefix(300)))
+        }
+    }
+
+    private var authorization: String {
+        "Basic " + Data("\(configuration.accountSID):\(configuration.authToken)".utf8).base64EncodedString()
+    }
+
     private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, form: [(String, String)]?, as: T.Type) async throws(TwilioError) -> T {
         let url = "\(configuration.baseURL)/2010-04-01/Accounts/\(FormURLEncoding.escape(configuration.accountSID))/\(path)"
         var request = HTTPClientRequest(url: url)
         request.method = method
-        let credentials = Data("\(configuration.accountSID):\(configuration.authToken)".utf8).base64EncodedString()
-        request.headers.add(name: "Authorization", value: "Basic \(credentials)")
+        request.headers.add(name: "Authorization", value: authorization)
         request.headers.add(name: "Accept", value: "application/json")
         if let form {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

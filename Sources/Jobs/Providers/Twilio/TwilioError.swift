@@ -11,6 +11,8 @@ public enum TwilioError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(String)
     /// A 2xx whose body is not what the API documents.
     case malformedResponse(String)
+    /// A download larger than the caller's limit.
+    case tooLarge(limit: Int)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum TwilioError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unavailable(let status, let message): "Twilio failed (HTTP \(status)): \(message)"
         case .transport(let message): "no answer from Twilio: \(message)"
         case .malformedResponse(let message): "unexpected answer from Twilio: \(message)"
+        case .tooLarge(let limit): "the download is larger than \(limit) bytes"
         }
     }
 }
