@@ -33,6 +33,10 @@ install_missing() {
     command -v redis-server >/dev/null || missing+=(redis-server)
     [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
+    # Text extraction: PDF (poppler), legacy Word (antiword), DOCX (unzip).
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    command -v antiword >/dev/null || missing+=(antiword)
+    command -v unzip >/dev/null || missing+=(unzip)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]} with apt"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
