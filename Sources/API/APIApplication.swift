@@ -23,6 +23,7 @@ enum APIApplication {
         CreditRoutes(services: services).add(to: router)
         ScheduleRoutes(services: services).add(to: router)
         CallRoutes(services: services).add(to: router)
+        FileRoutes(services: services).add(to: router)
         TwilioWebhookRoutes(services: services).add(to: router)
         DocsRoutes().add(to: router)
         return router

@@ -11,6 +11,7 @@ public enum PlatformJobs {
         registry.register(OutboundCallJob(client: store.client, twilio: providers.twilio, settings: providers.calls))
         registry.register(TranscribeCallJob(client: store.client, twilio: providers.twilio, transcription: providers.transcription,
                                             settings: providers.calls))
+        registry.register(ExtractTextJob(client: store.client, storage: providers.storage, limits: providers.extraction))
         return registry
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import QueueEngine
 
 /// The outside services the job kinds call, and the rules they follow, configured once per process.
@@ -6,18 +7,34 @@ public struct PlatformProviders: Sendable {
     public var twilio: TwilioClient?
     public var transcription: TranscriptionClient
     public var calls: CallSettings
+    /// Where uploaded files are kept (`STORAGE_DIR`).
+    public var storage: any FileStorage
+    public var extraction: ExtractionLimits
 
     public init(twilio: TwilioClient? = nil,
                 transcription: TranscriptionClient = TranscriptionClient(configuration: TranscriptionConfiguration(apiKey: nil)),
-                calls: CallSettings = CallSettings()) {
+                calls: CallSettings = CallSettings(),
+                storage: any FileStorage = LocalFileStorage(folder: URL(fileURLWithPath: ".local/files", isDirectory: true)),
+                extraction: ExtractionLimits = ExtractionLimits()) {
         self.twilio = twilio
         self.transcription = transcription
         self.calls = calls
+        self.storage = storage
+        self.extraction = extraction
     }
 
     public init(environment: Environment) throws {
+        let defaults = ExtractionLimits()
         self.init(twilio: try TwilioConfiguration.from(environment).map { TwilioClient(configuration: $0) },
                   transcription: TranscriptionClient(configuration: try TranscriptionConfiguration(environment: environment)),
-                  calls: try CallSettings(environment: environment))
+                  calls: try CallSettings(environment: environment),
+                  storage: LocalFileStorage(environment: environment),
+                  extraction: ExtractionLimits(
+                    maxBytes: try environment.int("FILE_MAX_BYTES", default: defaults.maxBytes, range: 1...(1 << 32)),
+                    maxPages: try environment.int("EXTRACTION_MAX_PAGES", default: defaults.maxPages, range: 1...100_000),
+                    maxCharacters: try environment.int("EXTRACTION_MAX_CHARACTERS", default: defaults.maxCharacters, range: 1...(1 << 30)),
+                    maxUncompressedBytes: try environment.int("EXTRACTION_MAX_UNCOMPRESSED_BYTES", default: defaults.maxUncompressedBytes,
+                                                              range: 1...(1 << 34)),
+                    timeout: try environment.milliseconds("EXTRACTION_TIMEOUT_MS", default: defaults.timeout)))
     }
 }

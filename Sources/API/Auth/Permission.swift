@@ -12,6 +12,7 @@ enum Permission: String, Sendable, CaseIterable {
     case phoneNumbersRead, phoneNumbersManage
     case creditsRead, creditsManage
     case callsRead, callsWrite
+    case filesRead, filesWrite
 
     /// The permission table: what each role may do.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {
@@ -22,9 +23,9 @@ enum Permission: String, Sendable, CaseIterable {
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
             return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
-                    .callsRead, .callsWrite]
+                    .callsRead, .callsWrite, .filesRead, .filesWrite]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead]
         }
     }
 
@@ -39,6 +40,8 @@ enum Permission: String, Sendable, CaseIterable {
         "credits:read": [.creditsRead],
         "calls:read": [.callsRead],
         "calls:write": [.callsRead, .callsWrite],
+        "files:read": [.filesRead],
+        "files:write": [.filesRead, .filesWrite],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

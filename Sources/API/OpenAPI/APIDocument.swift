@@ -84,6 +84,12 @@ enum APIDocument {
         ]),
         Operation(method: "get", path: "/api/calls/{call}/status", tag: "calls", summary: "A call's status", auth: .userOrKey),
         Operation(method: "post", path: "/api/calls/{call}/end", tag: "calls", summary: "Hang up or cancel a call", auth: .userOrKey),
+        Operation(method: "post", path: "/api/files", tag: "files", summary: "Upload a file (its text is extracted by a job)", auth: .userOrKey,
+                  body: "FileUpload", success: 202, bodyType: "multipart/form-data"),
+        Operation(method: "get", path: "/api/files", tag: "files", summary: "Files, newest first", auth: .userOrKey,
+                  query: pageQuery + [("assistant_id", idParameter)]),
+        Operation(method: "get", path: "/api/files/{file}", tag: "files", summary: "A file with its extracted text", auth: .userOrKey),
+        Operation(method: "delete", path: "/api/files/{file}", tag: "files", summary: "Delete a file", auth: .userOrKey, success: 204),
         Operation(method: "post", path: "/webhooks/twilio/status", tag: "webhooks", summary: "Twilio's call status callback (signed)", auth: .none,
                   body: "TwilioStatusCallback", success: 204, query: [("call", idParameter)],
                   bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
@@ -133,6 +139,9 @@ enum APIDocument {
         "TwilioStatusCallback": .object(["type": "object", "required": ["CallSid", "CallStatus"], "properties": .object([
             "CallSid": string(), "CallStatus": string(), "SequenceNumber": string(), "CallDuration": string(),
             "RecordingUrl": string(), "RecordingSid": string(),
+        ])]),
+        "FileUpload": .object(["type": "object", "required": ["file"], "properties": .object([
+            "file": string(["format": "binary"]), "assistant_id": string(["format": "uuid"]),
         ])]),
         "TwilioVoiceRequest": .object(["type": "object", "required": ["CallSid"], "properties": .object([
             "CallSid": string(), "To": string(), "From": string(), "CallStatus": string(), "Direction": string(),

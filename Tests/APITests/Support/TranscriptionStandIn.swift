@@ -1,20 +1,16 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Jobs
 import Synchronization
 
-/// A local stand-in for an OpenAI-compatible `POST /v1/audio/transcriptions`: it parses the
+/// A local stand-in for an OpenAI-compatible `POST /v1/audio/transcriptions`: it splits the
 /// multipart body itself (so a test sees exactly what was sent) and answers `verbose_json`, or the
 /// scripted OpenAI-style error.
 final class TranscriptionStandIn: Sendable {
     static let apiKey = "sk-stand-in"
 
-    struct Part: Sendable {
-        let name: String
-        let filename: String?
-        let contentType: String?
-        let data: Data
-    }
+    typealias Part = MultipartFormData.Part
 
     private struct State {
         var requests: [[Part]] = []
@@ -38,11 +34,10 @@ final class TranscriptionStandIn: Sendable {
             return Self.error(401, "Incorrect API key provided")
         }
         let contentType = request.headers[.contentType] ?? ""
-        guard contentType.hasPrefix("multipart/form-data"), let boundary = contentType.components(separatedBy: "boundary=").last else {
-            return Self.error(400, "Expected multipart/form-data")
-        }
         let body = Data(buffer: try await request.body.collect(upTo: 64 << 20))
-        let parts = Self.parts(body, boundary: boundary)
+        guard let boundary = MultipartFormData.boundary(of: contentType), let parts = MultipartFormData.parse(body, boundary: boundary) else {
+            return Self.error(400, "Expected a well-formed multipart/form-data body")
+        }
         let failure = state.withLock { state -> (status: Int, message: String)? in
             state.requests.append(parts)
             return state.failures.isEmpty ? nil : state.failures.removeFirst()
@@ -60,32 +55,6 @@ final class TranscriptionStandIn: Sendable {
         ]
         return Response(status: .ok, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(data: try JSONSerialization.data(withJSONObject: answer))))
-    }
-
-    /// Splits a multipart body at its boundary lines and reads each part's disposition and type.
-    static func parts(_ body: Data, boundary: String) -> [Part] {
-        let delimiter = Data("--\(boundary)".utf8)
-        var parts: [Part] = []
-        var chunks: [Data] = []
-        var rest = body[...]
-        while let range = rest.range(of: delimiter) {
-            chunks.append(Data(rest[rest.startIndex..<range.lowerBound]))
-            rest = rest[range.upperBound...]
-        }
-        for chunk in chunks.dropFirst() {
-            guard let split = chunk.range(of: Data("\r\n\r\n".utf8)) else { continue }
-            let headers = String(decoding: chunk[chunk.startIndex..<split.lowerBound], as: UTF8.self)
-            var content = Data(chunk[split.upperBound...])
-            if content.suffix(2) == Data("\r\n".utf8) { content.removeLast(2) }
-            func parameter(_ name: String) -> String? {
-                guard let start = headers.range(of: "\(name)=\"") else { return nil }
-                return String(headers[start.upperBound...].prefix(while: { $0 != "\"" }))
-            }
-            let type = headers.components(separatedBy: "\r\n").first(where: { $0.lowercased().hasPrefix("content-type:") })?
-                .dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
-            parts.append(Part(name: parameter("name") ?? "", filename: parameter("filename"), contentType: type, data: content))
-        }
-        return parts
     }
 
     static func error(_ status: Int, _ message: String) -> Response {
