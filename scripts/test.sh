@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: installs and starts PostgreSQL and Redis if needed (scripts/services.sh),
 # builds everything, and runs every test target against them, each target in a process of its own
-# (a stalled target cannot hold up the others, and each suite has a time limit). Extra arguments go
-# to one `swift test` run instead (e.g. `scripts/test.sh --filter Claim`).
+# (a stalled target cannot hold up the others, and each suite has a time limit). A target still running
+# after VPAI_TARGET_TIMEOUT seconds (default 1200) is killed and counted as failed: a test awaiting
+# something that ignores cancellation outlives its suite's limit. Extra arguments go to one
+# `swift test` run instead (e.g. `scripts/test.sh --filter Claim`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,7 +25,13 @@ fi
 failed=()
 for target in QueueEngineTests JobsTests APITests; do
     echo "test: running $target" >&2
-    stdbuf -oL -eL swift test --skip-build --filter "^$target\." || failed+=("$target")
+    status=0
+    timeout --kill-after=30 "${VPAI_TARGET_TIMEOUT:-1200}" stdbuf -oL -eL swift test --skip-build --filter "^$target\." || status=$?
+    if [[ $status -eq 124 || $status -eq 137 ]]; then
+        echo "test: $target did not finish within ${VPAI_TARGET_TIMEOUT:-1200} s and was killed" >&2
+        pkill -KILL -f "xctest.*--filter \^$target" 2>/dev/null || true
+    fi
+    [[ $status -eq 0 ]] || failed+=("$target")
 done
 echo "test: running the API contract checks (openapi-spec-validator, schemathesis)" >&2
 stdbuf -oL -eL scripts/api-contract.sh || failed+=("api-contract")
