@@ -14,4 +14,15 @@ public enum PlatformJobs {
         registry.register(ExtractTextJob(client: store.client, storage: providers.storage, limits: providers.extraction))
         return registry
     }
+
+    /// The queues a platform worker serves when `WORKER_QUEUES` does not say: every registered kind's
+    /// default queue, with few slots for maintenance and ten for the rest.
+    public static func defaultQueues(_ registry: JobRegistry) -> [String: Int] {
+        var queues: [String: Int] = [:]
+        for kind in registry.kinds {
+            guard let queue = registry.defaults(for: kind)?.queue else { continue }
+            queues[queue] = queue == "maintenance" ? 2 : 10
+        }
+        return queues
+    }
 }

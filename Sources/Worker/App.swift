@@ -40,8 +40,10 @@ struct App {
         let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
         let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         let subscriber = configuration.redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
-        let worker = Worker(configuration: configuration.worker, store: store, registry: PlatformJobs.registry(store: store, providers: configuration.providers),
-                            subscriber: subscriber, logger: logger)
+        let registry = PlatformJobs.registry(store: store, providers: configuration.providers)
+        var workerConfiguration = configuration.worker
+        if !configuration.queuesChosen { workerConfiguration.queues = PlatformJobs.defaultQueues(registry) }
+        let worker = Worker(configuration: workerConfiguration, store: store, registry: registry, subscriber: subscriber, logger: logger)
         var services: [any Service] = [client]
         if let publisher { services.append(publisher) }
         services.append(JobRescuer(store: store, publisher: publisher, configuration: configuration.maintenance, logger: logger))

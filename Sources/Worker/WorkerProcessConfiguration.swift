@@ -9,6 +9,8 @@ struct WorkerProcessConfiguration: Sendable {
     var maintenance: MaintenanceConfiguration
     /// Twilio and the calling rules (`TWILIO_*`, `PUBLIC_BASE_URL`, `CALL_*`).
     var providers: PlatformProviders
+    /// Whether `WORKER_QUEUES` names the queues; else the worker serves all of the platform's.
+    var queuesChosen: Bool
     /// Whether this process applies pending migrations before it starts (`MIGRATE_ON_START`).
     var migrateOnStart: Bool
 
@@ -18,6 +20,7 @@ struct WorkerProcessConfiguration: Sendable {
         worker = try WorkerConfiguration(environment: environment)
         maintenance = try MaintenanceConfiguration(environment: environment)
         providers = try PlatformProviders(environment: environment)
+        queuesChosen = environment["WORKER_QUEUES"] != nil
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
     }
 }
