@@ -15,12 +15,29 @@ eval "$(scripts/python-env.sh)"
 export VPAI_PYTHON
 export VPAI_BIN_DIR
 VPAI_BIN_DIR=$(swift build --show-bin-path)
+
+# S3 for the storage tests: moto's server on a free loopback port, checking every request's SigV4
+# signature once Tests/Tools/moto_credentials.py has made the key the tests sign with.
+mkdir -p .local
+MOTO_PORT=$("$VPAI_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+INITIAL_NO_AUTH_ACTION_COUNT=3 "$(dirname "$VPAI_PYTHON")/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" > .local/moto.log 2>&1 &
+MOTO_PID=$!
+trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+# Wait for the port without a request: moto counts every request as an action.
+"$VPAI_PYTHON" -c "
+import socket, sys, time
+for _ in range(200):
+    try: socket.create_connection(('127.0.0.1', $MOTO_PORT), 0.2).close(); sys.exit(0)
+    except OSError: time.sleep(0.1)
+sys.exit('moto did not start')"
+eval "$("$VPAI_PYTHON" Tests/Tools/moto_credentials.py "http://127.0.0.1:$MOTO_PORT")"
 echo "test: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL" >&2
 
 swift build --build-tests
 # Line-buffered output, so a log read during a run (or after a kill) is complete up to that moment.
 if [[ $# -gt 0 ]]; then
-    exec stdbuf -oL -eL swift test --skip-build "$@"
+    stdbuf -oL -eL swift test --skip-build "$@"
+    exit
 fi
 failed=()
 for target in QueueEngineTests JobsTests APITests; do

@@ -28,7 +28,7 @@ public struct PlatformProviders: Sendable {
         self.init(twilio: try TwilioConfiguration.from(environment).map { TwilioClient(configuration: $0) },
                   transcription: TranscriptionClient(configuration: try TranscriptionConfiguration(environment: environment)),
                   calls: try CallSettings(environment: environment),
-                  storage: LocalFileStorage(environment: environment),
+                  storage: try StorageConfiguration.storage(environment),
                   extraction: ExtractionLimits(
                     maxBytes: try environment.int("FILE_MAX_BYTES", default: defaults.maxBytes, range: 1...(1 << 32)),
                     maxPages: try environment.int("EXTRACTION_MAX_PAGES", default: defaults.maxPages, range: 1...100_000),
