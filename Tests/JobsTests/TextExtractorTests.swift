@@ -49,6 +49,22 @@ import Testing
         await #expect(throws: ExtractionFailure.self) { try await TextExtractor.extract(corrupt, format: .pdf) }
     }
 
+    @Test func aPasswordProtectedPDFEndsAsEncrypted() async throws {
+        // pypdf (an independent writer, from the test environment) encrypts the two-page PDF.
+        let python = try #require(ProcessInfo.processInfo.environment["VPAI_PYTHON"], "run through scripts/test.sh")
+        let plain = try file("plain.pdf", Self.pdf(pages: ["Secret page"]))
+        let locked = folder.appendingPathComponent("locked.pdf")
+        let script = """
+            import sys, pypdf
+            writer = pypdf.PdfWriter(clone_from=sys.argv[1])
+            writer.encrypt(user_password="open sesame", algorithm="RC4-128")
+            writer.write(sys.argv[2])
+            """
+        let made = try await ToolProcess.run(python, ["-c", script, plain.path, locked.path], timeout: .seconds(30), maxOutput: 1 << 16)
+        try #require(made.exitCode == 0, "pypdf: \(made.errorOutput)")
+        await #expect(throws: ExtractionFailure.encrypted) { try await TextExtractor.extract(locked, format: .pdf) }
+    }
+
     @Test func aDocxGivesParagraphsTablesAndHeaders() async throws {
         let docx = try await zip("table.docx", [
             "[Content_Types].xml": "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>",
