@@ -13,7 +13,8 @@ public struct DatabaseConfiguration: Sendable {
     public var password: String?
     public var database: String
     public var poolSize: Int
-    /// How long engine statements wait for a reply before giving up and retrying (`ReplyTimeout`).
+    /// How long engine statements wait for a reply before giving up and retrying (`ReplyTimeout`);
+    /// zero turns the deadline off.
     public var replyTimeout: Duration
 
     public init(environment: Environment) throws {
@@ -31,7 +32,7 @@ public struct DatabaseConfiguration: Sendable {
         self.database = path.isEmpty ? "postgres" : path
         self.poolSize = try environment.int("DATABASE_POOL_SIZE", default: Self.defaultPoolSize, range: 1...1000)
         self.replyTimeout = .milliseconds(try environment.int(
-            "DATABASE_REPLY_TIMEOUT_MS", default: Int(JobStore.defaultReplyTimeout.seconds * 1000), range: 100...3_600_000))
+            "DATABASE_REPLY_TIMEOUT_MS", default: Int(JobStore.defaultReplyTimeout.seconds * 1000), range: 0...3_600_000))
     }
 
     public var clientConfiguration: PostgresClient.Configuration {

@@ -18,9 +18,10 @@ public struct JobStore: Sendable {
         self.replyTimeout = replyTimeout
     }
 
-    /// Runs one engine operation under the reply deadline.
+    /// Runs one engine operation under the reply deadline (directly when the deadline is off).
     func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withReplyDeadline(replyTimeout, operation)
+        guard replyTimeout > .zero else { return try await operation() }
+        return try await withReplyDeadline(replyTimeout, operation)
     }
 
     /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.
