@@ -194,23 +194,21 @@ struct CallRoutes {
             } catch {
                 throw APIError(.badGateway, .unavailable, "the provider did not end the call: \(error)")
             }
-            if let status = CallStatus(rawValue: answer.status) {
-                try await services.write { transaction in
-                    _ = try await CallStore.apply(CallStore.StatusUpdate(callSID: sid, status: status, sequence: nil,
-                                                                         durationSeconds: answer.duration.flatMap { Int($0) },
-                                                                         recordingURL: nil, recordingSID: nil),
-                                                  callID: nil, on: transaction.connection, logger: logger)
-                }
+            let update = CallStatus(rawValue: answer.status).map {
+                CallStore.StatusUpdate(callSID: sid, status: $0, sequence: nil, durationSeconds: answer.duration.flatMap { Int($0) },
+                                       recordingURL: nil, recordingSID: nil)
+            }
+            try await services.write { transaction in
+                if let update { _ = try await CallStore.apply(update, callID: nil, on: transaction.connection, logger: logger) }
+                try await AuditLog.record(access.audit("call.end", "call", id.idString), on: transaction.connection, logger: logger)
             }
         } else {
             try await services.write { transaction in
                 try await CallStore.reject(id: id, status: .canceled, reason: "ended before it was placed", providerErrorCode: nil,
                                            on: transaction.connection, logger: logger)
+                try await AuditLog.record(access.audit("call.end", "call", id.idString), on: transaction.connection, logger: logger)
             }
             if let jobID = call.jobID { _ = try? await services.queue.cancel(id: jobID, workspaceID: access.workspaceKey) }
-        }
-        try await services.write { transaction in
-            try await AuditLog.record(access.audit("call.end", "call", id.idString), on: transaction.connection, logger: logger)
         }
         return CallView(try await self.call(id, access: access))
     }

@@ -28,7 +28,7 @@ struct TwilioWebhookRoutes {
     /// its credits do not cover a call (then Twilio rejects it unanswered, free of charge).
     @Sendable func voice(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await verifiedForm(request, context: context)
-        func value(_ name: String) -> String? { form.first(where: { $0.0 == name })?.1 }
+        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
         let settings = services.configuration.providers.calls
         let stream = services.configuration.providers.twilio?.configuration.mediaStreamURL
@@ -56,18 +56,15 @@ struct TwilioWebhookRoutes {
             else { return TwiML.unavailable("This number is not in service.") }
             let live = try await CallStore.liveCount(workspaceID: number.workspaceID, on: connection, logger: logger)
             let balance = try await CreditStore.account(workspaceID: number.workspaceID, on: connection, logger: logger).balance
-            let refusal: (twiml: String, why: String)? = if live >= settings.maxConcurrentPerWorkspace {
-                ("busy", "the workspace has \(live) live calls, its limit")
-            } else if balance - Int64(live) * settings.reservePerCall < settings.minimumBalance + settings.reservePerCall {
-                ("rejected", "insufficient credits for a call")
-            } else {
-                nil
-            }
+            let refusal = settings.refusal(liveCalls: live, balance: balance)
             let call = try await CallStore.createInbound(workspaceID: number.workspaceID, assistantID: assistantID, to: to, from: from,
-                                                         callSID: sid, status: refusal == nil ? .ringing : .rejected, reason: refusal?.why,
+                                                         callSID: sid, status: refusal == nil ? .ringing : .rejected, reason: refusal?.description,
                                                          on: connection, logger: logger)
-            if let refusal { return TwiML.reject(reason: refusal.twiml) }
-            return answer(assistant, call: call.id)
+            switch refusal {
+            case .atConcurrencyLimit?: return TwiML.reject(reason: "busy")
+            case .insufficientCredits?: return TwiML.reject(reason: "rejected")
+            case nil: return answer(assistant, call: call.id)
+            }
         }
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: twiml)))
     }
@@ -76,7 +73,7 @@ struct TwilioWebhookRoutes {
     /// and charges a completed call once.
     @Sendable func status(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await verifiedForm(request, context: context)
-        func value(_ name: String) -> String? { form.first(where: { $0.0 == name })?.1 }
+        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         guard let sid = value("CallSid"), !sid.isEmpty else { throw APIError.validation(field: "CallSid", "is required") }
         guard let statusText = value("CallStatus"), let status = CallStatus(rawValue: statusText), status.rank >= CallStatus.queued.rank
         else { throw APIError.validation(field: "CallStatus", "is not a Twilio call status") }

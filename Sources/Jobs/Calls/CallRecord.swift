@@ -51,14 +51,6 @@ public enum CallStatus: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The call exists at the provider and may still be connected.
-    public var isLive: Bool {
-        switch self {
-        case .dialing, .queued, .initiated, .ringing, .inProgress: true
-        default: false
-        }
-    }
-
     /// How far along a status is, so an out-of-order callback never moves a call backwards.
     public var rank: Int {
         switch self {

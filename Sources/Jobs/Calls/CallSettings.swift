@@ -41,6 +41,15 @@ public struct CallSettings: Sendable, Equatable {
                                                                   default: Int(defaults.transcriptionCostPerMinute))))
     }
 
+    /// Why a workspace with `liveCalls` calls that may still be connected and `balance` millicredits
+    /// may not take one more call, or nil when it may. Each live call holds `reservePerCall` back.
+    public func refusal(liveCalls: Int, balance: Int64) -> CallRefusal? {
+        if liveCalls >= maxConcurrentPerWorkspace { return .atConcurrencyLimit(liveCalls: liveCalls) }
+        let available = balance - Int64(liveCalls) * reservePerCall
+        let needed = minimumBalance + reservePerCall
+        return available < needed ? .insufficientCredits(available: available, needed: needed, liveCalls: liveCalls) : nil
+    }
+
     /// The charge of a completed call: every started minute.
     public func cost(durationSeconds: Int) -> Int64 {
         Self.perStartedMinute(Double(durationSeconds), costPerMinute)
@@ -58,4 +67,18 @@ public struct CallSettings: Sendable, Equatable {
 
     /// The spacing between two dials of one account.
     public var dialSpacing: Duration { .milliseconds(1_000 / dialsPerSecond) }
+}
+
+/// Why a call is not placed or taken now.
+public enum CallRefusal: Sendable, Equatable, CustomStringConvertible {
+    case atConcurrencyLimit(liveCalls: Int)
+    case insufficientCredits(available: Int64, needed: Int64, liveCalls: Int)
+
+    public var description: String {
+        switch self {
+        case .atConcurrencyLimit(let live): "the workspace has \(live) live calls, its limit"
+        case .insufficientCredits(let available, let needed, let live):
+            "insufficient credits: \(available) millicredits available after \(live) live calls; a call needs \(needed)"
+        }
+    }
 }

@@ -258,13 +258,6 @@ public enum CallStore {
             """, logger: logger)
     }
 
-    /// Whether the call was transcribed already (a retried job does nothing then).
-    public static func isTranscribed(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("SELECT transcribed_at IS NOT NULL FROM calls WHERE id = \(id)", logger: logger)
-        for try await done in rows.decode(Bool.self) { return done }
-        return false
-    }
-
     /// Stores the charge of a finished call (the ledger entry is written beside it by the caller).
     public static func setCost(id: UUID, cost: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("UPDATE calls SET cost = \(cost), updated_at = now() WHERE id = \(id)", logger: logger)

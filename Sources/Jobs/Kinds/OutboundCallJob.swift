@@ -68,9 +68,9 @@ public struct OutboundCallJob: JobKind {
         if wait > .zero { try await Task.sleep(for: wait) }
 
         switch try await admit(call, logger: logger) {
-        case .admitted: break
-        case .atConcurrencyLimit: return .snooze(Self.busyRetry)
-        case .insufficientCredits(let reason): return try await reject(call, reason: reason, code: nil, logger: logger)
+        case nil: break
+        case .atConcurrencyLimit?: return .snooze(Self.busyRetry)
+        case let refusal?: return try await reject(call, reason: refusal.description, code: nil, logger: logger)
         }
 
         let request = TwilioClient.CallRequest(
@@ -100,15 +100,10 @@ public struct OutboundCallJob: JobKind {
         return try await record(created, for: call, adopted: false, twilio: twilio, logger: logger)
     }
 
-    enum Admission {
-        case admitted
-        case atConcurrencyLimit
-        case insufficientCredits(String)
-    }
-
     /// Decides under the workspace's call lock, and marks the call as dialling in the same
     /// transaction, so concurrent dial jobs of one workspace cannot pass the limits together.
-    func admit(_ call: CallRecord, logger: Logger) async throws -> Admission {
+    /// Returns why the call may not be placed now, or nil when it was marked dialling.
+    func admit(_ call: CallRecord, logger: Logger) async throws -> CallRefusal? {
         let settings = self.settings
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query(
@@ -116,17 +111,10 @@ public struct OutboundCallJob: JobKind {
             let live = try await CallStore.liveCount(workspaceID: call.workspaceID, on: connection, logger: logger)
             // A retry of a call already marked dialling counts itself among the live calls.
             let others = call.status == .dialing ? live - 1 : live
-            if others >= settings.maxConcurrentPerWorkspace { return .atConcurrencyLimit }
-            let account = try await CreditStore.account(workspaceID: call.workspaceID, on: connection, logger: logger)
-            let available = account.balance - Int64(others) * settings.reservePerCall
-            if available < settings.minimumBalance + settings.reservePerCall {
-                return .insufficientCredits("""
-                    insufficient credits: \(available) millicredits available after \(others) live calls; \
-                    a call needs \(settings.minimumBalance + settings.reservePerCall)
-                    """)
-            }
+            let balance = try await CreditStore.account(workspaceID: call.workspaceID, on: connection, logger: logger).balance
+            if let refusal = settings.refusal(liveCalls: others, balance: balance) { return refusal }
             try await CallStore.markDialing(id: call.id, on: connection, logger: logger)
-            return .admitted
+            return nil
         }
     }
 

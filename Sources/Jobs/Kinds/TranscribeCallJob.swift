@@ -40,12 +40,10 @@ public struct TranscribeCallJob: JobKind {
 
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
-        let (call, done) = try await client.withConnection { connection in
-            (try await CallStore.call(id: args.callID, on: connection, logger: logger),
-             try await CallStore.isTranscribed(id: args.callID, on: connection, logger: logger))
+        guard let call = try await client.withConnection({ try await CallStore.call(id: args.callID, on: $0, logger: logger) }) else {
+            return .discard(reason: "call \(args.callID) no longer exists")
         }
-        guard let call else { return .discard(reason: "call \(args.callID) no longer exists") }
-        if done { return .success }
+        if call.transcriptText != nil { return .success }
         guard let recordingURL = call.recordingURL else { return .discard(reason: "the call has no recording") }
         guard let twilio else { return .discard(reason: "no Twilio account is configured to fetch the recording") }
 

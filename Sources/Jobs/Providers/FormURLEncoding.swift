@@ -27,6 +27,11 @@ public enum FormURLEncoding {
         return pairs
     }
 
+    /// The first value named `name` among decoded pairs.
+    public static func value(_ name: String, in pairs: [(String, String)]) -> String? {
+        pairs.first(where: { $0.0 == name })?.1
+    }
+
     private static func unescape(_ text: Substring) -> String? {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }

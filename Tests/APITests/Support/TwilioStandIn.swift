@@ -65,7 +65,7 @@ final class TwilioStandIn: Sendable {
     private func create(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         if let refusal = authenticate(request, context) { return refusal }
         let form = try await Self.form(request, context)
-        func value(_ name: String) -> String? { form.first(where: { $0.0 == name })?.1 }
+        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         let behaviour = state.withLock { state -> Behaviour in
             state.createRequests.append(form)
             return state.script.isEmpty ? .create : state.script.removeFirst()
@@ -88,7 +88,7 @@ final class TwilioStandIn: Sendable {
     private func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         if let refusal = authenticate(request, context) { return refusal }
         let pairs = FormURLEncoding.decode(request.uri.query ?? "") ?? []
-        func value(_ name: String) -> String? { pairs.first(where: { $0.0 == name })?.1 }
+        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: pairs) }
         let startDay = value("StartTime>")
         state.withLock { $0.lookups += 1 }
         let found = calls.filter { call in
@@ -102,7 +102,7 @@ final class TwilioStandIn: Sendable {
         if let refusal = authenticate(request, context) { return refusal }
         let sid = (context.parameters.get("sid") ?? "").replacingOccurrences(of: ".json", with: "")
         let form = try await Self.form(request, context)
-        guard let status = form.first(where: { $0.0 == "Status" })?.1 else {
+        guard let status = FormURLEncoding.value("Status", in: form) else {
             return Self.error(status: 400, code: 21218, message: "Invalid Status")
         }
         let updated = state.withLock { state -> Call? in
