@@ -15,7 +15,8 @@ PORT=$("$VPAI_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 BASE=http://127.0.0.1:$PORT
 EMAIL="contract-$RANDOM$RANDOM@example.com"
 
-API_PORT=$PORT JWT_SECRET="contract-$(head -c 24 /dev/urandom | base64 -w0)" PLATFORM_OPERATOR_EMAILS=$EMAIL \
+API_PORT=$PORT JWT_SECRET="contract-$(head -c 24 /dev/urandom | base64 -w0)" SECRETS_KEY="contract-$(head -c 24 /dev/urandom | base64 -w0)" \
+    PLATFORM_OPERATOR_EMAILS=$EMAIL \
     RATE_LIMIT_AUTH=off RATE_LIMIT_LOGIN=off RATE_LIMIT_READ=off RATE_LIMIT_WRITE=off LOG_LEVEL=error \
     "$BIN/API" > "$STATE/api-contract.log" 2>&1 &
 API_PID=$!

@@ -12,14 +12,16 @@ swift build -c "$CONFIGURATION"
 BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
 "$BIN/queuectl" migrate
 
-# A development signing key for access tokens, made once and kept under .local/ (set JWT_SECRET
-# to use your own; production always sets it).
-if [[ -z "${JWT_SECRET:-}" ]]; then
+# Development keys, made once and kept under .local/: JWT_SECRET signs access tokens, SECRETS_KEY
+# seals the tokens email jobs carry (set them to use your own; production always sets both).
+development_key() {
     mkdir -p .local
-    [[ -s .local/jwt-secret ]] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > .local/jwt-secret)
-    JWT_SECRET=$(cat .local/jwt-secret)
-fi
-export JWT_SECRET
+    [[ -s ".local/$1" ]] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > ".local/$1")
+    cat ".local/$1"
+}
+JWT_SECRET=${JWT_SECRET:-$(development_key jwt-secret)}
+SECRETS_KEY=${SECRETS_KEY:-$(development_key secrets-key)}
+export JWT_SECRET SECRETS_KEY
 
 pids=()
 stop() {

@@ -31,11 +31,21 @@ struct APIConfiguration: Sendable {
     var migrateOnStart: Bool
     /// Twilio (ending calls, checking webhook signatures) and the calling rules.
     var providers: PlatformProviders
+    /// Templates (checked at startup), links and the key that seals tokens carried by email jobs.
+    var mail: MailService
+    var sealer: SecretSealer
+    var passwordResetLifetime: Duration
 
     init(environment: Environment) throws {
         database = try DatabaseConfiguration(environment: environment)
         redis = try RedisConfiguration.from(environment)
         providers = try PlatformProviders(environment: environment)
+        guard let mail = providers.mail, let sealer = mail.sealer else {
+            throw ConfigurationError("SECRETS_KEY", "is required: at least \(SecretSealer.minimumSecretBytes) random bytes that seal the tokens email jobs carry (shared with the worker)")
+        }
+        self.mail = mail
+        self.sealer = sealer
+        passwordResetLifetime = try environment.seconds("PASSWORD_RESET_TTL_SECONDS", default: .seconds(3_600), minimum: 60)
         host = environment.string("API_HOST", default: "127.0.0.1")
         port = try environment.int("API_PORT", default: Self.defaultPort, range: 0...65_535)
         guard let secret = environment["JWT_SECRET"] else {

@@ -40,6 +40,14 @@ struct APIServices: Sendable {
         try await client.withConnection { connection in try await body(connection) }
     }
 
+    /// Enqueues a built-in email inside the caller's transaction, so it goes out only if the change
+    /// commits; `secret` names the variables (snake_case) that are sealed in the job's args.
+    func enqueueEmail<Content: EmailContent>(_ content: Content, to address: EmailAddress, workspaceID: UUID? = nil,
+                                             secret: Set<String> = [], in transaction: JobTransaction) async throws {
+        let args = try SendEmailJob.Args(content, to: address, workspaceID: workspaceID, secret: secret, sealer: configuration.sealer)
+        _ = try await transaction.enqueue(SendEmailJob.self, args, options: JobOptions(workspaceID: workspaceID?.idString))
+    }
+
     /// A change and its audit row in one transaction; jobs enqueued through `JobTransaction` exist
     /// only if it commits.
     func write<T: Sendable>(_ body: (JobTransaction) async throws -> T) async throws -> T {

@@ -12,6 +12,7 @@ public enum PlatformJobs {
         registry.register(TranscribeCallJob(client: store.client, twilio: providers.twilio, transcription: providers.transcription,
                                             settings: providers.calls))
         registry.register(ExtractTextJob(client: store.client, storage: providers.storage, limits: providers.extraction))
+        registry.register(SendEmailJob(client: store.client, mail: providers.mail))
         return registry
     }
 

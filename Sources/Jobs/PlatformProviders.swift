@@ -10,17 +10,20 @@ public struct PlatformProviders: Sendable {
     /// Where uploaded files are kept (`STORAGE_DIR`).
     public var storage: any FileStorage
     public var extraction: ExtractionLimits
+    /// Email: templates, providers and the sealing key; nil where the process sends no mail.
+    public var mail: MailService?
 
     public init(twilio: TwilioClient? = nil,
                 transcription: TranscriptionClient = TranscriptionClient(configuration: TranscriptionConfiguration(apiKey: nil)),
                 calls: CallSettings = CallSettings(),
                 storage: any FileStorage = LocalFileStorage(folder: URL(fileURLWithPath: ".local/files", isDirectory: true)),
-                extraction: ExtractionLimits = ExtractionLimits()) {
+                extraction: ExtractionLimits = ExtractionLimits(), mail: MailService? = nil) {
         self.twilio = twilio
         self.transcription = transcription
         self.calls = calls
         self.storage = storage
         self.extraction = extraction
+        self.mail = mail
     }
 
     public init(environment: Environment) throws {
@@ -35,6 +38,7 @@ public struct PlatformProviders: Sendable {
                     maxCharacters: try environment.int("EXTRACTION_MAX_CHARACTERS", default: defaults.maxCharacters, range: 1...(1 << 30)),
                     maxUncompressedBytes: try environment.int("EXTRACTION_MAX_UNCOMPRESSED_BYTES", default: defaults.maxUncompressedBytes,
                                                               range: 1...(1 << 34)),
-                    timeout: try environment.milliseconds("EXTRACTION_TIMEOUT_MS", default: defaults.timeout)))
+                    timeout: try environment.milliseconds("EXTRACTION_TIMEOUT_MS", default: defaults.timeout)),
+                  mail: try MailService(environment: environment))
     }
 }

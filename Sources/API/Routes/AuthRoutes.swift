@@ -33,6 +33,20 @@ struct AuthRoutes {
         enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
     }
 
+    struct ForgotPasswordBody: Decodable {
+        let email: String
+    }
+
+    struct ResetPasswordBody: Decodable {
+        let token: String
+        let password: String
+    }
+
+    struct Accepted: ResponseEncodable {
+        let status = "accepted"
+        let message: String
+    }
+
     struct UserView: ResponseEncodable {
         let id: String
         let email: String
@@ -72,6 +86,8 @@ struct AuthRoutes {
         router.post("auth/login", use: login)
         router.post("auth/refresh", use: refresh)
         router.post("auth/logout", use: logout)
+        router.post("auth/forgot-password", use: forgotPassword)
+        router.post("auth/reset-password", use: resetPassword)
         router.get("api/me", use: me)
     }
 
@@ -91,6 +107,8 @@ struct AuthRoutes {
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.register",
                                                  resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
                                       on: transaction.connection, logger: logger)
+            try await services.enqueueEmail(WelcomeEmail(firstName: user.firstName, email: user.email),
+                                            to: EmailAddress(user.email, name: user.fullName), in: transaction)
             return try await issueTokens(for: user, family: UUID(), on: transaction.connection)
         }
         return EditedResponse(status: .created, response: pair)
@@ -170,13 +188,64 @@ struct AuthRoutes {
         return UserView(user)
     }
 
+    /// Starts a password reset: when the address has an account, a single-use token (stored as a
+    /// digest) and the email carrying it are created in one transaction. The answer is the same
+    /// whether or not the account exists, so it does not tell which addresses have accounts.
+    @Sendable func forgotPassword(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<Accepted> {
+        let body = try await RequestBody.decode(ForgotPasswordBody.self, from: request, context: context)
+        let email = try Validation.email(body.email)
+        try await spendAttempt("reset:\(email.lowercased())", "too many password-reset requests for this account; retry later")
+        let logger = services.logger
+        let lifetime = services.configuration.passwordResetLifetime
+        let appURL = services.configuration.mail.configuration.appURL
+        try await services.write { transaction in
+            guard let user = try await AccountStore.credentials(email: email, on: transaction.connection, logger: logger)?.0 else { return }
+            let token = SecretToken.generate()
+            try await PasswordResetStore.create(userID: user.id, tokenHash: SecretToken.digest(token),
+                                                expiresAt: Date().addingTimeInterval(lifetime.seconds), ip: context.remoteIP,
+                                                on: transaction.connection, logger: logger)
+            let link = "\(appURL)/reset-password?token=\(token)"
+            try await services.enqueueEmail(PasswordResetEmail(firstName: user.firstName, resetURL: link, validMinutes: Int(lifetime.seconds / 60)),
+                                            to: EmailAddress(user.email, name: user.fullName), secret: ["reset_url"], in: transaction)
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.password_reset_request",
+                                                 resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
+                                      on: transaction.connection, logger: logger)
+        }
+        return EditedResponse(status: .accepted, response: Accepted(message: "if an account has this address, a reset link is on its way"))
+    }
+
+    /// Sets a new password with a reset token: the token and every other open one of the user are
+    /// spent, and every session of the user is signed out.
+    @Sendable func resetPassword(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let body = try await RequestBody.decode(ResetPasswordBody.self, from: request, context: context)
+        try PasswordHasher.validate(body.password)
+        try await spendAttempt("reset-token:\(context.remoteIP ?? "unknown")", "too many password-reset attempts; retry later")
+        let hash = try await services.passwords.hash(body.password)
+        let logger = services.logger
+        let digest = SecretToken.digest(body.token)
+        let changed: Bool = try await services.write { transaction in
+            guard let userID = try await PasswordResetStore.use(tokenHash: digest, on: transaction.connection, logger: logger) else { return false }
+            try await AccountStore.setPassword(userID: userID, passwordHash: hash, on: transaction.connection, logger: logger)
+            try await AccountStore.revokeAllRefreshTokens(userID: userID, on: transaction.connection, logger: logger)
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "user.password_reset",
+                                                 resourceType: "user", resourceID: userID.idString, ip: context.remoteIP),
+                                      on: transaction.connection, logger: logger)
+            return true
+        }
+        guard changed else { throw APIError(.badRequest, .invalidToken, "the reset token is not valid, was used, or has expired") }
+        return Response(status: .noContent)
+    }
+
     /// Attempts per account, on top of the per-IP limit of `/auth`: guessing one account's password
     /// from many addresses is throttled too.
     private func spendLoginAttempt(_ email: String) async throws {
-        let decision = await services.limiter.check(services.configuration.rateLimits.login, key: "login:\(email.lowercased())")
-        guard decision.allowed else {
-            throw RateLimitMiddleware.refusal(decision, "too many sign-in attempts for this account; retry later")
-        }
+        try await spendAttempt("login:\(email.lowercased())", "too many sign-in attempts for this account; retry later")
+    }
+
+    /// Spends one attempt of the per-account rule (`RATE_LIMIT_LOGIN`) under `key`.
+    private func spendAttempt(_ key: String, _ refusal: String) async throws {
+        let decision = await services.limiter.check(services.configuration.rateLimits.login, key: key)
+        guard decision.allowed else { throw RateLimitMiddleware.refusal(decision, refusal) }
     }
 
     /// A new access token and the next refresh token of `family`.

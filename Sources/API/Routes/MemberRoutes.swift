@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Jobs
+import QueueEngine
 
 /// Members and invites of a workspace. Admins manage Members and Viewers; only an Owner grants,
 /// changes or removes the Owner role; the last Owner can neither leave nor be demoted.
@@ -114,9 +115,27 @@ struct MemberRoutes {
             try await AuditLog.record(access.audit("member.invite", "invite", invite.id.idString,
                                                    details: ["email": email, "role": role.rawValue]),
                                       on: transaction.connection, logger: logger)
+            try await enqueueInviteEmail(access, email: email, role: role, token: token, in: transaction)
             return invite
         }
         return EditedResponse(status: .created, response: InviteView(invite, token: token))
+    }
+
+    /// The invitee's email, with the accept link carrying the token (sealed in the job).
+    private func enqueueInviteEmail(_ access: WorkspaceAccess, email: String, role: WorkspaceRole, token: String,
+                                    in transaction: JobTransaction) async throws {
+        let logger = services.logger
+        let workspace = try await WorkspaceStore.workspace(id: access.workspaceID, on: transaction.connection, logger: logger)
+        var inviter = "A member"
+        if let userID = access.caller.userID, let user = try await AccountStore.user(id: userID, on: transaction.connection, logger: logger) {
+            inviter = user.fullName ?? user.email
+        }
+        let appURL = services.configuration.mail.configuration.appURL
+        let content = TeamInviteEmail(inviterName: inviter, workspaceName: workspace?.name ?? "a workspace", role: role.rawValue,
+                                      acceptURL: "\(appURL)/invites/accept?token=\(token)",
+                                      validDays: max(1, Int(services.configuration.inviteLifetime.seconds / 86_400)))
+        try await services.enqueueEmail(content, to: EmailAddress(email), workspaceID: access.workspaceID, secret: ["accept_url"],
+                                        in: transaction)
     }
 
     @Sendable func accept(_ request: Request, context: APIRequestContext) async throws -> WorkspaceRoutes.WorkspaceView {

@@ -7,6 +7,12 @@ public struct UserRecord: Sendable, Codable, Equatable {
     public let firstName: String
     public let lastName: String
     public let createdAt: Date
+
+    /// First and last name, or nil when both are empty (mail then goes to the bare address).
+    public var fullName: String? {
+        let name = "\(firstName) \(lastName)".trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? nil : name
+    }
 }
 
 public struct WorkspaceRecord: Sendable, Codable, Equatable {

@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 import QueueEngine
 
-/// Deletes refresh tokens past their expiry and invites that expired or were accepted, older than
-/// `graceHours`, in batches until none is left. Scheduled from `cron/`.
+/// Deletes refresh tokens past their expiry, invites that expired or were accepted, and password
+/// resets that expired or were used, older than `graceHours`, in batches until none is left.
+/// Scheduled from `cron/`.
 public struct CleanupExpiredAccessJob: JobKind {
     public struct Args: Codable, Sendable {
         public var graceHours: Int?
@@ -18,6 +19,7 @@ public struct CleanupExpiredAccessJob: JobKind {
     struct Result: Codable {
         let refreshTokens: Int
         let invites: Int
+        let passwordResets: Int
     }
 
     public static let name = "auth.cleanup-expired"
@@ -37,16 +39,19 @@ public struct CleanupExpiredAccessJob: JobKind {
         guard grace >= 0 else { return .discard(reason: "graceHours must not be negative") }
         guard (1...100_000).contains(batch) else { return .discard(reason: "batchSize must be 1 to 100000") }
         let before = Date().addingTimeInterval(-Double(grace) * 3_600)
-        var total = (tokens: 0, invites: 0)
+        var total = (tokens: 0, invites: 0, resets: 0)
         while true {
             let logger = context.logger
             let deleted = try await client.withTransaction(logger: logger) { connection in
-                try await AccountStore.deleteExpired(before: before, limit: batch, on: connection, logger: logger)
+                let access = try await AccountStore.deleteExpired(before: before, limit: batch, on: connection, logger: logger)
+                let resets = try await PasswordResetStore.deleteExpired(before: before, limit: batch, on: connection, logger: logger)
+                return (access.tokens, access.invites, resets)
             }
-            total.tokens += deleted.tokens
-            total.invites += deleted.invites
-            if deleted.tokens < batch, deleted.invites < batch { break }
+            total.tokens += deleted.0
+            total.invites += deleted.1
+            total.resets += deleted.2
+            if deleted.0 < batch, deleted.1 < batch, deleted.2 < batch { break }
         }
-        return try .success(Result(refreshTokens: total.tokens, invites: total.invites))
+        return try .success(Result(refreshTokens: total.tokens, invites: total.invites, passwordResets: total.resets))
     }
 }

@@ -29,6 +29,7 @@ struct APIHarness: Sendable {
     static func configuration(_ overrides: [String: String] = [:]) throws -> APIConfiguration {
         var values = ProcessInfo.processInfo.environment
         values["JWT_SECRET"] = secret
+        values["SECRETS_KEY"] = secret
         values["API_PORT"] = "0"
         // Each harness spends allowances of its own: all tests call from 127.0.0.1.
         values["RATE_LIMIT_KEY_PREFIX"] = "test-\(UUID().uuidString.prefix(8)):"

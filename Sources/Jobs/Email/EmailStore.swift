@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The email tables: suppressed addresses, unsubscribes and workspaces' own templates.
+public enum EmailStore {
+    /// Why the address must not be mailed (a permanent rejection anywhere, or an unsubscribe from
+    /// this workspace's mail), or nil.
+    public static func suppression(of address: String, workspaceID: UUID?, on connection: PostgresConnection,
+                                   logger: Logger) async throws -> String? {
+        let normalized = address.lowercased()
+        let rows = try await connection.query("""
+            SELECT reason FROM email_suppressions WHERE address = \(normalized)
+            UNION ALL
+            SELECT 'unsubscribed' FROM email_unsubscribes WHERE workspace_id = \(workspaceID) AND address = \(normalized)
+            LIMIT 1
+            """, logger: logger)
+        for try await reason in rows.decode(String.self) { return reason }
+        return nil
+    }
+
+    /// Records a permanent rejection; the first reason stays.
+    public static func suppress(_ address: String, reason: String, provider: String, on connection: PostgresConnection,
+                                logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO email_suppressions (address, reason, provider) VALUES (\(address.lowercased()), \(reason), \(provider))
+            ON CONFLICT (address) DO NOTHING
+            """, logger: logger)
+    }
+
+    public static func unsubscribe(_ address: String, workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO email_unsubscribes (workspace_id, address) VALUES (\(workspaceID), \(address.lowercased()))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// A workspace's own version of a template: subject, text and HTML sources.
+    public static func templateOverride(workspaceID: UUID, name: String, on connection: PostgresConnection,
+                                        logger: Logger) async throws -> (subject: String, text: String, html: String)? {
+        let rows = try await connection.query("""
+            SELECT subject, text_body, html_body FROM email_templates WHERE workspace_id = \(workspaceID) AND name = \(name)
+            """, logger: logger)
+        for try await (subject, text, html) in rows.decode((String, String, String).self) { return (subject, text, html) }
+        return nil
+    }
+}

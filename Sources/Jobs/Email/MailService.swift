@@ -1,0 +1,37 @@
+import Foundation
+import QueueEngine
+
+/// Everything the email job kinds need: the failover mailer, the checked templates, the shared
+/// configuration and the key that opens sealed variables.
+public struct MailService: Sendable {
+    public let configuration: MailConfiguration
+    public let templates: EmailTemplates
+    public let mailer: FailoverMailer
+    public let sealer: SecretSealer?
+
+    public init(configuration: MailConfiguration, templates: EmailTemplates, mailer: FailoverMailer, sealer: SecretSealer?) {
+        self.configuration = configuration
+        self.templates = templates
+        self.mailer = mailer
+        self.sealer = sealer
+    }
+
+    /// Loads and checks the templates (a broken folder stops the process here, not at send time)
+    /// and builds the providers named in `MAIL_PROVIDERS` that are configured, in that order.
+    public init(environment: Environment) throws {
+        let configuration = try MailConfiguration(environment: environment)
+        var providers: [any MailProvider] = []
+        for name in configuration.providerOrder {
+            switch name {
+            case "smtp":
+                if let smtp = try SMTPConfiguration.from(environment) { providers.append(SMTPMailer(configuration: smtp)) }
+            default:
+                break
+            }
+        }
+        self.init(configuration: configuration,
+                  templates: try EmailTemplates.load(folder: configuration.templatesFolder, globals: configuration.globals),
+                  mailer: FailoverMailer(providers: providers, cooldown: configuration.cooldown),
+                  sealer: try SecretSealer.from(environment))
+    }
+}

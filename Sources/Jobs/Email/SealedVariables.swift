@@ -1,0 +1,40 @@
+import Crypto
+import Foundation
+import QueueEngine
+
+/// Seals template variables that are secrets (reset and invite links carry single-use tokens) so
+/// they do not sit readable in the jobs table: AES-GCM under a key derived from `SECRETS_KEY`,
+/// which the API (sealing) and the worker (opening) share.
+public struct SecretSealer: Sendable {
+    public static let minimumSecretBytes = 32
+    private let key: SymmetricKey
+
+    public init(secret: String) throws {
+        guard secret.utf8.count >= Self.minimumSecretBytes else {
+            throw ConfigurationError("SECRETS_KEY", "must be at least \(Self.minimumSecretBytes) bytes long")
+        }
+        key = SymmetricKey(data: SHA256.hash(data: Data("voicepartner sealed variables\u{0}\(secret)".utf8)))
+    }
+
+    /// From `SECRETS_KEY`; nil when unset (emails with secrets then cannot be sent).
+    public static func from(_ environment: Environment) throws -> SecretSealer? {
+        guard let secret = environment["SECRETS_KEY"], !secret.isEmpty else { return nil }
+        return try SecretSealer(secret: secret)
+    }
+
+    public func seal(_ variables: [String: TemplateValue]) throws -> String {
+        let sealed = try AES.GCM.seal(JSONEncoder().encode(variables), using: key)
+        guard let combined = sealed.combined else { throw SealError() }
+        return combined.base64EncodedString()
+    }
+
+    public func open(_ sealed: String) throws -> [String: TemplateValue] {
+        guard let data = Data(base64Encoded: sealed) else { throw SealError() }
+        let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key)
+        return try JSONDecoder().decode([String: TemplateValue].self, from: plain)
+    }
+
+    struct SealError: Error, CustomStringConvertible {
+        var description: String { "sealed variables are malformed" }
+    }
+}

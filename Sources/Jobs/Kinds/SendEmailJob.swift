@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import PostgresNIO
+import QueueEngine
+
+/// Sends one templated email to one address: lifecycle mail (welcome, password reset, invites) and
+/// the notices of other jobs. Suppressed and unsubscribed addresses are skipped; a permanent
+/// rejection suppresses the address and ends the job; provider trouble retries with backoff after
+/// the failover list is exhausted. The Message-ID is derived from the job, so a resend after a
+/// lost acknowledgement is recognisable downstream.
+public struct SendEmailJob: JobKind {
+    public struct Args: Codable, Sendable {
+        public var template: String
+        public var to: EmailAddress
+        public var variables: [String: TemplateValue]
+        /// Variables that are secrets, sealed with `SECRETS_KEY` (see `SecretSealer`).
+        public var sealedVariables: String?
+        /// The workspace whose template override and unsubscribe list apply.
+        public var workspaceID: UUID?
+
+        public init(template: String, to: EmailAddress, variables: [String: TemplateValue], sealedVariables: String? = nil,
+                    workspaceID: UUID? = nil) {
+            self.template = template
+            self.to = to
+            self.variables = variables
+            self.sealedVariables = sealedVariables
+            self.workspaceID = workspaceID
+        }
+
+        /// The args for a built-in email; the `secret` variables (snake_case names) are sealed.
+        public init<Content: EmailContent>(_ content: Content, to: EmailAddress, workspaceID: UUID? = nil,
+                                           secret: Set<String> = [], sealer: SecretSealer? = nil) throws {
+            var variables = try content.variables()
+            var sealed: [String: TemplateValue] = [:]
+            for name in secret {
+                sealed[name] = variables.removeValue(forKey: name)
+            }
+            if !sealed.isEmpty {
+                guard let sealer else { throw SealingUnavailable() }
+                self.init(template: Content.template, to: to, variables: variables, sealedVariables: try sealer.seal(sealed),
+                          workspaceID: workspaceID)
+            } else {
+                self.init(template: Content.template, to: to, variables: variables, workspaceID: workspaceID)
+            }
+        }
+    }
+
+    public struct SealingUnavailable: Error, CustomStringConvertible {
+        public var description: String { "SECRETS_KEY is not set: emails that carry tokens cannot be enqueued" }
+    }
+
+    struct Result: Codable {
+        let provider: String
+        let messageID: String
+    }
+
+    public static let name = "email.send"
+    public static var defaults: JobDefaults {
+        JobDefaults(queue: "email", maxAttempts: 10, timeout: .seconds(120), retryPolicy: RetryPolicy(base: .seconds(15), cap: .seconds(1_800)))
+    }
+
+    let client: PostgresClient
+    let mail: MailService?
+
+    public init(client: PostgresClient, mail: MailService?) {
+        self.client = client
+        self.mail = mail
+    }
+
+    public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        guard let mail, !mail.mailer.providers.isEmpty else {
+            return .discard(reason: "no mail provider is configured in this worker (MAIL_PROVIDERS, SMTP_HOST, SENDGRID_API_KEY, SES_*)")
+        }
+        let logger = context.logger
+        typealias Override = (subject: String, text: String, html: String)
+        let (suppressed, override): (String?, Override?) = try await client.withConnection { connection in
+            let reason = try await EmailStore.suppression(of: args.to.address, workspaceID: args.workspaceID, on: connection, logger: logger)
+            guard reason == nil, let workspaceID = args.workspaceID else { return (reason, nil) }
+            let override = try await EmailStore.templateOverride(workspaceID: workspaceID, name: args.template, on: connection, logger: logger)
+            return (nil, override)
+        }
+        if let suppressed { return .discard(reason: "\(args.to.address) is not mailed: \(suppressed)") }
+
+        var variables = args.variables
+        if let sealed = args.sealedVariables {
+            guard let sealer = mail.sealer else { return .discard(reason: "SECRETS_KEY is not set in this worker: sealed variables cannot be opened") }
+            do {
+                variables.merge(try sealer.open(sealed)) { _, secret in secret }
+            } catch {
+                return .discard(reason: "sealed variables do not open with this SECRETS_KEY")
+            }
+        }
+        let rendered: RenderedEmail
+        do {
+            let custom = try override.map { try EmailTemplate(name: args.template, subject: $0.subject, text: $0.text, html: $0.html) }
+            rendered = try renderPreferring(custom, mail: mail, args: args, variables: variables, logger: logger)
+        } catch {
+            return .discard(reason: "\(error)")
+        }
+        let message = EmailMessage(id: Self.messageID(jobID: context.jobID, from: mail.configuration.from), from: mail.configuration.from,
+                                   to: args.to, subject: rendered.subject, text: rendered.text, html: rendered.html)
+        let provider: String
+        do {
+            provider = try await mail.mailer.send(message)
+        } catch {
+            guard case .rejected(let provider, let address, let reason) = error else { throw error }
+            try await client.withConnection { connection in
+                try await EmailStore.suppress(address, reason: reason, provider: provider, on: connection, logger: logger)
+            }
+            return .discard(reason: error.description)
+        }
+        return try .success(Result(provider: provider, messageID: message.id))
+    }
+
+    /// A workspace's override when it renders; the built-in otherwise (logged), so a broken
+    /// override never stops the mail.
+    private func renderPreferring(_ custom: EmailTemplate?, mail: MailService, args: Args, variables: [String: TemplateValue],
+                                  logger: Logger) throws -> RenderedEmail {
+        if let custom {
+            do {
+                return try mail.templates.render(args.template, variables: variables, override: custom)
+            } catch {
+                logger.warning("workspace template override does not render; using the built-in", metadata: ["error": "\(error)"])
+            }
+        }
+        return try mail.templates.render(args.template, variables: variables)
+    }
+
+    /// `<job-<id>@<sender's domain>>`: the same for every attempt of the job.
+    static func messageID(jobID: Int64, from: EmailAddress) -> String {
+        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        return "job-\(jobID)@\(domain)"
+    }
+}
