@@ -25,6 +25,10 @@ public struct MailService: Sendable {
             switch name {
             case "smtp":
                 if let smtp = try SMTPConfiguration.from(environment) { providers.append(SMTPMailer(configuration: smtp)) }
+            case "sendgrid":
+                if let sendGrid = try SendGridConfiguration.from(environment) { providers.append(SendGridMailer(configuration: sendGrid)) }
+            case "ses":
+                if let ses = try SESConfiguration.from(environment) { providers.append(SESMailer(configuration: ses)) }
             default:
                 break
             }

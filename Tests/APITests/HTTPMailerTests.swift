@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import Foundation
+@testable import Jobs
+import NIOCore
+import Testing
+
+/// SendGrid against a stand-in written from its published API, SES v2 against moto's server (which
+/// checks every request's SigV4 signature), and the failover list across SMTP, SendGrid and SES.
+@Suite(.timeLimit(.minutes(2))) struct HTTPMailerTests {
+    static func message(to address: String, from sender: String = "sender@voicepartner.test") -> EmailMessage {
+        EmailMessage(id: "test-\(UUID().uuidString)@voicepartner.test", from: EmailAddress(sender, name: "VoicePartnerAI"),
+                     to: EmailAddress(address), subject: "Hello \(address)", text: "text part", html: "<p>html part</p>",
+                     headers: [("List-Unsubscribe", "<https://app.voicepartner.test/unsubscribe>")])
+    }
+
+    static func sendGrid(_ base: String, key: String = SendGridStandIn.apiKey) -> SendGridMailer {
+        SendGridMailer(configuration: SendGridConfiguration(baseURL: base, apiKey: key, timeout: .seconds(10)))
+    }
+
+    @Test func sendGridTakesAMessageAndMapsItsRefusals() async throws {
+        let standIn = SendGridStandIn()
+        try await standIn.run { base in
+            let message = Self.message(to: "ada@example.com")
+            try await Self.sendGrid(base).send(message)
+            let accepted = try #require(standIn.accepted.first)
+            #expect(accepted.to == ["ada@example.com"])
+            #expect(accepted.subject == "Hello ada@example.com")
+            #expect(accepted.messageID == message.id)
+            #expect(accepted.text == "text part")
+
+            standIn.script(.throttle(resetIn: 30))
+            await #expect {
+                try await Self.sendGrid(base).send(Self.message(to: "b@example.com"))
+            } throws: { error in
+                guard case .transient(_, _, let retryAfter?) = error as? MailError else { return false }
+                return retryAfter > .seconds(20) && retryAfter <= .seconds(31)
+            }
+            standIn.script(.fail(status: 503))
+            await #expect {
+                try await Self.sendGrid(base).send(Self.message(to: "c@example.com"))
+            } throws: { error in
+                if case .transient = error as? MailError { return true } else { return false }
+            }
+            await #expect {
+                try await Self.sendGrid(base).send(Self.message(to: "not-an-address@nowhere"))
+            } throws: { error in
+                guard case .rejected(_, let address, _) = error as? MailError else { return false }
+                return address == "not-an-address@nowhere"
+            }
+            await #expect {
+                try await Self.sendGrid(base, key: "SG.wrong").send(Self.message(to: "d@example.com"))
+            } throws: { error in
+                if case .unavailable = error as? MailError { return true } else { return false }
+            }
+            #expect(standIn.accepted.count == 1)
+        }
+    }
+
+    /// SES against moto: a signed request from an identity moto knows; the count comes from SES's
+    /// own `GetSendQuota`.
+    struct SESServer {
+        let configuration: SESConfiguration
+
+        init() throws {
+            let environment = ProcessInfo.processInfo.environment
+            configuration = SESConfiguration(
+                endpoint: try #require(environment["SES_TEST_ENDPOINT"], "run through scripts/test.sh, which starts moto"),
+                region: "us-east-1", accessKeyID: try #require(environment["SES_TEST_ACCESS_KEY_ID"]),
+                secretAccessKey: try #require(environment["SES_TEST_SECRET_ACCESS_KEY"]), timeout: .seconds(10))
+        }
+
+        func signedPost(_ path: String, body: Data, contentType: String) async throws -> (Int, String) {
+            let url = try #require(URL(string: configuration.endpoint + path))
+            let host = "\(url.host ?? ""):\(url.port ?? 80)"
+            let signed = SigV4(accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey,
+                               region: configuration.region, service: "ses")
+                .sign(method: "POST", path: path, headers: [("host", host), ("content-type", contentType)], payload: body)
+            var request = HTTPClientRequest(url: configuration.endpoint + path)
+            request.method = .POST
+            request.headers.add(name: "content-type", value: contentType)
+            for (name, value) in signed { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(data: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        }
+
+        func verify(_ address: String) async throws {
+            let (status, text) = try await signedPost("/v2/email/identities", body: Data(#"{"EmailIdentity": "\#(address)"}"#.utf8),
+                                                      contentType: "application/json")
+            try #require(status == 200, "create identity: \(text)")
+        }
+
+        func sentCount() async throws -> Double {
+            let (status, text) = try await signedPost("/", body: Data("Action=GetSendQuota&Version=2010-12-01".utf8),
+                                                      contentType: "application/x-www-form-urlencoded")
+            try #require(status == 200, "GetSendQuota: \(text)")
+            let start = try #require(text.range(of: "<SentLast24Hours>"))
+            let end = try #require(text.range(of: "</SentLast24Hours>"))
+            return try #require(Double(text[start.upperBound..<end.lowerBound]))
+        }
+    }
+
+    @Test func sesSendsASignedRawMessageAndRefusesAnUnverifiedSender() async throws {
+        let ses = try SESServer()
+        let sender = "ses-\(UUID().uuidString.prefix(8).lowercased())@voicepartner.test"
+        let mailer = SESMailer(configuration: ses.configuration)
+        await #expect {
+            try await mailer.send(Self.message(to: "ada@example.com", from: sender))
+        } throws: { error in
+            guard case .unavailable(_, let text) = error as? MailError else { return false }
+            return text.contains("MessageRejected")
+        }
+        try await ses.verify(sender)
+        let before = try await ses.sentCount()
+        try await mailer.send(Self.message(to: "ada@example.com", from: sender))
+        // moto counts the message once per destination and once per address in its To header.
+        #expect(try await ses.sentCount() > before)
+
+        var forged = ses.configuration
+        forged.secretAccessKey = "not-the-secret"
+        await #expect {
+            try await SESMailer(configuration: forged).send(Self.message(to: "ada@example.com", from: sender))
+        } throws: { error in
+            if case .unavailable = error as? MailError { return true } else { return false }
+        }
+    }
+
+    @Test func failoverRunsFromSMTPToSendGridToSES() async throws {
+        let ses = try SESServer()
+        let sender = "failover-\(UUID().uuidString.prefix(8).lowercased())@voicepartner.test"
+        try await ses.verify(sender)
+        let sink = try SMTPSink()
+        let standIn = SendGridStandIn()
+        try await standIn.run { base in
+            let mailer = FailoverMailer(providers: [SMTPMailer(configuration: sink.configuration()), Self.sendGrid(base),
+                                                    SESMailer(configuration: ses.configuration)], cooldown: .seconds(60))
+            #expect(try await mailer.send(Self.message(to: "one@example.com", from: sender)) == "smtp")
+            sink.stop()
+            #expect(try await mailer.send(Self.message(to: "two@example.com", from: sender)) == "sendgrid")
+            #expect(await mailer.isCooling("smtp"))
+            standIn.script(.throttle(resetIn: 120))
+            let before = try await ses.sentCount()
+            #expect(try await mailer.send(Self.message(to: "three@example.com", from: sender)) == "ses")
+            #expect(try await ses.sentCount() > before)
+            #expect(await mailer.isCooling("sendgrid"))
+            #expect(sink.deliveries.map(\.to) == ["one@example.com"])
+            #expect(standIn.accepted.flatMap(\.to) == ["two@example.com"])
+        }
+    }
+}
