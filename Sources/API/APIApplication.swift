@@ -24,6 +24,7 @@ enum APIApplication {
         ScheduleRoutes(services: services).add(to: router)
         CallRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)
+        CampaignRoutes(services: services).add(to: router)
         TwilioWebhookRoutes(services: services).add(to: router)
         DocsRoutes().add(to: router)
         return router

@@ -13,6 +13,8 @@ public enum PlatformJobs {
                                             settings: providers.calls))
         registry.register(ExtractTextJob(client: store.client, storage: providers.storage, limits: providers.extraction))
         registry.register(SendEmailJob(client: store.client, mail: providers.mail))
+        registry.register(CampaignFanOutJob(client: store.client, settings: providers.mail?.configuration.campaigns ?? CampaignSettings()))
+        registry.register(CampaignChunkJob(client: store.client, mail: providers.mail))
         return registry
     }
 

@@ -59,6 +59,10 @@ import Testing
             let phone = try #require(try await api.call(.post, "/api/phone-numbers", json: .object([
                 "number": .string("+4940\(Int.random(in: 1_000_000...9_999_999))"), "label": .string("Tenant A line"),
             ]), as: owner.bearer, headers: header)["id"]?.string)
+            let campaign = try #require(try await api.call(.post, "/api/email/campaigns", json: .object([
+                "name": .string("Tenant A campaign"), "template": .string("welcome"), "variables": .object(["first_name": .string("A")]),
+                "recipients": .array([.object(["email": .string("tenant-a@example.com")])]),
+            ]), as: owner.bearer, headers: header)["id"]?.string)
 
             typealias Row = (method: HTTPRequest.Method, path: String, body: JSONValue?, expect: [String: Expect])
             let everyone: [String: Expect] = ["owner": .allowed, "admin": .allowed, "member": .allowed, "viewer": .allowed,
@@ -87,6 +91,9 @@ import Testing
                 (.get, "/api/jobs", nil, with(everyone, ["write-key": .allowed, "read-key": .allowed, "outsider-own": .allowed, "foreign-key": .allowed])),
                 (.post, "/api/jobs/\(job)/cancel", nil, with(everyone, ["viewer": .forbidden, "write-key": .allowed, "read-key": .forbidden])),
                 (.post, "/api/jobs/\(job)/retry", nil, with(everyone, ["viewer": .forbidden, "write-key": .allowed, "read-key": .forbidden])),
+                // No key here has an email scope, so a foreign key is refused before any lookup.
+                (.get, "/api/email/campaigns/\(campaign)", nil, with(assistantReaders, ["foreign-key": .forbidden])),
+                (.post, "/api/email/campaigns/\(campaign)/cancel", nil, numberManagers),
                 (.delete, "/api/phone-numbers/\(phone)", nil, numberManagers),
                 (.delete, "/api/assistants/\(assistant)", nil, assistantWriters),
             ]
@@ -113,9 +120,10 @@ import Testing
                 }
             }
             // Listing as the other tenant shows none of this workspace's jobs.
+            // (The workspace also has the invite emails of its members; the canary is the one job enqueued here.)
             let foreignList = try await api.call(.get, "/api/jobs", as: .apiKey(foreignKey))
             #expect(foreignList["items"]?.array?.isEmpty == true)
-            let ownList = try await api.call(.get, "/api/jobs", as: .apiKey(readKey))
+            let ownList = try await api.call(.get, "/api/jobs?kind=platform.canary", as: .apiKey(readKey))
             #expect(ownList["items"]?.array?.count == 1)
         }
     }

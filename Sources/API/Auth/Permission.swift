@@ -13,6 +13,7 @@ enum Permission: String, Sendable, CaseIterable {
     case creditsRead, creditsManage
     case callsRead, callsWrite
     case filesRead, filesWrite
+    case emailRead, emailSend
 
     /// The permission table: what each role may do.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {
@@ -23,9 +24,9 @@ enum Permission: String, Sendable, CaseIterable {
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
             return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
-                    .callsRead, .callsWrite, .filesRead, .filesWrite]
+                    .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead]
         }
     }
 
@@ -42,6 +43,8 @@ enum Permission: String, Sendable, CaseIterable {
         "calls:write": [.callsRead, .callsWrite],
         "files:read": [.filesRead],
         "files:write": [.filesRead, .filesWrite],
+        "email:read": [.emailRead],
+        "email:write": [.emailRead, .emailSend],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

@@ -19,6 +19,20 @@ public enum EmailStore {
         return nil
     }
 
+    /// Which of `addresses` must not get this workspace's mail, with the reason (lower-cased keys).
+    public static func suppressions(of addresses: [String], workspaceID: UUID, on connection: PostgresConnection,
+                                    logger: Logger) async throws -> [String: String] {
+        let normalized = addresses.map { $0.lowercased() }
+        let rows = try await connection.query("""
+            SELECT address, reason FROM email_suppressions WHERE address = ANY(\(normalized)::text[])
+            UNION ALL
+            SELECT address, 'unsubscribed' FROM email_unsubscribes WHERE workspace_id = \(workspaceID) AND address = ANY(\(normalized)::text[])
+            """, logger: logger)
+        var found: [String: String] = [:]
+        for try await (address, reason) in rows.decode((String, String).self) { found[address] = found[address] ?? reason }
+        return found
+    }
+
     /// Records a permanent rejection; the first reason stays.
     public static func suppress(_ address: String, reason: String, provider: String, on connection: PostgresConnection,
                                 logger: Logger) async throws {

@@ -11,16 +11,19 @@ public struct MailConfiguration: Sendable {
     public var templatesFolder: URL
     public var providerOrder: [String]
     public var cooldown: Duration
+    public var campaigns: CampaignSettings
 
     public init(from: EmailAddress = EmailAddress("no-reply@localhost", name: "VoicePartnerAI"), appURL: String = "http://127.0.0.1:8080",
                 appName: String = "VoicePartnerAI", templatesFolder: URL = URL(fileURLWithPath: "templates", isDirectory: true),
-                providerOrder: [String] = ["smtp", "sendgrid", "ses"], cooldown: Duration = .seconds(60)) {
+                providerOrder: [String] = ["smtp", "sendgrid", "ses"], cooldown: Duration = .seconds(60),
+                campaigns: CampaignSettings = CampaignSettings()) {
         self.from = from
         self.appURL = appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL
         self.appName = appName
         self.templatesFolder = templatesFolder
         self.providerOrder = providerOrder
         self.cooldown = cooldown
+        self.campaigns = campaigns
     }
 
     /// From `MAIL_FROM` (`Name <address>` or an address), `APP_URL`, `APP_NAME`, `TEMPLATES_DIR`,
@@ -45,7 +48,13 @@ public struct MailConfiguration: Sendable {
         }
         self.init(from: from, appURL: appURL, appName: environment.string("APP_NAME", default: defaults.appName),
                   templatesFolder: URL(fileURLWithPath: environment.string("TEMPLATES_DIR", default: "templates"), isDirectory: true),
-                  providerOrder: order, cooldown: try environment.milliseconds("MAIL_COOLDOWN_MS", default: defaults.cooldown))
+                  providerOrder: order, cooldown: try environment.milliseconds("MAIL_COOLDOWN_MS", default: defaults.cooldown),
+                  campaigns: try CampaignSettings(environment: environment))
+    }
+
+    /// A Message-ID (without angle brackets) in the sender's domain: `<local>@<domain>`.
+    public func messageID(_ local: String) -> String {
+        "\(local)@\(from.address.split(separator: "@").last.map(String.init) ?? "localhost")"
     }
 
     /// The variables every template may use.

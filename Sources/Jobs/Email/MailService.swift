@@ -38,4 +38,12 @@ public struct MailService: Sendable {
                   mailer: FailoverMailer(providers: providers, cooldown: configuration.cooldown),
                   sealer: try SecretSealer.from(environment))
     }
+
+    /// Why a worker cannot send mail (no service, or no provider configured), or nil when it can.
+    public static func unavailableReason(_ mail: MailService?) -> String? {
+        guard let mail, !mail.mailer.providers.isEmpty else {
+            return "no mail provider is configured in this worker (MAIL_PROVIDERS, SMTP_HOST, SENDGRID_API_KEY, SES_*)"
+        }
+        return nil
+    }
 }

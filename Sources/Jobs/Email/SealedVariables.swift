@@ -34,6 +34,19 @@ public struct SecretSealer: Sendable {
         return try JSONDecoder().decode([String: TemplateValue].self, from: plain)
     }
 
+    /// A URL-safe token carrying `fields` (an unsubscribe link's workspace and address): sealed,
+    /// so it can be neither read nor forged without the key.
+    public func token(_ fields: [String: String]) throws -> String {
+        try seal(fields.mapValues { .string($0) }).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public func openToken(_ token: String) throws -> [String: String] {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return try open(base64).compactMapValues { if case .string(let value) = $0 { value } else { nil } }
+    }
+
     struct SealError: Error, CustomStringConvertible {
         var description: String { "sealed variables are malformed" }
     }

@@ -68,9 +68,8 @@ public struct SendEmailJob: JobKind {
     }
 
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
-        guard let mail, !mail.mailer.providers.isEmpty else {
-            return .discard(reason: "no mail provider is configured in this worker (MAIL_PROVIDERS, SMTP_HOST, SENDGRID_API_KEY, SES_*)")
-        }
+        if let reason = MailService.unavailableReason(mail) { return .discard(reason: reason) }
+        guard let mail else { return .discard(reason: "email is not configured") }
         let logger = context.logger
         typealias Override = (subject: String, text: String, html: String)
         let (suppressed, override): (String?, Override?) = try await client.withConnection { connection in
@@ -97,7 +96,7 @@ public struct SendEmailJob: JobKind {
         } catch {
             return .discard(reason: "\(error)")
         }
-        let message = EmailMessage(id: Self.messageID(jobID: context.jobID, from: mail.configuration.from), from: mail.configuration.from,
+        let message = EmailMessage(id: mail.configuration.messageID("job-\(context.jobID)"), from: mail.configuration.from,
                                    to: args.to, subject: rendered.subject, text: rendered.text, html: rendered.html)
         let provider: String
         do {
@@ -124,11 +123,5 @@ public struct SendEmailJob: JobKind {
             }
         }
         return try mail.templates.render(args.template, variables: variables)
-    }
-
-    /// `<job-<id>@<sender's domain>>`: the same for every attempt of the job.
-    static func messageID(jobID: Int64, from: EmailAddress) -> String {
-        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
-        return "job-\(jobID)@\(domain)"
     }
 }

@@ -4,12 +4,14 @@ import NIOPosix
 import NIOSSL
 
 /// Sends through an SMTP relay: EHLO, STARTTLS when offered (or required), AUTH PLAIN or LOGIN
-/// when credentials are set, then one MAIL/RCPT/DATA transaction per message. Replies map to
+/// when credentials are set, then one MAIL/RCPT/DATA transaction per message, reusing connections
+/// that are still open from earlier messages (`SMTPSessionPool`). Replies map to
 /// `MailError`: 4xx is transient, 5xx to RCPT rejects the address, other 5xx make the relay
 /// unavailable for this message; network and TLS failures are transient.
 public struct SMTPMailer: MailProvider {
     public let name = "smtp"
     public let configuration: SMTPConfiguration
+    private let pool = SMTPSessionPool()
 
     public init(configuration: SMTPConfiguration) {
         self.configuration = configuration
@@ -20,20 +22,38 @@ public struct SMTPMailer: MailProvider {
             throw .rejected(provider: name, address: address, "not a deliverable address")
         }
         do {
+            if let session = pool.take() {
+                do {
+                    try await deliver(message, on: session)
+                    return
+                } catch is SMTPSession.Stale {
+                    // The relay closed the idle connection; nothing of this message was sent on it.
+                }
+            }
             let session = try await SMTPSession.open(configuration)
             do {
                 try await session.handshake(provider: name)
-                try await session.transaction(message, provider: name)
-                await session.quit()
             } catch {
                 session.close()
                 throw error
             }
+            try await deliver(message, on: session)
         } catch let error as MailError {
             throw error
         } catch {
             throw .transient(provider: name, "\(error)")
         }
+    }
+
+    /// One transaction; the session goes back to the pool only when it succeeded.
+    private func deliver(_ message: EmailMessage, on session: SMTPSession) async throws {
+        do {
+            try await session.transaction(message, provider: name)
+        } catch {
+            session.close()
+            throw error
+        }
+        pool.put(session)
     }
 
     /// No line breaks, angle brackets or spaces: nothing that could end an SMTP command early.
@@ -132,8 +152,19 @@ final class SMTPSession: Sendable {
         guard reply.code == 235 else { throw Self.failure(provider, reply, during: "AUTH") }
     }
 
+    /// The connection failed before the first command of a transaction was answered: on a reused
+    /// session this means the relay dropped it while idle, and the message can go on a new one.
+    struct Stale: Error {}
+
     func transaction(_ message: EmailMessage, provider: String) async throws {
-        let mail = try await command("MAIL FROM:<\(message.from.address)>")
+        let mail: SMTPReply
+        do {
+            mail = try await command("MAIL FROM:<\(message.from.address)>")
+        } catch {
+            throw Stale()
+        }
+        // 421: the relay is closing the connection (an idle timeout, a restart).
+        if mail.code == 421 { throw Stale() }
         guard mail.code == 250 else { throw Self.failure(provider, mail, during: "MAIL FROM") }
         let rcpt = try await command("RCPT TO:<\(message.to.address)>")
         guard rcpt.code == 250 || rcpt.code == 251 else {
@@ -144,11 +175,6 @@ final class SMTPSession: Sendable {
         guard data.code == 354 else { throw Self.failure(provider, data, during: "DATA") }
         let accepted = try await command(Self.dotStuffed(MIMEMessage.render(message)) + ".")
         guard accepted.code == 250 else { throw Self.failure(provider, accepted, during: "the message body") }
-    }
-
-    func quit() async {
-        _ = try? await command("QUIT")
-        close()
     }
 
     func close() {

@@ -1,0 +1,240 @@
+import Foundation
+import HTTPTypes
+@testable import Jobs
+import PostgresNIO
+import QueueEngine
+import Testing
+@testable import API
+
+/// Bulk campaigns: created through the API with their recipients and fan-out job in one
+/// transaction, sent in chunks by real worker processes to a real SMTP server, and counted there.
+@Suite(.timeLimit(.minutes(5))) struct CampaignTests {
+    static let templateBody: JSONValue = .object([
+        "subject": .string("News for {{name}}"), "text": .string("Hello {{name}}, {{headline}}. Leave: {{unsubscribe_url}}"),
+        "html": .string("<p>Hello {{name}}, {{headline}}.</p>"),
+    ])
+
+    /// Stores a workspace template called `news` (a campaign template the workspace owns).
+    static func addTemplate(_ api: APIHarness, workspace: UUID) async throws {
+        try await api.database.query("""
+            INSERT INTO email_templates (workspace_id, name, subject, text_body, html_body)
+            VALUES (\(workspace), 'news', 'News for {{name}}', 'Hello {{name}}, {{headline}}. Leave: {{unsubscribe_url}}',
+                    '<p>Hello {{name}}, {{headline}}.</p>')
+            """)
+    }
+
+    static func campaign(_ api: APIHarness, _ owner: APIHarness.User, workspace: UUID, _ body: JSONValue) async throws -> APIHarness.Reply {
+        try await api.call(.post, "/api/email/campaigns", json: body, as: owner.bearer, headers: APIHarness.workspaceHeader(workspace))
+    }
+
+    @Test func creationIsValidatedBeforeAnythingIsStored() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("campaigner")
+            let workspace = try await api.createWorkspace(owner)
+            try await Self.addTemplate(api, workspace: workspace)
+            let recipients: JSONValue = .array([.object(["email": .string("a@example.com")])])
+            let cases: [(JSONValue, String)] = [
+                (.object(["name": .string("x"), "template": .string("nope"), "recipients": recipients]), "template"),
+                (.object(["name": .string("x"), "template": .string("news"), "recipients": recipients]), "variables"),
+                (.object(["name": .string("x"), "template": .string("news"), "variables": .object(["headline": .string("h")])]), "recipients"),
+                (.object(["name": .string("x"), "template": .string("news"), "variables": .object(["headline": .string("h")]),
+                          "recipients": .array([.object(["email": .string("not an address")])])]), "recipients[0].email"),
+                (.object(["name": .string("x"), "template": .string("news"), "variables": .object(["headline": .string("h")]),
+                          "recipients": recipients, "segment": .object([:])]), "recipients"),
+            ]
+            for (body, field) in cases {
+                let reply = try await Self.campaign(api, owner, workspace: workspace, body)
+                #expect(reply.status == .unprocessableContent, "\(reply.body.text)")
+                #expect(reply["error"]?["details"]?["field"]?.string == field, "\(reply.body.text)")
+            }
+            let stored = try await api.database.query("SELECT count(*)::int FROM email_campaigns WHERE workspace_id = \(workspace)")
+            for try await count in stored.decode(Int.self) { #expect(count == 0) }
+
+            let viewer = try await api.register("viewer")
+            try await api.addMember(viewer, to: workspace, role: .viewer, by: owner)
+            let refused = try await Self.campaign(api, viewer, workspace: workspace, .object([
+                "name": .string("x"), "template": .string("news"), "variables": .object(["headline": .string("h")]), "recipients": recipients]))
+            #expect(refused.status == .forbidden)
+        }
+    }
+
+    @Test func chunksSkipSuppressedAddressesRecordBouncesAndFinishTheCampaign() async throws {
+        try await APIHarness.with(["CAMPAIGN_CHUNK_SIZE": "3"]) { api in
+            let sink = try SMTPSink(tls: false, auth: false)
+            let owner = try await api.register("chunks")
+            let workspace = try await api.createWorkspace(owner)
+            try await Self.addTemplate(api, workspace: workspace)
+            let tag = UUID().uuidString.prefix(8).lowercased()
+            let unsubscribed = "gone-\(tag)@example.com"
+            try await api.database.withConnection { connection in
+                try await EmailStore.unsubscribe(unsubscribed, workspaceID: workspace, on: connection, logger: APIHarness.logger)
+            }
+            let addresses = ["a-\(tag)@example.com", "bounce-\(tag)@example.com", unsubscribed, "b-\(tag)@example.com", "A-\(tag)@example.com"]
+            let created = try await Self.campaign(api, owner, workspace: workspace, .object([
+                "name": .string("Launch"), "template": .string("news"), "variables": .object(["headline": .string("we launched")]),
+                "recipients": .array(addresses.map { .object(["email": .string($0), "name": .string("N \($0.prefix(1))")]) }),
+            ]))
+            #expect(created.status == .accepted, "\(created.body.text)")
+            #expect(created["total"]?.number == 4, "the duplicate address (other case) is dropped")
+            #expect(created["chunks"]?.number == 2)
+            let id = try #require(UUID(uuidString: created["id"]?.string ?? ""))
+
+            let mail = MailService(configuration: MailConfiguration(campaigns: CampaignSettings(chunkSize: 3, ratePerWorkspace: 1_000)),
+                                   templates: try EmailTemplates.load(folder: URL(fileURLWithPath: "templates"), globals: MailConfiguration().globals),
+                                   mailer: FailoverMailer(providers: [SMTPMailer(configuration: SMTPConfiguration(
+                                       host: "127.0.0.1", port: sink.port, security: .none))]),
+                                   sealer: api.services.configuration.sealer)
+            let chunkJob = CampaignChunkJob(client: api.database, mail: mail)
+            func context(_ id: Int64) -> JobContext {
+                JobContext(jobID: id, kind: CampaignChunkJob.name, queue: "email", attempt: 1, maxAttempts: 8, workspaceID: nil,
+                           logger: APIHarness.logger, progressReporter: { _, _ in })
+            }
+            _ = try await chunkJob.run(.init(campaignID: id, chunk: 0), context: context(1))
+            var progress = try await api.call(.get, "/api/email/campaigns/\(id.lowercased)", as: owner.bearer,
+                                              headers: APIHarness.workspaceHeader(workspace))
+            #expect(progress["state"]?.string == "sending")
+            #expect(progress["progress"]?.number == 75)
+            _ = try await chunkJob.run(.init(campaignID: id, chunk: 1), context: context(2))
+            // A retried chunk finds nobody left to send.
+            _ = try await chunkJob.run(.init(campaignID: id, chunk: 0), context: context(3))
+            progress = try await api.call(.get, "/api/email/campaigns/\(id.lowercased)", as: owner.bearer,
+                                          headers: APIHarness.workspaceHeader(workspace))
+            #expect(progress["state"]?.string == "completed")
+            #expect(progress["progress"]?.number == 100)
+            #expect(progress["counts"]?["sent"]?.number == 2)
+            #expect(progress["counts"]?["bounced"]?.number == 1)
+            #expect(progress["counts"]?["skipped"]?.number == 1)
+            let delivered = sink.deliveries
+            #expect(Set(delivered.map(\.to)) == ["a-\(tag)@example.com", "b-\(tag)@example.com"])
+            #expect(delivered.count == 2)
+            let first = try #require(delivered.first)
+            #expect(first.subject == "News for N a")
+            #expect(first.data.contains("List-Unsubscribe: <http://127.0.0.1:8080/unsubscribe?token="))
+            #expect(first.text.contains("Hello N a, we launched."))
+
+            let cancelled = try await api.call(.post, "/api/email/campaigns/\(id.lowercased)/cancel", as: owner.bearer,
+                                               headers: APIHarness.workspaceHeader(workspace))
+            #expect(cancelled.status == .conflict)
+        }
+    }
+
+    @Test func aSegmentOfMembersBecomesTheRecipients() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("segment")
+            let workspace = try await api.createWorkspace(owner)
+            let admin = try await api.register("admin")
+            try await api.addMember(admin, to: workspace, role: .admin, by: owner)
+            let member = try await api.register("member")
+            try await api.addMember(member, to: workspace, role: .member, by: owner)
+            try await Self.addTemplate(api, workspace: workspace)
+            let created = try await Self.campaign(api, owner, workspace: workspace, .object([
+                "name": .string("Admins"), "template": .string("news"), "variables": .object(["headline": .string("h")]),
+                "segment": .object(["roles": .array([.string("owner"), .string("admin")])]),
+            ]))
+            #expect(created.status == .accepted, "\(created.body.text)")
+            #expect(created["total"]?.number == 2)
+            let id = try #require(UUID(uuidString: created["id"]?.string ?? ""))
+            let rows = try await api.database.query("SELECT address FROM email_campaign_recipients WHERE campaign_id = \(id) ORDER BY address")
+            var addresses: [String] = []
+            for try await address in rows.decode(String.self) { addresses.append(address) }
+            #expect(addresses == [admin.email, owner.email].sorted())
+            let cancelled = try await api.call(.post, "/api/email/campaigns/\(id.lowercased)/cancel", as: owner.bearer,
+                                               headers: APIHarness.workspaceHeader(workspace))
+            #expect(cancelled["state"]?.string == "cancelled")
+            #expect(cancelled["counts"]?["cancelled"]?.number == 2)
+        }
+    }
+
+    /// A `Worker` process (the real binary) serving one campaign queue and mailing the sink.
+    final class WorkerProcess: @unchecked Sendable {
+        let process = Process()
+
+        init(queue: String, smtpPort: Int) throws {
+            let bin = try #require(ProcessInfo.processInfo.environment["VPAI_BIN_DIR"], "run through scripts/test.sh (VPAI_BIN_DIR)")
+            process.executableURL = URL(fileURLWithPath: bin).appendingPathComponent("Worker")
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge([
+                "WORKER_QUEUES": "\(queue)=4", "CAMPAIGN_QUEUE": queue, "WORKER_LEASE_MS": "3000", "RESCUE_INTERVAL_MS": "500",
+                "MAIL_PROVIDERS": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "\(smtpPort)", "SMTP_SECURITY": "none",
+                "SECRETS_KEY": APIHarness.secret, "CAMPAIGN_RATE_PER_SECOND": "1000000", "CAMPAIGN_CONCURRENCY_PER_WORKSPACE": "4",
+                "MIGRATE_ON_START": "false", "LOG_LEVEL": "error",
+            ]) { $1 }
+            process.environment = environment
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+        }
+
+        func kill() {
+            guard process.isRunning else { return }
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        }
+
+        deinit { kill() }
+    }
+
+    /// 10,000 recipients; the worker sending them is killed (SIGKILL) a third of the way in and a
+    /// new one finishes. Counted at the SMTP server: every recipient got the campaign, and the only
+    /// repeats are messages that were in flight at the kill (at most one per running chunk), each
+    /// with the same Message-ID as its first delivery. Progress ends at 100%.
+    @Test(.timeLimit(.minutes(5))) func aCampaignReachesEveryRecipientOnceAcrossAWorkerKill() async throws {
+        let queue = "email-bulk-\(UUID().uuidString.prefix(8).lowercased())"
+        try await APIHarness.with(["CAMPAIGN_QUEUE": queue, "CAMPAIGN_CHUNK_SIZE": "500", "CAMPAIGN_MAX_RECIPIENTS": "10000"]) { api in
+            let sink = try SMTPSink(tls: false, auth: false)
+            let owner = try await api.register("bulk")
+            let workspace = try await api.createWorkspace(owner)
+            try await Self.addTemplate(api, workspace: workspace)
+            let tag = UUID().uuidString.prefix(8).lowercased()
+            let addresses = (0..<10_000).map { "r\($0)-\(tag)@example.com" }
+            let created = try await Self.campaign(api, owner, workspace: workspace, .object([
+                "name": .string("Ten thousand"), "template": .string("news"), "variables": .object(["headline": .string("big news")]),
+                "recipients": .array(addresses.map { .object(["email": .string($0)]) }),
+            ]))
+            try #require(created.status == .accepted, "\(created.body.text)")
+            let id = try #require(created["id"]?.string)
+            let prefix = "<campaign-\(id)-"
+
+            var first: WorkerProcess? = try WorkerProcess(queue: queue, smtpPort: sink.port)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(120)
+            let campaignID = try #require(UUID(uuidString: id))
+            func sent() async throws -> Int {
+                let rows = try await api.database.query(
+                    "SELECT count(*)::int FROM email_campaign_recipients WHERE campaign_id = \(campaignID) AND state = 'sent'")
+                for try await count in rows.decode(Int.self) { return count }
+                return 0
+            }
+            while try await sent() < 3_000 {
+                try #require(clock.now < deadline, "the first worker did not get a third of the way")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            first?.kill()
+            first = nil
+            let killedAt = try await sent()
+            let second = try WorkerProcess(queue: queue, smtpPort: sink.port)
+
+            var state = ""
+            while state != "completed" {
+                try #require(clock.now < deadline + .seconds(120), "the campaign did not complete; state \(state)")
+                try await Task.sleep(for: .milliseconds(500))
+                state = try await api.call(.get, "/api/email/campaigns/\(id)", as: owner.bearer,
+                                           headers: APIHarness.workspaceHeader(workspace))["state"]?.string ?? ""
+            }
+            second.kill()
+            let progress = try await api.call(.get, "/api/email/campaigns/\(id)", as: owner.bearer, headers: APIHarness.workspaceHeader(workspace))
+            #expect(progress["progress"]?.number == 100)
+            #expect(progress["counts"]?["sent"]?.number == 10_000)
+
+            let deliveries = sink.deliveries.filter { $0.messageID.hasPrefix(prefix) }
+            var byRecipient: [String: Set<String>] = [:]
+            for delivery in deliveries { byRecipient[delivery.to, default: []].insert(delivery.messageID) }
+            #expect(byRecipient.count == 10_000, "every recipient received the campaign")
+            #expect(Set(byRecipient.keys) == Set(addresses))
+            #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "one distinct message per recipient")
+            let repeats = deliveries.count - byRecipient.count
+            #expect(repeats <= 4, "only messages in flight at the kill repeat (4 chunks ran at once); \(repeats) did")
+            print("campaign kill test: killed with \(killedAt) recipients marked sent; \(deliveries.count) deliveries for 10000 recipients")
+        }
+    }
+}
