@@ -15,6 +15,7 @@ public enum PlatformJobs {
         registry.register(SendEmailJob(client: store.client, mail: providers.mail))
         registry.register(CampaignFanOutJob(client: store.client, settings: providers.mail?.configuration.campaigns ?? CampaignSettings()))
         registry.register(CampaignChunkJob(client: store.client, mail: providers.mail))
+        registry.register(CreditCheckJob(client: store.client))
         return registry
     }
 

@@ -63,8 +63,9 @@ import Testing
 
         init() throws {
             let environment = ProcessInfo.processInfo.environment
+            let endpoint: String = try #require(environment["SES_TEST_ENDPOINT"], "run through scripts/test.sh, which starts moto")
             configuration = SESConfiguration(
-                endpoint: try #require(environment["SES_TEST_ENDPOINT"], "run through scripts/test.sh, which starts moto"),
+                endpoint: endpoint,
                 region: "us-east-1", accessKeyID: try #require(environment["SES_TEST_ACCESS_KEY_ID"]),
                 secretAccessKey: try #require(environment["SES_TEST_SECRET_ACCESS_KEY"]), timeout: .seconds(10))
         }

@@ -31,6 +31,11 @@ public struct MemberRecord: Sendable, Codable, Equatable {
     public let lastName: String
     public let role: WorkspaceRole
     public let joinedAt: Date
+
+    public var fullName: String? {
+        let name = "\(firstName) \(lastName)".trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? nil : name
+    }
 }
 
 public struct InviteRecord: Sendable, Codable, Equatable {

@@ -91,6 +91,24 @@ public struct CreditWarningEmail: EmailContent {
     }
 }
 
+/// A workspace spent far more in the last hour than it usually does.
+public struct UsageAlertEmail: EmailContent {
+    public static let template = "usage_alert"
+    public static let sample = UsageAlertEmail(workspaceName: "Analytical Engines", lastHour: "120.000", usualHourly: "4.500",
+                                               balance: "880.000")
+    public var workspaceName: String
+    public var lastHour: String
+    public var usualHourly: String
+    public var balance: String
+
+    public init(workspaceName: String, lastHour: String, usualHourly: String, balance: String) {
+        self.workspaceName = workspaceName
+        self.lastHour = lastHour
+        self.usualHourly = usualHourly
+        self.balance = balance
+    }
+}
+
 /// The periodic usage and billing summary of a workspace.
 public struct UsageReportEmail: EmailContent {
     public struct AssistantLine: Codable, Sendable {
@@ -177,7 +195,7 @@ public struct DeletionConfirmationEmail: EmailContent {
 /// Every built-in template, for the startup check.
 public enum BuiltInEmails {
     public static let all: [any EmailContent.Type] = [
-        WelcomeEmail.self, PasswordResetEmail.self, TeamInviteEmail.self, CreditWarningEmail.self, UsageReportEmail.self,
+        WelcomeEmail.self, PasswordResetEmail.self, TeamInviteEmail.self, CreditWarningEmail.self, UsageAlertEmail.self, UsageReportEmail.self,
         GDPRExportReadyEmail.self, DeletionConfirmationEmail.self,
     ]
 }
