@@ -16,6 +16,7 @@ public enum PlatformJobs {
         registry.register(CampaignFanOutJob(client: store.client, settings: providers.mail?.configuration.campaigns ?? CampaignSettings()))
         registry.register(CampaignChunkJob(client: store.client, mail: providers.mail))
         registry.register(CreditCheckJob(client: store.client))
+        registry.register(UsageReportJob(client: store.client))
         return registry
     }
 

@@ -1,0 +1,84 @@
+import Foundation
+import PostgresNIO
+import QueueEngine
+
+/// Emails each workspace's Owners and Admins its usage over the last `periodDays` (1: daily, 7:
+/// weekly), ending at the start of today (UTC) so every run of a day reports the same period.
+/// Workspaces without activity in the period get no email. Each report is recorded with its emails
+/// in one transaction, so a retried run mails nobody twice. Scheduled from `cron/`.
+public struct UsageReportJob: JobKind {
+    public struct Args: Codable, Sendable {
+        public var periodDays: Int
+        /// One workspace only (nil: all).
+        public var workspaceID: UUID?
+
+        public init(periodDays: Int, workspaceID: UUID? = nil) {
+            self.periodDays = periodDays
+            self.workspaceID = workspaceID
+        }
+    }
+
+    struct Result: Codable {
+        let reports: Int
+        let emails: Int
+    }
+
+    public static let name = "reports.usage"
+    public static var defaults: JobDefaults { JobDefaults(queue: "maintenance", maxAttempts: 3, timeout: .seconds(1_800)) }
+
+    let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        guard (1...31).contains(args.periodDays) else { return .discard(reason: "periodDays must be 1 to 31") }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let end = calendar.startOfDay(for: Date())
+        let start = end.addingTimeInterval(-Double(args.periodDays) * 86_400)
+        let logger = context.logger
+        let summaries = try await client.withConnection { connection in
+            try await UsageSummary.collect(from: start, to: end, workspaceID: args.workspaceID, on: connection, logger: logger)
+        }
+        let period = Self.periodText(start: start, end: end)
+        var result = (reports: 0, emails: 0)
+        for summary in summaries where !summary.isEmpty {
+            let sent = try await client.withTransaction(logger: logger) { connection -> Int in
+                guard try await UsageSummary.record(summary, periodDays: args.periodDays, periodEnd: end, on: connection, logger: logger) else {
+                    return -1
+                }
+                return try await CreditCheckJob.mailManagers(Self.email(summary, period: period), workspaceID: summary.workspaceID,
+                                                             on: connection, logger: logger)
+            }
+            guard sent >= 0 else { continue }
+            result.reports += 1
+            result.emails += sent
+        }
+        return try .success(Result(reports: result.reports, emails: result.emails))
+    }
+
+    static func email(_ summary: UsageSummary, period: String) -> UsageReportEmail {
+        func minutes(_ seconds: Double) -> String { String(format: "%.1f", seconds / 60) }
+        return UsageReportEmail(
+            workspaceName: summary.workspaceName, period: period, calls: summary.calls, callMinutes: minutes(Double(summary.callSeconds)),
+            transcriptionMinutes: minutes(summary.transcribedSeconds), emails: summary.emails,
+            creditsUsed: CreditFormat.text(summary.creditsUsed), balance: CreditFormat.text(summary.balance),
+            topAssistants: summary.topAssistants.map {
+                UsageReportEmail.AssistantLine(name: $0.name, calls: $0.calls, minutes: minutes(Double($0.seconds)))
+            })
+    }
+
+    /// `2026-11-18 – 2026-11-24` (the last day included), or one day.
+    static func periodText(start: Date, end: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let last = end.addingTimeInterval(-86_400)
+        let first = formatter.string(from: start)
+        let lastText = formatter.string(from: last)
+        return first == lastText ? first : "\(first) – \(lastText)"
+    }
+}
