@@ -17,6 +17,8 @@ public enum PlatformJobs {
         registry.register(CampaignChunkJob(client: store.client, mail: providers.mail))
         registry.register(CreditCheckJob(client: store.client))
         registry.register(UsageReportJob(client: store.client))
+        registry.register(GDPRExportJob(client: store.client, storage: providers.storage, mail: providers.mail,
+                                        lifetime: providers.gdprExportLifetime))
         return registry
     }
 

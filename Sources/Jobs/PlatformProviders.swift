@@ -12,6 +12,8 @@ public struct PlatformProviders: Sendable {
     public var extraction: ExtractionLimits
     /// Email: templates, providers and the sealing key; nil where the process sends no mail.
     public var mail: MailService?
+    /// How long a personal-data export can be downloaded (`GDPR_EXPORT_TTL_HOURS`, default 168).
+    public var gdprExportLifetime: Duration = .seconds(7 * 86_400)
 
     public init(twilio: TwilioClient? = nil,
                 transcription: TranscriptionClient = TranscriptionClient(configuration: TranscriptionConfiguration(apiKey: nil)),
@@ -40,5 +42,6 @@ public struct PlatformProviders: Sendable {
                                                               range: 1...(1 << 34)),
                     timeout: try environment.milliseconds("EXTRACTION_TIMEOUT_MS", default: defaults.timeout)),
                   mail: try MailService(environment: environment))
+        gdprExportLifetime = .seconds(3_600 * (try environment.int("GDPR_EXPORT_TTL_HOURS", default: 168, range: 1...8_760)))
     }
 }

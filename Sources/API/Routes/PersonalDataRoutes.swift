@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import Jobs
+import NIOCore
+import QueueEngine
+
+/// `/api/me/export…`: a signed-in user asks for everything the platform holds about them; a job
+/// builds the ZIP and emails a link; only the same user downloads it, until it expires.
+struct PersonalDataRoutes {
+    let services: APIServices
+
+    struct RequestView: ResponseEncodable {
+        let id: String
+        let kind: String
+        let state: String
+        let sizeBytes: Int64?
+        let expiresAt: Date?
+        let error: String?
+        let jobID: Int64?
+        let createdAt: Date
+        let completedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, state, error
+            case sizeBytes = "size_bytes", expiresAt = "expires_at", jobID = "job_id", createdAt = "created_at", completedAt = "completed_at"
+        }
+
+        init(_ request: GDPRRequest, jobID: Int64? = nil) {
+            id = request.id.idString
+            kind = request.kind
+            state = request.state
+            sizeBytes = request.sizeBytes
+            expiresAt = request.expiresAt
+            error = request.error
+            self.jobID = jobID
+            createdAt = request.createdAt
+            completedAt = request.completedAt
+        }
+    }
+
+    func add(to router: Router<APIRequestContext>) {
+        router.post("api/me/export", use: requestExport)
+        router.get("api/me/exports/:export", use: show)
+        router.get("api/me/exports/:export/download", use: download)
+    }
+
+    static func user(_ context: APIRequestContext) throws -> UUID {
+        guard let userID = try context.requireCaller().userID else {
+            throw APIError(.forbidden, .forbidden, "API keys have no personal data; sign in as the user")
+        }
+        return userID
+    }
+
+    @Sendable func requestExport(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<RequestView> {
+        let userID = try Self.user(context)
+        let logger = services.logger
+        let (export, jobID) = try await services.write { transaction in
+            let connection = transaction.connection
+            if try await GDPRStore.open(userID: userID, kind: "export", on: connection, logger: logger) != nil {
+                throw APIError(.conflict, .conflict, "an export is already being prepared")
+            }
+            let export = try await GDPRStore.create(userID: userID, kind: "export", on: connection, logger: logger)
+            let job = try await transaction.enqueue(GDPRExportJob.self, GDPRExportJob.Args(requestID: export.id))
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "user.export_request",
+                                                 resourceType: "user", resourceID: userID.idString, ip: context.remoteIP),
+                                      on: connection, logger: logger)
+            return (export, job.id)
+        }
+        return EditedResponse(status: .accepted, response: RequestView(export, jobID: jobID))
+    }
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> RequestView {
+        RequestView(try await export(context))
+    }
+
+    /// The archive, for the user it belongs to; 410 once it expired, 409 while it is being built.
+    @Sendable func download(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let export = try await export(context)
+        guard export.state == "completed", let key = export.storageKey else {
+            throw APIError(.conflict, .invalidState, "the export is \(export.state)")
+        }
+        if let expires = export.expiresAt, expires < Date() {
+            throw APIError(.gone, .invalidState, "the export expired; ask for a new one")
+        }
+        let data = try await services.configuration.providers.storage.withLocalFile(key: key) { try Data(contentsOf: $0) }
+        return Response(status: .ok, headers: [
+            .contentType: "application/zip",
+            .contentDisposition: "attachment; filename=\"voicepartner-export-\(export.id.idString).zip\"",
+        ], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    private func export(_ context: APIRequestContext) async throws -> GDPRRequest {
+        let userID = try Self.user(context)
+        let id = try PathParameter.uuid(context, "export")
+        let logger = services.logger
+        guard let export = try await services.read({ try await GDPRStore.request(id: id, userID: userID, on: $0, logger: logger) }),
+              export.kind == "export" else { throw APIError.notFound("export") }
+        return export
+    }
+}
