@@ -35,6 +35,8 @@ struct APIConfiguration: Sendable {
     var mail: MailService
     var sealer: SecretSealer
     var passwordResetLifetime: Duration
+    /// How long after the request an account deletion runs (it can be cancelled until then).
+    var deletionGrace: Duration
 
     init(environment: Environment) throws {
         database = try DatabaseConfiguration(environment: environment)
@@ -46,6 +48,7 @@ struct APIConfiguration: Sendable {
         self.mail = mail
         self.sealer = sealer
         passwordResetLifetime = try environment.seconds("PASSWORD_RESET_TTL_SECONDS", default: .seconds(3_600), minimum: 60)
+        deletionGrace = .seconds(3_600 * (try environment.int("GDPR_DELETION_GRACE_HOURS", default: 72, range: 0...8_760)))
         host = environment.string("API_HOST", default: "127.0.0.1")
         port = try environment.int("API_PORT", default: Self.defaultPort, range: 0...65_535)
         guard let secret = environment["JWT_SECRET"] else {

@@ -19,6 +19,8 @@ public enum PlatformJobs {
         registry.register(UsageReportJob(client: store.client))
         registry.register(GDPRExportJob(client: store.client, storage: providers.storage, mail: providers.mail,
                                         lifetime: providers.gdprExportLifetime))
+        registry.register(GDPRDeletionJob(client: store.client, storage: providers.storage))
+        registry.register(GDPRDueDeletionsJob(client: store.client))
         return registry
     }
 

@@ -139,7 +139,9 @@ import Testing
         try await TestHarness.with(redis: .some(nil)) { harness in
             let probe = Probe()
             let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000)).id
-            let configuration = harness.workerConfiguration { $0.lease = .milliseconds(900) }
+            // Short enough that the heartbeat (every third of it) carries the cancel quickly, long enough
+            // that a busy machine does not let the lease lapse first (then the cancel finds it queued).
+            let configuration = harness.workerConfiguration { $0.lease = .seconds(3) }
             let job = try await harness.withWorker(configuration, registry: .scripted(probe), redis: .some(nil)) { _ in
                 try await expectEventually { probe.running == 1 }
                 #expect(try await harness.queue.cancel(id: id) == .running)

@@ -37,6 +37,9 @@ enum APIDocument {
         Operation(method: "post", path: "/auth/forgot-password", tag: "auth", summary: "Email a password-reset link", auth: .none, body: "ForgotPassword", success: 202),
         Operation(method: "post", path: "/auth/reset-password", tag: "auth", summary: "Set a new password with a reset token", auth: .none, body: "ResetPassword", success: 204),
         Operation(method: "get", path: "/api/me", tag: "auth", summary: "The signed-in user", auth: .user),
+        Operation(method: "post", path: "/api/me/delete", tag: "privacy", summary: "Schedule the deletion of your account and data",
+                  auth: .user, body: "Deletion", success: 202),
+        Operation(method: "delete", path: "/api/me/delete", tag: "privacy", summary: "Cancel a scheduled deletion", auth: .user, success: 204),
         Operation(method: "post", path: "/api/me/export", tag: "privacy", summary: "Ask for an export of your personal data", auth: .user,
                   success: 202),
         Operation(method: "get", path: "/api/me/exports/{export}", tag: "privacy", summary: "An export's progress", auth: .user),
@@ -148,6 +151,7 @@ enum APIDocument {
         "PhoneNumberUpdate": object(["label": string(), "assistant_id": .object(["type": .array(["string", "null"]), "format": "uuid"])]),
         "CreditSettings": object(["warning_thresholds": .object(["type": "array", "items": .object(["type": "integer", "minimum": 0, "maximum": 100])])],
                                  required: ["warning_thresholds"]),
+        "Deletion": object(["password": string(), "workspace_policy": string(["enum": ["transfer", "delete"]])], required: ["password"]),
         "Campaign": object([
             "name": string(), "template": string(), "variables": .object(["type": "object"]),
             "recipients": .object(["type": "array", "items": object(["email": string(), "name": string(), "variables": .object(["type": "object"])],

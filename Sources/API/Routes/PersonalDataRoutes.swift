@@ -38,7 +38,19 @@ struct PersonalDataRoutes {
         }
     }
 
+    struct DeletionBody: Decodable {
+        let password: String
+        let workspacePolicy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case password
+            case workspacePolicy = "workspace_policy"
+        }
+    }
+
     func add(to router: Router<APIRequestContext>) {
+        router.post("api/me/delete", use: requestDeletion)
+        router.delete("api/me/delete", use: cancelDeletion)
         router.post("api/me/export", use: requestExport)
         router.get("api/me/exports/:export", use: show)
         router.get("api/me/exports/:export/download", use: download)
@@ -49,6 +61,54 @@ struct PersonalDataRoutes {
             throw APIError(.forbidden, .forbidden, "API keys have no personal data; sign in as the user")
         }
         return userID
+    }
+
+    /// Schedules the deletion of the caller's account and personal data after the grace period
+    /// (`GDPR_DELETION_GRACE_HOURS`); the password confirms it. `workspace_policy` says what
+    /// happens to workspaces the caller is the only Owner of: `transfer` (to the next Admin or
+    /// member; deleted when nobody is left) or `delete`.
+    @Sendable func requestDeletion(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<RequestView> {
+        let userID = try Self.user(context)
+        let body = try await RequestBody.decode(DeletionBody.self, from: request, context: context)
+        let policy = body.workspacePolicy ?? "transfer"
+        guard ["transfer", "delete"].contains(policy) else {
+            throw APIError.validation(field: "workspace_policy", "must be transfer or delete")
+        }
+        let logger = services.logger
+        guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }),
+              let (_, hash) = try await services.read({ try await AccountStore.credentials(email: user.email, on: $0, logger: logger) }),
+              try await services.passwords.verify(body.password, hash: hash) else {
+            throw APIError(.unauthorized, .invalidCredentials, "the password is not right")
+        }
+        let due = Date().addingTimeInterval(services.configuration.deletionGrace.seconds)
+        let deletion = try await services.write { transaction in
+            let connection = transaction.connection
+            if try await GDPRStore.open(userID: userID, kind: "deletion", on: connection, logger: logger) != nil {
+                throw APIError(.conflict, .conflict, "the account is already scheduled for deletion")
+            }
+            let deletion = try await GDPRStore.create(userID: userID, kind: "deletion", workspacePolicy: policy, dueAt: due,
+                                                      on: connection, logger: logger)
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "user.deletion_request",
+                                                 resourceType: "user", resourceID: userID.idString, ip: context.remoteIP),
+                                      on: connection, logger: logger)
+            return deletion
+        }
+        return EditedResponse(status: .accepted, response: RequestView(deletion))
+    }
+
+    /// Cancels a scheduled deletion during its grace period.
+    @Sendable func cancelDeletion(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let userID = try Self.user(context)
+        let logger = services.logger
+        try await services.write { transaction in
+            guard try await GDPRStore.cancelPendingDeletion(userID: userID, on: transaction.connection, logger: logger) else {
+                throw APIError.notFound("scheduled deletion")
+            }
+            try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "user.deletion_cancel",
+                                                 resourceType: "user", resourceID: userID.idString, ip: context.remoteIP),
+                                      on: transaction.connection, logger: logger)
+        }
+        return Response(status: .noContent)
     }
 
     @Sendable func requestExport(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<RequestView> {
