@@ -26,6 +26,7 @@ enum APIApplication {
         FileRoutes(services: services).add(to: router)
         CampaignRoutes(services: services).add(to: router)
         PersonalDataRoutes(services: services).add(to: router)
+        UnsubscribeRoutes(services: services).add(to: router)
         TwilioWebhookRoutes(services: services).add(to: router)
         DocsRoutes().add(to: router)
         return router

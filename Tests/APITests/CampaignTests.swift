@@ -115,6 +115,22 @@ import Testing
             let cancelled = try await api.call(.post, "/api/email/campaigns/\(id.lowercased)/cancel", as: owner.bearer,
                                                headers: APIHarness.workspaceHeader(workspace))
             #expect(cancelled.status == .conflict)
+
+            // The List-Unsubscribe link: a GET shows a page, the POST (one-click) records it.
+            let header = try #require(first.data.split(separator: "\r\n").first { $0.hasPrefix("List-Unsubscribe: <") })
+            let link = String(header.dropFirst("List-Unsubscribe: <http://127.0.0.1:8080".count).dropLast())
+            #expect(link.hasPrefix("/unsubscribe?token="))
+            let page = try await api.call(.get, link)
+            #expect(page.status == .ok)
+            func suppressions() async throws -> [String: String] {
+                try await api.database.withConnection { connection in
+                    try await EmailStore.suppressions(of: [first.to], workspaceID: workspace, on: connection, logger: APIHarness.logger)
+                }
+            }
+            #expect(try await suppressions().isEmpty, "a GET unsubscribes nobody")
+            #expect(try await api.call(.post, link).status == .ok)
+            #expect(try await suppressions()[first.to.lowercased()] == "unsubscribed")
+            #expect(try await api.call(.post, "/unsubscribe?token=forged").status == .badRequest)
         }
     }
 

@@ -25,11 +25,18 @@ public enum CampaignMessage {
         return variables
     }
 
-    /// `APP_URL/unsubscribe?token=…`, the token sealing the workspace and the address.
+    /// `PUBLIC_BASE_URL/unsubscribe?token=…`, the token sealing the workspace and the address.
     public static func unsubscribeURL(workspaceID: UUID, address: String, mail: MailConfiguration, sealer: SecretSealer?) -> String {
         guard let sealer, let token = try? sealer.token(["w": workspaceID.uuidString.lowercased(), "a": address.lowercased()]) else {
             return mail.appURL
         }
-        return "\(mail.appURL)/unsubscribe?token=\(token)"
+        return "\(mail.apiURL)/unsubscribe?token=\(token)"
+    }
+
+    /// The workspace and address an unsubscribe token names, or nil when it does not open.
+    public static func unsubscribeSubject(token: String, sealer: SecretSealer) -> (workspaceID: UUID, address: String)? {
+        guard let fields = try? sealer.openToken(token), let workspace = fields["w"].flatMap(UUID.init(uuidString:)),
+              let address = fields["a"] else { return nil }
+        return (workspace, address)
     }
 }

@@ -7,6 +7,9 @@ public struct MailConfiguration: Sendable {
     public var from: EmailAddress
     /// The web app's address; links in emails (reset, invites, exports) start with it.
     public var appURL: String
+    /// The API's public origin (`PUBLIC_BASE_URL`): unsubscribe links point at its `/unsubscribe`,
+    /// which mail clients POST to for one-click unsubscribes (RFC 8058).
+    public var apiURL: String
     public var appName: String
     public var templatesFolder: URL
     public var providerOrder: [String]
@@ -14,11 +17,12 @@ public struct MailConfiguration: Sendable {
     public var campaigns: CampaignSettings
 
     public init(from: EmailAddress = EmailAddress("no-reply@localhost", name: "VoicePartnerAI"), appURL: String = "http://127.0.0.1:8080",
-                appName: String = "VoicePartnerAI", templatesFolder: URL = URL(fileURLWithPath: "templates", isDirectory: true),
+                apiURL: String = "http://127.0.0.1:8080", appName: String = "VoicePartnerAI", templatesFolder: URL = URL(fileURLWithPath: "templates", isDirectory: true),
                 providerOrder: [String] = ["smtp", "sendgrid", "ses"], cooldown: Duration = .seconds(60),
                 campaigns: CampaignSettings = CampaignSettings()) {
         self.from = from
         self.appURL = appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.appName = appName
         self.templatesFolder = templatesFolder
         self.providerOrder = providerOrder
@@ -46,7 +50,7 @@ public struct MailConfiguration: Sendable {
         for name in order where !defaults.providerOrder.contains(name) {
             throw ConfigurationError("MAIL_PROVIDERS", "unknown provider \(name); expected smtp, sendgrid or ses")
         }
-        self.init(from: from, appURL: appURL, appName: environment.string("APP_NAME", default: defaults.appName),
+        self.init(from: from, appURL: appURL, apiURL: environment.string("PUBLIC_BASE_URL", default: defaults.apiURL), appName: environment.string("APP_NAME", default: defaults.appName),
                   templatesFolder: URL(fileURLWithPath: environment.string("TEMPLATES_DIR", default: "templates"), isDirectory: true),
                   providerOrder: order, cooldown: try environment.milliseconds("MAIL_COOLDOWN_MS", default: defaults.cooldown),
                   campaigns: try CampaignSettings(environment: environment))
