@@ -4,23 +4,9 @@ import PostgresNIO
 
 /// The email tables: suppressed addresses, unsubscribes and workspaces' own templates.
 public enum EmailStore {
-    /// Why the address must not be mailed (a permanent rejection anywhere, or an unsubscribe from
-    /// this workspace's mail), or nil.
-    public static func suppression(of address: String, workspaceID: UUID?, on connection: PostgresConnection,
-                                   logger: Logger) async throws -> String? {
-        let normalized = address.lowercased()
-        let rows = try await connection.query("""
-            SELECT reason FROM email_suppressions WHERE address = \(normalized)
-            UNION ALL
-            SELECT 'unsubscribed' FROM email_unsubscribes WHERE workspace_id = \(workspaceID) AND address = \(normalized)
-            LIMIT 1
-            """, logger: logger)
-        for try await reason in rows.decode(String.self) { return reason }
-        return nil
-    }
-
-    /// Which of `addresses` must not get this workspace's mail, with the reason (lower-cased keys).
-    public static func suppressions(of addresses: [String], workspaceID: UUID, on connection: PostgresConnection,
+    /// Which of `addresses` must not be mailed, with the reason (lower-cased keys): a permanent
+    /// rejection anywhere, or an unsubscribe from this workspace's mail (none without a workspace).
+    public static func suppressions(of addresses: [String], workspaceID: UUID?, on connection: PostgresConnection,
                                     logger: Logger) async throws -> [String: String] {
         let normalized = addresses.map { $0.lowercased() }
         let rows = try await connection.query("""

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import QueueEngine
 
 /// The HTTP exchange the API-based mail providers share: one request, the answer read up to 1 MiB,
 /// and transport failures (refused connections, timeouts, TLS) reported as transient.
@@ -24,7 +25,7 @@ enum MailHTTP {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(data: body))
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1_000)))
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)))
             let body = try await response.body.collect(upTo: 1 << 20)
             return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
         } catch {

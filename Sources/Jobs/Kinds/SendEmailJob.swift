@@ -73,7 +73,8 @@ public struct SendEmailJob: JobKind {
         let logger = context.logger
         typealias Override = (subject: String, text: String, html: String)
         let (suppressed, override): (String?, Override?) = try await client.withConnection { connection in
-            let reason = try await EmailStore.suppression(of: args.to.address, workspaceID: args.workspaceID, on: connection, logger: logger)
+            let reason = try await EmailStore.suppressions(of: [args.to.address], workspaceID: args.workspaceID, on: connection,
+                                                           logger: logger).values.first
             guard reason == nil, let workspaceID = args.workspaceID else { return (reason, nil) }
             let override = try await EmailStore.templateOverride(workspaceID: workspaceID, name: args.template, on: connection, logger: logger)
             return (nil, override)

@@ -56,6 +56,6 @@ public struct SMTPConfiguration: Sendable {
     }
 
     var timeAmount: TimeAmount {
-        .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        .milliseconds(Int64(timeout.milliseconds))
     }
 }
