@@ -5,6 +5,8 @@ import QueueEngine
 public enum PlatformJobs {
     public static func registry(store: JobStore, providers: PlatformProviders = PlatformProviders()) -> JobRegistry {
         var registry = JobRegistry()
+        var providers = providers
+        providers.mail = providers.mail?.throttled(by: PostgresSendThrottle(client: store.client))
         registry.register(CanaryJob())
         registry.register(PruneJobsJob(store: store))
         registry.register(CleanupExpiredAccessJob(client: store.client))

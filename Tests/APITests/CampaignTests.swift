@@ -134,6 +134,76 @@ import Testing
         }
     }
 
+    /// Through SendGrid a chunk of 1,200 goes out as two requests (1,000 personalizations, then
+    /// 200), rendered once with tokens; every recipient still gets its own name and unsubscribe
+    /// link, and the workspace's pace is shared through PostgreSQL.
+    @Test func aChunkGoesToSendGridInBatchesOfAThousand() async throws {
+        try await APIHarness.with(["CAMPAIGN_CHUNK_SIZE": "1200"]) { api in
+            let owner = try await api.register("batches")
+            let workspace = try await api.createWorkspace(owner)
+            try await Self.addTemplate(api, workspace: workspace)
+            let tag = UUID().uuidString.prefix(8).lowercased()
+            var recipients: [JSONValue] = (0..<1_199).map {
+                .object(["email": .string("r\($0)-\(tag)@example.com"), "name": .string("R\($0)"), "variables": .object(["vip": .bool($0 == 7)])])
+            }
+            recipients.append(.object(["email": .string("esc-\(tag)@example.com"), "name": .string("<b>Bo</b> & co")]))
+            let created = try await Self.campaign(api, owner, workspace: workspace, .object([
+                "name": .string("Big"), "template": .string("news"), "variables": .object(["headline": .string("hello")]),
+                "recipients": .array(recipients),
+            ]))
+            #expect(created.status == .accepted, "\(created.body.text)")
+            #expect(created["chunks"]?.number == 1)
+            let id = try #require(UUID(uuidString: created["id"]?.string ?? ""))
+            let sealer = try #require(api.services.configuration.sealer)
+            let standIn = SendGridStandIn()
+            try await standIn.run { base in
+                let mail = MailService(
+                    configuration: MailConfiguration(from: EmailAddress("news@voicepartner.test"),
+                                                     campaigns: CampaignSettings(chunkSize: 1_200, ratePerWorkspace: 100_000)),
+                    templates: try EmailTemplates.load(folder: URL(fileURLWithPath: "templates"), globals: MailConfiguration().globals),
+                    mailer: FailoverMailer(providers: [SendGridMailer(configuration: SendGridConfiguration(baseURL: base, apiKey: SendGridStandIn.apiKey))]),
+                    sealer: sealer).throttled(by: PostgresSendThrottle(client: api.database))
+                let context = JobContext(jobID: 1, kind: CampaignChunkJob.name, queue: "email-bulk", attempt: 1, maxAttempts: 8, workspaceID: nil,
+                                         logger: APIHarness.logger, progressReporter: { _, _ in })
+                _ = try await CampaignChunkJob(client: api.database, mail: mail).run(.init(campaignID: id, chunk: 0), context: context)
+            }
+            #expect(standIn.acceptedRequests == 2)
+            #expect(Dictionary(grouping: standIn.accepted, by: \.request).mapValues(\.count) == [1: 1_000, 2: 200])
+            let byAddress = Dictionary(uniqueKeysWithValues: standIn.accepted.map { ($0.to.first ?? "", $0) })
+            #expect(byAddress.count == 1_200)
+            let r7 = try #require(byAddress["r7-\(tag)@example.com"])
+            #expect(r7.subject == "News for R7")
+            #expect(r7.html?.contains("<p>Hello R7, hello.</p>") == true)
+            let escaped = try #require(byAddress["esc-\(tag)@example.com"])
+            #expect(escaped.subject == "News for <b>Bo</b> & co")
+            #expect(escaped.html?.contains("Hello &lt;b&gt;Bo&lt;/b&gt; &amp; co, hello.") == true)
+            for (address, accepted) in byAddress {
+                let text = try #require(accepted.text)
+                let token = try #require(text.components(separatedBy: "unsubscribe?token=").last)
+                #expect(CampaignMessage.unsubscribeSubject(token: token, sealer: sealer)?.address == address.lowercased())
+                #expect(accepted.headers["List-Unsubscribe"] == "<http://127.0.0.1:8080/unsubscribe?token=\(token)>")
+            }
+            let progress = try await api.call(.get, "/api/email/campaigns/\(id.lowercased)", as: owner.bearer,
+                                              headers: APIHarness.workspaceHeader(workspace))
+            #expect(progress["state"]?.string == "completed")
+            #expect(progress["counts"]?["sent"]?.number == 1_200)
+        }
+    }
+
+    /// Reservations on one key queue up behind each other at the rate, across every caller.
+    @Test func theSendThrottleSpacesReservationsAtTheRate() async throws {
+        try await APIHarness.with { api in
+            let throttle = PostgresSendThrottle(client: api.database)
+            let key = "test:\(UUID().uuidString)"
+            #expect(try await throttle.reserve(key, permits: 5, rate: 10) == .zero)
+            let second = try await throttle.reserve(key, permits: 5, rate: 10)
+            #expect(second > .milliseconds(300) && second <= .milliseconds(500), "\(second)")
+            let third = try await throttle.reserve(key, permits: 10, rate: 10)
+            #expect(third > second + .milliseconds(300) && third <= .milliseconds(1_000), "\(third)")
+            #expect(try await throttle.reserve("test:\(UUID().uuidString)", permits: 1_000, rate: 10) == .zero, "another key is free")
+        }
+    }
+
     @Test func aSegmentOfMembersBecomesTheRecipients() async throws {
         try await APIHarness.with { api in
             let owner = try await api.register("segment")

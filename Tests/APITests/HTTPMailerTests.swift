@@ -56,6 +56,63 @@ import Testing
         }
     }
 
+    /// A batch of three with tokens: one request with a personalization each, substituted by the
+    /// stand-in as SendGrid does; a refused address is rejected and the others go again without it.
+    @Test func sendGridSendsABatchAsPersonalizations() async throws {
+        let standIn = SendGridStandIn()
+        try await standIn.run { base in
+            let t = EmailBatch.token(0, html: false), h = EmailBatch.token(0, html: true)
+            func recipient(_ address: String, _ name: String) -> EmailBatch.Recipient {
+                EmailBatch.Recipient(id: "id-\(address)", to: EmailAddress(address), substitutions: [t: name, h: name.replacingOccurrences(of: "&", with: "&amp;")],
+                                     headers: [("List-Unsubscribe", "<https://x.test/u/\(address)>")])
+            }
+            let batch = EmailBatch(from: EmailAddress("news@voicepartner.test"), subject: "Hi \(t)", text: "Dear \(t)", html: "<p>Dear \(h)</p>",
+                                   recipients: [recipient("ada@example.com", "Ada & co"), recipient("broken@nowhere", "B"),
+                                                recipient("cy@example.com", "Cy")])
+            let results = await Self.sendGrid(base).send(batch)
+            #expect(results[0] == nil && results[2] == nil)
+            guard case .rejected(_, let address, _)? = results[1] else { Issue.record("\(String(describing: results[1]))"); return }
+            #expect(address == "broken@nowhere")
+            #expect(standIn.acceptedRequests == 1, "the refused request is not counted; the resend is one request")
+            let accepted = Dictionary(uniqueKeysWithValues: standIn.accepted.map { ($0.to.first ?? "", $0) })
+            #expect(accepted.count == 2)
+            let ada = try #require(accepted["ada@example.com"])
+            #expect(ada.subject == "Hi Ada & co")
+            #expect(ada.text == "Dear Ada & co")
+            #expect(ada.html == "<p>Dear Ada &amp; co</p>")
+            #expect(ada.messageID == "id-ada@example.com")
+            #expect(ada.headers["List-Unsubscribe"] == "<https://x.test/u/ada@example.com>")
+            #expect(accepted["cy@example.com"]?.subject == "Hi Cy")
+
+            standIn.script(.throttle(resetIn: 30))
+            let throttled = await Self.sendGrid(base).send(batch.with([batch.recipients[0], batch.recipients[2]]))
+            #expect(throttled.allSatisfy { if case .transient? = $0 { true } else { false } })
+        }
+    }
+
+    /// The failover list takes a batch: SendGrid takes it whole; throttled, the batch goes to SMTP
+    /// one message at a time, each substituted.
+    @Test func aBatchFailsOverToAProviderThatSendsOneByOne() async throws {
+        let sink = try SMTPSink()
+        let standIn = SendGridStandIn()
+        try await standIn.run { base in
+            let mailer = FailoverMailer(providers: [Self.sendGrid(base), SMTPMailer(configuration: sink.configuration())], cooldown: .seconds(60))
+            #expect(await mailer.batchLimit() == 1_000)
+            let t = EmailBatch.token(0, html: false), h = EmailBatch.token(0, html: true)
+            let batch = EmailBatch(from: EmailAddress("news@voicepartner.test"), subject: "For \(t)", text: "Text \(t)", html: "<b>\(h)</b>",
+                                   recipients: (0..<5).map { EmailBatch.Recipient(id: "m\($0)@voicepartner.test", to: EmailAddress("r\($0)@example.com"),
+                                                                                  substitutions: [t: "R\($0)", h: "R\($0)"]) })
+            #expect(await mailer.send(batch).allSatisfy { (try? $0.get()) == "sendgrid" })
+            #expect(standIn.acceptedRequests == 1)
+            standIn.script(.throttle(resetIn: 120))
+            let results = await mailer.send(batch)
+            #expect(results.allSatisfy { (try? $0.get()) == "smtp" })
+            #expect(await mailer.batchLimit() == 1, "SendGrid cools down; SMTP sends one by one")
+            #expect(sink.deliveries.map(\.subject).sorted() == ["For R0", "For R1", "For R2", "For R3", "For R4"])
+            #expect(sink.deliveries.allSatisfy { $0.text.contains("Text R") })
+        }
+    }
+
     /// SES against moto: a signed request from an identity moto knows; the count comes from SES's
     /// own `GetSendQuota`.
     struct SESServer {

@@ -79,17 +79,15 @@ public enum CampaignStore {
         return recipients
     }
 
-    /// Records what happened to one recipient; only a queued recipient changes (a resend after a
+    /// Records what happened to recipients; only a queued recipient changes (a resend after a
     /// crash cannot overwrite a final state).
-    @discardableResult
-    public static func mark(recipientID: Int64, state: String, provider: String? = nil, error: String? = nil,
-                            on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+    public static func mark(recipientIDs: [Int64], state: String, provider: String? = nil, error: String? = nil,
+                            on connection: PostgresConnection, logger: Logger) async throws {
+        guard !recipientIDs.isEmpty else { return }
+        try await connection.query("""
             UPDATE email_campaign_recipients SET state = \(state), provider = \(provider), error = \(error), updated_at = now()
-            WHERE id = \(recipientID) AND state = 'queued' RETURNING id
+            WHERE id = ANY(\(recipientIDs)::bigint[]) AND state = 'queued'
             """, logger: logger)
-        for try await _ in rows.decode(Int64.self) { return true }
-        return false
     }
 
     /// Gives every still-queued recipient of a chunk a final state (a chunk out of attempts, a cancel).

@@ -17,3 +17,11 @@ public enum MailError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension MailError {
+    /// The address is refused for good; another provider or a retry would not deliver it.
+    public var isRejection: Bool {
+        if case .rejected = self { return true }
+        return false
+    }
+}

@@ -17,11 +17,14 @@ public struct MailService: Sendable {
     }
 
     /// Loads and checks the templates (a broken folder stops the process here, not at send time)
-    /// and builds the providers named in `MAIL_PROVIDERS` that are configured, in that order.
+    /// and builds the providers named in `MAIL_PROVIDERS` that are configured, in that order, each
+    /// with its limits (`SMTP_|SENDGRID_|SES_` + `RATE_PER_SECOND`, `CONCURRENCY`).
     public init(environment: Environment) throws {
         let configuration = try MailConfiguration(environment: environment)
         var providers: [any MailProvider] = []
+        var limits: [String: MailProviderLimits] = [:]
         for name in configuration.providerOrder {
+            limits[name] = try MailProviderLimits.from(environment, prefix: name.uppercased())
             switch name {
             case "smtp":
                 if let smtp = try SMTPConfiguration.from(environment) { providers.append(SMTPMailer(configuration: smtp)) }
@@ -35,8 +38,13 @@ public struct MailService: Sendable {
         }
         self.init(configuration: configuration,
                   templates: try EmailTemplates.load(folder: configuration.templatesFolder, globals: configuration.globals),
-                  mailer: FailoverMailer(providers: providers, cooldown: configuration.cooldown),
+                  mailer: FailoverMailer(providers: providers, cooldown: configuration.cooldown, limits: limits),
                   sealer: try SecretSealer.from(environment))
+    }
+
+    /// The same service with its providers' rates (and campaign pacing) shared through `throttle`.
+    public func throttled(by throttle: any SendThrottle) -> MailService {
+        MailService(configuration: configuration, templates: templates, mailer: mailer.throttled(by: throttle), sealer: sealer)
     }
 
     /// Why a worker cannot send mail (no service, or no provider configured), or nil when it can.

@@ -3,13 +3,16 @@ import Logging
 import PostgresNIO
 import QueueEngine
 
-/// Sends one chunk of a campaign. Each recipient's outcome is committed right after its send
-/// (`sent`, `bounced`, `skipped` for suppressed or unsubscribed addresses, `failed`), and only
-/// `queued` recipients are read, so a retried or rescued chunk sends nobody twice — except the one
-/// message in flight when a worker died after the provider took it and before its outcome was
-/// committed; that resend carries the same Message-ID. Paced to the workspace's share of
-/// `CAMPAIGN_RATE_PER_SECOND`. Provider trouble retries the chunk; on its last attempt the chunk's
-/// remaining recipients are marked failed, so the campaign still ends.
+/// Sends one chunk of a campaign. Recipients go out in batches as large as the provider about to
+/// take them allows (SendGrid: up to 1,000 personalizations rendered once; SMTP: one), and each
+/// batch's outcomes are committed right after it (`sent`, `bounced`; `skipped` for suppressed or
+/// unsubscribed addresses and `failed` for ones that do not render are settled first). Only
+/// `queued` recipients are read, so a retried or rescued chunk sends nobody twice — except the
+/// batch in flight when a worker died after the provider took it and before its outcome was
+/// committed; that resend carries the same Message-IDs. Paced to `CAMPAIGN_RATE_PER_SECOND` per
+/// workspace, shared by all of its running chunks through the mailer's throttle. Provider trouble
+/// retries the chunk; on its last attempt the chunk's remaining recipients are marked failed, so
+/// the campaign still ends.
 public struct CampaignChunkJob: JobKind {
     public struct Args: Codable, Sendable {
         public var campaignID: UUID
@@ -41,6 +44,14 @@ public struct CampaignChunkJob: JobKind {
         self.mail = mail
     }
 
+    /// A recipient whose email rendered, with its substitutions into the chunk's skeleton when it
+    /// can travel in a batch.
+    struct Prepared {
+        let recipient: PendingRecipient
+        let message: EmailMessage
+        let substitutions: [String: String]?
+    }
+
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         if let reason = MailService.unavailableReason(mail) { return .discard(reason: reason) }
         guard let mail else { return .discard(reason: "email is not configured") }
@@ -58,19 +69,21 @@ public struct CampaignChunkJob: JobKind {
         guard let (campaign, template, pending, suppressed) = loaded else { return .success }
         let campaignVariables = (try? JSONDecoder().decode([String: TemplateValue].self, from: Data(campaign.variablesJSON.utf8))) ?? [:]
         var tally = (sent: 0, skipped: 0, bounced: 0, failed: 0)
-        let clock = ContinuousClock()
-        var nextSend = clock.now
 
-        for (index, recipient) in pending.enumerated() {
-            try Task.checkCancellation()
+        // Settle the recipients that need no send, then render the rest.
+        var skipped: [(Int64, String)] = []
+        var unrendered: [(Int64, String)] = []
+        var prepared: [Prepared] = []
+        var shared = campaignVariables.merging(mail.templates.globals) { own, _ in own }
+        let personal = Set(CampaignMessage.recipientVariables).union(BatchSkeleton.personalKeys(of: pending.map(\.variables), shared: &shared))
+        let skeleton = template.flatMap { BatchSkeleton(template: $0, shared: shared, personalKeys: personal) }
+        for recipient in pending {
             if let reason = suppressed[recipient.address.lowercased()] {
-                try await mark(recipient, "skipped", error: reason, logger: logger)
-                tally.skipped += 1
+                skipped.append((recipient.id, reason))
                 continue
             }
             guard let template else {
-                try await mark(recipient, "failed", error: "template \(campaign.template) does not exist", logger: logger)
-                tally.failed += 1
+                unrendered.append((recipient.id, "template \(campaign.template) does not exist"))
                 continue
             }
             let unsubscribe = CampaignMessage.unsubscribeURL(workspaceID: campaign.workspaceID, address: recipient.address,
@@ -83,39 +96,79 @@ public struct CampaignChunkJob: JobKind {
             do {
                 rendered = try template.render(variables)
             } catch {
-                try await mark(recipient, "failed", error: "\(error)", logger: logger)
-                tally.failed += 1
+                unrendered.append((recipient.id, "\(error)"))
                 continue
             }
-            try await clock.sleep(until: nextSend)
-            nextSend = clock.now + mail.configuration.campaigns.interval
             let message = EmailMessage(
                 id: mail.configuration.messageID("campaign-\(campaign.id.uuidString.lowercased())-\(recipient.id)"), from: mail.configuration.from,
                 to: EmailAddress(recipient.address, name: recipient.name), subject: rendered.subject, text: rendered.text, html: rendered.html,
                 headers: [("List-Unsubscribe", "<\(unsubscribe)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")])
-            let outcome: Swift.Result<String, MailError>
-            do { outcome = .success(try await mail.mailer.send(message)) } catch { outcome = .failure(error) }
-            switch outcome {
-            case .success(let provider):
-                try await mark(recipient, "sent", provider: provider, logger: logger)
-                tally.sent += 1
-            case .failure(.rejected(let provider, let address, let reason)):
-                try await client.withTransaction(logger: logger) { connection in
-                    try await CampaignStore.mark(recipientID: recipient.id, state: "bounced", provider: provider, error: reason,
-                                                 on: connection, logger: logger)
-                    try await EmailStore.suppress(address, reason: reason, provider: provider, on: connection, logger: logger)
+            prepared.append(Prepared(recipient: recipient, message: message,
+                                     substitutions: skeleton?.substitutions(for: variables, rendered: rendered)))
+        }
+        if !skipped.isEmpty || !unrendered.isEmpty {
+            try await client.withTransaction(logger: logger) { connection in
+                for (id, reason) in skipped {
+                    try await CampaignStore.mark(recipientIDs: [id], state: "skipped", error: reason, on: connection, logger: logger)
                 }
-                tally.bounced += 1
-            case .failure(let error):
-                guard context.attempt >= context.maxAttempts else { throw error }
+                for (id, reason) in unrendered {
+                    try await CampaignStore.mark(recipientIDs: [id], state: "failed", error: reason, on: connection, logger: logger)
+                }
+            }
+            tally.skipped = skipped.count
+            tally.failed = unrendered.count
+        }
+
+        var pacing = CampaignPacing(mail: mail, workspaceID: campaign.workspaceID)
+        var position = 0
+        while position < prepared.count {
+            try Task.checkCancellation()
+            let group = Self.nextGroup(prepared[position...], limit: await mail.mailer.batchLimit())
+            position += group.count
+            try await pacing.wait(for: group.count)
+            let batch: EmailBatch
+            if let skeleton, group.count > 1 {
+                batch = EmailBatch(from: mail.configuration.from, subject: skeleton.subject, text: skeleton.text, html: skeleton.html,
+                                   recipients: group.map {
+                                       EmailBatch.Recipient(id: $0.message.id, to: $0.message.to, substitutions: $0.substitutions ?? [:],
+                                                            headers: $0.message.headers)
+                                   })
+            } else {
+                batch = EmailBatch(group[0].message)
+            }
+            let results = await mail.mailer.send(batch)
+            var sentBy: [String: [Int64]] = [:]
+            var bounced: [(id: Int64, provider: String, address: String, reason: String)] = []
+            var failure: MailError?
+            for (item, result) in zip(group, results) {
+                switch result {
+                case .success(let provider): sentBy[provider, default: []].append(item.recipient.id)
+                case .failure(.rejected(let provider, let address, let reason)): bounced.append((item.recipient.id, provider, address, reason))
+                case .failure(let error): failure = failure ?? error
+                }
+            }
+            try await client.withTransaction(logger: logger) { connection in
+                for (provider, ids) in sentBy {
+                    try await CampaignStore.mark(recipientIDs: ids, state: "sent", provider: provider, on: connection, logger: logger)
+                }
+                for bounce in bounced {
+                    try await CampaignStore.mark(recipientIDs: [bounce.id], state: "bounced", provider: bounce.provider, error: bounce.reason,
+                                                 on: connection, logger: logger)
+                    try await EmailStore.suppress(bounce.address, reason: bounce.reason, provider: bounce.provider, on: connection, logger: logger)
+                }
+            }
+            tally.sent += sentBy.values.reduce(0) { $0 + $1.count }
+            tally.bounced += bounced.count
+            if let failure {
+                guard context.attempt >= context.maxAttempts else { throw failure }
                 try await client.withTransaction(logger: logger) { connection in
-                    try await CampaignStore.closeChunk(campaignID: campaign.id, chunk: args.chunk, state: "failed", error: error.description,
+                    try await CampaignStore.closeChunk(campaignID: campaign.id, chunk: args.chunk, state: "failed", error: failure.description,
                                                        on: connection, logger: logger)
                     try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger)
                 }
-                return .discard(reason: "out of attempts: \(error); the chunk's remaining recipients are marked failed")
+                return .discard(reason: "out of attempts: \(failure); the chunk's remaining recipients are marked failed")
             }
-            if index % 50 == 49 { try await context.reportProgress((index + 1) * 100 / pending.count) }
+            try await context.reportProgress(position * 100 / prepared.count)
         }
         _ = try await client.withConnection { connection in
             try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger)
@@ -123,10 +176,10 @@ public struct CampaignChunkJob: JobKind {
         return try .success(Result(sent: tally.sent, skipped: tally.skipped, bounced: tally.bounced, failed: tally.failed))
     }
 
-    private func mark(_ recipient: PendingRecipient, _ state: String, provider: String? = nil, error: String? = nil,
-                      logger: Logger) async throws {
-        _ = try await client.withConnection { connection in
-            try await CampaignStore.mark(recipientID: recipient.id, state: state, provider: provider, error: error, on: connection, logger: logger)
-        }
+    /// The recipients of the next send: up to `limit` that can share the skeleton, or one alone.
+    static func nextGroup(_ rest: ArraySlice<Prepared>, limit: Int) -> [Prepared] {
+        guard let first = rest.first else { return [] }
+        guard limit > 1, first.substitutions != nil else { return [first] }
+        return Array(rest.prefix(limit).prefix { $0.substitutions != nil })
     }
 }

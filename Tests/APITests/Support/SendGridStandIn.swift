@@ -8,8 +8,10 @@ import Synchronization
 /// `POST /v3/mail/send` with `Authorization: Bearer <key>`, a JSON body of `personalizations` (1 to
 /// 1,000, each with `to` addresses), `from`, `subject` and `content`; 202 with no body on success;
 /// errors as `{"errors": [{"message", "field", "help"}]}`; 429 with `X-RateLimit-Limit`,
-/// `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds). Each request takes the next
-/// scripted behaviour (default: accept).
+/// `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds). A personalization's
+/// `substitutions` replace their tags in the subject and content, its `headers` and `custom_args`
+/// add to the request's. Each accepted personalization is recorded as the message its recipients
+/// get. Each request takes the next scripted behaviour (default: accept).
 final class SendGridStandIn: Sendable {
     static let apiKey = "SG.stand-in-key"
 
@@ -24,12 +26,17 @@ final class SendGridStandIn: Sendable {
         var subject: String
         var messageID: String?
         var text: String?
+        var html: String?
+        var headers: [String: String]
+        /// The number of the request that carried it, counting accepted requests from 1.
+        var request: Int
     }
 
     private struct State {
         var script: [Behaviour] = []
         var accepted: [Accepted] = []
         var requests = 0
+        var acceptedRequests = 0
     }
 
     private let state = Mutex(State())
@@ -37,6 +44,7 @@ final class SendGridStandIn: Sendable {
     func script(_ behaviours: Behaviour...) { state.withLock { $0.script.append(contentsOf: behaviours) } }
     var accepted: [Accepted] { state.withLock { $0.accepted } }
     var requests: Int { state.withLock { $0.requests } }
+    var acceptedRequests: Int { state.withLock { $0.acceptedRequests } }
 
     func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
         let router = Router()
@@ -61,7 +69,6 @@ final class SendGridStandIn: Sendable {
             return Self.errors(status: .badRequest, [("The personalizations field is required and must have at least one personalization.",
                                                      "personalizations")])
         }
-        var recipients: [String] = []
         for (index, personalization) in personalizations.enumerated() {
             let to = personalization["to"] as? [[String: Any]] ?? []
             guard !to.isEmpty else {
@@ -71,7 +78,6 @@ final class SendGridStandIn: Sendable {
                 guard let email = mailbox["email"] as? String, Self.isAddress(email) else {
                     return Self.errors(status: .badRequest, [("Does not contain a valid address.", "personalizations.\(index).to.\(position).email")])
                 }
-                recipients.append(email)
             }
         }
         guard let from = object["from"] as? [String: Any], let sender = from["email"] as? String, Self.isAddress(sender) else {
@@ -95,9 +101,28 @@ final class SendGridStandIn: Sendable {
         case .fail(let status):
             return Self.errors(status: HTTPResponse.Status(code: status), [("internal error", nil)])
         case .accept:
+            func substituted(_ text: String?, _ substitutions: [String: String]) -> String? {
+                guard var text else { return nil }
+                for (tag, value) in substitutions { text = text.replacingOccurrences(of: tag, with: value) }
+                return text
+            }
             let text = content.first { $0["type"] as? String == "text/plain" }?["value"] as? String
-            let messageID = (object["custom_args"] as? [String: Any])?["message_id"] as? String
-            state.withLock { $0.accepted.append(Accepted(to: recipients, subject: subject, messageID: messageID, text: text)) }
+            let html = content.first { $0["type"] as? String == "text/html" }?["value"] as? String
+            let headers = object["headers"] as? [String: String] ?? [:]
+            let customArgs = object["custom_args"] as? [String: String] ?? [:]
+            state.withLock { state in
+                state.acceptedRequests += 1
+                for personalization in personalizations {
+                    let substitutions = personalization["substitutions"] as? [String: String] ?? [:]
+                    let own = customArgs.merging(personalization["custom_args"] as? [String: String] ?? [:]) { _, own in own }
+                    state.accepted.append(Accepted(
+                        to: (personalization["to"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String },
+                        subject: substituted(subject, substitutions) ?? subject, messageID: own["message_id"],
+                        text: substituted(text, substitutions), html: substituted(html, substitutions),
+                        headers: headers.merging(personalization["headers"] as? [String: String] ?? [:]) { _, own in own },
+                        request: state.acceptedRequests))
+                }
+            }
             return Response(status: .accepted)
         }
     }
