@@ -25,6 +25,7 @@ enum APIApplication {
         CallRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)
         CampaignRoutes(services: services).add(to: router)
+        EmailTemplateRoutes(services: services).add(to: router)
         PersonalDataRoutes(services: services).add(to: router)
         UnsubscribeRoutes(services: services).add(to: router)
         TwilioWebhookRoutes(services: services).add(to: router)

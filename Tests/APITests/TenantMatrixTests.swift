@@ -68,6 +68,7 @@ import Testing
             let everyone: [String: Expect] = ["owner": .allowed, "admin": .allowed, "member": .allowed, "viewer": .allowed,
                                               "outsider": .hidden, "outsider-own": .hidden, "foreign-key": .hidden]
             func with(_ base: [String: Expect], _ changes: [String: Expect]) -> [String: Expect] { base.merging(changes) { $1 } }
+            func without(_ actor: String, _ base: [String: Expect]) -> [String: Expect] { base.filter { $0.key != actor } }
             let managers = with(everyone, ["member": .forbidden, "viewer": .forbidden, "write-key": .forbidden, "read-key": .forbidden])
             let assistantReaders = with(everyone, ["write-key": .forbidden, "read-key": .forbidden])
             let assistantWriters = with(assistantReaders, ["viewer": .forbidden])
@@ -94,6 +95,12 @@ import Testing
                 // No key here has an email scope, so a foreign key is refused before any lookup.
                 (.get, "/api/email/campaigns/\(campaign)", nil, with(assistantReaders, ["foreign-key": .forbidden])),
                 (.post, "/api/email/campaigns/\(campaign)/cancel", nil, numberManagers),
+                // Template names are per workspace: in their own workspace an outsider has a "tenant-a" of
+                // their own, so that actor is left out here (EmailTemplateRouteTests covers it).
+                (.put, "/api/email/templates/tenant-a", .object(["subject": .string("Tenant A subject"), "text": .string("Tenant A text"),
+                                                                 "html": .string("<p>Tenant A</p>")]), without("outsider-own", numberManagers)),
+                (.get, "/api/email/templates/tenant-a", nil, without("outsider-own", with(assistantReaders, ["foreign-key": .forbidden]))),
+                (.delete, "/api/email/templates/tenant-a", nil, without("outsider-own", numberManagers)),
                 (.delete, "/api/phone-numbers/\(phone)", nil, numberManagers),
                 (.delete, "/api/assistants/\(assistant)", nil, assistantWriters),
             ]

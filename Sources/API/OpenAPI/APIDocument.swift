@@ -110,6 +110,15 @@ enum APIDocument {
         Operation(method: "get", path: "/api/email/campaigns/{campaign}", tag: "email", summary: "A campaign with its progress", auth: .userOrKey),
         Operation(method: "post", path: "/api/email/campaigns/{campaign}/cancel", tag: "email", summary: "Stop a sending campaign",
                   auth: .userOrKey),
+        Operation(method: "get", path: "/api/email/templates", tag: "email", summary: "Built-in and workspace templates", auth: .userOrKey),
+        Operation(method: "get", path: "/api/email/templates/{template}", tag: "email", summary: "The template in use, with its variables",
+                  auth: .userOrKey),
+        Operation(method: "put", path: "/api/email/templates/{template}", tag: "email", summary: "Save the workspace's version (checked first)",
+                  auth: .userOrKey, body: "EmailTemplate"),
+        Operation(method: "delete", path: "/api/email/templates/{template}", tag: "email", summary: "Remove the workspace's version",
+                  auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/email/templates/{template}/preview", tag: "email", summary: "Render a draft or the template in use",
+                  auth: .userOrKey, body: "TemplatePreview"),
         Operation(method: "post", path: "/webhooks/twilio/status", tag: "webhooks", summary: "Twilio's call status callback (signed)", auth: .none,
                   body: "TwilioStatusCallback", success: 204, query: [("call", idParameter)],
                   bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
@@ -162,6 +171,10 @@ enum APIDocument {
                                                                     required: ["email"])]),
             "segment": object(["roles": .object(["type": "array", "items": string(["enum": ["owner", "admin", "member", "viewer"]])])]),
         ], required: ["name", "template"]),
+        "EmailTemplate": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1])],
+                                required: ["subject", "text", "html"]),
+        "TemplatePreview": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1]),
+                                   "variables": .object(["type": "object"])]),
         "OutboundCall": object(["assistant_id": string(["format": "uuid"]), "to": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]),
                                 "from": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "record": .object(["type": "boolean"])],
                                required: ["assistant_id", "to"]),
@@ -185,7 +198,8 @@ enum APIDocument {
             var parameters: [JSONValue] = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
                 let name = String(part.dropFirst().dropLast())
                 return .object(["name": .string(name), "in": "path", "required": true,
-                                "schema": name == "job" ? .object(["type": "integer", "minimum": 1]) : idParameter])
+                                "schema": name == "job" ? .object(["type": "integer", "minimum": 1])
+                                    : name == "template" ? string(["pattern": "^[a-z0-9_-]{1,64}$"]) : idParameter])
             }
             parameters += operation.query.map { .object(["name": .string($0.0), "in": "query", "required": false, "schema": $0.1]) }
             parameters += operation.headers.map { .object(["name": .string($0.0), "in": "header", "required": false, "schema": $0.1]) }

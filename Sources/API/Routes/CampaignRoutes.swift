@@ -103,8 +103,7 @@ struct CampaignRoutes {
             }
             // Rendered once for the first recipient: a variable the campaign lacks fails here, not at send time.
             do {
-                _ = try template.render(CampaignMessage.variables(campaign: variables, recipient: recipients[0], unsubscribeURL: mail.configuration.appURL)
-                    .merging(mail.templates.globals) { own, _ in own })
+                _ = try template.render(CampaignMessage.variables(campaign: variables, recipient: recipients[0], unsubscribeURL: mail.configuration.appURL))
             } catch {
                 throw APIError.validation(field: "variables", "\(error)")
             }

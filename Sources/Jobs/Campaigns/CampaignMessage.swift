@@ -9,11 +9,9 @@ public enum CampaignMessage {
     public static let recipientVariables = ["email", "name", "unsubscribe_url"]
 
     public static func template(named name: String, workspaceID: UUID, templates: EmailTemplates, on connection: PostgresConnection,
-                                logger: Logger) async throws -> EmailTemplate? {
-        if let own = try await EmailStore.templateOverride(workspaceID: workspaceID, name: name, on: connection, logger: logger) {
-            return try EmailTemplate(name: name, subject: own.subject, text: own.text, html: own.html)
-        }
-        return templates.template(named: name)
+                                logger: Logger) async throws -> WorkspaceTemplate? {
+        let template = try await WorkspaceTemplate.resolve(name, workspaceID: workspaceID, templates: templates, on: connection, logger: logger)
+        return template.primary == nil ? nil : template
     }
 
     public static func variables(campaign: [String: TemplateValue], recipient: CampaignRecipient,

@@ -89,44 +89,88 @@ final class StrictVariables: MustacheParent {
 public struct EmailTemplates: Sendable {
     public let globals: [String: TemplateValue]
     private let templates: [String: EmailTemplate]
+    /// Each built-in's three sources, as the workspace template editor starts from them.
+    private let sources: [String: TemplateSource]
 
     public static func load(folder: URL, globals: [String: TemplateValue]) throws -> EmailTemplates {
         var templates: [String: EmailTemplate] = [:]
+        var sources: [String: TemplateSource] = [:]
         var problems: [String] = []
         for content in BuiltInEmails.all {
             let name = content.template
-            var sources: [String] = []
+            var parts: [String] = []
             for part in ["subject", "text", "html"] {
                 let file = folder.appendingPathComponent("email/\(name).\(part).mustache")
                 if let source = try? String(contentsOf: file, encoding: .utf8) {
-                    sources.append(source)
+                    parts.append(source)
                 } else {
                     problems.append("\(file.path): missing or unreadable")
                 }
             }
-            guard sources.count == 3 else { continue }
+            guard parts.count == 3 else { continue }
+            let source = TemplateSource(subject: parts[0], text: parts[1], html: parts[2])
             do {
-                let template = try EmailTemplate(name: name, subject: sources[0], text: sources[1], html: sources[2])
-                _ = try template.render(try content.sample.variables().merging(globals) { own, _ in own })
-                templates[name] = template
+                templates[name] = try check(name: name, source, globals: globals)
+                sources[name] = source
             } catch {
                 problems.append("\(folder.path)/email/\(name).*: \(error)")
             }
         }
         guard problems.isEmpty else { throw EmailTemplatesError(problems: problems) }
-        return EmailTemplates(globals: globals, templates: templates)
+        return EmailTemplates(globals: globals, templates: templates, sources: sources)
+    }
+
+    /// Parses a template and, when `name` is a built-in, renders its sample through the strict root:
+    /// a workspace's version of a built-in may use only the variables the built-in is given.
+    public static func check(name: String, _ source: TemplateSource, globals: [String: TemplateValue]) throws -> EmailTemplate {
+        let template = try EmailTemplate(name: name, subject: source.subject, text: source.text, html: source.html)
+        if let content = BuiltInEmails.all.first(where: { $0.template == name }) {
+            _ = try template.render(try content.sample.variables().merging(globals) { own, _ in own })
+        }
+        return template
+    }
+
+    /// Checks a workspace's version of a template with this process's globals.
+    public func check(name: String, _ source: TemplateSource) throws -> EmailTemplate {
+        try Self.check(name: name, source, globals: globals)
     }
 
     public func template(named name: String) -> EmailTemplate? {
         templates[name]
     }
 
-    /// Renders a built-in (or `override`, a workspace's own version of it) with the globals added.
-    public func render(_ name: String, variables: [String: TemplateValue], override: EmailTemplate? = nil) throws -> RenderedEmail {
-        guard let template = override ?? templates[name] else {
+    public func source(named name: String) -> TemplateSource? {
+        sources[name]
+    }
+
+    public var builtInNames: [String] { templates.keys.sorted() }
+
+    /// The variables a template of that name is given: a built-in's sample keys, or those of a
+    /// campaign email (its own, the recipient's, `email`, `name`, `unsubscribe_url`), and the globals.
+    public func variables(of name: String) -> [String] {
+        let own = (try? BuiltInEmails.all.first { $0.template == name }?.sample.variables().keys.sorted()) ?? CampaignMessage.recipientVariables
+        return own + globals.keys.sorted()
+    }
+
+    /// Renders a built-in with the globals added.
+    public func render(_ name: String, variables: [String: TemplateValue]) throws -> RenderedEmail {
+        guard let template = templates[name] else {
             throw EmailTemplateError(template: name, part: "all", "no such template")
         }
         return try template.render(variables.merging(globals) { own, _ in own })
+    }
+}
+
+/// A template's three parts as text.
+public struct TemplateSource: Sendable, Codable, Equatable {
+    public var subject: String
+    public var text: String
+    public var html: String
+
+    public init(subject: String, text: String, html: String) {
+        self.subject = subject
+        self.text = text
+        self.html = html
     }
 }
 

@@ -56,7 +56,7 @@ public struct CampaignChunkJob: JobKind {
         if let reason = MailService.unavailableReason(mail) { return .discard(reason: reason) }
         guard let mail else { return .discard(reason: "email is not configured") }
         let logger = context.logger
-        let loaded: (CampaignRecord, EmailTemplate?, [PendingRecipient], [String: String])? = try await client.withConnection { connection in
+        let loaded: (CampaignRecord, WorkspaceTemplate?, [PendingRecipient], [String: String])? = try await client.withConnection { connection in
             guard let campaign = try await CampaignStore.campaign(id: args.campaignID, on: connection, logger: logger),
                   campaign.state == "sending" else { return nil }
             let template = try await CampaignMessage.template(named: campaign.template, workspaceID: campaign.workspaceID,
@@ -76,7 +76,7 @@ public struct CampaignChunkJob: JobKind {
         var prepared: [Prepared] = []
         var shared = campaignVariables.merging(mail.templates.globals) { own, _ in own }
         let personal = Set(CampaignMessage.recipientVariables).union(BatchSkeleton.personalKeys(of: pending.map(\.variables), shared: &shared))
-        let skeleton = template.flatMap { BatchSkeleton(template: $0, shared: shared, personalKeys: personal) }
+        let skeleton = template?.primary.flatMap { BatchSkeleton(template: $0, shared: shared, personalKeys: personal) }
         for recipient in pending {
             if let reason = suppressed[recipient.address.lowercased()] {
                 skipped.append((recipient.id, reason))
@@ -91,7 +91,7 @@ public struct CampaignChunkJob: JobKind {
             let variables = CampaignMessage.variables(
                 campaign: campaignVariables, recipient: CampaignRecipient(address: recipient.address, name: recipient.name,
                                                                           variables: recipient.variables),
-                unsubscribeURL: unsubscribe).merging(mail.templates.globals) { own, _ in own }
+                unsubscribeURL: unsubscribe)
             let rendered: RenderedEmail
             do {
                 rendered = try template.render(variables)

@@ -71,13 +71,12 @@ public struct SendEmailJob: JobKind {
         if let reason = MailService.unavailableReason(mail) { return .discard(reason: reason) }
         guard let mail else { return .discard(reason: "email is not configured") }
         let logger = context.logger
-        typealias Override = (subject: String, text: String, html: String)
-        let (suppressed, override): (String?, Override?) = try await client.withConnection { connection in
+        let (suppressed, template): (String?, WorkspaceTemplate?) = try await client.withConnection { connection in
             let reason = try await EmailStore.suppressions(of: [args.to.address], workspaceID: args.workspaceID, on: connection,
                                                            logger: logger).values.first
-            guard reason == nil, let workspaceID = args.workspaceID else { return (reason, nil) }
-            let override = try await EmailStore.templateOverride(workspaceID: workspaceID, name: args.template, on: connection, logger: logger)
-            return (nil, override)
+            guard reason == nil else { return (reason, nil) }
+            return (nil, try await WorkspaceTemplate.resolve(args.template, workspaceID: args.workspaceID, templates: mail.templates,
+                                                             on: connection, logger: logger))
         }
         if let suppressed { return .discard(reason: "\(args.to.address) is not mailed: \(suppressed)") }
 
@@ -92,8 +91,8 @@ public struct SendEmailJob: JobKind {
         }
         let rendered: RenderedEmail
         do {
-            let custom = try override.map { try EmailTemplate(name: args.template, subject: $0.subject, text: $0.text, html: $0.html) }
-            rendered = try renderPreferring(custom, mail: mail, args: args, variables: variables, logger: logger)
+            guard let template else { return .discard(reason: "template \(args.template) was not resolved") }
+            rendered = try template.render(variables)
         } catch {
             return .discard(reason: "\(error)")
         }
@@ -110,19 +109,5 @@ public struct SendEmailJob: JobKind {
             return .discard(reason: error.description)
         }
         return try .success(Result(provider: provider, messageID: message.id))
-    }
-
-    /// A workspace's override when it renders; the built-in otherwise (logged), so a broken
-    /// override never stops the mail.
-    private func renderPreferring(_ custom: EmailTemplate?, mail: MailService, args: Args, variables: [String: TemplateValue],
-                                  logger: Logger) throws -> RenderedEmail {
-        if let custom {
-            do {
-                return try mail.templates.render(args.template, variables: variables, override: custom)
-            } catch {
-                logger.warning("workspace template override does not render; using the built-in", metadata: ["error": "\(error)"])
-            }
-        }
-        return try mail.templates.render(args.template, variables: variables)
     }
 }

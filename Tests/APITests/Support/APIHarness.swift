@@ -165,4 +165,9 @@ extension JSONValue {
         if case .array(let value) = self { return value }
         return nil
     }
+
+    var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
 }
