@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QueueEngineTests",
-            dependencies: ["QueueEngine", "Jobs"]
+            dependencies: ["QueueEngine", "Jobs", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "JobsTests",

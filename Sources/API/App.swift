@@ -16,7 +16,8 @@ struct App {
         let configuration: APIConfiguration
         let logger: Logger
         do {
-            logger = LogConfiguration.bootstrap(label: "api", level: try LogConfiguration.level(environment))
+            logger = LogConfiguration.bootstrap(label: "api", level: try LogConfiguration.level(environment),
+                                               format: try LogConfiguration.format(environment))
             configuration = try APIConfiguration(environment: environment)
         } catch {
             FileHandle.standardError.write(Data("api: invalid configuration: \(error)\n".utf8))

@@ -49,7 +49,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let environment = Environment(ProcessInfo.processInfo.environment)
-        let logger = LogConfiguration.bootstrap(label: "scheduler", level: try LogConfiguration.level(environment))
+        let logger = LogConfiguration.bootstrap(label: "scheduler", level: try LogConfiguration.level(environment),
+                                               format: try LogConfiguration.format(environment))
         let configuration = try processConfiguration()
         if configuration.migrateOnStart {
             let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)

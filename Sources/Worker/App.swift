@@ -15,7 +15,8 @@ struct App {
         let configuration: WorkerProcessConfiguration
         let logger: Logger
         do {
-            logger = LogConfiguration.bootstrap(label: "worker", level: try LogConfiguration.level(environment))
+            logger = LogConfiguration.bootstrap(label: "worker", level: try LogConfiguration.level(environment),
+                                               format: try LogConfiguration.format(environment))
             configuration = try WorkerProcessConfiguration(environment: environment)
         } catch {
             FileHandle.standardError.write(Data("worker: invalid configuration: \(error)\n".utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import QueueEngine
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-ID")!
@@ -10,7 +11,8 @@ extension HTTPField.Name {
 }
 
 /// Gives every request an id (the caller's `X-Request-ID` when it is short and printable, else a new
-/// one), puts it in the log metadata and echoes it on the response, errors included.
+/// one), puts it in the log metadata of everything logged while the request is served (through
+/// `LogContext`, whichever logger writes) and echoes it on the response, errors included.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -19,7 +21,7 @@ struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         context.requestID = id
         context.logger[metadataKey: "request.id"] = .string(id)
-        var response = try await next(request, context)
+        var response = try await LogContext.$requestID.withValue(id) { try await next(request, context) }
         response.headers[.requestID] = id
         return response
     }

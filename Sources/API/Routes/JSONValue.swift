@@ -1,4 +1,5 @@
 import Foundation
+import QueueEngine
 
 /// Any JSON value, for job arguments and results that the API passes through without a fixed type.
 enum JSONValue: Codable, Sendable, Equatable {
@@ -79,19 +80,6 @@ enum JSONValue: Codable, Sendable, Equatable {
     }
 
     private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                output += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
+        output += JSONText.quoted(value)
     }
 }

@@ -72,29 +72,11 @@ extension JobStore {
     }
 
     /// Depth per queue (ready, scheduled, running), the age of the oldest ready job, and whether the
-    /// queue is paused — in one query that reads only the partial indexes' rows, never finished jobs.
+    /// queue is paused, from the `queue_stats` view — which reads only the partial indexes' rows,
+    /// never finished jobs, and which the worker scaler reads too.
     public func stats() async throws -> [QueueStats] {
         let rows = try await client.query("""
-            WITH open AS (
-                SELECT queue, state, run_at FROM queue_jobs
-                WHERE state = 'available' AND concurrency_key IS NULL
-                UNION ALL
-                SELECT queue, state, run_at FROM queue_jobs
-                WHERE state = 'available' AND concurrency_key IS NOT NULL
-                UNION ALL
-                SELECT queue, state, run_at FROM queue_jobs WHERE state = 'running'
-            ), depth AS (
-                SELECT queue,
-                       count(*) FILTER (WHERE state = 'available' AND run_at <= now()) AS ready,
-                       count(*) FILTER (WHERE state = 'available' AND run_at > now()) AS scheduled,
-                       count(*) FILTER (WHERE state = 'running') AS running,
-                       min(run_at) FILTER (WHERE state = 'available' AND run_at <= now()) AS oldest
-                FROM open GROUP BY queue
-            )
-            SELECT COALESCE(d.queue, p.queue), COALESCE(d.ready, 0), COALESCE(d.scheduled, 0), COALESCE(d.running, 0),
-                   COALESCE(EXTRACT(EPOCH FROM now() - d.oldest), 0)::float8, p.queue IS NOT NULL
-            FROM depth d FULL JOIN queue_paused p ON p.queue = d.queue
-            ORDER BY 1
+            SELECT queue, ready::int, scheduled::int, running::int, oldest_ready_age_seconds, paused FROM queue_stats ORDER BY queue
             """, logger: logger)
         var stats: [QueueStats] = []
         for try await (queue, ready, scheduled, running, age, paused) in rows.decode((String, Int, Int, Int, Double, Bool).self) {
@@ -103,6 +85,12 @@ extension JobStore {
         }
         return stats
     }
+
+    /// What an autoscaler reads to size the workers (deploy/kubernetes/keda-scaledobject.yaml): the
+    /// jobs ready or running in queues that are not paused…
+    public static let scalerBacklogQuery = "SELECT COALESCE(sum(ready + running), 0)::bigint FROM queue_stats WHERE NOT paused"
+    /// …and how long the oldest ready job of those queues has waited, in whole seconds.
+    public static let scalerAgeQuery = "SELECT COALESCE(ceil(max(oldest_ready_age_seconds)), 0)::bigint FROM queue_stats WHERE NOT paused"
 
     /// Workers stop claiming from a paused queue; running jobs finish normally.
     public func pause(queue: String) async throws {
