@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     ],
     targets: [
         // hiredis from Debian's libhiredis-dev; blocking calls only, used from dedicated threads.
@@ -45,6 +47,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -64,11 +67,22 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
+        // Prometheus metrics for every process: the registry, `/metrics`, and a listener for processes without the API.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "QueueEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The thin HTTP API: accounts, workspaces, keys and jobs, enqueueing through the engine.
         .executableTarget(
             name: "API",
             dependencies: [
-                "QueueEngine", "Jobs",
+                "QueueEngine", "Jobs", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -79,14 +93,14 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "QueueEngine", "Jobs",
+                "QueueEngine", "Jobs", "Telemetry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "Scheduler",
             dependencies: [
-                "QueueEngine", "Jobs",
+                "QueueEngine", "Jobs", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -31,7 +31,7 @@ stop() {
 }
 trap stop INT TERM
 MIGRATE_ON_START=false "$BIN/API" & pids+=($!)
-MIGRATE_ON_START=false "$BIN/Worker" & pids+=($!)
-MIGRATE_ON_START=false "$BIN/Scheduler" run & pids+=($!)
-echo "run: API on ${API_HOST:-127.0.0.1}:${API_PORT:-8080}, worker and scheduler started (pids ${pids[*]}); Ctrl-C stops everything" >&2
+MIGRATE_ON_START=false METRICS_PORT=${WORKER_METRICS_PORT:-9091} "$BIN/Worker" & pids+=($!)
+MIGRATE_ON_START=false METRICS_PORT=${SCHEDULER_METRICS_PORT:-9092} "$BIN/Scheduler" run & pids+=($!)
+echo "run: API on ${API_HOST:-127.0.0.1}:${API_PORT:-8080} (/metrics), worker and scheduler metrics on :${WORKER_METRICS_PORT:-9091} and :${SCHEDULER_METRICS_PORT:-9092}; started (pids ${pids[*]}); Ctrl-C stops everything" >&2
 wait "${pids[@]}"

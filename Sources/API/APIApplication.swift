@@ -1,13 +1,17 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Telemetry
 
-/// The router with every route group and the middleware stack, outermost first: request ids, then
+/// The router with every route group and the middleware stack, outermost first: HTTP metrics (by
+/// route template and status, errors included), request ids, then
 /// the error shape (so even authentication failures carry both), then authentication, then rate
 /// limits (by caller where there is one).
 enum APIApplication {
     static func router(services: APIServices) -> Router<APIRequestContext> {
+        _ = Telemetry.registry
         let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthenticationMiddleware(services: services))
@@ -30,6 +34,7 @@ enum APIApplication {
         UnsubscribeRoutes(services: services).add(to: router)
         TwilioWebhookRoutes(services: services).add(to: router)
         DocsRoutes().add(to: router)
+        MetricsRoutes(services: services).add(to: router)
         return router
     }
 

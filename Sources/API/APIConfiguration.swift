@@ -29,6 +29,10 @@ struct APIConfiguration: Sendable {
     var platformOperators: Set<String>
     var rateLimits: RateLimitPolicy
     var migrateOnStart: Bool
+    /// When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`.
+    var metricsToken: String?
+    /// How often `/metrics` re-reads the queue statistics at most.
+    var metricsQueueRefresh: Duration
     /// Twilio (ending calls, checking webhook signatures) and the calling rules.
     var providers: PlatformProviders
     /// Templates (checked at startup), links and the key that seals tokens carried by email jobs.
@@ -70,5 +74,7 @@ struct APIConfiguration: Sendable {
         apiKeyCacheLifetime = try environment.seconds("API_KEY_CACHE_SECONDS", default: APIKeyCache.defaultLifetime, minimum: 0)
         rateLimits = try RateLimitPolicy(environment: environment)
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
+        metricsToken = environment["METRICS_TOKEN"]
+        metricsQueueRefresh = try environment.milliseconds("METRICS_QUEUE_REFRESH_MS", default: .seconds(5), minimum: 0)
     }
 }

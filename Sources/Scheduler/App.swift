@@ -5,6 +5,7 @@ import Logging
 import PostgresNIO
 import QueueEngine
 import ServiceLifecycle
+import Telemetry
 
 /// The scheduler process: turns `cron/` entries into jobs, exactly once per tick across replicas.
 /// `Scheduler` (or `Scheduler run`) runs it; `validate`, `next` and `status` inspect the schedule.
@@ -67,6 +68,7 @@ struct Run: AsyncParsableCommand {
         let reloads = reloadOnHangup(folder: configuration.cronFolder, registry: registry, scheduler: scheduler, logger: logger)
         defer { reloads.cancel() }
         var services: [any Service] = [client]
+        if let metrics = try Telemetry.listener(environment: environment, logger: logger) { services.append(metrics) }
         if let publisher { services.append(publisher) }
         services.append(scheduler)
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -4,6 +4,7 @@ import Logging
 import PostgresNIO
 import QueueEngine
 import ServiceLifecycle
+import Telemetry
 
 /// The worker process: PostgreSQL pool, wake-up publisher (for rescued jobs), the rescuer and the
 /// pruner (each active in one process at a time), then the worker itself. SIGTERM/SIGINT stop it
@@ -46,6 +47,7 @@ struct App {
         if !configuration.queuesChosen { workerConfiguration.queues = PlatformJobs.defaultQueues(registry) }
         let worker = Worker(configuration: workerConfiguration, store: store, registry: registry, subscriber: subscriber, logger: logger)
         var services: [any Service] = [client]
+        if let metrics = configuration.metricsListener { services.append(metrics) }
         if let publisher { services.append(publisher) }
         services.append(JobRescuer(store: store, publisher: publisher, configuration: configuration.maintenance, logger: logger))
         services.append(JobPruner(store: store, configuration: configuration.maintenance, logger: logger))

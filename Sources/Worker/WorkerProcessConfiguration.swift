@@ -1,8 +1,11 @@
 import Jobs
+import Logging
+import ServiceLifecycle
+import Telemetry
 import QueueEngine
 
 /// Everything the worker process reads from its environment, read once at startup.
-struct WorkerProcessConfiguration: Sendable {
+struct WorkerProcessConfiguration {
     var database: DatabaseConfiguration
     var redis: RedisConfiguration?
     var worker: WorkerConfiguration
@@ -13,6 +16,8 @@ struct WorkerProcessConfiguration: Sendable {
     var queuesChosen: Bool
     /// Whether this process applies pending migrations before it starts (`MIGRATE_ON_START`).
     var migrateOnStart: Bool
+    /// `/metrics` and `/health/live` on `METRICS_PORT`, when set.
+    var metricsListener: (any Service)?
 
     init(environment: Environment) throws {
         database = try DatabaseConfiguration(environment: environment)
@@ -22,5 +27,6 @@ struct WorkerProcessConfiguration: Sendable {
         providers = try PlatformProviders(environment: environment)
         queuesChosen = environment["WORKER_QUEUES"] != nil
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
+        metricsListener = try Telemetry.listener(environment: environment, logger: Logger(label: "worker.metrics"))
     }
 }

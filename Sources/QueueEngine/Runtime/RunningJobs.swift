@@ -68,6 +68,11 @@ final class RunningJobs: Sendable {
 
     func stopReason(of id: Int64) -> StopReason? { state.withLock { $0.entries[id]?.stopReason } }
 
+    /// Jobs of `queue` running here.
+    func running(queue: String) -> Int {
+        state.withLock { $0.perQueue[queue] ?? 0 }
+    }
+
     /// Slots of `queue` that are neither running nor promised to a claim under way.
     func free(queue: String, slots: Int) -> Int {
         state.withLock { slots - ($0.perQueue[queue] ?? 0) - ($0.claiming[queue] ?? 0) }

@@ -132,6 +132,7 @@ public final class Worker: Service, Sendable {
                 let jobs = try await store.claim(queue: queue, limit: limit, workerID: configuration.id, lease: configuration.lease)
                 for job in jobs { start(job) }
                 claimed = jobs.count
+                if claimed > 0 { EngineMetrics.shared.claimed(queue: queue, count: claimed) }
                 if claimed == limit {
                     partner.fire()
                     continue
@@ -141,6 +142,7 @@ public final class Worker: Service, Sendable {
                                                            workerID: configuration.id, lease: configuration.lease)
                 for job in limited { start(job) }
                 claimed += limited.count
+                if !limited.isEmpty { EngineMetrics.shared.claimed(queue: queue, count: limited.count) }
             } catch is CancellationError {
                 return
             } catch {
@@ -186,13 +188,14 @@ public final class Worker: Service, Sendable {
         for await event in subscriber.events {
             switch event {
             case .subscribed:
+                EngineMetrics.shared.redis(connected: true)
                 signalFetch()
             case .wake(let queue):
                 if fetchSignals[queue] != nil { signalFetch([queue]) }
             case .cancel(let jobID):
                 running.stop(jobID, reason: .cancelRequested)
             case .disconnected:
-                break
+                EngineMetrics.shared.redis(connected: false)
             }
         }
     }
@@ -203,6 +206,8 @@ public final class Worker: Service, Sendable {
         let entry = registry.entry(for: job.kind)
         let timeout = job.timeout ?? entry?.defaults.timeout ?? JobDefaults.defaultTimeout
         running.reserve(job, deadline: .now + timeout)
+        EngineMetrics.shared.started(job)
+        reportSlots(job.queue)
         let task = Task { await self.execute(job, entry: entry, timeout: timeout) }
         running.attach(job.id, task: task)
     }
@@ -212,6 +217,7 @@ public final class Worker: Service, Sendable {
         jobLogger[metadataKey: LogKey.jobID] = "\(job.id)"
         jobLogger[metadataKey: LogKey.jobKind] = "\(job.kind)"
         jobLogger[metadataKey: LogKey.queue] = "\(job.queue)"
+        let started = ContinuousClock.now
         let result: Completion.Result?
         if let entry {
             let store = self.store
@@ -243,7 +249,9 @@ public final class Worker: Service, Sendable {
             result = .discarded(error: "unknown job kind \(job.kind): no handler is registered for it")
         }
         _ = running.finish(job.id)
+        reportSlots(job.queue)
         if let result {
+            EngineMetrics.shared.finished(job, result, duration: .now - started)
             jobLogger.debug("attempt ended", metadata: ["result": "\(result)"])
             batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: result))
         } else {
@@ -255,6 +263,11 @@ public final class Worker: Service, Sendable {
         if running.free(queue: job.queue, slots: slots) >= refillAt, !drainedQueues.withLock({ $0.contains(job.queue) }) {
             fetchSignals[job.queue]?.first?.fire()
         }
+    }
+
+    private func reportSlots(_ queue: String) {
+        let slots = configuration.queues[queue] ?? 0
+        EngineMetrics.shared.slots(queue: queue, busy: running.running(queue: queue), total: slots)
     }
 
     /// A failed attempt: retried after the policy's delay, or discarded when attempts are used up.

@@ -7,6 +7,7 @@ extension JobStore {
     public static func insert(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {
         guard let key = job.uniqueKey else {
             for try await id in try await connection.execute(InsertJobStatement(job: job), logger: logger) {
+                EngineMetrics.shared.enqueued(CollectionOfOne(job))
                 return EnqueueResult(id: id, isDuplicate: false)
             }
             throw QueueError(.uniqueConflict, "the insert of a \(job.kind) job returned no id")
@@ -14,6 +15,7 @@ extension JobStore {
         // A duplicate may finish between the refused insert and the look-up; then the insert is tried again.
         for _ in 0..<3 {
             for try await id in try await connection.execute(InsertUniqueJobStatement(job: job), logger: logger) {
+                EngineMetrics.shared.enqueued(CollectionOfOne(job))
                 return EnqueueResult(id: id, isDuplicate: false)
             }
             let existing = try await connection.query("""
@@ -106,6 +108,7 @@ extension JobStore {
                 results.append(EnqueueResult(id: id, isDuplicate: false))
             }
         }
+        EngineMetrics.shared.enqueued(zip(jobs, results).lazy.filter { !$0.1.isDuplicate }.map(\.0))
         return results
     }
 

@@ -1,0 +1,127 @@
+import Foundation
+import Metrics
+import Synchronization
+
+/// The engine's measurements through swift-metrics; the process decides where they go (Prometheus
+/// here, see `Telemetry`), and without a backend they cost next to nothing. Handles are made once
+/// per label set and kept, so the hot paths (enqueue, ack) only increment.
+public final class EngineMetrics: Sendable {
+    public static let shared = EngineMetrics()
+
+    public enum Name {
+        public static let enqueued = "vpai_jobs_enqueued_total"
+        public static let finished = "vpai_jobs_finished_total"
+        public static let duration = "vpai_job_duration_seconds"
+        public static let wait = "vpai_job_wait_seconds"
+        public static let claimBatch = "vpai_claim_batch_size"
+        public static let slots = "vpai_worker_slots"
+        public static let slotsBusy = "vpai_worker_slots_busy"
+        public static let redisConnected = "vpai_redis_connected"
+        public static let queueJobs = "vpai_queue_jobs"
+        public static let queueOldestAge = "vpai_queue_oldest_ready_age_seconds"
+        public static let queuePaused = "vpai_queue_paused"
+    }
+
+    private let counters = HandleCache<Counter> { Counter(label: $0, dimensions: $1) }
+    private let timers = HandleCache<Metrics.Timer> { Metrics.Timer(label: $0, dimensions: $1) }
+    private let gauges = HandleCache<Gauge> { Gauge(label: $0, dimensions: $1) }
+    private let recorders = HandleCache<Recorder> { Recorder(label: $0, dimensions: $1, aggregate: true) }
+    private let reportedQueues = Mutex<Set<String>>([])
+
+    private func counter(_ name: String, _ labels: [String], _ values: [String]) -> Counter { counters.handle(name, labels, values) }
+    private func timer(_ name: String, _ labels: [String], _ values: [String]) -> Metrics.Timer { timers.handle(name, labels, values) }
+    private func gauge(_ name: String, _ labels: [String], _ values: [String]) -> Gauge { gauges.handle(name, labels, values) }
+    private func recorder(_ name: String, _ labels: [String], _ values: [String]) -> Recorder { recorders.handle(name, labels, values) }
+
+    /// Jobs inserted (duplicates of a unique key are not new jobs and are not counted).
+    func enqueued(_ jobs: some Sequence<NewJob>) {
+        var counts: [[String]: Int] = [:]
+        for job in jobs { counts[[job.kind, job.queue], default: 0] += 1 }
+        for (labels, count) in counts { counter(Name.enqueued, ["kind", "queue"], labels).increment(by: count) }
+    }
+
+    /// A claimed job starts: how long it waited since it became runnable.
+    func started(_ job: ClaimedJob) {
+        timer(Name.wait, ["kind", "queue"], [job.kind, job.queue]).recordInterval(since: job.runAt)
+    }
+
+    /// An attempt ended with `result` after `duration`.
+    func finished(_ job: ClaimedJob, _ result: Completion.Result, duration: Duration) {
+        let outcome = switch result {
+        case .completed: "completed"
+        case .retry: "failed"
+        case .snooze: "snoozed"
+        case .discarded: "discarded"
+        case .cancelled: "cancelled"
+        case .released: "released"
+        }
+        counter(Name.finished, ["kind", "queue", "outcome"], [job.kind, job.queue, outcome]).increment()
+        timer(Name.duration, ["kind", "queue"], [job.kind, job.queue]).record(duration)
+    }
+
+    func claimed(queue: String, count: Int) {
+        recorder(Name.claimBatch, ["queue"], [queue]).record(count)
+    }
+
+    func slots(queue: String, busy: Int, total: Int) {
+        gauge(Name.slotsBusy, ["queue"], [queue]).record(busy)
+        gauge(Name.slots, ["queue"], [queue]).record(total)
+    }
+
+    func redis(connected: Bool) {
+        gauge(Name.redisConnected, [], []).record(connected ? 1 : 0)
+    }
+
+    /// Publishes queue statistics (the API does at each scrape, from `JobStore.stats()`).
+    /// A queue that no longer appears (empty, not paused) is reported as zero, not left at its last figures.
+    public func queues(_ stats: [QueueStats]) {
+        let gone = reportedQueues.withLock { reported in
+            let current = Set(stats.map(\.queue))
+            defer { reported = current }
+            return reported.subtracting(current)
+        }
+        let zeros = gone.map { QueueStats(queue: $0, ready: 0, scheduled: 0, running: 0, oldestReadyAgeSeconds: 0, paused: false) }
+        for queue in stats + zeros {
+            let jobs = ["ready": queue.ready, "scheduled": queue.scheduled, "running": queue.running]
+            for (state, count) in jobs { gauge(Name.queueJobs, ["queue", "state"], [queue.queue, state]).record(count) }
+            gauge(Name.queueOldestAge, ["queue"], [queue.queue]).record(queue.oldestReadyAgeSeconds)
+            gauge(Name.queuePaused, ["queue"], [queue.queue]).record(queue.paused ? 1 : 0)
+        }
+    }
+}
+
+extension Metrics.Timer {
+    func recordInterval(since start: Date) {
+        recordNanoseconds(Int64(max(0, Date().timeIntervalSince(start)) * 1_000_000_000))
+    }
+
+    func record(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// One metric handle per name and label values, made on first use.
+private final class HandleCache<Handle: Sendable>: Sendable {
+    private struct Key: Hashable {
+        let name: String
+        let values: [String]
+    }
+
+    private let handles = Mutex<[Key: Handle]>([:])
+    private let make: @Sendable (String, [(String, String)]) -> Handle
+
+    init(_ make: @escaping @Sendable (String, [(String, String)]) -> Handle) {
+        self.make = make
+    }
+
+    func handle(_ name: String, _ labels: [String], _ values: [String]) -> Handle {
+        handles.withLock { cache in
+            let key = Key(name: name, values: values)
+            if let handle = cache[key] { return handle }
+            let handle = make(name, Array(zip(labels, values)))
+            cache[key] = handle
+            return handle
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Jobs
+import NIOCore
+import QueueEngine
+import Testing
+@testable import API
+
+/// `/metrics` is Prometheus text that moves: jobs enqueued and run by a worker in this process,
+/// HTTP requests by route template, and the queues' figures from `queue_stats`.
+@Suite(.timeLimit(.minutes(2))) struct MetricsTests {
+    struct Sample: Hashable {
+        let name: String
+        let labels: [String: String]
+    }
+
+    static func scrape(_ api: APIHarness, token: String? = nil) async throws -> (HTTPResponse.Status, String) {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await api.http.execute(uri: "/metrics", method: .get, headers: headers) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    /// Every line is a `# HELP`/`# TYPE` comment or `name{label="value",…} number`; anything else fails.
+    static func samples(_ text: String) -> [Sample: Double] {
+        var samples: [Sample: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let value = Double(parts[1]) else {
+                Issue.record("not a sample line: \(line)")
+                continue
+            }
+            let series = parts[0]
+            var name = String(series)
+            var labels: [String: String] = [:]
+            if let open = series.firstIndex(of: "{") {
+                guard series.hasSuffix("}") else { Issue.record("unclosed labels: \(line)"); continue }
+                name = String(series[..<open])
+                for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",") {
+                    let halves = pair.split(separator: "=", maxSplits: 1)
+                    guard halves.count == 2, halves[1].hasPrefix("\""), halves[1].hasSuffix("\"") else { Issue.record("bad label: \(line)"); continue }
+                    labels[String(halves[0])] = String(halves[1].dropFirst().dropLast())
+                }
+            }
+            #expect(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }, "\(name)")
+            samples[Sample(name: name, labels: labels)] = value
+        }
+        return samples
+    }
+
+    static func value(_ samples: [Sample: Double], _ name: String, _ labels: [String: String]) -> Double? {
+        samples.first { sample, _ in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
+    }
+
+    @Test func countersMoveWhenJobsRunAndQueuesAreReported() async throws {
+        try await APIHarness.with(["METRICS_QUEUE_REFRESH_MS": "0"]) { api in
+            let queue = "metrics-\(UUID().uuidString.prefix(8).lowercased())"
+            let (status, _) = try await Self.scrape(api)
+            #expect(status == .ok)
+            for _ in 0..<3 {
+                _ = try await api.services.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
+            }
+            _ = try await api.services.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600)))
+            var samples = Self.samples(try await Self.scrape(api).1)
+            let labels = ["kind": CanaryJob.name, "queue": queue]
+            #expect(Self.value(samples, "vpai_jobs_enqueued_total", labels) == 4)
+            #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "ready"]) == 3)
+            #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "scheduled"]) == 1)
+            #expect((Self.value(samples, "vpai_queue_oldest_ready_age_seconds", ["queue": queue]) ?? -1) >= 0)
+
+            var configuration = WorkerConfiguration(id: "metrics-worker", queues: [queue: 4])
+            configuration.pollInterval = .milliseconds(100)
+            let worker = Worker(configuration: configuration, store: api.services.queue.store, registry: api.services.registry,
+                                subscriber: nil, logger: APIHarness.logger)
+            let running = Task { try await worker.run() }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                samples = Self.samples(try await Self.scrape(api).1)
+                if Self.value(samples, "vpai_jobs_finished_total", labels.merging(["outcome": "completed"]) { $1 }) == 3 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            worker.stop()
+            try await running.value
+            samples = Self.samples(try await Self.scrape(api).1)
+            #expect(Self.value(samples, "vpai_jobs_finished_total", labels.merging(["outcome": "completed"]) { $1 }) == 3)
+            #expect(Self.value(samples, "vpai_job_duration_seconds_count", labels) == 3)
+            #expect(Self.value(samples, "vpai_job_wait_seconds_count", labels) == 3)
+            #expect((Self.value(samples, "vpai_claim_batch_size_sum", ["queue": queue]) ?? 0) == 3)
+            #expect(Self.value(samples, "vpai_worker_slots", ["queue": queue]) == 4)
+            #expect(Self.value(samples, "vpai_worker_slots_busy", ["queue": queue]) == 0)
+            #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "ready"]) == 0)
+
+            try await api.services.queue.store.pause(queue: queue)
+            samples = Self.samples(try await Self.scrape(api).1)
+            #expect(Self.value(samples, "vpai_queue_paused", ["queue": queue]) == 1)
+            try await api.services.queue.store.resume(queue: queue)
+
+            // HTTP requests by route template and status, not by concrete path.
+            _ = try await api.call(.get, "/api/jobs/123456789")
+            samples = Self.samples(try await Self.scrape(api).1)
+            #expect((Self.value(samples, "vpai_http_requests_total", ["route": "/metrics", "method": "GET", "status": "200"]) ?? 0) >= 5)
+            #expect(samples.keys.contains { $0.name == "vpai_http_requests_total" && $0.labels["route"]?.contains("123456789") == true } == false)
+        }
+    }
+
+    @Test func aMetricsTokenGuardsTheEndpoint() async throws {
+        try await APIHarness.with(["METRICS_TOKEN": "metrics-secret-token"]) { api in
+            #expect(try await Self.scrape(api).0 == .unauthorized)
+            #expect(try await Self.scrape(api, token: "wrong").0 == .unauthorized)
+            let (status, text) = try await Self.scrape(api, token: "metrics-secret-token")
+            #expect(status == .ok)
+            #expect(!Self.samples(text).isEmpty)
+        }
+    }
+}
