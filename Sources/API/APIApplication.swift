@@ -22,6 +22,7 @@ enum APIApplication {
         MemberRoutes(services: services).add(to: router)
         APIKeyRoutes(services: services).add(to: router)
         JobRoutes(services: services).add(to: router)
+        OperatorRoutes(services: services).add(to: router)
         AssistantRoutes(services: services).add(to: router)
         PhoneNumberRoutes(services: services).add(to: router)
         CreditRoutes(services: services).add(to: router)

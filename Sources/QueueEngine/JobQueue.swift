@@ -75,6 +75,14 @@ public struct JobQueue: Sendable {
         publisher?.notify(queues: [queue])
     }
 
+    /// Runs every retryable discarded job of a kind again; answers how many.
+    @discardableResult
+    public func retryDiscarded(kind: String, workspaceID: String? = nil) async throws -> Int {
+        let (count, queues) = try await store.retryDiscarded(kind: kind, workspaceID: workspaceID)
+        if !queues.isEmpty { publisher?.notify(queues: queues) }
+        return count
+    }
+
     public func resume(queue: String) async throws {
         try await store.resume(queue: queue)
         publisher?.notify(queues: [queue])

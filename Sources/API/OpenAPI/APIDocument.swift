@@ -69,10 +69,23 @@ enum APIDocument {
         Operation(method: "post", path: "/api/jobs", tag: "jobs", summary: "Enqueue a job", auth: .userOrKey, body: "Enqueue", success: 202),
         Operation(method: "get", path: "/api/jobs", tag: "jobs", summary: "The workspace's jobs, newest first", auth: .userOrKey,
                   query: pageQuery + [("state", .object(["type": "string", "enum": ["available", "running", "completed", "discarded", "cancelled"]])),
-                                      ("kind", .object(["type": "string"])), ("queue", .object(["type": "string"]))]),
+                                      ("kind", .object(["type": "string"])), ("queue", .object(["type": "string"])),
+                                      ("search", .object(["type": "string", "maxLength": 200]))]),
         Operation(method: "get", path: "/api/jobs/{job}", tag: "jobs", summary: "One job", auth: .userOrKey),
         Operation(method: "post", path: "/api/jobs/{job}/cancel", tag: "jobs", summary: "Cancel a job", auth: .userOrKey),
         Operation(method: "post", path: "/api/jobs/{job}/retry", tag: "jobs", summary: "Run a discarded or cancelled job again", auth: .userOrKey),
+        Operation(method: "delete", path: "/api/jobs/{job}", tag: "jobs", summary: "Delete a finished job", auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/jobs/retry-discarded", tag: "jobs", summary: "Run every discarded job of a kind again",
+                  auth: .userOrKey, body: "RetryDiscarded"),
+        Operation(method: "get", path: "/api/jobs/activity", tag: "jobs", summary: "Finished jobs per minute over the last hour",
+                  auth: .userOrKey),
+        Operation(method: "get", path: "/api/admin/queues", tag: "operators", summary: "Every queue's depth and age, and the last hour's activity",
+                  auth: .user),
+        Operation(method: "post", path: "/api/admin/queues/{queue}/pause", tag: "operators", summary: "Stop workers claiming from a queue",
+                  auth: .user, success: 204),
+        Operation(method: "post", path: "/api/admin/queues/{queue}/resume", tag: "operators", summary: "Let workers claim from a queue again",
+                  auth: .user, success: 204),
+        Operation(method: "get", path: "/api/admin/workers", tag: "operators", summary: "The workers alive now", auth: .user),
         Operation(method: "get", path: "/api/assistants", tag: "assistants", summary: "The workspace's assistants", auth: .userOrKey, query: pageQuery),
         Operation(method: "post", path: "/api/assistants", tag: "assistants", summary: "Create an assistant", auth: .userOrKey, body: "AssistantSettings", success: 201),
         Operation(method: "get", path: "/api/assistants/{assistant}", tag: "assistants", summary: "One assistant", auth: .userOrKey),
@@ -173,6 +186,7 @@ enum APIDocument {
                                                                     required: ["email"])]),
             "segment": object(["roles": .object(["type": "array", "items": string(["enum": ["owner", "admin", "member", "viewer"]])])]),
         ], required: ["name", "template"]),
+        "RetryDiscarded": object(["kind": string(["minLength": 1, "maxLength": 200])], required: ["kind"]),
         "EmailTemplate": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1])],
                                 required: ["subject", "text", "html"]),
         "TemplatePreview": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1]),
@@ -201,7 +215,8 @@ enum APIDocument {
                 let name = String(part.dropFirst().dropLast())
                 return .object(["name": .string(name), "in": "path", "required": true,
                                 "schema": name == "job" ? .object(["type": "integer", "minimum": 1])
-                                    : name == "template" ? string(["pattern": "^[a-z0-9_-]{1,64}$"]) : idParameter])
+                                    : name == "template" ? string(["pattern": "^[a-z0-9_-]{1,64}$"])
+                                    : name == "queue" ? string(["minLength": 1, "maxLength": 100]) : idParameter])
             }
             parameters += operation.query.map { .object(["name": .string($0.0), "in": "query", "required": false, "schema": $0.1]) }
             parameters += operation.headers.map { .object(["name": .string($0.0), "in": "header", "required": false, "schema": $0.1]) }

@@ -92,6 +92,9 @@ struct JobRoutes {
         router.get("api/jobs/:job", use: show)
         router.post("api/jobs/:job/cancel", use: cancel)
         router.post("api/jobs/:job/retry", use: retry)
+        router.delete("api/jobs/:job", use: delete)
+        router.post("api/jobs/retry-discarded", use: retryDiscarded)
+        router.get("api/jobs/activity", use: activity)
     }
 
     @Sendable func enqueue(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EnqueueView> {
@@ -128,11 +131,13 @@ struct JobRoutes {
             return state
         }
         let before = try IDCursor.parse(query["cursor"])
-        for name in ["queue", "kind"] where query[Substring(name)]?.contains(Character("\u{0}")) == true {
+        for name in ["queue", "kind", "search"] where query[Substring(name)]?.contains(Character("\u{0}")) == true {
             throw APIError.validation(field: name, "must not contain NUL characters")
         }
+        let search = query["search"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let search, search.utf8.count > 200 { throw APIError.validation(field: "search", "at most 200 bytes") }
         let filter = JobFilter(queue: query["queue"].map(String.init), state: state, kind: query["kind"].map(String.init),
-                               workspaceID: access.workspaceKey, beforeID: before, limit: limit)
+                               workspaceID: access.workspaceKey, beforeID: before, search: search, limit: limit)
         let jobs = try await services.queue.store.list(filter)
         return Page(jobs, limit: limit, cursor: { String($0.id) }, item: JobView.init)
     }
@@ -151,6 +156,74 @@ struct JobRoutes {
         try await services.queue.retry(id: id, workspaceID: access.workspaceKey)
         try await audit(access, "job.retry", id)
         return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+    }
+
+    /// Deletes a finished job of the workspace (409 while it is queued or running).
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let id = try PathParameter.int64(context, "job")
+        try await services.queue.store.delete(id: id, workspaceID: access.workspaceKey)
+        try await audit(access, "job.delete", id)
+        return Response(status: .noContent)
+    }
+
+    struct RetryDiscardedBody: Decodable {
+        let kind: String
+    }
+
+    struct RetryDiscardedView: ResponseEncodable {
+        let kind: String
+        let retried: Int
+    }
+
+    /// Runs every discarded job of one kind of the workspace again (those whose unique key another
+    /// job holds now stay discarded).
+    @Sendable func retryDiscarded(_ request: Request, context: APIRequestContext) async throws -> RetryDiscardedView {
+        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let body = try await RequestBody.decode(RetryDiscardedBody.self, from: request, context: context, allowedKeys: ["kind"])
+        let kind = try Validation.text(body.kind, field: "kind", maxLength: 200)
+        let retried = try await services.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
+        let logger = services.logger
+        try await services.write { transaction in
+            try await AuditLog.record(access.audit("job.retry_discarded", "job_kind", kind, details: ["retried": "\(retried)"]),
+                                      on: transaction.connection, logger: logger)
+        }
+        return RetryDiscardedView(kind: kind, retried: retried)
+    }
+
+    struct ActivityView: ResponseEncodable {
+        let minutes: [ActivityMinuteView]
+    }
+
+    struct ActivityMinuteView: Encodable, Sendable {
+        let minute: Date
+        let completed: Int
+        let discarded: Int
+        let cancelled: Int
+        let averageDurationSeconds: Double
+        let averageWaitSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case minute, completed, discarded, cancelled
+            case averageDurationSeconds = "average_duration_seconds", averageWaitSeconds = "average_wait_seconds"
+        }
+
+        init(_ minute: ActivityMinute) {
+            self.minute = minute.minute
+            completed = minute.completed
+            discarded = minute.discarded
+            cancelled = minute.cancelled
+            averageDurationSeconds = minute.averageDurationSeconds
+            averageWaitSeconds = minute.averageWaitSeconds
+        }
+    }
+
+    /// The workspace's finished jobs per minute over the last hour: counts by final state, average
+    /// run time and wait.
+    @Sendable func activity(_ request: Request, context: APIRequestContext) async throws -> ActivityView {
+        let access = try await services.access(request, context, requiring: .jobsRead)
+        let minutes = try await services.queue.store.activity(over: .seconds(3_600), workspaceID: access.workspaceKey)
+        return ActivityView(minutes: minutes.map(ActivityMinuteView.init))
     }
 
     /// The unique key of a request's `Idempotency-Key` header, scoped by workspace (two tenants

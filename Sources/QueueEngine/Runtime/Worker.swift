@@ -71,6 +71,7 @@ public final class Worker: Service, Sendable {
             outer.addTask {
                 await withTaskGroup(of: Void.self) { loops in
                     loops.addTask { await self.heartbeatLoop() }
+                    loops.addTask { await self.presenceLoop() }
                     loops.addTask { await self.timeoutLoop() }
                     loops.addTask { await self.pollLoop() }
                     loops.addTask { await self.wakeupLoop() }
@@ -88,6 +89,7 @@ public final class Worker: Service, Sendable {
                 self.batcher.finish()
             }
         }
+        try? await store.retire(workerID: configuration.id)
         logger.info("worker stopped")
     }
 
@@ -298,6 +300,22 @@ public final class Worker: Service, Sendable {
             } catch {
                 logger.warning("lease renewal failed; retrying", metadata: ["error": "\(logDescription(error))"])
             }
+        }
+    }
+
+    /// Announces this worker (host, queues, running jobs) every heartbeat interval, for operators.
+    private func presenceLoop() async {
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int(ProcessInfo.processInfo.processIdentifier)
+        while !isStopping {
+            do {
+                try await store.announce(workerID: configuration.id, host: host, pid: pid, queues: configuration.queues, running: running.count)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.debug("presence not recorded", metadata: ["error": "\(logDescription(error))"])
+            }
+            do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
         }
     }
 

@@ -47,15 +47,18 @@ public struct JobFilter: Sendable, Equatable {
     public var workspaceID: String?
     /// Only jobs with an id below this (cursor pagination).
     public var beforeID: Int64?
+    /// Jobs whose id is this number, or whose kind or arguments contain this text (any case).
+    public var search: String?
     public var limit: Int
 
     public init(queue: String? = nil, state: JobState? = nil, kind: String? = nil, workspaceID: String? = nil,
-                beforeID: Int64? = nil, limit: Int = 50) {
+                beforeID: Int64? = nil, search: String? = nil, limit: Int = 50) {
         self.queue = queue
         self.state = state
         self.kind = kind
         self.workspaceID = workspaceID
         self.beforeID = beforeID
+        self.search = search
         self.limit = limit
     }
 }

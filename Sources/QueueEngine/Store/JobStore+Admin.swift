@@ -42,6 +42,45 @@ extension JobStore {
         throw QueueError(.invalidState, "job \(id) is \(existing.state.rawValue); only discarded or cancelled jobs can be retried")
     }
 
+    /// Runs again every discarded job of `kind` (of one workspace when given) that can be: one
+    /// whose unique key another job holds now stays discarded. Answers the queues it touched.
+    public func retryDiscarded(kind: String, workspaceID: String? = nil) async throws -> (count: Int, queues: Set<String>) {
+        let rows = try await client.query("""
+            UPDATE queue_jobs j
+            SET state = 'available', run_at = now(), finished_at = NULL, cancel_requested_at = NULL,
+                lease_expires_at = NULL, max_attempts = GREATEST(max_attempts, attempt + 1)
+            WHERE j.id IN (
+                SELECT DISTINCT ON (COALESCE(d.unique_key, d.id::text)) d.id FROM queue_jobs d
+                WHERE d.state = 'discarded' AND d.kind = \(kind)
+                  AND (\(workspaceID)::text IS NULL OR d.workspace_id = \(workspaceID))
+                  AND (d.unique_key IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM queue_jobs a WHERE a.unique_key = d.unique_key AND a.state IN ('available', 'running')))
+                ORDER BY COALESCE(d.unique_key, d.id::text), d.id DESC)
+            RETURNING queue
+            """, logger: logger)
+        var count = 0
+        var queues = Set<String>()
+        for try await queue in rows.decode(String.self) {
+            count += 1
+            queues.insert(queue)
+        }
+        return (count, queues)
+    }
+
+    /// Deletes a finished job (completed, discarded or cancelled); a queued or running one must be
+    /// cancelled first.
+    public func delete(id: Int64, workspaceID: String? = nil) async throws {
+        let rows = try await client.query("""
+            DELETE FROM queue_jobs
+            WHERE id = \(id) AND state IN ('completed', 'discarded', 'cancelled')
+              AND (\(workspaceID)::text IS NULL OR workspace_id = \(workspaceID))
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows.decode(Int64.self) { return }
+        let existing = try await job(id: id, workspaceID: workspaceID)
+        throw QueueError(.invalidState, "job \(id) is \(existing.state.rawValue); only finished jobs can be deleted (cancel it first)")
+    }
+
     /// One job, or `jobNotFound` (also for a job of another workspace when `workspaceID` is given).
     public func job(id: Int64, workspaceID: String? = nil) async throws -> JobRecord {
         let rows = try await client.query("""
@@ -58,6 +97,9 @@ extension JobStore {
     public func list(_ filter: JobFilter) async throws -> [JobRecord] {
         let limit = min(max(filter.limit, 1), 1000)
         let state = filter.state?.rawValue
+        // The search text is matched literally: LIKE's own wildcards in it are escaped.
+        let search = filter.search.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%" }
         let rows = try await client.query("""
             SELECT \(unescaped: Self.recordColumns) FROM queue_jobs
             WHERE (\(filter.queue)::text IS NULL OR queue = \(filter.queue))
@@ -65,6 +107,7 @@ extension JobStore {
               AND (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
               AND (\(filter.workspaceID)::text IS NULL OR workspace_id = \(filter.workspaceID))
               AND (\(filter.beforeID)::bigint IS NULL OR id < \(filter.beforeID))
+              AND (\(search)::text IS NULL OR id::text = \(filter.search) OR kind ILIKE \(search) OR args::text ILIKE \(search))
             ORDER BY id DESC
             LIMIT \(limit)
             """, logger: logger)
