@@ -13,6 +13,13 @@ eval "$(VPAI_DB_NAME=${VPAI_DB_NAME:-voicepartner_test} scripts/services.sh star
 export DATABASE_URL REDIS_URL
 eval "$(scripts/python-env.sh)"
 export VPAI_PYTHON
+# The dashboard's browser test: Debian's Chromium and its WebDriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "test: installing chromium and chromium-driver with apt" >&2
+    as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+fi
 export VPAI_BIN_DIR
 VPAI_BIN_DIR=$(swift build --show-bin-path)
 

@@ -36,6 +36,7 @@ enum APIApplication {
         TwilioWebhookRoutes(services: services).add(to: router)
         DocsRoutes().add(to: router)
         MetricsRoutes(services: services).add(to: router)
+        DashboardRoutes(services: services, pages: services.configuration.dashboardPages).add(to: router)
         return router
     }
 

@@ -33,6 +33,8 @@ struct APIConfiguration: Sendable {
     var metricsToken: String?
     /// How often `/metrics` re-reads the queue statistics at most.
     var metricsQueueRefresh: Duration
+    /// The dashboard's page templates (`TEMPLATES_DIR/dashboard`), checked at startup.
+    var dashboardPages: DashboardPages
     /// Twilio (ending calls, checking webhook signatures) and the calling rules.
     var providers: PlatformProviders
     /// Templates (checked at startup), links and the key that seals tokens carried by email jobs.
@@ -76,5 +78,6 @@ struct APIConfiguration: Sendable {
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
         metricsToken = environment["METRICS_TOKEN"]
         metricsQueueRefresh = try environment.milliseconds("METRICS_QUEUE_REFRESH_MS", default: .seconds(5), minimum: 0)
+        dashboardPages = try DashboardPages(folder: mail.configuration.templatesFolder, appName: mail.configuration.appName)
     }
 }

@@ -60,7 +60,7 @@ import Testing
 
     @Test func chunksSkipSuppressedAddressesRecordBouncesAndFinishTheCampaign() async throws {
         try await APIHarness.with(["CAMPAIGN_CHUNK_SIZE": "3"]) { api in
-            let sink = try SMTPSink(tls: false, auth: false)
+            let sink = try await SMTPSink.start(tls: false, auth: false)
             let owner = try await api.register("chunks")
             let workspace = try await api.createWorkspace(owner)
             try await Self.addTemplate(api, workspace: workspace)
@@ -267,7 +267,7 @@ import Testing
     @Test(.timeLimit(.minutes(5))) func aCampaignReachesEveryRecipientOnceAcrossAWorkerKill() async throws {
         let queue = "email-bulk-\(UUID().uuidString.prefix(8).lowercased())"
         try await APIHarness.with(["CAMPAIGN_QUEUE": queue, "CAMPAIGN_CHUNK_SIZE": "500", "CAMPAIGN_MAX_RECIPIENTS": "10000"]) { api in
-            let sink = try SMTPSink(tls: false, auth: false)
+            let sink = try await SMTPSink.start(tls: false, auth: false)
             let owner = try await api.register("bulk")
             let workspace = try await api.createWorkspace(owner)
             try await Self.addTemplate(api, workspace: workspace)

@@ -38,7 +38,7 @@ import Testing
 
     @Test func aResetLinkArrivesByEmailWorksOnceAndSignsOutEverySession() async throws {
         try await APIHarness.with(Self.app) { api in
-            let sink = try SMTPSink()
+            let sink = try await SMTPSink.start()
             let user = try await api.register("reset")
             let asked = try await api.call(.post, "/auth/forgot-password", json: .object(["email": .string(user.email.uppercased())]))
             #expect(asked.status == .accepted)
@@ -105,7 +105,7 @@ import Testing
 
     @Test func registrationAndInvitesEnqueueTheirEmails() async throws {
         try await APIHarness.with(Self.app) { api in
-            let sink = try SMTPSink()
+            let sink = try await SMTPSink.start()
             let owner = try await api.register("owner")
             let welcome = try #require(try await Self.emailJobs(to: owner.email, template: "welcome", on: api.database).first)
             let workspace = try await api.createWorkspace(owner, name: "Invite <Test> & Co")
@@ -132,7 +132,7 @@ import Testing
 
     @Test func aRejectedAddressIsSuppressedAndNotMailedAgain() async throws {
         try await APIHarness.with { api in
-            let sink = try SMTPSink()
+            let sink = try await SMTPSink.start()
             let address = "bounce-\(UUID().uuidString.prefix(8).lowercased())@example.com"
             let args = try SendEmailJob.Args(WelcomeEmail(firstName: "B", email: address), to: EmailAddress(address))
             let job = SendEmailJob(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))

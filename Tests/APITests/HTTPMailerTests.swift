@@ -93,7 +93,7 @@ import Testing
     /// The failover list takes a batch: SendGrid takes it whole; throttled, the batch goes to SMTP
     /// one message at a time, each substituted.
     @Test func aBatchFailsOverToAProviderThatSendsOneByOne() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         let standIn = SendGridStandIn()
         try await standIn.run { base in
             let mailer = FailoverMailer(providers: [Self.sendGrid(base), SMTPMailer(configuration: sink.configuration())], cooldown: .seconds(60))
@@ -187,7 +187,7 @@ import Testing
         let ses = try SESServer()
         let sender = "failover-\(UUID().uuidString.prefix(8).lowercased())@voicepartner.test"
         try await ses.verify(sender)
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         let standIn = SendGridStandIn()
         try await standIn.run { base in
             let mailer = FailoverMailer(providers: [SMTPMailer(configuration: sink.configuration()), Self.sendGrid(base),

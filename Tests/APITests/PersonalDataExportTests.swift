@@ -61,11 +61,14 @@ import Testing
                 assert z.testzip() is None
                 print(json.dumps({n: z.read(n).decode("utf-8", "replace") for n in z.namelist()}))
                 """, path.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
+            // Output to a file and the exit awaited by polling: `waitUntilExit` and a blocking pipe read
+            // would hold one of the few cooperative threads every other test of this process needs.
+            let outputFile = path.appendingPathExtension("json")
+            FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: outputFile)
             try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            let output = try Data(contentsOf: outputFile)
             #expect(process.terminationStatus == 0)
             let files = try JSONDecoder().decode([String: String].self, from: output)
             #expect(files["profile.json"]?.contains(user.email) == true)

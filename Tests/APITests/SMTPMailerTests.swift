@@ -10,7 +10,7 @@ import Testing
     }
 
     @Test func sendsOverStartTLSWithAuthAndTheBodyArrivesIntact() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         let mailer = SMTPMailer(configuration: sink.configuration())
         let message = Self.message(to: "ada@example.com")
         try await mailer.send(message)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func replyCodesMapToRejectedTransientAndUnavailable() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         let mailer = SMTPMailer(configuration: sink.configuration())
         await #expect {
             try await mailer.send(Self.message(to: "bounce-1@example.com"))
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func requiredStartTLSIsNotSkippedWhenTheRelayLacksIt() async throws {
-        let plain = try SMTPSink(tls: false, auth: false)
+        let plain = try await SMTPSink.start(tls: false, auth: false)
         let strict = SMTPMailer(configuration: SMTPConfiguration(host: "127.0.0.1", port: plain.port, security: .starttls))
         await #expect {
             try await strict.send(Self.message(to: "ada@example.com"))
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func anUntrustedCertificateFailsTheSend() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         var configuration = sink.configuration()
         configuration.caFile = nil
         await #expect {
@@ -72,8 +72,8 @@ import Testing
     }
 
     @Test func failoverSkipsAStoppedRelayAndCoolsItDown() async throws {
-        let first = try SMTPSink()
-        let second = try SMTPSink()
+        let first = try await SMTPSink.start()
+        let second = try await SMTPSink.start()
         let primary = NamedProvider(name: "primary", inner: SMTPMailer(configuration: first.configuration()))
         let backup = NamedProvider(name: "backup", inner: SMTPMailer(configuration: second.configuration()))
         let mailer = FailoverMailer(providers: [primary, backup], cooldown: .seconds(60))

@@ -14,6 +14,8 @@ enum Permission: String, Sendable, CaseIterable {
     case callsRead, callsWrite
     case filesRead, filesWrite
     case emailRead, emailSend
+    /// The web dashboard of the workspace's jobs (Owners and Admins).
+    case dashboard
 
     /// The permission table: what each role may do.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {

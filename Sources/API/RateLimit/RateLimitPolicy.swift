@@ -29,10 +29,10 @@ struct RateLimitPolicy: Sendable {
 
     /// The rule and the allowance key for a request; nil for routes without a limit (health).
     func rule(path: String, isRead: Bool, caller: Caller?, ip: String?) -> (rule: RateLimitRule, key: String)? {
-        if path.hasPrefix("/auth/") {
+        if path.hasPrefix("/auth/") || path == "/dashboard/login" {
             return (auth, "auth:ip:\(ip ?? "unknown")")
         }
-        guard path.hasPrefix("/api/") || path == "/api" else { return nil }
+        guard path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/dashboard") else { return nil }
         let who: String = switch caller {
         case .apiKey(let key): "key:\(key.id.idString)"
         case .user(let id): "user:\(id.idString)"

@@ -127,22 +127,31 @@ struct AuthRoutes {
             body = try await RequestBody.decode(LoginBody.self, from: request, context: context)
         }
         guard let email = body.email ?? body.username else { throw APIError.validation(field: "email", "is required") }
+        let user = try await authenticate(email: email, password: body.password, context: context)
+        return try await services.write { transaction in
+            try await issueTokens(for: user, family: UUID(), on: transaction.connection)
+        }
+    }
+
+    /// The account these credentials open, after the per-account attempt limit; the sign-in is
+    /// audited. Shared by the API's login and the dashboard's.
+    func authenticate(email: String, password: String, context: APIRequestContext) async throws -> UserRecord {
         // Form bodies skip the JSON check; PostgreSQL text cannot hold U+0000.
         if email.contains("\u{0}") { throw APIError.validation(field: "email", "must be an email address") }
         try await spendLoginAttempt(email)
         let logger = services.logger
         let found = try await services.read { try await AccountStore.credentials(email: email, on: $0, logger: logger) }
         // Unknown addresses cost one bcrypt too, so timing does not tell which addresses have accounts.
-        let matches = try await services.passwords.verify(body.password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
+        let matches = try await services.passwords.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
         guard let (user, _) = found, matches else {
             throw APIError(.unauthorized, .invalidCredentials, "wrong email address or password")
         }
-        return try await services.write { transaction in
+        try await services.write { transaction in
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.login",
                                                  resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
                                       on: transaction.connection, logger: logger)
-            return try await issueTokens(for: user, family: UUID(), on: transaction.connection)
         }
+        return user
     }
 
     @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> TokenPair {

@@ -37,3 +37,17 @@ extension JobStore {
         return minutes
     }
 }
+
+extension JobStore {
+    /// How many jobs of a workspace are in each state (finished ones until they are pruned).
+    public func counts(workspaceID: String) async throws -> [JobState: Int] {
+        let rows = try await client.query("""
+            SELECT state::text, count(*)::int FROM queue_jobs WHERE workspace_id = \(workspaceID) GROUP BY 1
+            """, logger: logger)
+        var counts: [JobState: Int] = [:]
+        for try await (state, count) in rows.decode((String, Int).self) {
+            if let state = JobState(rawValue: state) { counts[state] = count }
+        }
+        return counts
+    }
+}

@@ -30,14 +30,36 @@ final class SMTPSink: @unchecked Sendable {
     static let username = "mailer"
     static let password = "sink password"
 
-    let port: Int
+    private(set) var port = 0
     let folder: URL
     private let process: Process
 
     var out: URL { folder.appendingPathComponent("deliveries.jsonl") }
+    var portFile: URL { folder.appendingPathComponent("port") }
     var certificate: URL { folder.appendingPathComponent("cert.pem") }
 
-    init(tls: Bool = true, auth: Bool = true) throws {
+    /// Starts a sink and waits for its port. The wait polls a file with `Task.sleep`: a blocking
+    /// read of the server's output would hold a cooperative thread (of two, on a small machine) for
+    /// as long as Python takes to start, and stall every other test of the process meanwhile.
+    static func start(tls: Bool = true, auth: Bool = true) async throws -> SMTPSink {
+        let sink = try SMTPSink(tls: tls, auth: auth)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: sink.portFile, encoding: .utf8)) ?? ""
+            if text.hasSuffix("\n") {
+                guard text.hasPrefix("PORT="), let port = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                    throw SinkError("unexpected first line from the SMTP sink: \(text)")
+                }
+                sink.port = port
+                return sink
+            }
+            guard sink.process.isRunning else { throw SinkError("the SMTP sink exited before listening") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw SinkError("the SMTP sink did not listen within a minute")
+    }
+
+    private init(tls: Bool, auth: Bool) throws {
         let python = try #require(ProcessInfo.processInfo.environment["VPAI_PYTHON"], "run through scripts/test.sh (aiosmtpd)")
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -47,20 +69,10 @@ final class SMTPSink: @unchecked Sendable {
         if tls { arguments += ["--tls", folder.appendingPathComponent("cert.pem").path] }
         if auth { arguments += ["--auth", "\(Self.username):\(Self.password)"] }
         process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("port").path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("port"))
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            guard !byte.isEmpty else { throw SinkError("the SMTP sink exited before listening") }
-            line += String(decoding: byte, as: UTF8.self)
-        }
-        guard line.hasPrefix("PORT="), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw SinkError("unexpected first line from the SMTP sink: \(line)")
-        }
-        self.port = port
     }
 
     deinit { stop() }

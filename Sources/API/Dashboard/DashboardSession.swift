@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// The dashboard's sign-in: an access token in an HttpOnly, SameSite=Strict cookie scoped to
+/// `/dashboard`, re-issued on every page so the session lasts while it is used and ends
+/// `ACCESS_TOKEN_TTL_SECONDS` after the last page. Forms carry a CSRF token derived from the
+/// user and `JWT_SECRET`, checked on every POST besides the SameSite rule.
+struct DashboardSession {
+    static let cookieName = "vpai_dashboard"
+    let services: APIServices
+
+    /// The signed-in user of the request, or nil.
+    func user(_ request: Request) async -> UUID? {
+        guard let token = Self.cookie(Self.cookieName, in: request) else { return nil }
+        return await services.tokens.verify(token)
+    }
+
+    /// The `Set-Cookie` value of a fresh session for `userID`.
+    func cookie(for userID: UUID) async throws -> String {
+        let token = try await services.tokens.issue(userID: userID)
+        return "\(Self.cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(services.configuration.accessTokenLifetime.seconds))"
+            + (services.configuration.mail.configuration.apiURL.hasPrefix("https://") ? "; Secure" : "")
+    }
+
+    static let signedOut = "\(cookieName)=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0"
+
+    /// The form token of `userID`: an HMAC only this server can make.
+    func csrfToken(for userID: UUID) -> String {
+        let key = SymmetricKey(data: Data(services.configuration.jwtSecret.utf8))
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("dashboard-csrf:\(userID.idString)".utf8), using: key)
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    func checkCSRF(_ given: String?, userID: UUID) throws {
+        let expected = csrfToken(for: userID)
+        guard let given, SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data(expected.utf8)) else {
+            throw APIError(.forbidden, .forbidden, "the form is stale or was not sent by this dashboard; reload the page")
+        }
+    }
+
+    static func cookie(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == name { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+}

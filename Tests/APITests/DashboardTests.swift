@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Jobs
+import NIOCore
+import QueueEngine
+import Testing
+@testable import API
+
+/// The dashboard over plain HTTP: the session cookie, CSRF on every form, who may see what, and
+/// values escaped in the pages.
+@Suite(.timeLimit(.minutes(2))) struct DashboardTests {
+    struct Page {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: String
+    }
+
+    static func request(_ api: APIHarness, _ method: HTTPRequest.Method, _ path: String, cookie: String? = nil,
+                        form: [String: String]? = nil) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        var body: ByteBuffer?
+        if let form {
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            var components = URLComponents()
+            components.queryItems = form.map { URLQueryItem(name: $0.key, value: $0.value) }
+            body = ByteBuffer(string: components.percentEncodedQuery ?? "")
+        }
+        return try await api.http.execute(uri: path, method: method, headers: headers, body: body) {
+            Page(status: $0.status, headers: $0.headers, body: String(buffer: $0.body))
+        }
+    }
+
+    /// Signs in through the form and answers the session cookie (`name=value`).
+    static func signIn(_ api: APIHarness, _ email: String) async throws -> String {
+        let page = try await request(api, .post, "/dashboard/login", form: ["email": email, "password": APIHarness.password])
+        #expect(page.status == .seeOther, "\(page.body)")
+        let cookie = try #require(page.headers[.setCookie])
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/dashboard"))
+        return String(cookie.split(separator: ";")[0])
+    }
+
+    static func csrf(in html: String) throws -> String {
+        let marker = #"name="csrf" value=""#
+        let start = try #require(html.range(of: marker))
+        return String(html[start.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @Test func sessionsFormsAndAccess() async throws {
+        try await APIHarness.with { api in
+            #expect(try await Self.request(api, .get, "/dashboard").headers[.location] == "/dashboard/login")
+            let wrong = try await Self.request(api, .post, "/dashboard/login", form: ["email": "nobody@example.com", "password": "nope-nope-nope"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.body.contains("wrong email address or password"))
+
+            let owner = try await api.register("dash")
+            let workspace = try await api.createWorkspace(owner, name: "<b>Ops</b> & co")
+            let viewer = try await api.register("dash-viewer")
+            try await api.addMember(viewer, to: workspace, role: .viewer, by: owner)
+            let stranger = try await api.register("dash-stranger")
+            let tenant = workspace.lowercased
+            let job = try await api.services.queue.enqueue(try NewJob(kind: CanaryJob.name, argsJSON: #"{"note": "<script>alert(1)</script>"}"#,
+                                                                       options: JobOptions(queue: "dash-\(UUID().uuidString.prefix(6))",
+                                                                                           delay: .seconds(3_600), workspaceID: tenant))).id
+
+            let cookie = try await Self.signIn(api, owner.email)
+            let home = try await Self.request(api, .get, "/dashboard", cookie: cookie)
+            #expect(home.status == .ok)
+            #expect(home.body.contains("&lt;b&gt;Ops&lt;/b&gt; &amp; co"), "names are escaped")
+            #expect(home.headers[.setCookie]?.hasPrefix("vpai_dashboard=") == true, "the session is renewed")
+            let page = try await Self.request(api, .get, "/dashboard/workspaces/\(tenant)", cookie: cookie)
+            #expect(page.status == .ok)
+            #expect(page.body.contains(#"id="job-\#(job)""#))
+            #expect(page.body.contains("activity-chart"))
+            let detail = try await Self.request(api, .get, "/dashboard/workspaces/\(tenant)/jobs/\(job)", cookie: cookie)
+            #expect(detail.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "arguments are escaped")
+            #expect(!detail.body.contains("<script>alert(1)"))
+            let token = try Self.csrf(in: detail.body)
+
+            // A form without the token (a forged cross-site post) changes nothing.
+            let forged = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/jobs/\(job)/cancel", cookie: cookie, form: [:])
+            #expect(forged.status == .forbidden)
+            #expect(try await api.services.queue.store.job(id: job).state == .available)
+            let cancelled = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/jobs/\(job)/cancel", cookie: cookie,
+                                                   form: ["csrf": token])
+            #expect(cancelled.status == .seeOther)
+            #expect(try await api.services.queue.store.job(id: job).state == .cancelled)
+            let deleted = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/jobs/\(job)/delete", cookie: cookie,
+                                                 form: ["csrf": token])
+            #expect(deleted.headers[.location] == "/dashboard/workspaces/\(tenant)?done=deleted")
+            #expect(try await Self.request(api, .get, "/dashboard/workspaces/\(tenant)/jobs/\(job)", cookie: cookie).status == .notFound)
+
+            // Not an operator: no platform page.
+            #expect(try await Self.request(api, .get, "/dashboard/platform", cookie: cookie).status == .forbidden)
+            // A Viewer is refused, a stranger does not find the workspace, a made-up session goes to sign-in.
+            let viewerCookie = try await Self.signIn(api, viewer.email)
+            #expect(try await Self.request(api, .get, "/dashboard/workspaces/\(tenant)", cookie: viewerCookie).status == .forbidden)
+            let strangerCookie = try await Self.signIn(api, stranger.email)
+            #expect(try await Self.request(api, .get, "/dashboard/workspaces/\(tenant)", cookie: strangerCookie).status == .notFound)
+            #expect(try await Self.request(api, .get, "/dashboard", cookie: "vpai_dashboard=forged").headers[.location] == "/dashboard/login")
+            let out = try await Self.request(api, .post, "/dashboard/logout", cookie: cookie, form: ["csrf": token])
+            #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
+        }
+    }
+}
