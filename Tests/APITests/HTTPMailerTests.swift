@@ -90,6 +90,42 @@ import Testing
         }
     }
 
+    /// SES's bulk endpoint takes the recipients whose values read the same in text and HTML; one
+    /// whose name needs HTML escaping goes as a raw message of its own, and a refused address is
+    /// rejected by its entry's status.
+    @Test func sesSendsABatchThroughTheBulkEndpoint() async throws {
+        let standIn = SESStandIn()
+        try await standIn.run { base in
+            let mailer = SESMailer(configuration: SESConfiguration(endpoint: base, region: "us-east-1", accessKeyID: "AKIDEXAMPLE",
+                                                                   secretAccessKey: "secret", timeout: .seconds(10)))
+            let t = EmailBatch.token(0, html: false), h = EmailBatch.token(0, html: true)
+            func recipient(_ address: String, _ name: String, escaped: String? = nil) -> EmailBatch.Recipient {
+                EmailBatch.Recipient(id: "id-\(address)@voicepartner.test", to: EmailAddress(address), substitutions: [t: name, h: escaped ?? name],
+                                     headers: [("List-Unsubscribe", "<https://x.test/u/\(address)>")])
+            }
+            let batch = EmailBatch(from: EmailAddress("news@voicepartner.test"), subject: "Hi \(t)", text: "Dear \(t)", html: "<p>Dear \(h)</p>",
+                                   recipients: [recipient("ada@example.com", "Ada"), recipient("oneil@example.com", "O'Neil", escaped: "O&#39;Neil"),
+                                                recipient("cy@example.com", "Cy"), recipient("broken@nowhere", "B")])
+            let results = await mailer.send(batch)
+            #expect(results[0] == nil && results[1] == nil && results[2] == nil)
+            guard case .rejected(_, let address, _)? = results[3] else { Issue.record("\(String(describing: results[3]))"); return }
+            #expect(address == "broken@nowhere")
+            #expect(standIn.bulkRequests == 1 && standIn.rawRequests == 1)
+            let delivered = Dictionary(uniqueKeysWithValues: standIn.delivered.map { ($0.to, $0) })
+            let ada = try #require(delivered["ada@example.com"])
+            #expect(ada.bulk && ada.subject == "Hi Ada" && ada.text == "Dear Ada" && ada.html == "<p>Dear Ada</p>")
+            #expect(ada.headers["List-Unsubscribe"] == "<https://x.test/u/ada@example.com>")
+            let oneil = try #require(delivered["oneil@example.com"])
+            #expect(!oneil.bulk && oneil.subject == "Hi O'Neil")
+
+            // A skeleton with braces of its own would be read by SES's templating: every message goes raw.
+            let braces = EmailBatch(from: batch.from, subject: "{{not ours}} \(t)", text: "x \(t)", html: "<p>\(h)</p>",
+                                    recipients: [recipient("d@example.com", "D"), recipient("e@example.com", "E")])
+            #expect(await mailer.send(braces).allSatisfy { $0 == nil })
+            #expect(standIn.bulkRequests == 1 && standIn.rawRequests == 3)
+        }
+    }
+
     /// The failover list takes a batch: SendGrid takes it whole; throttled, the batch goes to SMTP
     /// one message at a time, each substituted.
     @Test func aBatchFailsOverToAProviderThatSendsOneByOne() async throws {

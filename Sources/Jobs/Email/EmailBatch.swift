@@ -64,7 +64,7 @@ public struct EmailBatch: Sendable {
 
     public var messages: [EmailMessage] { recipients.map(message(for:)) }
 
-    static let tokenPrefix = "@@vpai_"
+    public static let tokenPrefix = "@@vpai_"
 
     /// The token of the `index`th personal variable in the text parts (raw value) or the HTML part
     /// (escaped value). Letters, digits, `_` and `@` only, so no template escaping alters it.
