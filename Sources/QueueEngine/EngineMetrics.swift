@@ -20,6 +20,7 @@ public final class EngineMetrics: Sendable {
         public static let queueJobs = "vpai_queue_jobs"
         public static let queueOldestAge = "vpai_queue_oldest_ready_age_seconds"
         public static let queuePaused = "vpai_queue_paused"
+        public static let postgresConnections = "vpai_postgres_connections"
     }
 
     private let counters = HandleCache<Counter> { Counter(label: $0, dimensions: $1) }
@@ -73,6 +74,14 @@ public final class EngineMetrics: Sendable {
     }
 
     /// Publishes queue statistics (the API does at each scrape, from `JobStore.stats()`).
+    /// Connections to the platform's database by state (active, idle, idle in transaction, …),
+    /// from every process: what the pools of all API and worker replicas hold together.
+    public func postgresConnections(_ byState: [String: Int]) {
+        for state in ["active", "idle", "idle in transaction", "idle in transaction (aborted)"] {
+            gauge(Name.postgresConnections, ["state"], [state.replacingOccurrences(of: " ", with: "_")]).record(byState[state] ?? 0)
+        }
+    }
+
     /// A queue that no longer appears (empty, not paused) is reported as zero, not left at its last figures.
     public func queues(_ stats: [QueueStats]) {
         let gone = reportedQueues.withLock { reported in

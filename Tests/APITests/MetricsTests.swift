@@ -66,6 +66,7 @@ import Testing
             #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "ready"]) == 3)
             #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "scheduled"]) == 1)
             #expect((Self.value(samples, "vpai_queue_oldest_ready_age_seconds", ["queue": queue]) ?? -1) >= 0)
+            #expect((Self.value(samples, "vpai_postgres_connections", ["state": "active"]) ?? 0) >= 1, "the scrape's own query is active")
 
             var configuration = WorkerConfiguration(id: "metrics-worker", queues: [queue: 4])
             configuration.pollInterval = .milliseconds(100)

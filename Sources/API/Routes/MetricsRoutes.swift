@@ -31,6 +31,7 @@ struct MetricsRoutes {
         if await refresh.due() {
             do {
                 EngineMetrics.shared.queues(try await services.queue.store.stats())
+                EngineMetrics.shared.postgresConnections(try await services.queue.store.connectionsByState())
             } catch {
                 services.logger.warning("queue statistics not refreshed for /metrics", metadata: ["error": "\(logDescription(error))"])
             }

@@ -129,6 +129,17 @@ extension JobStore {
         return stats
     }
 
+    /// Connections to this database by state, from `pg_stat_activity` (this and every other process).
+    public func connectionsByState() async throws -> [String: Int] {
+        let rows = try await client.query("""
+            SELECT COALESCE(state, 'unknown'), count(*)::int FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend' GROUP BY 1
+            """, logger: logger)
+        var counts: [String: Int] = [:]
+        for try await (state, count) in rows.decode((String, Int).self) { counts[state] = count }
+        return counts
+    }
+
     /// What an autoscaler reads to size the workers (deploy/kubernetes/keda-scaledobject.yaml): the
     /// jobs ready or running in queues that are not paused…
     public static let scalerBacklogQuery = "SELECT COALESCE(sum(ready + running), 0)::bigint FROM queue_stats WHERE NOT paused"
