@@ -15,7 +15,8 @@ extension BenchSuite {
         let api = Process()
         api.executableURL = URL(fileURLWithPath: apiBinary)
         api.environment = ProcessInfo.processInfo.environment.merging([
-            "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "MIGRATE_ON_START": "false",
+            "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "SECRETS_KEY": "bench-seal-\(UUID().uuidString)",
+            "MIGRATE_ON_START": "false",
             "LOG_LEVEL": "warning",
             // The limiter runs on every request (its Redis round trip is part of the cost) but never refuses.
             "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
