@@ -190,17 +190,19 @@ import Testing
         }
     }
 
-    /// Reservations on one key queue up behind each other at the rate, across every caller.
+    /// Reservations on one key queue up behind each other at the rate, across every caller. The rate
+    /// is one send per 100 s, so the checks hold however slowly the machine runs the calls.
     @Test func theSendThrottleSpacesReservationsAtTheRate() async throws {
         try await APIHarness.with { api in
             let throttle = PostgresSendThrottle(client: api.database)
             let key = "test:\(UUID().uuidString)"
-            #expect(try await throttle.reserve(key, permits: 5, rate: 10) == .zero)
-            let second = try await throttle.reserve(key, permits: 5, rate: 10)
-            #expect(second > .milliseconds(300) && second <= .milliseconds(500), "\(second)")
-            let third = try await throttle.reserve(key, permits: 10, rate: 10)
-            #expect(third > second + .milliseconds(300) && third <= .milliseconds(1_000), "\(third)")
-            #expect(try await throttle.reserve("test:\(UUID().uuidString)", permits: 1_000, rate: 10) == .zero, "another key is free")
+            let rate = 0.01
+            #expect(try await throttle.reserve(key, permits: 1, rate: rate) == .zero)
+            let second = try await throttle.reserve(key, permits: 1, rate: rate)
+            #expect(second > .seconds(80) && second <= .seconds(100), "\(second)")
+            let third = try await throttle.reserve(key, permits: 2, rate: rate)
+            #expect(third > .seconds(180) && third <= .seconds(200), "waits behind both earlier reservations: \(third)")
+            #expect(try await throttle.reserve("test:\(UUID().uuidString)", permits: 1_000, rate: rate) == .zero, "another key is free")
         }
     }
 

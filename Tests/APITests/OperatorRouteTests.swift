@@ -42,7 +42,7 @@ import Testing
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             var listed = false
-            for _ in 0..<100 where !listed {
+            for _ in 0..<600 where !listed {
                 let workers = try await api.call(.get, "/api/admin/workers", as: operatorToken)
                 listed = workers["items"]?.array?.contains { $0["id"]?.string == configuration.id && $0["queues"]?[queue]?.number == 2 } == true
                 if !listed { try await Task.sleep(for: .milliseconds(50)) }
