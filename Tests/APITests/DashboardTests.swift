@@ -90,6 +90,11 @@ import Testing
             #expect(deleted.headers[.location] == "/dashboard/workspaces/\(tenant)?done=deleted")
             #expect(try await Self.request(api, .get, "/dashboard/workspaces/\(tenant)/jobs/\(job)", cookie: cookie).status == .notFound)
 
+            // Every discarded job of a kind runs again; the form's kind is read with its CSRF token.
+            let again = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/retry-discarded", cookie: cookie,
+                                               form: ["csrf": token, "kind": CanaryJob.name])
+            #expect(again.headers[.location] == "/dashboard/workspaces/\(tenant)?done=retried-0", "\(again.body)")
+
             // Not an operator: no platform page.
             #expect(try await Self.request(api, .get, "/dashboard/platform", cookie: cookie).status == .forbidden)
             // A Viewer is refused, a stranger does not find the workspace, a made-up session goes to sign-in.

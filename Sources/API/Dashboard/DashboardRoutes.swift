@@ -22,6 +22,8 @@ struct DashboardRoutes {
         let csrf: String
         /// The renewed session cookie every answer carries.
         let cookie: String
+        /// The posted form of an action, read once (a request body is a stream).
+        var form: ActionForm?
 
         var frame: [String: Any] { ["user_email": email, "is_operator": isOperator, "csrf": csrf] }
         var headers: HTTPFields { [.setCookie: cookie] }
@@ -234,8 +236,7 @@ struct DashboardRoutes {
     @Sendable func retryDiscarded(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context, checkingForm: true) { signed, context in
             let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
-            let form = try await Self.form(ActionForm.self, request)
-            let kind = try Validation.text(form.kind ?? "", field: "kind", maxLength: 200)
+            let kind = try Validation.text(signed.form?.kind ?? "", field: "kind", maxLength: 200)
             let count = try await services.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
             try await audit(access, "job.retry_discarded", "job_kind", kind, details: ["retried": "\(count)"])
             return Self.redirect("/dashboard/workspaces/\(access.workspaceKey)?done=retried-\(count)", signed)
@@ -255,15 +256,15 @@ struct DashboardRoutes {
         guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
             return Response(status: .seeOther, headers: [.location: "/dashboard/login", .setCookie: DashboardSession.signedOut])
         }
-        let signed = Signed(userID: userID, email: user.email,
+        var signed = Signed(userID: userID, email: user.email,
                             isOperator: services.configuration.platformOperators.contains(user.email.lowercased()),
                             csrf: session.csrfToken(for: userID), cookie: try await session.cookie(for: userID))
         var context = context
         context.caller = .user(userID)
         do {
             if checkingForm {
-                let form = try? await Self.form(ActionForm.self, request)
-                try session.checkCSRF(form?.csrf, userID: userID)
+                signed.form = try? await Self.form(ActionForm.self, request)
+                try session.checkCSRF(signed.form?.csrf, userID: userID)
             }
             return try await body(signed, context)
         } catch let error as APIError {
@@ -291,7 +292,7 @@ struct DashboardRoutes {
         }
     }
 
-    /// Form fields; the body is read once per request (Hummingbird keeps it for a second read).
+    /// Form fields; a request body can be read once, so each handler reads it once.
     static func form<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         let buffer = try await request.body.collect(upTo: 64 * 1024)
         return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))

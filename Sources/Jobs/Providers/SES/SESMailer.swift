@@ -98,9 +98,11 @@ public struct SESMailer: MailProvider {
         var results = [MailError?](repeating: nil, count: batch.recipients.count)
         let bulk = batch.isTemplated && batch.recipients.count > 1 && ![batch.subject, batch.text, batch.html].contains { $0.contains("{{") }
         var together: [Int] = []
+        var data: [Int: String] = [:]
         for (index, recipient) in batch.recipients.enumerated() {
-            if bulk, Self.templateData(recipient) != nil {
+            if bulk, let values = Self.templateData(recipient) {
                 together.append(index)
+                data[index] = values
             } else {
                 do { try await send(batch.message(for: recipient)) } catch { results[index] = error }
             }
@@ -115,7 +117,7 @@ public struct SESMailer: MailProvider {
                 let recipient = batch.recipients[index]
                 let headers = recipient.headers.filter { !MIMEMessage.forbiddenHeader($0.0) }.map { BulkRequest.Header(Name: $0.0, Value: $0.1) }
                 return BulkRequest.Entry(Destination: .init(ToAddresses: [recipient.to.address]),
-                                         ReplacementEmailContent: .init(ReplacementTemplate: .init(ReplacementTemplateData: Self.templateData(recipient) ?? "{}")),
+                                         ReplacementEmailContent: .init(ReplacementTemplate: .init(ReplacementTemplateData: data[index] ?? "{}")),
                                          ReplacementHeaders: headers.isEmpty ? nil : headers)
             },
             ConfigurationSetName: configuration.configurationSet)
