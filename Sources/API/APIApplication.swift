@@ -26,6 +26,7 @@ enum APIApplication {
         AssistantRoutes(services: services).add(to: router)
         PhoneNumberRoutes(services: services).add(to: router)
         CreditRoutes(services: services).add(to: router)
+        AnalyticsRoutes(services: services).add(to: router)
         ScheduleRoutes(services: services).add(to: router)
         CallRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)

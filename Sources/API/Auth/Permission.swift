@@ -14,6 +14,7 @@ enum Permission: String, Sendable, CaseIterable {
     case callsRead, callsWrite
     case filesRead, filesWrite
     case emailRead, emailSend
+    case analyticsRead
     /// The web dashboard of the workspace's jobs (Owners and Admins).
     case dashboard
 
@@ -26,9 +27,9 @@ enum Permission: String, Sendable, CaseIterable {
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
             return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
-                    .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead]
+                    .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead, .analyticsRead]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead, .analyticsRead]
         }
     }
 
@@ -47,6 +48,7 @@ enum Permission: String, Sendable, CaseIterable {
         "files:write": [.filesRead, .filesWrite],
         "email:read": [.emailRead],
         "email:write": [.emailRead, .emailSend],
+        "analytics:read": [.analyticsRead],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

@@ -24,6 +24,13 @@ enum APIDocument {
         ("limit", .object(["type": "integer", "minimum": 1, "maximum": 200])), ("cursor", .object(["type": "string"])),
     ]
 
+    /// The window of an analytics report (`AnalyticsRoutes.period`).
+    static let periodQuery: [(String, JSONValue)] = [
+        ("period", string(["enum": ["24h", "7d", "30d", "90d", "365d"]])), ("from", string(["format": "date-time"])),
+        ("to", string(["format": "date-time"])), ("interval", string(["enum": ["hour", "day", "week", "month"]])),
+        ("tz", string(["minLength": 1, "maxLength": 64])),
+    ]
+
     static let operations: [Operation] = [
         Operation(method: "get", path: "/openapi.json", tag: "docs", summary: "This document", auth: .none),
         Operation(method: "get", path: "/docs", tag: "docs", summary: "This document as a page", auth: .none),
@@ -102,6 +109,14 @@ enum APIDocument {
                   query: [("limit", .object(["type": "integer", "minimum": 1, "maximum": 200])), ("cursor", .object(["type": "string", "pattern": "^[0-9]+$"]))]),
         Operation(method: "put", path: "/api/credits/settings", tag: "credits", summary: "Warning thresholds", auth: .userOrKey, body: "CreditSettings"),
         Operation(method: "post", path: "/api/credits/grants", tag: "credits", summary: "Grant credits (platform operators)", auth: .user, body: "CreditGrant", success: 201),
+        Operation(method: "get", path: "/api/analytics/summary", tag: "analytics", summary: "Calls, jobs, credits, emails and files over a period, with a series",
+                  auth: .userOrKey, query: periodQuery),
+        Operation(method: "get", path: "/api/analytics/realtime", tag: "analytics", summary: "Live calls, waiting and running jobs, the last hour by minute",
+                  auth: .userOrKey),
+        Operation(method: "get", path: "/api/analytics/performance", tag: "analytics",
+                  summary: "Answer and completion rates, duration percentiles, per assistant and per job kind", auth: .userOrKey, query: periodQuery),
+        Operation(method: "get", path: "/api/analytics/billing", tag: "analytics", summary: "The credit ledger over a period: balances, usage by category, series",
+                  auth: .userOrKey, query: periodQuery),
         Operation(method: "get", path: "/api/schedules", tag: "schedules", summary: "The scheduler's entries (platform operators)", auth: .user),
         Operation(method: "post", path: "/api/calls/outbound", tag: "calls", summary: "Place an outbound call (row and dial job)", auth: .userOrKey,
                   body: "OutboundCall", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),

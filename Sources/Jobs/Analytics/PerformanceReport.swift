@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `GET /api/analytics/performance`: how well calls and jobs went in a period — answer and
+/// completion rates, duration and time-to-answer percentiles, the commonest failure reasons, each
+/// assistant's calls, and per job kind the success rate, run time, wait before a claim and attempts.
+public struct PerformanceReport: Sendable {
+    public struct Percentiles: Sendable, Equatable {
+        public let average: Double
+        public let p50: Double
+        public let p90: Double
+        public let p95: Double
+    }
+
+    public struct Calls: Sendable, Equatable {
+        public var total = 0
+        public var answered = 0
+        public var completed = 0
+        /// Calls that ended without a conversation: busy, no answer, failed, cancelled, never placed.
+        public var unsuccessful = 0
+        /// Seconds of completed calls.
+        public var duration: Percentiles?
+        /// Seconds from the call's creation to its answer.
+        public var timeToAnswer: Percentiles?
+        public var failureReasons: [FailureReason] = []
+    }
+
+    public struct FailureReason: Sendable, Equatable {
+        /// The call's recorded reason (a provider's error, a credit shortfall), else its status.
+        public let reason: String
+        public let count: Int
+    }
+
+    public struct Assistant: Sendable, Equatable {
+        public let id: UUID
+        public let name: String
+        public let calls: Int
+        public let answered: Int
+        public let completed: Int
+        public let averageSeconds: Double?
+    }
+
+    public struct Kind: Sendable, Equatable {
+        public let kind: String
+        public let total: Int
+        public let completed: Int
+        public let discarded: Int
+        public let cancelled: Int
+        /// Not finished yet (waiting or running).
+        public let pending: Int
+        public let averageAttempts: Double
+        /// Seconds from the last claim to the finish of completed jobs.
+        public let runSeconds: Percentiles?
+        /// Seconds a job waited after it was due before its (last) claim.
+        public let waitSeconds: Percentiles?
+    }
+
+    public static let unsuccessfulStatuses = ["busy", "no-answer", "failed", "canceled", "rejected"]
+    static let failureReasonLimit = 5
+    static let assistantLimit = 20
+    static let kindLimit = 50
+
+    public let period: AnalyticsPeriod
+    public var calls = Calls()
+    public var assistants: [Assistant] = []
+    public var kinds: [Kind] = []
+
+    public static func load(workspaceID: UUID, period: AnalyticsPeriod, on connection: PostgresConnection,
+                            logger: Logger) async throws -> PerformanceReport {
+        let (start, end) = (period.start, period.end)
+        let unsuccessful = Self.unsuccessfulStatuses
+        var report = PerformanceReport(period: period)
+
+        let calls = try await connection.query("""
+            SELECT count(*)::int, count(answered_at)::int, count(*) FILTER (WHERE status = 'completed')::int,
+                   count(*) FILTER (WHERE status = ANY(\(unsuccessful)))::int,
+                   count(duration_seconds) FILTER (WHERE status = 'completed')::int,
+                   avg(duration_seconds) FILTER (WHERE status = 'completed')::float8,
+                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY duration_seconds::float8)
+                       FILTER (WHERE status = 'completed' AND duration_seconds IS NOT NULL),
+                   avg(extract(epoch FROM answered_at - created_at)::float8)::float8,
+                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - created_at)::float8)
+                       FILTER (WHERE answered_at IS NOT NULL)
+            FROM calls WHERE workspace_id = \(workspaceID) AND created_at >= \(start) AND created_at < \(end)
+            """, logger: logger)
+        for try await (total, answered, completed, failed, timed, averageDuration, durations, averageAnswer, answers)
+            in calls.decode((Int, Int, Int, Int, Int, Double?, [Double]?, Double?, [Double]?).self) {
+            report.calls.total = total
+            report.calls.answered = answered
+            report.calls.completed = completed
+            report.calls.unsuccessful = failed
+            if timed > 0 { report.calls.duration = Percentiles(average: averageDuration, cuts: durations) }
+            if answered > 0 { report.calls.timeToAnswer = Percentiles(average: averageAnswer, cuts: answers) }
+        }
+
+        let reasons = try await connection.query("""
+            SELECT coalesce(status_reason, status), count(*)::int FROM calls
+            WHERE workspace_id = \(workspaceID) AND created_at >= \(start) AND created_at < \(end) AND status = ANY(\(unsuccessful))
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT \(Self.failureReasonLimit)
+            """, logger: logger)
+        for try await (reason, count) in reasons.decode((String, Int).self) { report.calls.failureReasons.append(FailureReason(reason: reason, count: count)) }
+
+        let assistants = try await connection.query("""
+            SELECT c.assistant_id, coalesce(a.name, 'deleted assistant'), count(*)::int, count(c.answered_at)::int,
+                   count(*) FILTER (WHERE c.status = 'completed')::int,
+                   avg(c.duration_seconds) FILTER (WHERE c.status = 'completed')::float8
+            FROM calls c LEFT JOIN assistants a ON a.id = c.assistant_id
+            WHERE c.workspace_id = \(workspaceID) AND c.created_at >= \(start) AND c.created_at < \(end) AND c.assistant_id IS NOT NULL
+            GROUP BY c.assistant_id, a.name ORDER BY 3 DESC, 2 LIMIT \(Self.assistantLimit)
+            """, logger: logger)
+        for try await (id, name, total, answered, completed, average) in assistants.decode((UUID, String, Int, Int, Int, Double?).self) {
+            report.assistants.append(Assistant(id: id, name: name, calls: total, answered: answered, completed: completed, averageSeconds: average))
+        }
+
+        let kinds = try await connection.query("""
+            SELECT kind, count(*)::int, count(*) FILTER (WHERE state = 'completed')::int,
+                   count(*) FILTER (WHERE state = 'discarded')::int, count(*) FILTER (WHERE state = 'cancelled')::int,
+                   count(*) FILTER (WHERE state IN ('available', 'running'))::int, avg(attempt)::float8,
+                   count(*) FILTER (WHERE state = 'completed' AND attempted_at IS NOT NULL)::int,
+                   avg(extract(epoch FROM finished_at - attempted_at)::float8) FILTER (WHERE state = 'completed')::float8,
+                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - attempted_at)::float8)
+                       FILTER (WHERE state = 'completed' AND attempted_at IS NOT NULL),
+                   count(attempted_at)::int,
+                   avg(greatest(extract(epoch FROM attempted_at - run_at)::float8, 0))::float8,
+                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY greatest(extract(epoch FROM attempted_at - run_at)::float8, 0))
+                       FILTER (WHERE attempted_at IS NOT NULL)
+            FROM queue_jobs WHERE workspace_id = \(workspaceID.uuidString.lowercased()) AND created_at >= \(start) AND created_at < \(end)
+            GROUP BY kind ORDER BY 2 DESC, 1 LIMIT \(Self.kindLimit)
+            """, logger: logger)
+        for try await row in kinds.decode((String, Int, Int, Int, Int, Int, Double, Int, Double?, [Double]?, Int, Double?, [Double]?).self) {
+            let (kind, total, completed, discarded, cancelled, pending, attempts, ran, averageRun, runs, claimed, averageWait, waits) = row
+            report.kinds.append(Kind(kind: kind, total: total, completed: completed, discarded: discarded, cancelled: cancelled, pending: pending,
+                                     averageAttempts: attempts,
+                                     runSeconds: ran > 0 ? Percentiles(average: averageRun, cuts: runs) : nil,
+                                     waitSeconds: claimed > 0 ? Percentiles(average: averageWait, cuts: waits) : nil))
+        }
+        return report
+    }
+}
+
+extension PerformanceReport.Percentiles {
+    /// From `avg` and `percentile_cont(ARRAY[0.5, 0.9, 0.95])`; nil when there was nothing to measure.
+    init?(average: Double?, cuts: [Double]?) {
+        guard let average, let cuts, cuts.count == 3 else { return nil }
+        self.init(average: average, p50: cuts[0], p90: cuts[1], p95: cuts[2])
+    }
+}
