@@ -27,6 +27,7 @@ enum APIApplication {
         PhoneNumberRoutes(services: services).add(to: router)
         CreditRoutes(services: services).add(to: router)
         AnalyticsRoutes(services: services).add(to: router)
+        ToolRoutes(services: services).add(to: router)
         ScheduleRoutes(services: services).add(to: router)
         CallRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)

@@ -23,6 +23,7 @@ public enum PlatformJobs {
                                         lifetime: providers.gdprExportLifetime))
         registry.register(GDPRDeletionJob(client: store.client, storage: providers.storage))
         registry.register(GDPRDueDeletionsJob(client: store.client))
+        registry.register(InvokeToolJob(client: store.client, invoker: providers.tools))
         return registry
     }
 

@@ -12,6 +12,9 @@ public struct PlatformProviders: Sendable {
     public var extraction: ExtractionLimits
     /// Email: templates, providers and the sealing key; nil where the process sends no mail.
     public var mail: MailService?
+    /// Calls workspaces' tools under the outbound URL policy (`OUTBOUND_ALLOWED_HOSTS`) with
+    /// credentials opened by `SECRETS_KEY`.
+    public var tools: ToolInvoker = ToolInvoker(http: OutboundHTTP(policy: OutboundPolicy()), sealer: nil)
     /// How long a personal-data export can be downloaded (`GDPR_EXPORT_TTL_HOURS`, default 168).
     public var gdprExportLifetime: Duration = .seconds(7 * 86_400)
 
@@ -43,5 +46,6 @@ public struct PlatformProviders: Sendable {
                     timeout: try environment.milliseconds("EXTRACTION_TIMEOUT_MS", default: defaults.timeout)),
                   mail: try MailService(environment: environment))
         gdprExportLifetime = .seconds(3_600 * (try environment.int("GDPR_EXPORT_TTL_HOURS", default: 168, range: 1...8_760)))
+        tools = ToolInvoker(http: OutboundHTTP(policy: try OutboundPolicy(environment: environment)), sealer: try SecretSealer.from(environment))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Jobs
 import Testing
 @testable import API
 

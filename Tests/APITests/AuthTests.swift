@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import Jobs
 import PostgresNIO
 import Testing
 @testable import API

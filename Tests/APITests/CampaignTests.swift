@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Jobs
 @testable import Jobs
 import PostgresNIO
 import QueueEngine

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Testing
 @testable import API
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Jobs
 import Logging
 import QueueEngine
 import Testing

@@ -64,6 +64,10 @@ import Testing
                 "recipients": .array([.object(["email": .string("tenant-a@example.com")])]),
             ]), as: owner.bearer, headers: header)["id"]?.string)
 
+            let tool = try #require(try await api.call(.post, "/api/tools", json: .object([
+                "name": "tenant_a_tool", "description": "Tenant A secret tool", "url": "https://tools.example.com/lookup",
+            ]), as: owner.bearer, headers: header)["id"]?.string)
+
             typealias Row = (method: HTTPRequest.Method, path: String, body: JSONValue?, expect: [String: Expect])
             let everyone: [String: Expect] = ["owner": .allowed, "admin": .allowed, "member": .allowed, "viewer": .allowed,
                                               "outsider": .hidden, "outsider-own": .hidden, "foreign-key": .hidden]
@@ -101,6 +105,12 @@ import Testing
                                                                  "html": .string("<p>Tenant A</p>")]), without("outsider-own", numberManagers)),
                 (.get, "/api/email/templates/tenant-a", nil, without("outsider-own", with(assistantReaders, ["foreign-key": .forbidden]))),
                 (.delete, "/api/email/templates/tenant-a", nil, without("outsider-own", numberManagers)),
+                // No key here has a tools scope, so a foreign key is refused before any lookup.
+                (.get, "/api/tools/\(tool)", nil, with(assistantReaders, ["foreign-key": .forbidden])),
+                (.get, "/api/tools/\(tool)/usage", nil, with(assistantReaders, ["foreign-key": .forbidden])),
+                (.put, "/api/tools/\(tool)", .object(["description": "changed"]), with(assistantWriters, ["foreign-key": .forbidden])),
+                (.post, "/api/tools/\(tool)/invoke", .object(["arguments": .object([:])]), with(assistantWriters, ["foreign-key": .forbidden])),
+                (.delete, "/api/tools/\(tool)", nil, with(assistantWriters, ["foreign-key": .forbidden])),
                 (.delete, "/api/phone-numbers/\(phone)", nil, numberManagers),
                 (.delete, "/api/assistants/\(assistant)", nil, assistantWriters),
             ]

@@ -15,6 +15,7 @@ enum Permission: String, Sendable, CaseIterable {
     case filesRead, filesWrite
     case emailRead, emailSend
     case analyticsRead
+    case toolsRead, toolsWrite, toolsInvoke
     /// The web dashboard of the workspace's jobs (Owners and Admins).
     case dashboard
 
@@ -27,9 +28,10 @@ enum Permission: String, Sendable, CaseIterable {
             return Set(allCases).subtracting([.workspaceDelete])
         case .member:
             return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
-                    .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead, .analyticsRead]
+                    .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead, .analyticsRead,
+                    .toolsRead, .toolsWrite, .toolsInvoke]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead, .analyticsRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead, .analyticsRead, .toolsRead]
         }
     }
 
@@ -49,6 +51,9 @@ enum Permission: String, Sendable, CaseIterable {
         "email:read": [.emailRead],
         "email:write": [.emailRead, .emailSend],
         "analytics:read": [.analyticsRead],
+        "tools:read": [.toolsRead],
+        "tools:invoke": [.toolsRead, .toolsInvoke, .jobsRead],
+        "tools:write": [.toolsRead, .toolsWrite, .toolsInvoke, .jobsRead],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

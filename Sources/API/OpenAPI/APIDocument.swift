@@ -117,6 +117,18 @@ enum APIDocument {
                   summary: "Answer and completion rates, duration percentiles, per assistant and per job kind", auth: .userOrKey, query: periodQuery),
         Operation(method: "get", path: "/api/analytics/billing", tag: "analytics", summary: "The credit ledger over a period: balances, usage by category, series",
                   auth: .userOrKey, query: periodQuery),
+        Operation(method: "get", path: "/api/tools", tag: "tools", summary: "Custom tools, newest first", auth: .userOrKey,
+                  query: pageQuery + [("category", string(["enum": ["api", "webhook", "database", "service"]]))]),
+        Operation(method: "post", path: "/api/tools", tag: "tools", summary: "Create a tool", auth: .userOrKey, body: "Tool", success: 201),
+        Operation(method: "get", path: "/api/tools/{tool}", tag: "tools", summary: "One tool (secrets are never shown)", auth: .userOrKey),
+        Operation(method: "put", path: "/api/tools/{tool}", tag: "tools", summary: "Change the fields named", auth: .userOrKey, body: "ToolUpdate"),
+        Operation(method: "delete", path: "/api/tools/{tool}", tag: "tools", summary: "Delete a tool", auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/tools/{tool}/test", tag: "tools", summary: "Call the tool now and see what an assistant would get",
+                  auth: .userOrKey, body: "ToolArguments"),
+        Operation(method: "post", path: "/api/tools/{tool}/invoke", tag: "tools", summary: "Call the tool as a tools.invoke job", auth: .userOrKey,
+                  body: "ToolArguments", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
+        Operation(method: "get", path: "/api/tools/{tool}/usage", tag: "tools", summary: "Calls, outcomes and latency over a period",
+                  auth: .userOrKey, query: periodQuery),
         Operation(method: "get", path: "/api/schedules", tag: "schedules", summary: "The scheduler's entries (platform operators)", auth: .user),
         Operation(method: "post", path: "/api/calls/outbound", tag: "calls", summary: "Place an outbound call (row and dial job)", auth: .userOrKey,
                   body: "OutboundCall", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
@@ -163,6 +175,21 @@ enum APIDocument {
                  "additionalProperties": .bool(false)])
     }
 
+    static let toolProperties: [String: JSONValue] = [
+        "name": string(["pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"]), "description": string(["maxLength": 2000]),
+        "category": string(["enum": ["api", "webhook", "database", "service"]]),
+        "method": string(["enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]]), "url": string(["format": "uri", "maxLength": 2048]),
+        "parameters": .object(["type": "object", "description": "A JSON Schema of \"type\": \"object\""]),
+        "auth": .object(["type": "object", "required": ["type"], "properties": .object([
+            "type": string(["enum": ["none", "api_key", "bearer", "basic", "oauth2"]]), "header": string(), "key": string(), "token": string(),
+            "username": string(), "password": string(), "token_url": string(), "client_id": string(), "client_secret": string(), "scope": string(),
+        ]), "additionalProperties": .bool(false)]),
+        "timeout_ms": .object(["type": "integer", "minimum": 100, "maximum": 60000]),
+        "response": object(["fields": .object(["type": "array", "items": string(), "maxItems": 50]),
+                            "max_bytes": .object(["type": "integer", "minimum": 256, "maximum": 1048576])]),
+        "enabled": .object(["type": "boolean"]),
+    ]
+
     /// Request bodies by name.
     static let schemas: [String: JSONValue] = [
         "Register": object(["email": string(["format": "email"]), "password": string(["minLength": 10]),
@@ -201,6 +228,9 @@ enum APIDocument {
                                                                     required: ["email"])]),
             "segment": object(["roles": .object(["type": "array", "items": string(["enum": ["owner", "admin", "member", "viewer"]])])]),
         ], required: ["name", "template"]),
+        "Tool": object(toolProperties, required: ["name", "url"]),
+        "ToolUpdate": object(toolProperties),
+        "ToolArguments": object(["arguments": .object(["type": "object"])]),
         "RetryDiscarded": object(["kind": string(["minLength": 1, "maxLength": 200])], required: ["kind"]),
         "EmailTemplate": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1])],
                                 required: ["subject", "text", "html"]),
@@ -279,11 +309,4 @@ enum APIDocument {
             ]),
         ])
     }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
-    init(stringLiteral value: String) { self = .string(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(integerLiteral value: Int) { self = .number(Double(value)) }
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }

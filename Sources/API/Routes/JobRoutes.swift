@@ -13,6 +13,7 @@ struct JobRoutes {
     /// listed (maintenance, and kinds with their own routes such as outbound calls) are refused.
     static let enqueueable: [String: Permission] = [
         CanaryJob.name: .jobsWrite,
+        InvokeToolJob.name: .toolsInvoke,
     ]
     static let maximumIdempotencyKeyBytes = 200
     static let maximumTags = 20

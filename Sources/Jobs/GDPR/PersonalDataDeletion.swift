@@ -61,6 +61,9 @@ public enum PersonalDataDeletion {
         Step(name: "files (uploader pseudonymised)", columns: ["files.created_by"]) { user, _, pseudonym, limit in
             "UPDATE files SET created_by = \(pseudonym) WHERE id IN (SELECT id FROM files WHERE created_by = \(user) LIMIT \(limit))"
         },
+        Step(name: "tools (creator cleared)", columns: ["tools.created_by"]) { user, _, _, limit in
+            "UPDATE tools SET created_by = NULL WHERE id IN (SELECT id FROM tools WHERE created_by = \(user) LIMIT \(limit))"
+        },
         Step(name: "email_campaigns (sender cleared)", columns: ["email_campaigns.created_by"]) { user, _, _, limit in
             "UPDATE email_campaigns SET created_by = NULL WHERE id IN (SELECT id FROM email_campaigns WHERE created_by = \(user) LIMIT \(limit))"
         },

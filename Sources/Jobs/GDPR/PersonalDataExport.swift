@@ -77,6 +77,13 @@ public enum PersonalDataExport {
                 FROM files WHERE created_by = \(user) ORDER BY created_at) f
             """
         },
+        array("tools.json") { user, _ in
+            """
+            SELECT coalesce(json_agg(t), '[]')::text FROM (
+                SELECT id, workspace_id, name, description, category, method, url, auth_type, created_at, updated_at FROM tools
+                WHERE created_by = \(user) ORDER BY created_at) t
+            """
+        },
         array("email_campaigns.json") { user, _ in
             """
             SELECT coalesce(json_agg(c), '[]')::text FROM (

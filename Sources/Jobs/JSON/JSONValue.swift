@@ -1,8 +1,9 @@
 import Foundation
 import QueueEngine
 
-/// Any JSON value, for job arguments and results that the API passes through without a fixed type.
-enum JSONValue: Codable, Sendable, Equatable {
+/// Any JSON value: job arguments and results the API passes through without a fixed type, tool
+/// arguments checked against a JSON Schema, and tool answers.
+public enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +11,7 @@ enum JSONValue: Codable, Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -27,7 +28,7 @@ enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -41,13 +42,13 @@ enum JSONValue: Codable, Sendable, Equatable {
     }
 
     /// Parses stored JSON text; text that is not JSON comes back as a string rather than failing.
-    init(text: String) {
+    public init(text: String) {
         self = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
     }
 
     /// Compact JSON text with sorted object keys (keys keep their spelling). Written by hand: this
     /// runs for every enqueued job, and a JSONEncoder round costs several times more.
-    var text: String {
+    public var text: String {
         var output = ""
         write(to: &output)
         return output
@@ -81,5 +82,44 @@ enum JSONValue: Codable, Sendable, Equatable {
 
     private static func writeString(_ value: String, to output: inout String) {
         output += JSONText.quoted(value)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+}
+
+extension JSONValue {
+    public subscript(_ key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    public var array: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    public var object: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
     }
 }

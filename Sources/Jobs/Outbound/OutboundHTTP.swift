@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Sends a request to a user-controlled URL under the `OutboundPolicy`: the host is resolved and
+/// checked first, the connection goes to the address that was checked (AsyncHTTPClient's DNS
+/// override, so TLS still verifies the host name), redirects are followed by hand and each hop is
+/// checked again, and the answer is read up to a byte limit within one deadline.
+public struct OutboundHTTP: Sendable {
+    public struct Request: Sendable {
+        public var method: HTTPMethod
+        public var url: String
+        public var headers: HTTPHeaders
+        public var body: Data?
+
+        public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: Data? = nil) {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    public struct Response: Sendable {
+        public let status: Int
+        public let headers: HTTPHeaders
+        public let body: Data
+        /// The answer was longer than the limit; `body` is its first bytes.
+        public let truncated: Bool
+        /// The URL that answered (after redirects) and the address it was reached at.
+        public let url: URL
+        public let address: IPAddress
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case refused(String)
+        case timedOut
+        case network(String)
+        case tooManyRedirects(Int)
+
+        public var description: String {
+            switch self {
+            case .refused(let reason): "refused: \(reason)"
+            case .timedOut: "no answer within the timeout"
+            case .network(let detail): "network error: \(detail)"
+            case .tooManyRedirects(let count): "more than \(count) redirects"
+            }
+        }
+    }
+
+    public let policy: OutboundPolicy
+    /// Sent as `User-Agent` on every request.
+    public static let userAgent = "VoicePartnerAI/1.0"
+
+    public init(policy: OutboundPolicy) {
+        self.policy = policy
+    }
+
+    public func send(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        var current = request
+        var redirects = 0
+        while true {
+            let target = try await check(current.url, deadline: deadline)
+            let response = try await once(current, target: target, deadline: deadline, maxBytes: maxBytes)
+            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers.first(name: "location") else {
+                return response
+            }
+            guard redirects < policy.maxRedirects else { throw .tooManyRedirects(policy.maxRedirects) }
+            redirects += 1
+            guard let next = URL(string: location, relativeTo: target.url)?.absoluteURL else { throw .refused("the redirect to \(location) is not a URL") }
+            if next.host(percentEncoded: false)?.lowercased() != target.host.lowercased() {
+                current.headers.remove(name: "Authorization")
+                current.headers.remove(name: "Cookie")
+            }
+            if response.status == 303 || ((response.status == 301 || response.status == 302) && current.method == .POST) {
+                current.method = .GET
+                current.body = nil
+                current.headers.remove(name: "Content-Type")
+            }
+            current.url = next.absoluteString
+        }
+    }
+
+    /// Resolves and checks within the deadline: `getaddrinfo` cannot be cancelled, so a resolver
+    /// that hangs is left to finish on its thread while the call ends as timed out.
+    private func check(_ url: String, deadline: NIODeadline) async throws(Failure) -> OutboundPolicy.Target {
+        let policy = self.policy
+        let race = Race<Result<OutboundPolicy.Target, Failure>>()
+        let lookup = Task {
+            let result: Result<OutboundPolicy.Target, Failure>
+            do { result = .success(try await policy.check(url)) } catch { result = .failure(.refused((error as? OutboundPolicy.Refusal)?.reason ?? "\(error)")) }
+            race.finish(result)
+        }
+        let timer = Task {
+            let remaining = max(deadline.uptimeNanoseconds, NIODeadline.now().uptimeNanoseconds) - NIODeadline.now().uptimeNanoseconds
+            try? await Task.sleep(for: .nanoseconds(Int64(remaining)))
+            race.finish(.failure(.timedOut))
+        }
+        let result = await race.value
+        lookup.cancel()
+        timer.cancel()
+        return try result.get()
+    }
+
+    private func once(_ request: Request, target: OutboundPolicy.Target, deadline: NIODeadline, maxBytes: Int) async throws(Failure) -> Response {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .enabled(limit: .size(max(maxBytes * 4, 1 << 20)))
+        if IPAddress(target.host) == nil { configuration.dnsOverride = [target.host: target.address.description] }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let result: Result<Response, Failure>
+        do {
+            result = .success(try await exchange(request, target: target, client: client, deadline: deadline, maxBytes: maxBytes))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            result = .failure(.timedOut)
+        } catch {
+            result = .failure(NIODeadline.now() >= deadline ? .timedOut : .network(String(describing: error)))
+        }
+        try? await client.shutdown()
+        return try result.get()
+    }
+
+    private func exchange(_ request: Request, target: OutboundPolicy.Target, client: HTTPClient, deadline: NIODeadline,
+                          maxBytes: Int) async throws -> Response {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method
+        outgoing.headers = request.headers
+        if !outgoing.headers.contains(name: "User-Agent") { outgoing.headers.add(name: "User-Agent", value: Self.userAgent) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await client.execute(outgoing, deadline: deadline)
+        var collected = Data()
+        var truncated = false
+        for try await chunk in response.body {
+            let room = maxBytes - collected.count
+            if chunk.readableBytes > room {
+                collected.append(contentsOf: chunk.readableBytesView.prefix(room))
+                truncated = true
+                break
+            }
+            collected.append(contentsOf: chunk.readableBytesView)
+        }
+        return Response(status: Int(response.status.code), headers: response.headers, body: collected, truncated: truncated,
+                        url: target.url, address: target.address)
+    }
+}
+
+/// The first of several tasks to finish gives the value; later ones are ignored.
+final class Race<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Value?
+    private var waiter: CheckedContinuation<Value, Never>?
+
+    func finish(_ value: Value) {
+        lock.lock()
+        guard result == nil else { return lock.unlock() }
+        result = value
+        let waiting = waiter
+        waiter = nil
+        lock.unlock()
+        waiting?.resume(returning: value)
+    }
+
+    var value: Value {
+        get async {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if let result {
+                    lock.unlock()
+                    continuation.resume(returning: result)
+                } else {
+                    waiter = continuation
+                    lock.unlock()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Jobs
+import Testing
+
+/// The tool-parameter validator against a table of schemas with valid and invalid arguments: each
+/// invalid case names the JSON pointer of the first problem.
+@Suite struct JSONSchemaTests {
+    static let order: JSONValue = JSONValue(text: """
+        {"type": "object", "required": ["customer", "items"], "additionalProperties": false,
+         "properties": {
+           "customer": {"type": "object", "required": ["email"], "properties": {
+               "email": {"type": "string", "format": "email"},
+               "name": {"type": "string", "minLength": 1, "maxLength": 5},
+               "tier": {"enum": ["free", "pro"]}}},
+           "items": {"type": "array", "minItems": 1, "maxItems": 3, "uniqueItems": true,
+                     "items": {"type": "object", "required": ["sku", "quantity"], "properties": {
+                        "sku": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]+$"},
+                        "quantity": {"type": "integer", "minimum": 1, "exclusiveMaximum": 100}}}},
+           "when": {"type": "string", "format": "date-time"},
+           "day": {"type": "string", "format": "date"},
+           "id": {"type": "string", "format": "uuid"},
+           "price": {"type": "number", "multipleOf": 0.01, "maximum": 1000},
+           "note": {"type": ["string", "null"]},
+           "contact": {"$ref": "#/$defs/contact"},
+           "flag": {"const": true},
+           "code": {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "integer"}]},
+           "tag": {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]},
+           "not_zero": {"not": {"const": 0}},
+           "both": {"allOf": [{"type": "integer"}, {"minimum": 10}]},
+           "site": {"type": "string", "format": "uri"},
+           "host": {"type": "string", "format": "hostname"},
+           "at": {"type": "string", "format": "time"},
+           "labels": {"type": "object", "maxProperties": 2, "additionalProperties": {"type": "string"}}},
+         "$defs": {"contact": {"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string", "pattern": "^\\\\+[0-9]+$"}}}}}
+        """)
+
+    static let valid = #"{"customer": {"email": "a@example.com"}, "items": [{"sku": "ABC-1", "quantity": 2}]}"#
+
+    /// (arguments merged into the valid base, the path of the expected first problem).
+    static let invalid: [(String, String)] = [
+        (#"{"customer": {"email": "not-an-email"}}"#, "/customer/email"),
+        (#"{"customer": {}}"#, "/customer/email"),
+        (#"{"customer": {"email": "a@example.com", "name": ""}}"#, "/customer/name"),
+        (#"{"customer": {"email": "a@example.com", "name": "abcdef"}}"#, "/customer/name"),
+        (#"{"customer": {"email": "a@example.com", "tier": "gold"}}"#, "/customer/tier"),
+        (#"{"items": []}"#, "/items"),
+        (#"{"items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}, {"sku": "C", "quantity": 1}, {"sku": "D", "quantity": 1}]}"#, "/items"),
+        (#"{"items": [{"sku": "ABC-1", "quantity": 1}, {"sku": "ABC-1", "quantity": 1}]}"#, "/items"),
+        (#"{"items": [{"sku": "abc-1", "quantity": 1}]}"#, "/items/0/sku"),
+        (#"{"items": [{"sku": "ABC-1", "quantity": 1.5}]}"#, "/items/0/quantity"),
+        (#"{"items": [{"sku": "ABC-1", "quantity": 0}]}"#, "/items/0/quantity"),
+        (#"{"items": [{"sku": "ABC-1", "quantity": 100}]}"#, "/items/0/quantity"),
+        (#"{"items": [{"sku": "ABC-1"}]}"#, "/items/0/quantity"),
+        (#"{"items": "ABC-1"}"#, "/items"),
+        (#"{"when": "2026-11-25 10:00"}"#, "/when"),
+        (#"{"day": "2026-02-30"}"#, "/day"),
+        (#"{"id": "not-a-uuid"}"#, "/id"),
+        (#"{"price": 10.001}"#, "/price"),
+        (#"{"price": 1000.5}"#, "/price"),
+        (#"{"note": 5}"#, "/note"),
+        (#"{"contact": {"phone": "0049"}}"#, "/contact/phone"),
+        (#"{"contact": {}}"#, "/contact/phone"),
+        (#"{"flag": false}"#, "/flag"),
+        (#"{"code": "abcd"}"#, "/code"),
+        (#"{"tag": "999.1.1.1"}"#, "/tag"),
+        (#"{"not_zero": 0}"#, "/not_zero"),
+        (#"{"both": 5}"#, "/both"),
+        (#"{"site": "example.com/no-scheme"}"#, "/site"),
+        (#"{"host": "-bad-.example"}"#, "/host"),
+        (#"{"at": "25:00:00Z"}"#, "/at"),
+        (#"{"labels": {"a": "1", "b": "2", "c": "3"}}"#, "/labels"),
+        (#"{"labels": {"a": 1}}"#, "/labels/a"),
+        (#"{"unknown": 1}"#, "/unknown"),
+    ]
+
+    static let alsoValid: [String] = [
+        #"{"when": "2026-11-25T10:00:00Z", "day": "2024-02-29", "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}"#,
+        #"{"price": 19.99, "note": null, "contact": {"phone": "+4930123"}, "flag": true}"#,
+        #"{"code": "abc", "tag": "::1", "not_zero": 3, "both": 12, "site": "https://example.com/a?b=c", "host": "api.example.com"}"#,
+        #"{"at": "23:59:60+01:00", "labels": {"a": "1"}, "customer": {"email": "a@example.com", "name": "Ann", "tier": "pro"}}"#,
+        #"{"items": [{"sku": "ABC-1", "quantity": 2.0}, {"sku": "XYZ-22", "quantity": 99}]}"#,
+    ]
+
+    static func merged(_ overrides: String) -> JSONValue {
+        var base = JSONValue(text: valid).object!
+        for (key, value) in JSONValue(text: overrides).object! { base[key] = value }
+        return .object(base)
+    }
+
+    @Test func validArgumentsPass() throws {
+        let schema = try JSONSchema(Self.order)
+        #expect(schema.validate(JSONValue(text: Self.valid)) == [])
+        for case_ in Self.alsoValid {
+            #expect(schema.validate(Self.merged(case_)) == [], "\(case_)")
+        }
+    }
+
+    @Test(arguments: invalid) func invalidArgumentsNameTheirPath(_ overrides: String, _ path: String) throws {
+        let violations = try JSONSchema(Self.order).validate(Self.merged(overrides))
+        #expect(violations.first?.path == path, "\(overrides): \(violations)")
+    }
+
+    @Test func aMissingRequiredPropertyAndAWrongTopLevelTypeAreNamed() throws {
+        let schema = try JSONSchema(Self.order)
+        #expect(schema.validate(.object([:])).map(\.path) == ["/customer", "/items"])
+        #expect(schema.validate(.array([])).first?.problem == "must be a value of type object, not array")
+    }
+
+    @Test func schemasThatPromiseUncheckedThingsAreRefused() {
+        let cases: [(String, String)] = [
+            (#"{"type": "object", "properties": {"a": {"type": "text"}}}"#, "/properties/a/type"),
+            (#"{"type": "object", "properties": {"a": {"format": "credit-card"}}}"#, "/properties/a/format"),
+            (#"{"type": "object", "properties": {"a": {"pattern": "("}}}"#, "/properties/a/pattern"),
+            (#"{"type": "object", "properties": {"a": {"$ref": "https://example.com/schema"}}}"#, "/properties/a/$ref"),
+            (##"{"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}}"##, "/properties/a/$ref"),
+            (#"{"type": "object", "if": {"type": "object"}}"#, "/if"),
+            (#"{"type": "object", "required": "a"}"#, "/required"),
+            (#"{"type": "object", "minLength": -1}"#, "/minLength"),
+            (#"{"type": "object", "multipleOf": 0}"#, "/multipleOf"),
+            (#"{"type": "object", "anyOf": []}"#, "/anyOf"),
+            (#"{"type": "object", "properties": {"a": 5}}"#, "/properties/a"),
+        ]
+        for (text, path) in cases {
+            #expect(throws: JSONSchema.SchemaError.self, "\(text)") { try JSONSchema(JSONValue(text: text)) }
+            do {
+                _ = try JSONSchema(JSONValue(text: text))
+            } catch {
+                #expect(error.path == path, "\(text): \(error)")
+            }
+        }
+    }
+}
