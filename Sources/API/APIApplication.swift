@@ -28,6 +28,7 @@ enum APIApplication {
         CreditRoutes(services: services).add(to: router)
         AnalyticsRoutes(services: services).add(to: router)
         ToolRoutes(services: services).add(to: router)
+        WebhookRoutes(services: services).add(to: router)
         ScheduleRoutes(services: services).add(to: router)
         CallRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)

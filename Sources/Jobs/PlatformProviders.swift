@@ -15,6 +15,8 @@ public struct PlatformProviders: Sendable {
     /// Calls workspaces' tools under the outbound URL policy (`OUTBOUND_ALLOWED_HOSTS`) with
     /// credentials opened by `SECRETS_KEY`.
     public var tools: ToolInvoker = ToolInvoker(http: OutboundHTTP(policy: OutboundPolicy()), sealer: nil)
+    /// Retries and disabling of outbound webhooks (`WEBHOOK_*`); deliveries go through `tools.http`.
+    public var webhooks = WebhookSettings()
     /// How long a personal-data export can be downloaded (`GDPR_EXPORT_TTL_HOURS`, default 168).
     public var gdprExportLifetime: Duration = .seconds(7 * 86_400)
 
@@ -47,5 +49,6 @@ public struct PlatformProviders: Sendable {
                   mail: try MailService(environment: environment))
         gdprExportLifetime = .seconds(3_600 * (try environment.int("GDPR_EXPORT_TTL_HOURS", default: 168, range: 1...8_760)))
         tools = ToolInvoker(http: OutboundHTTP(policy: try OutboundPolicy(environment: environment)), sealer: try SecretSealer.from(environment))
+        webhooks = try WebhookSettings(environment: environment)
     }
 }

@@ -68,6 +68,10 @@ import Testing
                 "name": "tenant_a_tool", "description": "Tenant A secret tool", "url": "https://tools.example.com/lookup",
             ]), as: owner.bearer, headers: header)["id"]?.string)
 
+            let webhook = try #require(try await api.call(.post, "/api/webhooks", json: .object([
+                "url": "https://hooks.example.com/tenant-a", "events": ["*"], "description": "Tenant A secret hook",
+            ]), as: owner.bearer, headers: header)["id"]?.string)
+
             typealias Row = (method: HTTPRequest.Method, path: String, body: JSONValue?, expect: [String: Expect])
             let everyone: [String: Expect] = ["owner": .allowed, "admin": .allowed, "member": .allowed, "viewer": .allowed,
                                               "outsider": .hidden, "outsider-own": .hidden, "foreign-key": .hidden]
@@ -111,6 +115,12 @@ import Testing
                 (.put, "/api/tools/\(tool)", .object(["description": "changed"]), with(assistantWriters, ["foreign-key": .forbidden])),
                 (.post, "/api/tools/\(tool)/invoke", .object(["arguments": .object([:])]), with(assistantWriters, ["foreign-key": .forbidden])),
                 (.delete, "/api/tools/\(tool)", nil, with(assistantWriters, ["foreign-key": .forbidden])),
+                // Members read endpoints, Owners and Admins manage them; no key here has a webhooks scope.
+                (.get, "/api/webhooks/\(webhook)", nil, with(numberManagers, ["member": .allowed])),
+                (.get, "/api/webhooks/\(webhook)/deliveries", nil, with(numberManagers, ["member": .allowed])),
+                (.put, "/api/webhooks/\(webhook)", .object(["description": "changed"]), numberManagers),
+                (.post, "/api/webhooks/\(webhook)/rotate-secret", nil, numberManagers),
+                (.delete, "/api/webhooks/\(webhook)", nil, numberManagers),
                 (.delete, "/api/phone-numbers/\(phone)", nil, numberManagers),
                 (.delete, "/api/assistants/\(assistant)", nil, assistantWriters),
             ]

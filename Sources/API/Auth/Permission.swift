@@ -16,6 +16,7 @@ enum Permission: String, Sendable, CaseIterable {
     case emailRead, emailSend
     case analyticsRead
     case toolsRead, toolsWrite, toolsInvoke
+    case webhooksRead, webhooksManage
     /// The web dashboard of the workspace's jobs (Owners and Admins).
     case dashboard
 
@@ -29,7 +30,7 @@ enum Permission: String, Sendable, CaseIterable {
         case .member:
             return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
                     .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead, .analyticsRead,
-                    .toolsRead, .toolsWrite, .toolsInvoke]
+                    .toolsRead, .toolsWrite, .toolsInvoke, .webhooksRead]
         case .viewer:
             return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead, .analyticsRead, .toolsRead]
         }
@@ -54,6 +55,8 @@ enum Permission: String, Sendable, CaseIterable {
         "tools:read": [.toolsRead],
         "tools:invoke": [.toolsRead, .toolsInvoke, .jobsRead],
         "tools:write": [.toolsRead, .toolsWrite, .toolsInvoke, .jobsRead],
+        "webhooks:read": [.webhooksRead],
+        "webhooks:write": [.webhooksRead, .webhooksManage],
     ]
 
     static func granted(toScopes scopes: [String]) -> Set<Permission> {

@@ -129,6 +129,24 @@ enum APIDocument {
                   body: "ToolArguments", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
         Operation(method: "get", path: "/api/tools/{tool}/usage", tag: "tools", summary: "Calls, outcomes and latency over a period",
                   auth: .userOrKey, query: periodQuery),
+        Operation(method: "get", path: "/api/webhooks", tag: "webhooks", summary: "The workspace's webhook endpoints", auth: .userOrKey),
+        Operation(method: "post", path: "/api/webhooks", tag: "webhooks", summary: "Register an endpoint (its signing secret is shown once)",
+                  auth: .userOrKey, body: "Webhook", success: 201),
+        Operation(method: "get", path: "/api/webhooks/events", tag: "webhooks", summary: "The event types an endpoint can subscribe to", auth: .userOrKey),
+        Operation(method: "get", path: "/api/webhooks/{webhook}", tag: "webhooks", summary: "One endpoint", auth: .userOrKey),
+        Operation(method: "put", path: "/api/webhooks/{webhook}", tag: "webhooks", summary: "Change an endpoint; enabled re-enables a disabled one",
+                  auth: .userOrKey, body: "WebhookUpdate"),
+        Operation(method: "delete", path: "/api/webhooks/{webhook}", tag: "webhooks", summary: "Remove an endpoint", auth: .userOrKey, success: 204),
+        Operation(method: "post", path: "/api/webhooks/{webhook}/rotate-secret", tag: "webhooks", summary: "A new signing secret, shown once",
+                  auth: .userOrKey),
+        Operation(method: "post", path: "/api/webhooks/{webhook}/ping", tag: "webhooks", summary: "Send a ping event to the endpoint",
+                  auth: .userOrKey, success: 202),
+        Operation(method: "get", path: "/api/webhooks/{webhook}/deliveries", tag: "webhooks", summary: "The delivery log with each attempt",
+                  auth: .userOrKey, query: [("limit", .object(["type": "integer", "minimum": 1, "maximum": 100])),
+                                            ("cursor", .object(["type": "string", "pattern": "^[0-9]+$"])),
+                                            ("state", string(["enum": ["pending", "delivered", "failed"]]))]),
+        Operation(method: "post", path: "/api/webhooks/{webhook}/deliveries/{delivery}/redeliver", tag: "webhooks",
+                  summary: "Send a delivery's event again", auth: .userOrKey, success: 202),
         Operation(method: "get", path: "/api/schedules", tag: "schedules", summary: "The scheduler's entries (platform operators)", auth: .user),
         Operation(method: "post", path: "/api/calls/outbound", tag: "calls", summary: "Place an outbound call (row and dial job)", auth: .userOrKey,
                   body: "OutboundCall", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
@@ -190,6 +208,13 @@ enum APIDocument {
         "enabled": .object(["type": "boolean"]),
     ]
 
+    static let webhookProperties: [String: JSONValue] = [
+        "url": string(["format": "uri", "maxLength": 2048]), "description": string(["maxLength": 500]),
+        "events": .object(["type": "array", "minItems": 1, "items": string(["enum": .array(
+            (["*"] + WebhookEventType.subscribable.map(\.rawValue)).map { .string($0) })])]),
+        "enabled": .object(["type": "boolean"]),
+    ]
+
     /// Request bodies by name.
     static let schemas: [String: JSONValue] = [
         "Register": object(["email": string(["format": "email"]), "password": string(["minLength": 10]),
@@ -231,6 +256,8 @@ enum APIDocument {
         "Tool": object(toolProperties, required: ["name", "url"]),
         "ToolUpdate": object(toolProperties),
         "ToolArguments": object(["arguments": .object(["type": "object"])]),
+        "Webhook": object(webhookProperties, required: ["url", "events"]),
+        "WebhookUpdate": object(webhookProperties),
         "RetryDiscarded": object(["kind": string(["minLength": 1, "maxLength": 200])], required: ["kind"]),
         "EmailTemplate": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1])],
                                 required: ["subject", "text", "html"]),
@@ -259,7 +286,7 @@ enum APIDocument {
             var parameters: [JSONValue] = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
                 let name = String(part.dropFirst().dropLast())
                 return .object(["name": .string(name), "in": "path", "required": true,
-                                "schema": name == "job" ? .object(["type": "integer", "minimum": 1])
+                                "schema": name == "job" || name == "delivery" ? .object(["type": "integer", "minimum": 1])
                                     : name == "template" ? string(["pattern": "^[a-z0-9_-]{1,64}$"])
                                     : name == "queue" ? string(["minLength": 1, "maxLength": 100]) : idParameter])
             }

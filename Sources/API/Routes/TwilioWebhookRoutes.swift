@@ -86,8 +86,11 @@ struct TwilioWebhookRoutes {
         let logger = services.logger
         let change = try await services.write { transaction -> CallStore.StatusChange in
             let change = try await CallStore.apply(update, callID: callID, on: transaction.connection, logger: logger)
-            if case .applied(let call, _) = change {
+            if case .applied(let call, let endedNow) = change {
                 try await CallBilling.settle(call, settings: settings, on: transaction.connection, logger: logger)
+                if endedNow, let settled = try await CallStore.call(id: call.id, on: transaction.connection, logger: logger) {
+                    try await WebhookEvents.callEnded(settled, on: transaction.connection, logger: logger)
+                }
                 // A finished call with a recording gets transcribed, once (the unique key) however often Twilio repeats itself.
                 if call.status.isFinal, call.recordingURL != nil {
                     try await transaction.enqueue(TranscribeCallJob.self, TranscribeCallJob.Args(callID: call.id), options: JobOptions(

@@ -160,11 +160,17 @@ public enum CallStore {
         id: UUID, status: CallStatus = .rejected, reason: String, providerErrorCode: Int?,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await connection.query("""
+        let rows = try await connection.query("""
             UPDATE calls SET status = \(status.rawValue), status_reason = \(reason), provider_error_code = \(providerErrorCode),
                 ended_at = now(), updated_at = now()
             WHERE id = \(id) AND provider_call_sid IS NULL AND status IN ('pending', 'dialing')
+            RETURNING id
             """, logger: logger)
+        for try await _ in rows.decode(UUID.self) {
+            if let call = try await call(id: id, on: connection, logger: logger) {
+                try await WebhookEvents.callEnded(call, on: connection, logger: logger)
+            }
+        }
     }
 
     /// Whether another call row already claims the provider's call `sid` (a lookup must not adopt it).

@@ -192,10 +192,28 @@ public struct DeletionConfirmationEmail: EmailContent {
     }
 }
 
+/// A webhook endpoint failed too often in a row and no longer receives events.
+public struct WebhookDisabledEmail: EmailContent {
+    public static let template = "webhook_disabled"
+    public static let sample = WebhookDisabledEmail(workspaceName: "Analytical Engines", url: "https://hooks.example.com/voice",
+                                                    failures: 25, lastError: "the endpoint answered 503")
+    public var workspaceName: String
+    public var url: String
+    public var failures: Int
+    public var lastError: String
+
+    public init(workspaceName: String, url: String, failures: Int, lastError: String) {
+        self.workspaceName = workspaceName
+        self.url = url
+        self.failures = failures
+        self.lastError = lastError
+    }
+}
+
 /// Every built-in template, for the startup check.
 public enum BuiltInEmails {
     public static let all: [any EmailContent.Type] = [
         WelcomeEmail.self, PasswordResetEmail.self, TeamInviteEmail.self, CreditWarningEmail.self, UsageAlertEmail.self, UsageReportEmail.self,
-        GDPRExportReadyEmail.self, DeletionConfirmationEmail.self,
+        GDPRExportReadyEmail.self, DeletionConfirmationEmail.self, WebhookDisabledEmail.self,
     ]
 }

@@ -47,6 +47,13 @@ public struct SecretSealer: Sendable {
         return try open(base64).compactMapValues { if case .string(let value) = $0 { value } else { nil } }
     }
 
+    /// `SECRETS_KEY` is not set in this process: secrets (tool credentials, webhook signing
+    /// secrets) can be neither sealed nor opened.
+    public struct Missing: Error, CustomStringConvertible {
+        public init() {}
+        public var description: String { "SECRETS_KEY is not set: stored secrets can be neither sealed nor opened" }
+    }
+
     struct SealError: Error, CustomStringConvertible {
         var description: String { "sealed variables are malformed" }
     }

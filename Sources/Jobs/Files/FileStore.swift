@@ -44,18 +44,27 @@ public enum FileStore {
             """, logger: logger))
     }
 
-    public static func markReady(id: UUID, _ extracted: ExtractedText, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+    /// Stores the text of a file still `uploaded`; false when it was processed before.
+    @discardableResult
+    public static func markReady(id: UUID, _ extracted: ExtractedText, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
             UPDATE files SET status = 'ready', status_reason = NULL, text = \(extracted.text), pages = \(extracted.pages),
                 characters = \(extracted.characters), truncated = \(extracted.truncated), processed_at = now(), updated_at = now()
-            WHERE id = \(id)
+            WHERE id = \(id) AND status = 'uploaded' RETURNING id
             """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
     }
 
-    public static func markFailed(id: UUID, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            UPDATE files SET status = 'failed', status_reason = \(reason), processed_at = now(), updated_at = now() WHERE id = \(id)
+    /// Fails a file still `uploaded`; false when it was processed before.
+    @discardableResult
+    public static func markFailed(id: UUID, reason: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            UPDATE files SET status = 'failed', status_reason = \(reason), processed_at = now(), updated_at = now()
+            WHERE id = \(id) AND status = 'uploaded' RETURNING id
             """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
     }
 
     /// Deletes the row; returns its storage key so the caller removes the bytes.

@@ -64,6 +64,9 @@ public enum PersonalDataDeletion {
         Step(name: "tools (creator cleared)", columns: ["tools.created_by"]) { user, _, _, limit in
             "UPDATE tools SET created_by = NULL WHERE id IN (SELECT id FROM tools WHERE created_by = \(user) LIMIT \(limit))"
         },
+        Step(name: "webhook_endpoints (creator cleared)", columns: ["webhook_endpoints.created_by"]) { user, _, _, limit in
+            "UPDATE webhook_endpoints SET created_by = NULL WHERE id IN (SELECT id FROM webhook_endpoints WHERE created_by = \(user) LIMIT \(limit))"
+        },
         Step(name: "email_campaigns (sender cleared)", columns: ["email_campaigns.created_by"]) { user, _, _, limit in
             "UPDATE email_campaigns SET created_by = NULL WHERE id IN (SELECT id FROM email_campaigns WHERE created_by = \(user) LIMIT \(limit))"
         },

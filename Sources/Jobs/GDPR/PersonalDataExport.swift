@@ -84,6 +84,13 @@ public enum PersonalDataExport {
                 WHERE created_by = \(user) ORDER BY created_at) t
             """
         },
+        array("webhooks.json") { user, _ in
+            """
+            SELECT coalesce(json_agg(h), '[]')::text FROM (
+                SELECT id, workspace_id, url, description, events, enabled, created_at, updated_at FROM webhook_endpoints
+                WHERE created_by = \(user) ORDER BY created_at) h
+            """
+        },
         array("email_campaigns.json") { user, _ in
             """
             SELECT coalesce(json_agg(c), '[]')::text FROM (

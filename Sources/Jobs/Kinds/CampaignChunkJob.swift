@@ -164,14 +164,18 @@ public struct CampaignChunkJob: JobKind {
                 try await client.withTransaction(logger: logger) { connection in
                     try await CampaignStore.closeChunk(campaignID: campaign.id, chunk: args.chunk, state: "failed", error: failure.description,
                                                        on: connection, logger: logger)
-                    try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger)
+                    if try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger) {
+                        try await WebhookEvents.campaignCompleted(campaign, on: connection, logger: logger)
+                    }
                 }
                 return .discard(reason: "out of attempts: \(failure); the chunk's remaining recipients are marked failed")
             }
             try await context.reportProgress(position * 100 / prepared.count)
         }
-        _ = try await client.withConnection { connection in
-            try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger)
+        try await client.withTransaction(logger: logger) { connection in
+            if try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger) {
+                try await WebhookEvents.campaignCompleted(campaign, on: connection, logger: logger)
+            }
         }
         return try .success(Result(sent: tally.sent, skipped: tally.skipped, bounced: tally.bounced, failed: tally.failed))
     }

@@ -52,10 +52,12 @@ public struct CreditCheckJob: JobKind {
                 let new = try await CreditAlertStore.record(workspaceID: workspace.workspaceID, kind: "threshold", epoch: workspace.grantID,
                                                             levels: crossed, balance: account.balance, on: connection, logger: logger)
                 guard !new.isEmpty else { return 0 }
+                try await WebhookEvents.creditsLow(workspaceID: workspace.workspaceID, account: account, thresholdPercent: lowest,
+                                                   on: connection, logger: logger)
                 let content = CreditWarningEmail(workspaceName: workspace.workspaceName, thresholdPercent: lowest,
                                                  balance: CreditFormat.text(account.balance), reference: CreditFormat.text(account.allowance),
                                                  depleted: account.balance <= 0)
-                return try await Self.mailManagers(content, workspaceID: workspace.workspaceID, on: connection, logger: logger)
+                return try await WorkspaceMail.toManagers(content, workspaceID: workspace.workspaceID, on: connection, logger: logger)
             }
             if sent > 0 { result.warnings += 1 }
             result.emails += sent
@@ -75,24 +77,11 @@ public struct CreditCheckJob: JobKind {
                 guard !new.isEmpty else { return 0 }
                 let content = UsageAlertEmail(workspaceName: spike.workspaceName, lastHour: CreditFormat.text(spike.lastHour),
                                               usualHourly: CreditFormat.text(spike.usualHourly), balance: CreditFormat.text(spike.balance))
-                return try await Self.mailManagers(content, workspaceID: spike.workspaceID, on: connection, logger: logger)
+                return try await WorkspaceMail.toManagers(content, workspaceID: spike.workspaceID, on: connection, logger: logger)
             }
             if sent > 0 { result.alerts += 1 }
             result.emails += sent
         }
         return try .success(Result(thresholdWarnings: result.warnings, usageAlerts: result.alerts, emails: result.emails))
-    }
-
-    /// Enqueues the email to every Owner and Admin of the workspace; answers how many.
-    static func mailManagers<Content: EmailContent>(_ content: Content, workspaceID: UUID, on connection: PostgresConnection,
-                                                    logger: Logger) async throws -> Int {
-        let managers = try await WorkspaceStore.members(workspaceID: workspaceID, on: connection, logger: logger)
-            .filter { $0.role == .owner || $0.role == .admin }
-        let jobs = try managers.map { member in
-            try NewJob(SendEmailJob.self, SendEmailJob.Args(content, to: EmailAddress(member.email, name: member.fullName), workspaceID: workspaceID),
-                       options: JobOptions(workspaceID: workspaceID.uuidString.lowercased()))
-        }
-        _ = try await JobStore.insertMany(jobs, on: connection, logger: logger)
-        return jobs.count
     }
 }

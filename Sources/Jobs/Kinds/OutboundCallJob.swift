@@ -144,7 +144,7 @@ public struct OutboundCallJob: JobKind {
     }
 
     func reject(_ call: CallRecord, status: CallStatus = .rejected, reason: String, code: Int?, logger: Logger) async throws -> JobOutcome {
-        try await client.withConnection { connection in
+        try await client.withTransaction(logger: logger) { connection in
             try await CallStore.reject(id: call.id, status: status, reason: reason, providerErrorCode: code, on: connection, logger: logger)
         }
         return .discard(reason: reason)

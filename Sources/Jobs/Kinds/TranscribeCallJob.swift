@@ -68,6 +68,7 @@ public struct TranscribeCallJob: JobKind {
         let settings = self.settings
         try await client.withTransaction(logger: logger) { connection in
             try await CallStore.saveTranscript(id: call.id, transcript, on: connection, logger: logger)
+            try await WebhookEvents.transcriptionReady(callID: call.id, workspaceID: call.workspaceID, transcript, on: connection, logger: logger)
             let cost = settings.transcriptionCost(seconds: transcript.duration ?? 0)
             if cost > 0 {
                 _ = try await CreditStore.debit(

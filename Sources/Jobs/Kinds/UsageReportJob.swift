@@ -49,7 +49,7 @@ public struct UsageReportJob: JobKind {
                 guard try await UsageSummary.record(summary, periodDays: args.periodDays, periodEnd: end, on: connection, logger: logger) else {
                     return -1
                 }
-                return try await CreditCheckJob.mailManagers(Self.email(summary, period: period), workspaceID: summary.workspaceID,
+                return try await WorkspaceMail.toManagers(Self.email(summary, period: period), workspaceID: summary.workspaceID,
                                                              on: connection, logger: logger)
             }
             guard sent >= 0 else { continue }

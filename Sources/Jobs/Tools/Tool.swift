@@ -55,7 +55,7 @@ public struct Tool: Sendable, Equatable {
         authType = auth.type
         authSettings = auth.settings
         if let secret = auth.secret {
-            guard let sealer else { throw SecretsKeyMissing() }
+            guard let sealer else { throw SecretSealer.Missing() }
             authSecretSealed = try sealer.seal(["secret": .string(secret)])
         } else {
             authSecretSealed = nil
@@ -66,15 +66,11 @@ public struct Tool: Sendable, Equatable {
     public func auth(sealer: SecretSealer?) throws -> ToolAuth {
         var secret: String?
         if let sealed = authSecretSealed {
-            guard let sealer else { throw SecretsKeyMissing() }
+            guard let sealer else { throw SecretSealer.Missing() }
             if case .string(let value)? = try sealer.open(sealed)["secret"] { secret = value }
         }
         guard let auth = ToolAuth(type: authType, settings: authSettings, secret: secret) else { throw UnreadableAuth(type: authType) }
         return auth
-    }
-
-    public struct SecretsKeyMissing: Error, CustomStringConvertible {
-        public var description: String { "SECRETS_KEY is not set: a tool's credentials can be neither sealed nor opened" }
     }
 
     struct UnreadableAuth: Error, CustomStringConvertible {

@@ -5,17 +5,25 @@ import Jobs
 import Logging
 import Synchronization
 
-/// An HTTP server a tool can call: `/echo/**` answers what it received, `/oauth/token` issues
-/// client-credentials tokens that `/secure` accepts, `/status/{code}`, `/slow`, `/big` and
-/// `/redirect?to=` script the other answers. Bound to the address it is given, so tests can put it
+/// An HTTP server a tool or a webhook can call: `/echo/**` answers what it received,
+/// `/oauth/token` issues client-credentials tokens that `/secure` accepts, `/status/{code}`,
+/// `/slow`, `/big` and `/redirect?to=` script the other answers, `/hooks/**` receives webhooks. Bound to the address it is given, so tests can put it
 /// on 127.0.0.2 (allow-listed) and a canary on 127.0.0.1 (refused).
 final class ToolEndpointStandIn: Sendable {
     static let clientID = "stand-in-client"
     static let clientSecret = "stand-in-secret"
 
+    /// A POST to `/hooks/**`: its headers (lowercased names) and body.
+    struct Hook: Sendable {
+        let path: String
+        let headers: [String: String]
+        let body: Data
+    }
+
     private struct State {
         var requests: [String] = []
         var tokensIssued = 0
+        var hooks: [Hook] = []
     }
 
     private let state = Mutex(State())
@@ -34,12 +42,21 @@ final class ToolEndpointStandIn: Sendable {
     /// Every request as "METHOD /path?query".
     var requests: [String] { state.withLock { $0.requests } }
     var tokensIssued: Int { state.withLock { $0.tokensIssued } }
+    var hooks: [Hook] { state.withLock { $0.hooks } }
 
     func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
         let router = Router()
         router.middlewares.add(Recorder(standIn: self))
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("/echo/**", method: method) { request, _ in try await Self.echo(request) }
+        }
+        // A webhook receiver: `/hooks/fail/**` answers 503, any other `/hooks/**` 204.
+        router.post("/hooks/**") { request, _ -> Response in
+            let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            self.state.withLock { $0.hooks.append(Hook(path: request.uri.path, headers: headers, body: body)) }
+            return request.uri.path.hasPrefix("/hooks/fail") ? Self.json(503, #"{"error": "down for maintenance"}"#) : Response(status: .noContent)
         }
         router.post("/oauth/token") { request, _ in try await self.token(request) }
         router.get("/secure") { request, _ -> Response in
