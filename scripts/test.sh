@@ -70,6 +70,8 @@ run_group "APITests (campaign across a worker kill)" --filter 'APITests\.Campaig
 run_group "APITests (dashboard in a browser)" --filter 'APITests\.DashboardBrowserTests'
 echo "test: running the API contract checks (openapi-spec-validator, schemathesis)" >&2
 stdbuf -oL -eL scripts/api-contract.sh || failed+=("api-contract")
+echo "test: running the Python SDK's tests against a live API and worker" >&2
+stdbuf -oL -eL scripts/sdk-python.sh || failed+=("sdk-python")
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "test: FAILED: ${failed[*]}" >&2
     exit 1

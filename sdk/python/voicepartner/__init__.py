@@ -1,0 +1,14 @@
+"""Python client of the VoicePartnerAI API."""
+from .client import Client
+from .errors import (APIError, AuthenticationError, BadRequest, Conflict, JobFailed, NotFound, PayloadTooLarge, PermissionDenied,
+                     RateLimited, ServerError, TransportError, ValidationError, VoicePartnerError, WaitTimeout)
+from .models import Assistant, Call, EnqueuedJob, File, Job, Page, Tool, WebhookDelivery, WebhookEndpoint, Workspace
+from .webhooks import SIGNATURE_HEADER, sign, verify_signature
+
+__all__ = [
+    "Client", "APIError", "AuthenticationError", "BadRequest", "Conflict", "JobFailed", "NotFound", "PayloadTooLarge", "PermissionDenied",
+    "RateLimited", "ServerError", "TransportError", "ValidationError", "VoicePartnerError", "WaitTimeout", "Assistant", "Call",
+    "EnqueuedJob", "File", "Job", "Page", "Tool", "WebhookDelivery", "WebhookEndpoint", "Workspace", "SIGNATURE_HEADER", "sign",
+    "verify_signature",
+]
+__version__ = "0.1.0"
