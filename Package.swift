@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "Bench", targets: ["Bench"]),
         .library(name: "QueueEngine", targets: ["QueueEngine"]),
         .library(name: "Jobs", targets: ["Jobs"]),
+        .library(name: "VoicePartnerClient", targets: ["VoicePartnerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
@@ -114,6 +115,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The Swift client of the HTTP API, for Swift callers; its endpoints are checked against the OpenAPI document.
+        .target(
+            name: "VoicePartnerClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The engine benchmark (bench/run.sh); figures go in the README.
         .executableTarget(
             name: "Bench",
@@ -132,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "QueueEngine", "Jobs",
+                "API", "QueueEngine", "Jobs", "VoicePartnerClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
