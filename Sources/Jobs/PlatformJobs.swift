@@ -24,6 +24,7 @@ public enum PlatformJobs {
         registry.register(GDPRDeletionJob(client: store.client, storage: providers.storage))
         registry.register(GDPRDueDeletionsJob(client: store.client))
         registry.register(InvokeToolJob(client: store.client, invoker: providers.tools))
+        registry.register(DiscardedJobEventsJob(client: store.client))
         registry.register(DeliverWebhookJob(client: store.client, http: providers.tools.http, sealer: providers.tools.sealer,
                                             settings: providers.webhooks))
         return registry

@@ -215,4 +215,39 @@ import Testing
             #expect(try await api.call(.delete, "/api/webhooks/\(endpoint)", as: owner.bearer, headers: header).status == .noContent)
         }
     }
+
+    @Test func discardedJobsBecomeOneEventEach() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("hooks-discard")
+            let workspace = try await api.createWorkspace(owner)
+            let header = APIHarness.workspaceHeader(workspace)
+            let created = try await api.call(.post, "/api/webhooks", json: .object(["url": "https://hooks.example.com/discards", "events": ["job.discarded"]]),
+                                             as: owner.bearer, headers: header)
+            let endpoint = try #require(created["id"]?.string)
+            let key = try await api.createKey(in: workspace, scopes: ["jobs:write"], by: owner)
+            var jobs: [Int64] = []
+            for _ in 0..<2 {
+                let reply = try await api.call(.post, "/api/jobs", json: .object(["kind": "platform.canary", "args": .object(["sleepMS": 1])]), as: .apiKey(key))
+                jobs.append(Int64(try #require(reply["id"]?.number)))
+            }
+            // A ping's delivery job discarded too: webhook deliveries never become events themselves.
+            let ping = try await api.call(.post, "/api/webhooks/\(endpoint)/ping", as: owner.bearer, headers: header)
+            jobs.append(Int64(try #require(ping["job_id"]?.number)))
+            try await api.database.query("""
+                UPDATE queue_jobs SET state = 'discarded', attempt = 1, finished_at = now(),
+                       errors = '[{"attempt": 1, "at": "2026-11-26T00:00:00Z", "error": "boom"}]'
+                WHERE id = ANY(\(jobs))
+                """, logger: api.logger)
+            let sweep = DiscardedJobEventsJob(client: api.database)
+            let context = JobContext(jobID: 1, kind: DiscardedJobEventsJob.name, queue: "maintenance", attempt: 1, maxAttempts: 3, workspaceID: nil,
+                                     logger: api.logger, progressReporter: { _, _ in })
+            _ = try await sweep.run(.init(settleSeconds: 0), context: context)
+            _ = try await sweep.run(.init(settleSeconds: 0), context: context)
+            let log = try await api.call(.get, "/api/webhooks/\(endpoint)/deliveries", as: owner.bearer, headers: header)
+            let discarded = (log["items"]?.array ?? []).filter { $0["event_type"]?.string == "job.discarded" }
+            #expect(discarded.count == 2, "one event per discarded job, none for the delivery job, none twice: \(log.body.text)")
+            #expect(Set(discarded.compactMap { $0["payload"]?["data"]?["job_id"]?.number }) == Set(jobs.prefix(2).map(Double.init)))
+            #expect(discarded.allSatisfy { $0["payload"]?["data"]?["error"]?.string == "boom" && $0["payload"]?["data"]?["kind"]?.string == "platform.canary" })
+        }
+    }
 }

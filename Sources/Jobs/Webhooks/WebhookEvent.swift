@@ -9,6 +9,7 @@ public enum WebhookEventType: String, Sendable, CaseIterable, Codable {
     case fileProcessed = "file.processed"
     case campaignCompleted = "campaign.completed"
     case creditsLow = "credits.low"
+    case jobDiscarded = "job.discarded"
     /// Sent to one endpoint on request (`POST /api/webhooks/{id}/ping`), to check it.
     case ping
 

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import PostgresNIO
+import QueueEngine
+
+/// Turns the jobs discarded since the last sweep into `job.discarded` webhook events (scheduled
+/// every minute from `cron/`). Reading finished rows keeps the engine's ack path untouched; a
+/// watermark, moved in the transaction that emits, makes each discard one event, and jobs are read
+/// only once they are `settle` old, so an ack that committed late is not skipped. Deliveries of
+/// webhooks are left out: a failing endpoint would otherwise feed itself events.
+public struct DiscardedJobEventsJob: JobKind {
+    public struct Args: Codable, Sendable {
+        public var settleSeconds: Int?
+
+        public init(settleSeconds: Int? = nil) {
+            self.settleSeconds = settleSeconds
+        }
+    }
+
+    struct Result: Codable {
+        let jobs: Int
+        let deliveries: Int
+    }
+
+    public static let name = "webhooks.discarded-jobs"
+    public static var defaults: JobDefaults { JobDefaults(queue: "maintenance", maxAttempts: 3, timeout: .seconds(120)) }
+    static let batch = 1_000
+
+    let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        let logger = context.logger
+        let settle = Double(max(args.settleSeconds ?? 30, 0))
+        var total = (jobs: 0, deliveries: 0)
+        while true {
+            let (jobs, deliveries) = try await client.withTransaction(logger: logger) { connection -> (Int, Int) in
+                var watermark = (at: Date.distantPast, id: Int64(0))
+                let rows = try await connection.query("SELECT finished_at, job_id FROM webhook_discard_watermark FOR UPDATE", logger: logger)
+                for try await (at, id) in rows.decode((Date, Int64).self) { watermark = (at, id) }
+                let discarded = try await connection.query("""
+                    SELECT id, kind, queue, workspace_id, attempt, coalesce(errors -> -1 ->> 'error', ''), finished_at FROM queue_jobs
+                    WHERE state = 'discarded' AND finished_at IS NOT NULL AND (finished_at, id) > (\(watermark.at), \(watermark.id))
+                      AND finished_at <= now() - make_interval(secs => \(settle))
+                    ORDER BY finished_at, id LIMIT \(Self.batch)
+                    """, logger: logger)
+                var count = 0, deliveries = 0
+                var last = watermark
+                for try await (id, kind, queue, workspace, attempt, error, finished) in discarded.decode((Int64, String, String, String?, Int, String, Date).self) {
+                    count += 1
+                    last = (finished, id)
+                    guard kind != DeliverWebhookJob.name, let workspaceID = workspace.flatMap(UUID.init(uuidString:)) else { continue }
+                    deliveries += try await WebhookEvents.emit(.jobDiscarded, workspaceID: workspaceID, data: .object([
+                        "job_id": .number(Double(id)), "kind": .string(kind), "queue": .string(queue), "attempts": .number(Double(attempt)),
+                        "error": .string(String(error.prefix(2_000))), "finished_at": .string(finished.formatted(.iso8601)),
+                    ]), on: connection, logger: logger)
+                }
+                if count > 0 {
+                    try await connection.query("UPDATE webhook_discard_watermark SET finished_at = \(last.at), job_id = \(last.id)", logger: logger)
+                }
+                return (count, deliveries)
+            }
+            total.jobs += jobs
+            total.deliveries += deliveries
+            if jobs < Self.batch { break }
+        }
+        return try .success(Result(jobs: total.jobs, deliveries: total.deliveries))
+    }
+}
