@@ -138,7 +138,9 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs"]
+            dependencies: ["Jobs"],
+            exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
+            resources: [.copy("Fixtures/opening-hours.doc")]
         ),
         .testTarget(
             name: "APITests",

@@ -91,6 +91,18 @@ import Testing
         await #expect(throws: ExtractionFailure.corrupt("not a DOCX (zip) archive")) { try await TextExtractor.extract(notZip, format: .docx) }
     }
 
+    @Test func aRealWord97DocumentComesOutInUTF8() async throws {
+        let fixture = try #require(Bundle.module.url(forResource: "opening-hours", withExtension: "doc"))
+        let extracted = try await TextExtractor.extract(fixture, format: .doc)
+        #expect(extracted.text.contains("Öffnungszeiten der Praxis Müller"))
+        #expect(extracted.text.contains("Termine kosten 25 € Anzahlung."), "one line, the euro sign kept: \(extracted.text)")
+        #expect(extracted.text.contains("Straße: Große Bleiche 12, 55116 Mainz."))
+        #expect(extracted.text.contains("Samstag"))
+        #expect(extracted.text.contains("Notfälle: 0800 123456"))
+        #expect(extracted.characters == extracted.text.count)
+        #expect(!extracted.truncated)
+    }
+
     @Test func oversizedFilesAndNonWordDocsAreRefusedWithTheReason() async throws {
         let big = try file("big.txt", Data(repeating: 0x61, count: 4_096))
         await #expect(throws: ExtractionFailure.tooLarge(bytes: 4_096, limit: 1_024)) {

@@ -20,7 +20,10 @@ public enum TextExtractor {
         case .docx:
             return try await docx(file, limits: limits)
         case .doc:
-            let result = try await tool("/usr/bin/antiword", ["-w", "0", file.path], limits: limits, maxOutput: limits.maxCharacters * 4)
+            // UTF-8 output named explicitly: antiword otherwise follows the locale, and under a plain
+            // C locale (containers) writes Latin-1, which has no euro sign.
+            let result = try await tool("/usr/bin/antiword", ["-w", "0", "-m", "UTF-8.txt", file.path], limits: limits,
+                                        maxOutput: limits.maxCharacters * 4)
             guard result.exitCode == 0 else { throw ExtractionFailure.corrupt(firstLine(result.errorOutput, or: "not a Word document")) }
             return finish(decode(result.output), pages: nil, limits: limits)
         }
