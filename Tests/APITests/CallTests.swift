@@ -326,6 +326,67 @@ import Testing
         }
     }
 
+    @Test func aRecordedInboundCallIsTranscribedWhicheverCallbackComesLast() async throws {
+        try await Self.with { setup in
+            let changed = try await setup.api.call(.put, "/api/assistants/\(setup.assistantID)", json: .object(["record_calls": true]),
+                                                   as: setup.owner.bearer, headers: setup.header)
+            try #require(changed.status == .ok, "\(changed.body.text)")
+            /// Twilio's recording status callback, signed.
+            func recording(_ parameters: [(String, String)], signed: Bool = true) async throws -> HTTPResponse.Status {
+                let path = "/webhooks/twilio/recording"
+                let signature = signed
+                    ? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path, parameters: parameters) : "bm9wZQ=="
+                return try await setup.api.call(.post, path, raw: FormURLEncoding.encode(parameters), headers: [
+                    .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signature,
+                ]).status
+            }
+            func finished(_ sid: String) async throws -> HTTPResponse.Status {
+                let parameters = [("CallSid", sid), ("CallStatus", "completed"), ("CallDuration", "42"), ("SequenceNumber", "3")]
+                let signature = TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + "/webhooks/twilio/status",
+                                                          parameters: parameters)
+                return try await setup.api.call(.post, "/webhooks/twilio/status", raw: FormURLEncoding.encode(parameters), headers: [
+                    .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signature,
+                ]).status
+            }
+            func ring(_ sid: String) async throws -> (String, String) {
+                let answer = try await setup.voice("/webhooks/twilio/voice", [("CallSid", sid), ("To", setup.callerNumber), ("From", "+4930765432"),
+                                                                             ("CallStatus", "ringing"), ("Direction", "inbound")])
+                let history = try await setup.api.call(.get, "/api/calls/history?direction=inbound", as: setup.owner.bearer, headers: setup.header)
+                let call = try #require(history["items"]?.array?.first { $0["provider_call_sid"]?.string == sid }?["id"]?.string)
+                return (answer.body, call)
+            }
+            func completed(_ sid: String) -> [(String, String)] {
+                [("CallSid", sid), ("RecordingSid", "RE" + sid.dropFirst(2)),
+                 ("RecordingUrl", "\(setup.twilio.configuration.baseURL)/2010-04-01/Accounts/\(TwilioStandIn.accountSID)/Recordings/RE\(sid.dropFirst(2))"),
+                 ("RecordingStatus", "completed"), ("RecordingDuration", "40"), ("RecordingChannels", "2")]
+            }
+
+            // Recording reported first, the end second.
+            let first = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let (twiml, firstCall) = try await ring(first)
+            let start = "<Start><Recording recordingStatusCallback=\"\(CallTests.publicBase)/webhooks/twilio/recording\" "
+                + "recordingStatusCallbackEvent=\"completed\" channels=\"dual\"/></Start>"
+            #expect(twiml.contains("<Response>" + start + "<Say"), "recording starts before the greeting: \(twiml)")
+            #expect(try await recording(completed(first), signed: false) == .forbidden)
+            #expect(try await recording([("CallSid", first), ("RecordingStatus", "in-progress")]) == .noContent)
+            #expect(try await recording(completed(first)) == .noContent)
+            #expect(try await Self.transcriptionJobs(setup, firstCall) == 0, "the call has not ended yet")
+            #expect(try await setup.status(firstCall)["recording_url"]?.string?.hasSuffix("/Recordings/RE\(first.dropFirst(2))") == true)
+            #expect(try await finished(first) == .noContent)
+            #expect(try await Self.transcriptionJobs(setup, firstCall) == 1)
+
+            // The end reported first, the recording second; Twilio repeating itself changes nothing.
+            let second = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let (_, secondCall) = try await ring(second)
+            #expect(try await finished(second) == .noContent)
+            #expect(try await Self.transcriptionJobs(setup, secondCall) == 0, "no recording yet")
+            #expect(try await recording(completed(second)) == .noContent)
+            #expect(try await recording(completed(second)) == .noContent)
+            #expect(try await Self.transcriptionJobs(setup, secondCall) == 1)
+            #expect(try await recording(completed("CA" + String(repeating: "0", count: 32))) == .notFound)
+        }
+    }
+
     @Test func inboundCallsWithoutCreditsAreRejectedUnanswered() async throws {
         try await Self.with(credits: 0) { setup in
             let sid = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()

@@ -182,6 +182,9 @@ enum APIDocument {
         Operation(method: "post", path: "/webhooks/twilio/status", tag: "webhooks", summary: "Twilio's call status callback (signed)", auth: .none,
                   body: "TwilioStatusCallback", success: 204, query: [("call", idParameter)],
                   bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
+        Operation(method: "post", path: "/webhooks/twilio/recording", tag: "webhooks", summary: "Twilio's recording status callback (signed)",
+                  auth: .none, body: "TwilioRecordingCallback", success: 204, bodyType: "application/x-www-form-urlencoded",
+                  headers: [("X-Twilio-Signature", string())]),
         Operation(method: "post", path: "/webhooks/twilio/voice", tag: "webhooks", summary: "Twilio asks what a connected call does (signed; TwiML)",
                   auth: .none, body: "TwilioVoiceRequest", query: [("call", idParameter)],
                   bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
@@ -272,6 +275,9 @@ enum APIDocument {
         ])]),
         "FileUpload": .object(["type": "object", "required": ["file"], "properties": .object([
             "file": string(["format": "binary"]), "assistant_id": string(["format": "uuid"]),
+        ])]),
+        "TwilioRecordingCallback": .object(["type": "object", "required": ["CallSid"], "properties": .object([
+            "CallSid": string(), "RecordingSid": string(), "RecordingUrl": string(), "RecordingStatus": string(), "RecordingDuration": string(),
         ])]),
         "TwilioVoiceRequest": .object(["type": "object", "required": ["CallSid"], "properties": .object([
             "CallSid": string(), "To": string(), "From": string(), "CallStatus": string(), "Direction": string(),

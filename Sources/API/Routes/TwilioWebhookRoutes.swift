@@ -20,6 +20,7 @@ struct TwilioWebhookRoutes {
     func add(to router: Router<APIRequestContext>) {
         router.post("webhooks/twilio/status", use: status)
         router.post("webhooks/twilio/voice", use: voice)
+        router.post("webhooks/twilio/recording", use: recording)
     }
 
     /// What Twilio does when a call connects. An outbound call (`?call=` from its dial job) hears its
@@ -32,14 +33,17 @@ struct TwilioWebhookRoutes {
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
         let settings = services.configuration.providers.calls
         let stream = services.configuration.providers.twilio?.configuration.mediaStreamURL
+        let recordingCallback = (services.configuration.providers.twilio?.configuration.publicBaseURL ?? "") + "/webhooks/twilio/recording"
         let logger = services.logger
         let twiml = try await services.write { transaction -> String in
             let connection = transaction.connection
-            func answer(_ assistant: AssistantRecord, call: UUID) -> String {
+            // An outbound call is recorded by its dial request (`Record`); an inbound one from its answer.
+            func answer(_ assistant: AssistantRecord, call: UUID, inbound: Bool = false) -> String {
                 let settings = assistant.settings
                 return TwiML.greeting(
                     settings.firstMessage, language: settings.language, voice: TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID),
-                    stream: stream.map { TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)]) })
+                    stream: stream.map { TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)]) },
+                    recordingCallback: inbound && settings.recordCalls ? recordingCallback : nil)
             }
             if let callID {
                 guard let call = try await CallStore.call(id: callID, on: connection, logger: logger), let assistantID = call.assistantID,
@@ -63,7 +67,7 @@ struct TwilioWebhookRoutes {
             switch refusal {
             case .atConcurrencyLimit?: return TwiML.reject(reason: "busy")
             case .insufficientCredits?: return TwiML.reject(reason: "rejected")
-            case nil: return answer(assistant, call: call.id)
+            case nil: return answer(assistant, call: call.id, inbound: true)
             }
         }
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: twiml)))
@@ -92,10 +96,7 @@ struct TwilioWebhookRoutes {
                     try await WebhookEvents.callEnded(settled, on: transaction.connection, logger: logger)
                 }
                 // A finished call with a recording gets transcribed, once (the unique key) however often Twilio repeats itself.
-                if call.status.isFinal, call.recordingURL != nil {
-                    try await transaction.enqueue(TranscribeCallJob.self, TranscribeCallJob.Args(callID: call.id), options: JobOptions(
-                        uniqueKey: "transcribe:\(call.id.uuidString.lowercased())", workspaceID: call.workspaceID.uuidString.lowercased()))
-                }
+                if call.status.isFinal, call.recordingURL != nil { try await Self.transcribe(call, in: transaction) }
             }
             return change
         }
@@ -104,6 +105,32 @@ struct TwilioWebhookRoutes {
             throw APIError.notFound("call")
         }
         return Response(status: .noContent)
+    }
+
+    /// Twilio's recording status callback for a call recorded from its TwiML answer: a completed
+    /// recording is stored on the call, and a call that has ended gets its transcription job (once,
+    /// whichever of this and the final status callback comes last). Other recording statuses change nothing.
+    @Sendable func recording(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let form = try await verifiedForm(request, context: context)
+        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
+        guard let sid = value("CallSid") else { throw APIError.validation(field: "CallSid", "is required") }
+        guard value("RecordingStatus") == "completed", let url = value("RecordingUrl"), let recordingSID = value("RecordingSid") else {
+            return Response(status: .noContent)
+        }
+        let logger = services.logger
+        try await services.write { transaction in
+            guard let call = try await CallStore.attachRecording(callSID: sid, url: url, recordingSID: recordingSID, on: transaction.connection,
+                                                                 logger: logger)
+            else { throw APIError.notFound("call") }
+            if call.status.isFinal, call.transcriptText == nil { try await Self.transcribe(call, in: transaction) }
+        }
+        return Response(status: .noContent)
+    }
+
+    /// Enqueues a finished call's transcription; the unique key makes repeated callbacks enqueue it once.
+    static func transcribe(_ call: CallRecord, in transaction: JobTransaction) async throws {
+        try await transaction.enqueue(TranscribeCallJob.self, TranscribeCallJob.Args(callID: call.id), options: JobOptions(
+            uniqueKey: "transcribe:\(call.id.uuidString.lowercased())", workspaceID: call.workspaceID.uuidString.lowercased()))
     }
 
     /// The form parameters of a request whose Twilio signature verifies.

@@ -287,6 +287,19 @@ public enum CallStore {
         return nil
     }
 
+    /// Stores the recording Twilio finished for a call (its recording status callback), keeping one
+    /// that is already there; the call as it is now, nil when no call has that SID.
+    public static func attachRecording(callSID: String, url: String, recordingSID: String, on connection: PostgresConnection,
+                                       logger: Logger) async throws -> CallRecord? {
+        let rows = try await connection.query("""
+            UPDATE calls SET recording_url = coalesce(recording_url, \(url)), recording_sid = coalesce(recording_sid, \(recordingSID)),
+                updated_at = now()
+            WHERE provider_call_sid = \(callSID)
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        return try await decode(rows).first
+    }
+
     static func decode(_ rows: PostgresRowSequence) async throws -> [CallRecord] {
         var records: [CallRecord] = []
         for try await row in rows { records.append(try decodeRow(row)) }

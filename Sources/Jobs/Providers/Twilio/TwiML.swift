@@ -2,8 +2,13 @@
 public enum TwiML {
     /// The assistant greets the caller in its language and voice, then hands the call's audio to the
     /// media stream (the conversation engine) when one is configured, else hangs up politely.
-    public static func greeting(_ text: String, language: String, voice: String?, stream: StreamTarget?) -> String {
+    /// `recordingCallback`, when given, records the whole call from its start (`<Start><Recording>`,
+    /// both parties on their own channel) and names where Twilio reports the finished recording.
+    public static func greeting(_ text: String, language: String, voice: String?, stream: StreamTarget?, recordingCallback: String? = nil) -> String {
         var body = ""
+        if let recordingCallback {
+            body += "<Start><Recording recordingStatusCallback=\"\(escape(recordingCallback))\" recordingStatusCallbackEvent=\"completed\" channels=\"dual\"/></Start>"
+        }
         if !text.isEmpty {
             let voiceAttribute = voice.map { " voice=\"\(escape($0))\"" } ?? ""
             body += "<Say language=\"\(escape(language))\"\(voiceAttribute)>\(escape(text))</Say>"
