@@ -263,6 +263,42 @@ import Testing
         }
     }
 
+    @Test func manyConcurrentDialsNeverExceedTheWorkspacesLiveCalls() async throws {
+        try await Self.with(credits: 1_000_000) { setup in
+            let settings = CallSettings(maxConcurrentPerWorkspace: 3, dialsPerSecond: 1_000)
+            var pending: [String] = []
+            for index in 0..<12 { pending.append(try await setup.placeCall(to: "+49301234\(String(format: "%03d", index))").call) }
+            var rounds = 0
+            while !pending.isEmpty {
+                rounds += 1
+                try #require(rounds <= 6, "every call is dialled within four rounds of three")
+                let before = setup.standIn.calls.count
+                // Every waiting dial job at once, as busy workers would run them.
+                let outcomes = try await withThrowingTaskGroup(of: (String, JobOutcome).self) { group in
+                    for call in pending { group.addTask { (call, try await setup.dial(call, settings: settings)) } }
+                    return try await group.reduce(into: [(String, JobOutcome)]()) { $0.append($1) }
+                }
+                let dialled = outcomes.filter { if case .success = $0.1 { true } else { false } }.map(\.0)
+                #expect(dialled.count == min(3, pending.count), "round \(rounds): \(outcomes.map(\.1))")
+                #expect(outcomes.allSatisfy { if case .success = $0.1 { true } else { $0.1 == .snooze(OutboundCallJob.busyRetry) } })
+                #expect(setup.standIn.calls.count - before == dialled.count, "one provider call per dial, none past the limit")
+                let logger = setup.api.logger
+                let live = try await setup.api.database.withConnection { connection in
+                    try await CallStore.liveCount(workspaceID: setup.workspace, on: connection, logger: logger)
+                }
+                #expect(live <= 3)
+                // The dialled calls end; their places go to the next round.
+                for call in dialled {
+                    let sid = try #require(try await setup.status(call)["provider_call_sid"]?.string)
+                    #expect(try await setup.callback(call, [("CallSid", sid), ("CallStatus", "no-answer"), ("SequenceNumber", "0")]).status == .noContent)
+                }
+                pending.removeAll { dialled.contains($0) }
+            }
+            #expect(setup.standIn.calls.count == 12)
+            #expect(rounds == 4)
+        }
+    }
+
     @Test func endingACallHangsItUpAtTheProviderAndOtherWorkspacesSeeNothing() async throws {
         try await Self.with { setup in
             let (callID, _) = try await setup.placeCall()

@@ -43,7 +43,7 @@ public struct DeliverWebhookJob: JobKind {
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
         let loaded = try await client.withConnection { connection -> (WebhookDelivery, WebhookEndpoint?)? in
-            guard let delivery = try await WebhookStore.lockDelivery(id: args.deliveryID, on: connection, logger: logger) else { return nil }
+            guard let delivery = try await WebhookStore.delivery(id: args.deliveryID, on: connection, logger: logger) else { return nil }
             return (delivery, try await WebhookStore.endpoint(id: delivery.endpointID, on: connection, logger: logger))
         }
         guard let (delivery, found) = loaded, context.workspaceID == delivery.workspaceID.uuidString.lowercased() else {
