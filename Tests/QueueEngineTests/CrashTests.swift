@@ -117,4 +117,36 @@ import Testing
         }
         await postgres.destroy()
     }
+
+    @Test func theSchedulerKeepsItsTicksAcrossAPostgresRestart() async throws {
+        let postgres = try await PrivatePostgres.start()
+        do {
+            try await TestHarness.with(database: try postgres.configuration) { harness in
+                let entry = try SchedulerTests.everySecond(TestHarness.uniqueName("pg-restart"), queue: harness.queueName, catchUp: .latest)
+                let scheduler = SchedulerTests.scheduler(harness, entry)
+                let running = Task { try await scheduler.run() }
+                defer { running.cancel() }
+                try await expectEventually { ((try? await SchedulerTests.ticks(of: entry, harness))?.count ?? 0) >= 3 }
+                try await postgres.stop()
+                try await Task.sleep(for: .seconds(3))
+                try await postgres.startAgain()
+                let back = Date()
+                try await expectEventually(timeout: .seconds(60)) {
+                    ((try? await SchedulerTests.ticks(of: entry, harness))?.filter { $0 > back }.count ?? 0) >= 3
+                }
+                running.cancel()
+                let ticks = try await SchedulerTests.ticks(of: entry, harness)
+                #expect(Set(ticks).count == ticks.count, "one job per tick")
+                // Every second has its job, except the outage, which the `latest` policy covers with one.
+                let gaps = zip(ticks, ticks.dropFirst()).map { $1.timeIntervalSince($0) }
+                #expect(gaps.filter { $0 > 1 }.count <= 1, "\(gaps)")
+                #expect(gaps.allSatisfy { $0 >= 1 }, "\(gaps)")
+            }
+        } catch {
+            await postgres.destroy()
+            throw error
+        }
+        await postgres.destroy()
+    }
+
 }
