@@ -36,8 +36,9 @@ def test_jobs_enqueue_wait_cancel_retry_and_paginate(api_url, owner):
     assert done.state == "completed"
     assert done.result == {"attempt": 1}
 
-    first = jobs.enqueue("platform.canary", idempotency_key="order-1")
-    repeat = jobs.enqueue("platform.canary", idempotency_key="order-1")
+    # Delayed, so the job is still waiting when the repeat arrives (a unique key binds only unfinished jobs).
+    first = jobs.enqueue("platform.canary", idempotency_key="order-1", delay_seconds=3600)
+    repeat = jobs.enqueue("platform.canary", idempotency_key="order-1", delay_seconds=3600)
     assert repeat.id == first.id and repeat.duplicate
 
     failing = jobs.enqueue("platform.canary", {"failAttempts": 5}, max_attempts=1)
