@@ -74,7 +74,7 @@ struct ToolRoutes {
             (name, description, category, method, url) = (tool.name, tool.description, tool.category.rawValue, tool.method.rawValue, tool.url)
             parameters = tool.parameters
             auth = Auth(type: tool.authType, settings: tool.authSettings, secretSet: tool.authSecretSealed != nil)
-            timeoutMS = Int(tool.timeout.components.seconds) * 1_000 + Int(tool.timeout.components.attoseconds / 1_000_000_000_000_000)
+            timeoutMS = tool.timeout.milliseconds
             response = ResponseSettings(fields: tool.responseFields, maxBytes: tool.responseMaxBytes)
             enabled = tool.enabled
             (createdAt, updatedAt) = (tool.createdAt, tool.updatedAt)

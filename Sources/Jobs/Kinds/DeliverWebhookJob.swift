@@ -109,7 +109,7 @@ public struct DeliverWebhookJob: JobKind {
             let delay = disabled ? nil : settings.delay(beforeRetry: attempt)
             try await WebhookStore.recordAttempt(deliveryID: delivery.id, attempt: attempt, status: status, error: reason, latencyMS: latency,
                                                  excerpt: excerpt, state: delay == nil ? "failed" : "pending",
-                                                 nextAttemptAt: delay.map { Date().addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) },
+                                                 nextAttemptAt: delay.map { Date().addingTimeInterval($0.seconds) },
                                                  on: connection, logger: logger)
             guard let delay else {
                 return .discard(reason: disabled ? "the endpoint was disabled: \(reason)" : "gave up after \(attempt) attempts: \(reason)")

@@ -58,7 +58,7 @@ public struct OutboundHTTP: Sendable {
     }
 
     public func send(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.seconds * 1e9))
         var current = request
         var redirects = 0
         while true {

@@ -106,8 +106,7 @@ public struct ToolInvoker: Sendable {
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - start
-        return Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+        (ContinuousClock.now - start).milliseconds
     }
 
     /// A scalar as query or path text; arrays and objects as compact JSON.

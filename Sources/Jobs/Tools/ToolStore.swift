@@ -19,7 +19,7 @@ public enum ToolStore {
                                auth_secret_sealed, timeout_ms, response_fields, response_max_bytes, enabled, created_by)
             VALUES (\(tool.id), \(tool.workspaceID), \(tool.name), \(tool.description), \(tool.category.rawValue), \(tool.method.rawValue),
                     \(tool.url), \(tool.parameters.text)::jsonb, \(tool.authType), \(JSONValue.object(tool.authSettings.mapValues { .string($0) }).text)::jsonb,
-                    \(tool.authSecretSealed), \(milliseconds(tool.timeout)), \(tool.responseFields), \(tool.responseMaxBytes), \(tool.enabled),
+                    \(tool.authSecretSealed), \(tool.timeout.milliseconds), \(tool.responseFields), \(tool.responseMaxBytes), \(tool.enabled),
                     \(createdBy))
             ON CONFLICT (workspace_id, name) DO NOTHING
             RETURNING \(unescaped: columns)
@@ -53,7 +53,7 @@ public enum ToolStore {
             UPDATE tools SET name = \(tool.name), description = \(tool.description), category = \(tool.category.rawValue),
                 method = \(tool.method.rawValue), url = \(tool.url), parameters = \(tool.parameters.text)::jsonb, auth_type = \(tool.authType),
                 auth_settings = \(JSONValue.object(tool.authSettings.mapValues { .string($0) }).text)::jsonb,
-                auth_secret_sealed = \(tool.authSecretSealed), timeout_ms = \(milliseconds(tool.timeout)),
+                auth_secret_sealed = \(tool.authSecretSealed), timeout_ms = \(tool.timeout.milliseconds),
                 response_fields = \(tool.responseFields), response_max_bytes = \(tool.responseMaxBytes), enabled = \(tool.enabled),
                 updated_at = now()
             WHERE workspace_id = \(tool.workspaceID) AND id = \(tool.id)
@@ -76,10 +76,6 @@ public enum ToolStore {
             VALUES (\(tool.id), \(tool.workspaceID), \(jobID), \(jobID == nil ? "test" : "job"), \(call.outcome.rawValue), \(call.status),
                     \(call.latencyMS), \(call.bytes), \(call.error.map { String($0.prefix(1_000)) }))
             """, logger: logger)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1_000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Tool] {
