@@ -32,12 +32,17 @@ struct TimestampJob: JobKind {
     }
 }
 
+/// Per job: when the enqueue call began, how long the call took (the commit), and when the handler ran.
 final class WakeupRecorder: Sendable {
-    private let state = Mutex<(started: [Int: ContinuousClock.Instant], latencies: [Duration])>(([:], []))
+    private let state = Mutex<(started: [Int: ContinuousClock.Instant], latencies: [Duration], enqueueCalls: [Duration])>(([:], [], []))
 
     func started(_ sequence: Int) {
         let now = ContinuousClock.now
         state.withLock { $0.started[sequence] = now }
+    }
+
+    func enqueued(after call: Duration) {
+        state.withLock { $0.enqueueCalls.append(call) }
     }
 
     func handled(_ sequence: Int) {
@@ -49,4 +54,5 @@ final class WakeupRecorder: Sendable {
 
     var count: Int { state.withLock { $0.latencies.count } }
     var latencies: [Duration] { state.withLock { $0.latencies } }
+    var enqueueCalls: [Duration] { state.withLock { $0.enqueueCalls } }
 }

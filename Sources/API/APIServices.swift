@@ -14,8 +14,6 @@ struct APIServices: Sendable {
     let tokens: AccessTokens
     let passwords: PasswordHasher
     let limiter: RateLimiter
-    /// Single-job enqueues from concurrent requests share one insert and one commit.
-    let enqueuer: EnqueueBatcher
     let apiKeys: APIKeyCache
     let logger: Logger
 
@@ -29,7 +27,6 @@ struct APIServices: Sendable {
         tokens = await AccessTokens(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer,
                                     audience: configuration.jwtAudience, lifetime: configuration.accessTokenLifetime)
         passwords = PasswordHasher(cost: UInt8(configuration.bcryptCost))
-        enqueuer = EnqueueBatcher(queue: queue)
         apiKeys = APIKeyCache(lifetime: configuration.apiKeyCacheLifetime)
         limiter = RateLimiter(redis: configuration.redis, keyPrefix: configuration.rateLimits.keyPrefix, logger: logger)
         self.logger = logger

@@ -2,8 +2,9 @@ import PostgresNIO
 import Synchronization
 
 /// Turns many concurrent single-job enqueues into few multi-row inserts: group commit for
-/// enqueues. One commit then acknowledges a whole batch, which is what lets an HTTP API accept more
-/// jobs per second than PostgreSQL can commit transactions.
+/// enqueues. One commit then acknowledges a whole batch, which is what lets producers (the HTTP API,
+/// handlers, the scheduler) enqueue more jobs per second than PostgreSQL can commit transactions.
+/// `JobQueue.enqueue` goes through one; a lone caller still gets the one-row prepared insert.
 ///
 /// No background task: the caller that finds fewer than `concurrentFlushes` flushes under way leads
 /// one flush of its own job and what is waiting. When a leader finishes and jobs are still waiting,
@@ -14,7 +15,7 @@ public final class EnqueueBatcher: Sendable {
     public static let defaultMaximumBatch = 1_000
     public static let defaultConcurrentFlushes = 2
 
-    let queue: JobQueue
+    let store: JobStore
     let maximumBatch: Int
     let concurrentFlushes: Int
 
@@ -39,9 +40,9 @@ public final class EnqueueBatcher: Sendable {
 
     private let state = Mutex(State())
 
-    public init(queue: JobQueue, maximumBatch: Int = EnqueueBatcher.defaultMaximumBatch,
+    public init(store: JobStore, maximumBatch: Int = EnqueueBatcher.defaultMaximumBatch,
                 concurrentFlushes: Int = EnqueueBatcher.defaultConcurrentFlushes) {
-        self.queue = queue
+        self.store = store
         self.maximumBatch = max(maximumBatch, 1)
         self.concurrentFlushes = max(concurrentFlushes, 1)
     }
@@ -78,24 +79,30 @@ public final class EnqueueBatcher: Sendable {
             state.statistics.jobs += taken.count + 1
             return [own] + taken
         }
+        let store = self.store
         do {
-            // The batch belongs to all its callers: the leader's cancellation (its client went
-            // away) must not cancel the insert, so it runs in a task that does not inherit it.
-            let queue = self.queue
-            let jobs = batch.map(\.job)
-            let results = try await Task { try await queue.enqueueMany(jobs) }.value
-            for (entry, result) in zip(batch, results) { entry.slot.deliver(.done(.success(result))) }
+            if batch.count == 1 {
+                // Alone: the prepared one-row insert, in the caller's own task.
+                own.slot.deliver(.done(.success(try await store.insert(own.job))))
+            } else {
+                // The batch belongs to all its callers: the leader's cancellation (its client went
+                // away) must not cancel the insert, so it runs in a task that does not inherit it.
+                let jobs = batch.map(\.job)
+                let results = try await Task { try await store.insertMany(jobs) }.value
+                for (entry, result) in zip(batch, results) { entry.slot.deliver(.done(.success(result))) }
+            }
         } catch let error as PSQLError where error.serverInfo != nil && batch.count > 1 {
             // The server refused the statement: find the job it was about, one by one.
             for entry in batch {
                 do {
-                    entry.slot.deliver(.done(.success(try await queue.enqueue(entry.job))))
+                    entry.slot.deliver(.done(.success(try await store.insert(entry.job))))
                 } catch {
                     entry.slot.deliver(.done(.failure(error)))
                 }
             }
         } catch {
-            // The database is unreachable or the batch failed as a whole: every caller hears it.
+            // The database is unreachable, the batch failed as a whole or the lone job was refused:
+            // every caller hears it.
             for entry in batch { entry.slot.deliver(.done(.failure(error))) }
         }
         let successor = state.withLock { state -> Entry? in

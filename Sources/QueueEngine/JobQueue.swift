@@ -5,17 +5,25 @@ import PostgresNIO
 /// The engine's front door for producers (API, scheduler, handlers, CLI): enqueue, cancel, retry,
 /// inspect. Every enqueue commits before the wake-up is published, so a worker woken by Redis always
 /// finds the job; when Redis is down the enqueue still succeeds and workers find it by polling.
+///
+/// Single enqueues from concurrent callers share statements and commits (`EnqueueBatcher`); copies
+/// of a `JobQueue` share its batcher.
 public struct JobQueue: Sendable {
     public let store: JobStore
     public let publisher: WakeupPublisher?
+    let batcher: EnqueueBatcher
     let logger: Logger
 
     public init(client: PostgresClient, publisher: WakeupPublisher?, logger: Logger,
                 replyTimeout: Duration = JobStore.defaultReplyTimeout) {
         self.store = JobStore(client: client, logger: logger, replyTimeout: replyTimeout)
         self.publisher = publisher
+        self.batcher = EnqueueBatcher(store: store)
         self.logger = logger
     }
+
+    /// How much the single enqueues were batched so far.
+    public var enqueueStatistics: EnqueueBatcher.Statistics { batcher.statistics }
 
     /// Enqueues one typed job.
     @discardableResult
@@ -23,14 +31,11 @@ public struct JobQueue: Sendable {
         try await enqueue(NewJob(kind, args, options: options))
     }
 
+    /// Enqueues one job; returns once it is committed (possibly in one statement with the jobs
+    /// other callers enqueue at the same moment).
     @discardableResult
     public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
-        let logger = self.logger
-        let result = try await store.bounded { [store] in
-            try await store.client.withConnection { connection in
-                try await JobStore.insert(job, on: connection, logger: logger)
-            }
-        }
+        let result = try await batcher.enqueue(job)
         if !result.isDuplicate { publisher?.notify(queues: [job.queue]) }
         return result
     }
@@ -38,12 +43,7 @@ public struct JobQueue: Sendable {
     /// Enqueues many jobs in one statement; results are in input order.
     @discardableResult
     public func enqueueMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        let logger = self.logger
-        let results = try await store.bounded { [store] in
-            try await store.client.withConnection { connection in
-                try await JobStore.insertMany(jobs, on: connection, logger: logger)
-            }
-        }
+        let results = try await store.insertMany(jobs)
         publisher?.notify(queues: Set(jobs.map(\.queue)))
         return results
     }

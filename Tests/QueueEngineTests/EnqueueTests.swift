@@ -105,7 +105,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct EnqueueBatcherTests {
     @Test func concurrentEnqueuesShareCommitsAndAllArrive() async throws {
         try await TestHarness.with { harness in
-            let batcher = EnqueueBatcher(queue: harness.queue)
+            let batcher = EnqueueBatcher(store: harness.queue.store)
             let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
                 for index in 0..<500 {
                     group.addTask {
@@ -132,7 +132,7 @@ import Testing
 
     @Test func duplicatesInOneBatchGetTheFirstJob() async throws {
         try await TestHarness.with { harness in
-            let batcher = EnqueueBatcher(queue: harness.queue, concurrentFlushes: 1)
+            let batcher = EnqueueBatcher(store: harness.queue.store, concurrentFlushes: 1)
             let key = TestHarness.uniqueName("key")
             let results = try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
                 for _ in 0..<20 {
@@ -151,7 +151,7 @@ import Testing
 
     @Test func aJobTheServerRefusesFailsAloneAndItsNeighboursArrive() async throws {
         try await TestHarness.with { harness in
-            let batcher = EnqueueBatcher(queue: harness.queue, concurrentFlushes: 1)
+            let batcher = EnqueueBatcher(store: harness.queue.store, concurrentFlushes: 1)
             let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<50 {
                     group.addTask {

@@ -110,7 +110,7 @@ struct JobRoutes {
         let args = body.args ?? .object([:])
         guard case .object = args else { throw APIError.validation(field: "args", "must be a JSON object") }
         let job = try newJob(body, args: args, access: access, uniqueKey: try Self.idempotencyKey(request, access: access, scope: "api"))
-        let result = try await services.enqueuer.enqueue(job)
+        let result = try await services.queue.enqueue(job)
         return EditedResponse(status: result.isDuplicate ? .ok : .accepted,
                               response: EnqueueView(id: result.id, duplicate: result.isDuplicate, state: "enqueued"))
     }

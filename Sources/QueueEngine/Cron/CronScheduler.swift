@@ -74,7 +74,9 @@ public final class CronScheduler: Service, Sendable {
         }
         let grace = entry.grace(fallback: misfireGrace, around: now)
         let logger = self.logger
-        let (enqueued, missed) = try await queue.transaction { transaction in
+        // Bounded like every engine statement: a transaction begun on a connection PostgreSQL just
+        // closed would otherwise wait forever for its reply, and this entry's ticks with it.
+        let (enqueued, missed) = try await queue.store.bounded { [queue] in try await queue.transaction { transaction in
             let covered = try await JobStore.lockSchedule(name: entry.name, now: now, on: transaction.connection, logger: logger)
             guard covered < now else { return ([(tick: Date, result: EnqueueResult)](), false) }
             let (ticks, missed) = entry.dueTicks(coveredUntil: covered, now: now, grace: grace)
@@ -85,7 +87,7 @@ public final class CronScheduler: Service, Sendable {
             try await JobStore.recordSchedule(name: entry.name, coveredUntil: now, lastTick: enqueued.last?.tick,
                                               lastJobID: enqueued.last?.result.id, on: transaction.connection, logger: logger)
             return (enqueued, missed)
-        }
+        } }
         if missed {
             logger.info("ticks passed over: no scheduler could enqueue them in time", metadata: [
                 LogKey.cronEntry: "\(entry.name)", "catch_up": "\(entry.catchUp.rawValue)",

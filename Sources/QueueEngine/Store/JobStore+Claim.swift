@@ -4,32 +4,17 @@ import PostgresNIO
 extension JobStore {
     /// Claims up to `limit` ready jobs of `queue` that have no concurrency key, in one round trip.
     ///
-    /// The MATERIALIZED CTE locks the chosen rows with SKIP LOCKED over the `queue_jobs_ready` partial
-    /// index (its WHERE matches the index predicate), so concurrent claimers never block each other
-    /// and never get the same job.
+    /// The MATERIALIZED CTE of `ClaimJobsStatement` locks the chosen rows with SKIP LOCKED over the
+    /// `queue_jobs_ready` partial index (its WHERE matches the index predicate), so concurrent
+    /// claimers never block each other and never get the same job.
     public func claim(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let leaseSeconds = lease.seconds
+        let statement = ClaimJobsStatement(queue: queue, limit: limit, workerID: workerID, leaseSeconds: lease.seconds)
         return try await bounded { [client, logger] in
-            let rows = try await client.query("""
-                WITH picked AS MATERIALIZED (
-                    SELECT id FROM queue_jobs
-                    WHERE state = 'available' AND concurrency_key IS NULL
-                      AND queue = \(queue) AND run_at <= now()
-                      AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
-                    ORDER BY priority, run_at, id
-                    LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED
-                )
-                UPDATE queue_jobs j
-                SET state = 'running', attempt = j.attempt + 1, lease_token = j.lease_token + 1,
-                    attempted_at = now(), lease_expires_at = now() + \(leaseSeconds) * interval '1 second',
-                    worker_id = \(workerID)
-                FROM picked
-                WHERE j.id = picked.id
-                RETURNING \(unescaped: Self.claimedColumns)
-                """, logger: logger)
-            return try await Self.decodeClaimed(rows)
+            var jobs: [ClaimedJob] = []
+            for try await job in try await client.execute(statement, logger: logger) { jobs.append(job) }
+            return jobs
         }
     }
 
@@ -89,7 +74,9 @@ extension JobStore {
                     WHERE j.id = picked.id AND j.state = 'available'
                     RETURNING \(unescaped: Self.claimedColumns)
                     """, logger: logger)
-                return try await Self.decodeClaimed(rows)
+                var jobs: [ClaimedJob] = []
+                for try await row in rows { jobs.append(try Self.decodeClaimed(row)) }
+                return jobs
             }
         }
     }

@@ -2,6 +2,20 @@ import Foundation
 import PostgresNIO
 
 extension JobStore {
+    /// Inserts one job in its own transaction on a pooled connection.
+    public func insert(_ job: NewJob) async throws -> EnqueueResult {
+        try await bounded { [client, logger] in
+            try await client.withConnection { try await Self.insert(job, on: $0, logger: logger) }
+        }
+    }
+
+    /// Inserts many jobs in one statement on a pooled connection; results are in input order.
+    public func insertMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        try await bounded { [client, logger] in
+            try await client.withConnection { try await Self.insertMany(jobs, on: $0, logger: logger) }
+        }
+    }
+
     /// Inserts one job on `connection` (which may be inside the caller's transaction). A job whose
     /// unique key is held by a non-final job is not inserted; the existing job's id is returned.
     public static func insert(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {
@@ -33,56 +47,18 @@ extension JobStore {
     /// unique key is already held (by an existing job or an earlier one in the batch) gets that job's id.
     public static func insertMany(_ jobs: [NewJob], on connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        var kinds: [String] = [], queues: [String] = [], args: [String] = [], priorities: [Int] = []
-        var maxAttempts: [Int] = [], runAts: [Double] = [], timeouts: [Int] = [], uniqueKeys: [String] = []
-        var workspaces: [String] = [], tags: [String] = [], concurrencyKeys: [String] = [], concurrencyLimits: [Int] = []
-        for job in jobs {
-            kinds.append(job.kind)
-            queues.append(job.queue)
-            args.append(job.argsJSON)
-            priorities.append(Int(job.priority))
-            maxAttempts.append(job.maxAttempts)
-            // Empty strings and zeros stand for NULL: PostgresNIO binds arrays of non-optional values.
-            runAts.append(job.runAt?.timeIntervalSince1970 ?? 0)
-            timeouts.append(job.timeout?.milliseconds ?? 0)
-            uniqueKeys.append(job.uniqueKey ?? "")
-            workspaces.append(job.workspaceID ?? "")
-            tags.append(job.tags.joined(separator: Self.tagSeparator))
-            concurrencyKeys.append(job.concurrency?.key ?? "")
-            concurrencyLimits.append(job.concurrency?.limit ?? 0)
+        let bindings = InsertJobsStatement.bindings(for: jobs)
+        let uniqueKeys = jobs.compactMap(\.uniqueKey)
+        var inserted: InsertJobsStatement.Row = ([], [], [])
+        if uniqueKeys.isEmpty {
+            for try await row in try await connection.execute(InsertJobsStatement(bindings: bindings), logger: logger) { inserted = row }
+        } else {
+            for try await row in try await connection.execute(InsertUniqueJobsStatement(bindings: bindings), logger: logger) { inserted = row }
         }
-        // The ids come back aggregated in one row: decoding 10k result rows costs more than the insert.
-        let rows = try await connection.query("""
-            WITH inserted AS (
-            INSERT INTO queue_jobs (kind, queue, args, priority, max_attempts, run_at, timeout_ms, unique_key,
-                                    workspace_id, tags, concurrency_key, concurrency_limit)
-            SELECT u.kind, u.queue, u.args::jsonb, u.priority, u.max_attempts,
-                   CASE WHEN u.run_at = 0 THEN now() ELSE to_timestamp(u.run_at) END,
-                   NULLIF(u.timeout_ms, 0), NULLIF(u.unique_key, ''), NULLIF(u.workspace_id, ''),
-                   CASE WHEN u.tags = '' THEN '{}'::text[] ELSE string_to_array(u.tags, \(Self.tagSeparator)) END,
-                   NULLIF(u.concurrency_key, ''), NULLIF(u.concurrency_limit, 0)
-            FROM unnest(\(kinds)::text[], \(queues)::text[], \(args)::text[], \(priorities)::int[],
-                        \(maxAttempts)::int[], \(runAts)::float8[], \(timeouts)::int[], \(uniqueKeys)::text[],
-                        \(workspaces)::text[], \(tags)::text[], \(concurrencyKeys)::text[], \(concurrencyLimits)::int[])
-                 WITH ORDINALITY AS u(kind, queue, args, priority, max_attempts, run_at, timeout_ms, unique_key,
-                                      workspace_id, tags, concurrency_key, concurrency_limit, ord)
-            ORDER BY u.ord
-            \(unescaped: uniqueKeys.contains { !$0.isEmpty } ? Self.skipHeldUniqueKeys : "")
-            RETURNING id, unique_key
-            )
-            SELECT COALESCE(array_agg(id ORDER BY id) FILTER (WHERE unique_key IS NULL), '{}'),
-                   COALESCE(array_agg(id) FILTER (WHERE unique_key IS NOT NULL), '{}'),
-                   COALESCE(array_agg(unique_key) FILTER (WHERE unique_key IS NOT NULL), '{}')
-            FROM inserted
-            """, logger: logger)
-        // Identity values follow the SELECT's order, so inserted ids ascend in input order.
-        var insertedPlain: [Int64] = []
+        let insertedPlain = inserted.0
         var insertedByKey: [String: Int64] = [:]
-        for try await (plain, keyed, keys) in rows.decode(([Int64], [Int64], [String]).self) {
-            insertedPlain = plain
-            for (id, key) in zip(keyed, keys) { insertedByKey[key] = id }
-        }
-        let missingKeys = Set(uniqueKeys.filter { !$0.isEmpty && insertedByKey[$0] == nil })
+        for (id, key) in zip(inserted.1, inserted.2) { insertedByKey[key] = id }
+        let missingKeys = Set(uniqueKeys.filter { insertedByKey[$0] == nil })
         var existingByKey: [String: Int64] = [:]
         if !missingKeys.isEmpty {
             let existing = try await connection.query("""
@@ -115,6 +91,7 @@ extension JobStore {
     /// The arbiter of batches that carry unique keys (a batch without any skips its cost).
     static let skipHeldUniqueKeys = "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING"
 
-    /// Separates tags inside one array element of the batch insert (a control character no tag contains).
+    /// Separates tags inside one array element of the batch insert (a control character no tag contains;
+    /// `InsertJobsStatement` splits on the same character).
     static let tagSeparator = "\u{1F}"
 }

@@ -30,16 +30,12 @@ public struct JobStore: Sendable {
         j.workspace_id, j.run_at
         """
 
-    static func decodeClaimed(_ rows: PostgresRowSequence) async throws -> [ClaimedJob] {
-        var jobs: [ClaimedJob] = []
-        for try await (id, kind, queue, args, attempt, maxAttempts, token, timeoutMS, workspace, runAt)
-            in rows.decode((Int64, String, String, String, Int, Int, Int32, Int?, String?, Date).self)
-        {
-            jobs.append(ClaimedJob(
-                id: id, kind: kind, queue: queue, argsJSON: args, attempt: attempt, maxAttempts: maxAttempts,
-                leaseToken: token, timeout: timeoutMS.map { .milliseconds($0) }, workspaceID: workspace, runAt: runAt))
-        }
-        return jobs
+    static func decodeClaimed(_ row: PostgresRow) throws -> ClaimedJob {
+        let (id, kind, queue, args, attempt, maxAttempts, token, timeoutMS, workspace, runAt) =
+            try row.decode((Int64, String, String, String, Int, Int, Int32, Int?, String?, Date).self)
+        return ClaimedJob(
+            id: id, kind: kind, queue: queue, argsJSON: args, attempt: attempt, maxAttempts: maxAttempts,
+            leaseToken: token, timeout: timeoutMS.map { .milliseconds($0) }, workspaceID: workspace, runAt: runAt)
     }
 
     /// Columns of a full job record, in the order `decodeRecords` reads them.

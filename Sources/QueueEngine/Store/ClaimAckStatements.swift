@@ -1,0 +1,116 @@
+import Foundation
+import PostgresNIO
+
+/// The worker's two hot statements, prepared once per pooled connection: parsing and planning them
+/// on every claim cost about as much as running a small claim, and sat on the wake-up path.
+///
+/// Both are written so that every plan — the generic one a connection settles on, whose row
+/// estimates ignore the batch size, and custom ones under stale statistics — reaches the rows by
+/// primary key: the claim updates `id = ANY(ARRAY(picked))`, and the ack compares the state as
+/// text, which keeps the planner off the partial index of running jobs (a scan of every running job
+/// of every worker, joined to the batch, was what it picked otherwise).
+
+/// Claims up to `limit` ready jobs of a queue that have no concurrency key (see `JobStore.claim`).
+struct ClaimJobsStatement: PostgresPreparedStatement {
+    static let name = "vpai_claim_jobs_v1"
+    static let sql = """
+        WITH picked AS MATERIALIZED (
+            SELECT id FROM queue_jobs
+            WHERE state = 'available' AND concurrency_key IS NULL
+              AND queue = $1 AND run_at <= now()
+              AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = $1)
+            ORDER BY priority, run_at, id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        )
+        , claimed AS (
+            UPDATE queue_jobs j
+            SET state = 'running', attempt = j.attempt + 1, lease_token = j.lease_token + 1,
+                attempted_at = now(), lease_expires_at = now() + $4 * interval '1 second',
+                worker_id = $3
+            WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
+            RETURNING j.priority, \(JobStore.claimedColumns)
+        )
+        -- Started in claim order: the update returns rows in index order.
+        SELECT \(JobStore.claimedColumns) FROM claimed j ORDER BY j.priority, j.run_at, j.id
+        """
+    typealias Row = ClaimedJob
+
+    let queue: String
+    let limit: Int
+    let workerID: String
+    let leaseSeconds: Double
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(queue)
+        bindings.append(limit)
+        bindings.append(workerID)
+        bindings.append(leaseSeconds)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> ClaimedJob { try JobStore.decodeClaimed(row) }
+}
+
+/// Records many attempt endings (see `JobStore.acknowledge`); answers the ids it changed.
+struct AcknowledgeJobsStatement: PostgresPreparedStatement {
+    static let name = "vpai_ack_jobs_v1"
+    static let sql = """
+        UPDATE queue_jobs j
+        SET state = (CASE WHEN j.cancel_requested_at IS NOT NULL AND u.state = 'available'
+                          THEN 'cancelled' ELSE u.state END)::queue_job_state,
+            attempt = j.attempt - u.refund,
+            run_at = CASE WHEN u.state = 'available' THEN now() + u.delay * interval '1 second' ELSE j.run_at END,
+            finished_at = CASE WHEN u.state = 'available' AND j.cancel_requested_at IS NULL THEN NULL ELSE now() END,
+            lease_expires_at = NULL,
+            result = NULLIF(u.result, '')::jsonb,
+            errors = CASE WHEN u.error = '' THEN j.errors
+                          ELSE j.errors || jsonb_build_array(jsonb_build_object(
+                              'attempt', j.attempt, 'at', now(), 'error', u.error)) END
+        FROM unnest($1::bigint[], $2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[])
+             AS u(id, token, state, delay, refund, result, error)
+        WHERE j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+        RETURNING j.id
+        """
+    typealias Row = Int64
+
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+
+    /// The seven column arrays of `completions`, in the statement's parameter order.
+    static func bindings(for completions: [Completion]) -> PostgresBindings {
+        var ids: [Int64] = [], tokens: [Int32] = [], states: [String] = [], delays: [Double] = []
+        var refunds: [Int32] = [], results: [String] = [], errors: [String] = []
+        ids.reserveCapacity(completions.count)
+        for completion in completions {
+            ids.append(completion.jobID)
+            tokens.append(completion.leaseToken)
+            var state = "available", delay = 0.0, refund: Int32 = 0, result = "", error = ""
+            switch completion.result {
+            case .completed(let json): state = "completed"; result = json ?? ""
+            case .retry(let wait, let message): delay = wait.seconds; error = message
+            case .snooze(let wait): delay = wait.seconds; refund = 1
+            case .discarded(let message): state = "discarded"; error = message
+            case .cancelled(let reason): state = "cancelled"; error = reason
+            case .released: refund = 1
+            }
+            states.append(state)
+            delays.append(delay)
+            refunds.append(refund)
+            results.append(result)
+            errors.append(error)
+        }
+        var bindings = PostgresBindings(capacity: 7)
+        bindings.append(ids)
+        bindings.append(tokens)
+        bindings.append(states)
+        bindings.append(delays)
+        bindings.append(refunds)
+        bindings.append(results)
+        bindings.append(errors)
+        return bindings
+    }
+}

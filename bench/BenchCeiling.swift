@@ -1,0 +1,132 @@
+import Foundation
+import PostgresNIO
+import QueueEngine
+
+/// What this machine's PostgreSQL does with no engine around it, measured in the same run as the
+/// engine so that a slow day shows in both: one-row inserts from one and from 16 connections (each
+/// its own commit, like pgbench), a bare unnest insert, bare claim+ack loops over pooled connections
+/// (the issue's reference point) and the same loops through the engine's store (its SQL, no
+/// runtime). The gap between these rows and the engine's rows is what the engine costs.
+extension BenchSuite {
+    static let ceilingConnections = 4
+    static let ceilingRound = 100
+
+    func ceiling() async throws -> [BenchResult] {
+        let single = try await bareSingleInserts("\(runID)-ceil-one", connections: 1, count: options.sequentialEnqueues)
+        let concurrent = try await bareSingleInserts("\(runID)-ceil-16", connections: 16, count: options.concurrentEnqueues)
+        let insert = try await bareInsert("\(runID)-ceil-insert")
+        let bare = try await bareClaimAck("\(runID)-ceil-bare")
+        let store = try await storeClaimAck("\(runID)-ceil-store")
+        return [
+            BenchResult(name: "ceiling: bare one-row insert, 1 conn", value: single, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: "ceiling: bare one-row insert, 16 conns", value: concurrent, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: "ceiling: bare unnest insert (10k)", value: insert, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: "ceiling: bare claim+ack, 4 conns", value: bare, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: "ceiling: store claim+ack, 4 conns", value: store, unit: "jobs/s", target: nil, higherIsBetter: true),
+        ]
+    }
+
+    /// Each connection claims 100 rows with SKIP LOCKED and marks them completed, one statement each.
+    private func bareClaimAck(_ name: String) async throws -> Double {
+        let total = options.burnDownJobs
+        try await fill(name, total)
+        let elapsed = try await ContinuousClock().measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<Self.ceilingConnections {
+                    group.addTask { [client, logger] in
+                        try await client.withConnection { connection in
+                            while true {
+                                var ids: [Int64] = []
+                                let rows = try await connection.query("""
+                                    WITH picked AS MATERIALIZED (
+                                        SELECT id FROM queue_jobs
+                                        WHERE state = 'available' AND concurrency_key IS NULL AND queue = \(name) AND run_at <= now()
+                                        ORDER BY priority, run_at, id LIMIT \(Self.ceilingRound) FOR UPDATE SKIP LOCKED)
+                                    UPDATE queue_jobs j SET state = 'running', attempt = j.attempt + 1
+                                    FROM picked WHERE j.id = picked.id RETURNING j.id
+                                    """, logger: logger)
+                                for try await id in rows.decode(Int64.self) { ids.append(id) }
+                                if ids.isEmpty { return }
+                                try await connection.query("""
+                                    UPDATE queue_jobs SET state = 'completed', finished_at = now()
+                                    WHERE id = ANY(\(ids)::bigint[])
+                                    """, logger: logger)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return rate(total, elapsed)
+    }
+
+    /// The same loop through `JobStore.claim` and `JobStore.acknowledge`: the engine's statements,
+    /// decoding and pool, without handler tasks, leases or batching.
+    private func storeClaimAck(_ name: String) async throws -> Double {
+        let total = options.burnDownJobs
+        try await fill(name, total)
+        let store = queue.store
+        let elapsed = try await ContinuousClock().measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<Self.ceilingConnections {
+                    group.addTask {
+                        while true {
+                            let jobs = try await store.claim(queue: name, limit: Self.ceilingRound, workerID: "bench", lease: .seconds(60))
+                            if jobs.isEmpty { return }
+                            try await store.acknowledge(jobs.map {
+                                Completion(jobID: $0.id, leaseToken: $0.leaseToken, result: .completed(resultJSON: nil))
+                            })
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return rate(total, elapsed)
+    }
+
+    /// `INSERT … VALUES` of one default job per statement, each its own commit, on `connections`
+    /// connections at once.
+    private func bareSingleInserts(_ name: String, connections: Int, count: Int) async throws -> Double {
+        let perConnection = count / connections
+        let elapsed = try await ContinuousClock().measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<connections {
+                    group.addTask { [client, logger] in
+                        try await client.withConnection { connection in
+                            for _ in 0..<perConnection {
+                                try await connection.query("""
+                                    INSERT INTO queue_jobs (kind, queue, args, max_attempts) VALUES ('bench.noop', \(name), '{}', 25)
+                                    """, logger: logger)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return rate(perConnection * connections, elapsed)
+    }
+
+    /// Plain `INSERT … SELECT FROM unnest` of 10,000 rows with only the columns a default job sets.
+    private func bareInsert(_ name: String) async throws -> Double {
+        let batches = options.batchJobs / 10_000
+        let args = Array(repeating: "{}", count: 10_000)
+        let elapsed = try await ContinuousClock().measure {
+            for _ in 0..<batches {
+                try await client.query("""
+                    INSERT INTO queue_jobs (kind, queue, args, max_attempts)
+                    SELECT 'bench.noop', \(name), a::jsonb, 25 FROM unnest(\(args)::text[]) AS a
+                    """, logger: logger)
+            }
+        }
+        return rate(batches * 10_000, elapsed)
+    }
+
+    private func fill(_ name: String, _ count: Int) async throws {
+        let batch = Array(repeating: try noopJob(name), count: 10_000)
+        for _ in 0..<(count / batch.count) { try await queue.enqueueMany(batch) }
+        try await client.query("ANALYZE queue_jobs", logger: logger)
+    }
+}
