@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -24,5 +25,11 @@ struct APIRequestContext: RequestContext {
     func requireCaller() throws -> Caller {
         guard let caller else { throw APIError.unauthorized }
         return caller
+    }
+
+    /// The signed-in user's id, or 403 for an API key, with `reason` saying what keys cannot do.
+    func requireUser(_ reason: String) throws -> UUID {
+        guard let userID = try requireCaller().userID else { throw APIError(.forbidden, .forbidden, reason) }
+        return userID
     }
 }

@@ -64,7 +64,7 @@ extension APIServices {
 extension APIServices {
     /// The signed-in user if they run the platform (`PLATFORM_OPERATOR_EMAILS`), else 403.
     func requireOperator(_ context: APIRequestContext) async throws -> UUID {
-        guard let userID = try context.requireCaller().userID else { throw APIError.forbidden }
+        let userID = try context.requireUser("only platform operators may do this; sign in as one")
         let logger = self.logger
         guard let user = try await read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }),
               configuration.platformOperators.contains(user.email.lowercased())

@@ -193,61 +193,11 @@ struct DashboardRoutes {
         }
     }
 
-    // MARK: Actions
-
-    @Sendable func queueAction(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await signedIn(request, context, checkingForm: true) { signed, context in
-            let userID = try await services.requireOperator(context)
-            let queue = try OperatorRoutes.queue(context)
-            let action = context.parameters.get("action") ?? ""
-            switch action {
-            case "pause": try await services.queue.store.pause(queue: queue)
-            case "resume": try await services.queue.resume(queue: queue)
-            default: throw APIError.notFound("action")
-            }
-            let logger = services.logger
-            try await services.write { transaction in
-                try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "queue.\(action)",
-                                                     resourceType: "queue", resourceID: queue, ip: context.remoteIP),
-                                          on: transaction.connection, logger: logger)
-            }
-            return Self.redirect("/dashboard/platform?done=\(action)d", signed)
-        }
-    }
-
-    @Sendable func jobAction(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await signedIn(request, context, checkingForm: true) { signed, context in
-            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
-            let id = try PathParameter.int64(context, "job")
-            let action = context.parameters.get("action") ?? ""
-            let page = "/dashboard/workspaces/\(access.workspaceKey)/jobs/\(id)"
-            switch action {
-            case "retry": try await services.queue.retry(id: id, workspaceID: access.workspaceKey)
-            case "cancel": try await services.queue.cancel(id: id, workspaceID: access.workspaceKey)
-            case "delete": try await services.queue.store.delete(id: id, workspaceID: access.workspaceKey)
-            default: throw APIError.notFound("action")
-            }
-            try await audit(access, "job.\(action)", "job", String(id))
-            if action == "delete" { return Self.redirect("/dashboard/workspaces/\(access.workspaceKey)?done=deleted", signed) }
-            return Self.redirect("\(page)?done=\(action == "cancel" ? "cancelled" : "retried")", signed)
-        }
-    }
-
-    @Sendable func retryDiscarded(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await signedIn(request, context, checkingForm: true) { signed, context in
-            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
-            let kind = try Validation.text(signed.form?.kind ?? "", field: "kind", maxLength: 200)
-            let count = try await services.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
-            try await audit(access, "job.retry_discarded", "job_kind", kind, details: ["retried": "\(count)"])
-            return Self.redirect("/dashboard/workspaces/\(access.workspaceKey)?done=retried-\(count)", signed)
-        }
-    }
-
     // MARK: Helpers
 
     /// Runs `body` for a signed-in user (the caller of the request from then on); without a session
     /// the browser goes to the sign-in page, and an error becomes the error page with its status.
-    private func signedIn(_ request: Request, _ context: APIRequestContext, checkingForm: Bool = false,
+    func signedIn(_ request: Request, _ context: APIRequestContext, checkingForm: Bool = false,
                           _ body: (Signed, APIRequestContext) async throws -> Response) async throws -> Response {
         guard let userID = await session.user(request) else {
             return Response(status: .seeOther, headers: [.location: "/dashboard/login"])
@@ -285,7 +235,7 @@ struct DashboardRoutes {
                             frame: signed.frame, headers: signed.headers)
     }
 
-    private func audit(_ access: WorkspaceAccess, _ action: String, _ type: String, _ id: String, details: [String: String] = [:]) async throws {
+    func audit(_ access: WorkspaceAccess, _ action: String, _ type: String, _ id: String, details: [String: String] = [:]) async throws {
         let logger = services.logger
         try await services.write { transaction in
             try await AuditLog.record(access.audit(action, type, id, details: details), on: transaction.connection, logger: logger)

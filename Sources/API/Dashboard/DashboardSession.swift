@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Jobs
 
 /// The dashboard's sign-in: an access token in an HttpOnly, SameSite=Strict cookie scoped to
 /// `/dashboard`, re-issued on every page so the session lasts while it is used and ends
@@ -29,8 +30,7 @@ struct DashboardSession {
     func csrfToken(for userID: UUID) -> String {
         let key = SymmetricKey(data: Data(services.configuration.jwtSecret.utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Data("dashboard-csrf:\(userID.idString)".utf8), using: key)
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(mac).base64URLEncoded
     }
 
     func checkCSRF(_ given: String?, userID: UUID) throws {

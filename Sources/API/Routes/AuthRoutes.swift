@@ -187,9 +187,7 @@ struct AuthRoutes {
     }
 
     @Sendable func me(_ request: Request, context: APIRequestContext) async throws -> UserView {
-        guard let userID = try context.requireCaller().userID else {
-            throw APIError(.forbidden, .forbidden, "API keys have no user; sign in to see your account")
-        }
+        let userID = try context.requireUser("API keys have no user; sign in to see your account")
         let logger = services.logger
         guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
             throw APIError.unauthorized

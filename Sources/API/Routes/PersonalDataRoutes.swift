@@ -57,10 +57,7 @@ struct PersonalDataRoutes {
     }
 
     static func user(_ context: APIRequestContext) throws -> UUID {
-        guard let userID = try context.requireCaller().userID else {
-            throw APIError(.forbidden, .forbidden, "API keys have no personal data; sign in as the user")
-        }
-        return userID
+        try context.requireUser("API keys have no personal data; sign in as the user")
     }
 
     /// Schedules the deletion of the caller's account and personal data after the grace period

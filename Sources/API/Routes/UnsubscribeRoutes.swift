@@ -24,11 +24,11 @@ struct UnsubscribeRoutes {
 
     @Sendable func page(_ request: Request, context: APIRequestContext) async throws -> Response {
         let subject = try subject(request)
-        let address = Self.escape(subject.address)
+        let address = MarkupText.escape(subject.address)
         let action = "/unsubscribe?token=\(subject.token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")"
         return Self.html("""
             <p>Stop campaign emails to <strong>\(address)</strong> from this workspace?</p>
-            <form method="post" action="\(Self.escape(action))"><button type="submit">Unsubscribe</button></form>
+            <form method="post" action="\(MarkupText.escape(action))"><button type="submit">Unsubscribe</button></form>
             """)
     }
 
@@ -39,7 +39,7 @@ struct UnsubscribeRoutes {
             guard try await WorkspaceStore.workspace(id: subject.workspaceID, on: transaction.connection, logger: logger) != nil else { return }
             try await EmailStore.unsubscribe(subject.address, workspaceID: subject.workspaceID, on: transaction.connection, logger: logger)
         }
-        return Self.html("<p><strong>\(Self.escape(subject.address))</strong> gets no more campaign emails from this workspace.</p>")
+        return Self.html("<p><strong>\(MarkupText.escape(subject.address))</strong> gets no more campaign emails from this workspace.</p>")
     }
 
     static func html(_ body: String) -> Response {
@@ -48,10 +48,5 @@ struct UnsubscribeRoutes {
             <body style="font-family:sans-serif;max-width:560px;margin:40px auto">\(body)</body></html>
             """
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

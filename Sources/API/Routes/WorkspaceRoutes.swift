@@ -145,9 +145,6 @@ struct WorkspaceRoutes {
     }
 
     static func requireUser(_ context: APIRequestContext) throws -> UUID {
-        guard let userID = try context.requireCaller().userID else {
-            throw APIError(.forbidden, .forbidden, "API keys cannot manage workspaces; sign in as a user")
-        }
-        return userID
+        try context.requireUser("API keys cannot manage workspaces; sign in as a user")
     }
 }

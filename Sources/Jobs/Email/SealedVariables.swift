@@ -23,13 +23,32 @@ public struct SecretSealer: Sendable {
     }
 
     public func seal(_ variables: [String: TemplateValue]) throws -> String {
-        let sealed = try AES.GCM.seal(JSONEncoder().encode(variables), using: key)
-        guard let combined = sealed.combined else { throw SealError() }
-        return combined.base64EncodedString()
+        try sealData(variables).base64EncodedString()
     }
 
     public func open(_ sealed: String) throws -> [String: TemplateValue] {
         guard let data = Data(base64Encoded: sealed) else { throw SealError() }
+        return try open(data: data)
+    }
+
+    /// One secret string (a tool's credential, a webhook endpoint's signing secret), sealed.
+    public func seal(secret: String) throws -> String {
+        try seal(["secret": .string(secret)])
+    }
+
+    /// The string `seal(secret:)` sealed.
+    public func openSecret(_ sealed: String) throws -> String {
+        guard case .string(let secret)? = try open(sealed)["secret"] else { throw SealError() }
+        return secret
+    }
+
+    private func sealData(_ variables: [String: TemplateValue]) throws -> Data {
+        let sealed = try AES.GCM.seal(JSONEncoder().encode(variables), using: key)
+        guard let combined = sealed.combined else { throw SealError() }
+        return combined
+    }
+
+    private func open(data: Data) throws -> [String: TemplateValue] {
         let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key)
         return try JSONDecoder().decode([String: TemplateValue].self, from: plain)
     }
@@ -37,14 +56,12 @@ public struct SecretSealer: Sendable {
     /// A URL-safe token carrying `fields` (an unsubscribe link's workspace and address): sealed,
     /// so it can be neither read nor forged without the key.
     public func token(_ fields: [String: String]) throws -> String {
-        try seal(fields.mapValues { .string($0) }).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        try sealData(fields.mapValues { .string($0) }).base64URLEncoded
     }
 
     public func openToken(_ token: String) throws -> [String: String] {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return try open(base64).compactMapValues { if case .string(let value) = $0 { value } else { nil } }
+        guard let data = Data(base64URLEncoded: token) else { throw SealError() }
+        return try open(data: data).compactMapValues { if case .string(let value) = $0 { value } else { nil } }
     }
 
     /// `SECRETS_KEY` is not set in this process: secrets (tool credentials, webhook signing

@@ -56,7 +56,7 @@ public struct Tool: Sendable, Equatable {
         authSettings = auth.settings
         if let secret = auth.secret {
             guard let sealer else { throw SecretSealer.Missing() }
-            authSecretSealed = try sealer.seal(["secret": .string(secret)])
+            authSecretSealed = try sealer.seal(secret: secret)
         } else {
             authSecretSealed = nil
         }
@@ -67,7 +67,7 @@ public struct Tool: Sendable, Equatable {
         var secret: String?
         if let sealed = authSecretSealed {
             guard let sealer else { throw SecretSealer.Missing() }
-            if case .string(let value)? = try sealer.open(sealed)["secret"] { secret = value }
+            secret = try sealer.openSecret(sealed)
         }
         guard let auth = ToolAuth(type: authType, settings: authSettings, secret: secret) else { throw UnreadableAuth(type: authType) }
         return auth

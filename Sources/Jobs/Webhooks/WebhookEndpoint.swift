@@ -38,13 +38,12 @@ public struct WebhookEndpoint: Sendable, Equatable {
 
     public func secret(sealer: SecretSealer?) throws -> String {
         guard let sealer else { throw SecretSealer.Missing() }
-        guard case .string(let secret)? = try sealer.open(secretSealed)["secret"] else { throw SecretSealer.Missing() }
-        return secret
+        return try sealer.openSecret(secretSealed)
     }
 
     public static func seal(_ secret: String, sealer: SecretSealer?) throws -> String {
         guard let sealer else { throw SecretSealer.Missing() }
-        return try sealer.seal(["secret": .string(secret)])
+        return try sealer.seal(secret: secret)
     }
 }
 

@@ -7,15 +7,15 @@ public enum TwiML {
     public static func greeting(_ text: String, language: String, voice: String?, stream: StreamTarget?, recordingCallback: String? = nil) -> String {
         var body = ""
         if let recordingCallback {
-            body += "<Start><Recording recordingStatusCallback=\"\(escape(recordingCallback))\" recordingStatusCallbackEvent=\"completed\" channels=\"dual\"/></Start>"
+            body += "<Start><Recording recordingStatusCallback=\"\(MarkupText.escape(recordingCallback))\" recordingStatusCallbackEvent=\"completed\" channels=\"dual\"/></Start>"
         }
         if !text.isEmpty {
-            let voiceAttribute = voice.map { " voice=\"\(escape($0))\"" } ?? ""
-            body += "<Say language=\"\(escape(language))\"\(voiceAttribute)>\(escape(text))</Say>"
+            let voiceAttribute = voice.map { " voice=\"\(MarkupText.escape($0))\"" } ?? ""
+            body += "<Say language=\"\(MarkupText.escape(language))\"\(voiceAttribute)>\(MarkupText.escape(text))</Say>"
         }
         if let stream {
-            let parameters = stream.parameters.map { "<Parameter name=\"\(escape($0.0))\" value=\"\(escape($0.1))\"/>" }.joined()
-            body += "<Connect><Stream url=\"\(escape(stream.url))\">\(parameters)</Stream></Connect>"
+            let parameters = stream.parameters.map { "<Parameter name=\"\(MarkupText.escape($0.0))\" value=\"\(MarkupText.escape($0.1))\"/>" }.joined()
+            body += "<Connect><Stream url=\"\(MarkupText.escape(stream.url))\">\(parameters)</Stream></Connect>"
         } else {
             body += "<Hangup/>"
         }
@@ -24,12 +24,12 @@ public enum TwiML {
 
     /// Refuses a call before it is answered (`busy` or `rejected`); the caller is not charged.
     public static func reject(reason: String = "rejected") -> String {
-        document("<Reject reason=\"\(escape(reason))\"/>")
+        document("<Reject reason=\"\(MarkupText.escape(reason))\"/>")
     }
 
     /// Says why the number cannot take the call, then hangs up.
     public static func unavailable(_ message: String) -> String {
-        document("<Say>\(escape(message))</Say><Hangup/>")
+        document("<Say>\(MarkupText.escape(message))</Say><Hangup/>")
     }
 
     /// Where the call's audio goes, with the parameters the stream's `start` message carries.
@@ -54,26 +54,5 @@ public enum TwiML {
 
     static func document(_ body: String) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>\(body)</Response>"
-    }
-
-    /// XML text and attribute escaping.
-    public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default:
-                // XML 1.0 has no representation for most control characters: drop them.
-                if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
-                   scalar.value < 0x20, ![0x9, 0xA, 0xD].contains(scalar.value) { continue }
-                escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

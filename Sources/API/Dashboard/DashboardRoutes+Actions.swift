@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import Jobs
+import QueueEngine
+
+/// The dashboard's posted actions: each the same engine call as the API's, audited the same way, and
+/// answered with a redirect back to the page with a notice.
+extension DashboardRoutes {
+    @Sendable func queueAction(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await signedIn(request, context, checkingForm: true) { signed, context in
+            let userID = try await services.requireOperator(context)
+            let queue = try OperatorRoutes.queue(context)
+            let action = context.parameters.get("action") ?? ""
+            switch action {
+            case "pause": try await services.queue.store.pause(queue: queue)
+            case "resume": try await services.queue.resume(queue: queue)
+            default: throw APIError.notFound("action")
+            }
+            let logger = services.logger
+            try await services.write { transaction in
+                try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "queue.\(action)",
+                                                     resourceType: "queue", resourceID: queue, ip: context.remoteIP),
+                                          on: transaction.connection, logger: logger)
+            }
+            return Self.redirect("/dashboard/platform?done=\(action)d", signed)
+        }
+    }
+
+    @Sendable func jobAction(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await signedIn(request, context, checkingForm: true) { signed, context in
+            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
+            let id = try PathParameter.int64(context, "job")
+            let action = context.parameters.get("action") ?? ""
+            let page = "/dashboard/workspaces/\(access.workspaceKey)/jobs/\(id)"
+            switch action {
+            case "retry": try await services.queue.retry(id: id, workspaceID: access.workspaceKey)
+            case "cancel": try await services.queue.cancel(id: id, workspaceID: access.workspaceKey)
+            case "delete": try await services.queue.store.delete(id: id, workspaceID: access.workspaceKey)
+            default: throw APIError.notFound("action")
+            }
+            try await audit(access, "job.\(action)", "job", String(id))
+            if action == "delete" { return Self.redirect("/dashboard/workspaces/\(access.workspaceKey)?done=deleted", signed) }
+            return Self.redirect("\(page)?done=\(action == "cancel" ? "cancelled" : "retried")", signed)
+        }
+    }
+
+    @Sendable func retryDiscarded(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await signedIn(request, context, checkingForm: true) { signed, context in
+            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
+            let kind = try Validation.text(signed.form?.kind ?? "", field: "kind", maxLength: 200)
+            let count = try await services.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
+            try await audit(access, "job.retry_discarded", "job_kind", kind, details: ["retried": "\(count)"])
+            return Self.redirect("/dashboard/workspaces/\(access.workspaceKey)?done=retried-\(count)", signed)
+        }
+    }
+}
