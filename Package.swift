@@ -53,10 +53,16 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
         // This platform's job kinds and the provider clients they call.
+        // The webhook delivery signature, shared by the platform and the Swift client.
+        .target(
+            name: "WebhookSigning",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "Jobs",
             dependencies: [
                 "QueueEngine",
+                "WebhookSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -119,6 +125,7 @@ let package = Package(
         .target(
             name: "VoicePartnerClient",
             dependencies: [
+                "WebhookSigning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -138,14 +145,14 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs"],
+            dependencies: ["Jobs", "WebhookSigning"],
             exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
             resources: [.copy("Fixtures/opening-hours.doc")]
         ),
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "QueueEngine", "Jobs", "VoicePartnerClient",
+                "API", "QueueEngine", "Jobs", "VoicePartnerClient", "WebhookSigning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

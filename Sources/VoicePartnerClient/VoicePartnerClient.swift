@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+/// Webhook receivers verify deliveries with `WebhookSignature.verify`, from this import alone.
+@_exported import WebhookSigning
 
 /// The Swift client of the VoicePartnerAI API: jobs (enqueue, read, list, cancel, retry, wait),
 /// outbound calls, tools and credits, over AsyncHTTPClient with an API key or a user's access

@@ -5,6 +5,7 @@ import PostgresNIO
 import QueueEngine
 import Testing
 @testable import API
+import WebhookSigning
 
 /// Outbound webhooks against a local receiver: events emitted in the transactions of real changes
 /// (a file's extraction), deliveries signed so the receiver can verify them, logged per attempt,

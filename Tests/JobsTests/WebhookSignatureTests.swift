@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Testing
+import WebhookSigning
 
 /// The delivery signature: HMAC-SHA256 over "<timestamp>.<body>" (checked against a digest
 /// computed independently with Python's hmac), refused when tampered, re-timed or too old.

@@ -3,6 +3,7 @@ import Hummingbird
 import Jobs
 import Logging
 import QueueEngine
+import WebhookSigning
 
 /// `/api/webhooks`: the workspace's endpoints for events, their signing secrets (shown once), the
 /// delivery log with every attempt's answer, manual redelivery and a ping. Owners and Admins

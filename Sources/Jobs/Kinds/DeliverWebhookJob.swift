@@ -3,6 +3,7 @@ import Logging
 import NIOHTTP1
 import PostgresNIO
 import QueueEngine
+import WebhookSigning
 
 /// Sends one webhook delivery: the event's JSON, signed with the endpoint's secret and a timestamp
 /// (`WebhookSignature`), POSTed under the outbound policy. Every attempt is logged; a failure waits

@@ -4,6 +4,9 @@ import Foundation
 /// The signature of a webhook delivery: `X-VPAI-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`
 /// over `"<t>.<body>"` with the endpoint's secret. The timestamp is inside what is signed, so a
 /// receiver that refuses old timestamps (five minutes by default) cannot be fed a replayed delivery.
+///
+/// A target of its own (Crypto only), so Swift receivers verify with the client library
+/// (`VoicePartnerClient` re-exports it) without linking the platform.
 public enum WebhookSignature {
     public static let header = "X-VPAI-Signature"
     public static let defaultTolerance: TimeInterval = 300
@@ -37,12 +40,5 @@ public enum WebhookSignature {
     static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
         guard left.count == right.count else { return false }
         return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    /// A new endpoint secret: `whsec_` and 32 random bytes, URL-safe base64.
-    public static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return "whsec_" + Data(bytes).base64URLEncoded
     }
 }
