@@ -48,6 +48,8 @@ struct BenchOptions: Sendable {
     var apiBinary: String?
     var resultsFile = "bench/results/latest.json"
     var only: Set<String> = []
+    /// Runs of each throughput and latency scenario; the table shows each figure's median.
+    var repeats = 1
 
     init(arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -60,8 +62,13 @@ struct BenchOptions: Sendable {
             case "--api-binary": apiBinary = iterator.next()
             case "--results": resultsFile = iterator.next() ?? resultsFile
             case "--only": only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
+            case "--repeat":
+                guard let text = iterator.next(), let count = Int(text), (1...9).contains(count) else {
+                    throw BenchError("--repeat takes a count from 1 to 9")
+                }
+                repeats = count
             default:
-                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --worker-binary PATH, --api-binary PATH, --results FILE")
+                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --repeat N, --worker-binary PATH, --api-binary PATH, --results FILE")
             }
         }
     }

@@ -33,7 +33,7 @@ extension BenchSuite {
         }
         guard ready else { throw BenchError("the API did not start on port \(port)") }
 
-        let email = "\(runID)@bench.example.com"
+        let email = "\(runID)-\(UUID().uuidString.prefix(8).lowercased())@bench.example.com"
         let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
         guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
         let workspace = try Self.postJSON("\(base)/api/workspaces/", ["name": runID], token: token)
