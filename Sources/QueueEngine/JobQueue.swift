@@ -22,9 +22,6 @@ public struct JobQueue: Sendable {
         self.logger = logger
     }
 
-    /// How much the single enqueues were batched so far.
-    public var enqueueStatistics: EnqueueBatcher.Statistics { batcher.statistics }
-
     /// Enqueues one typed job.
     @discardableResult
     public func enqueue<K: JobKind>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {

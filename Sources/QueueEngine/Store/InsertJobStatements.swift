@@ -77,7 +77,7 @@ struct InsertJobsStatement: PostgresPreparedStatement {
         SELECT u.kind, u.queue, u.args::jsonb, u.priority, u.max_attempts,
                CASE WHEN u.run_at = 0 THEN now() ELSE to_timestamp(u.run_at) END,
                NULLIF(u.timeout_ms, 0), NULLIF(u.unique_key, ''), NULLIF(u.workspace_id, ''),
-               CASE WHEN u.tags = '' THEN '{}'::text[] ELSE string_to_array(u.tags, E'\\x1F') END,
+               CASE WHEN u.tags = '' THEN '{}'::text[] ELSE string_to_array(u.tags, chr(\(JobStore.tagSeparator.unicodeScalars.first!.value))) END,
                NULLIF(u.concurrency_key, ''), NULLIF(u.concurrency_limit, 0)
         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::int[],
                     $8::text[], $9::text[], $10::text[], $11::text[], $12::int[])

@@ -9,7 +9,6 @@ extension JobStore {
     /// claimers never block each other and never get the same job.
     public func claim(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        let leaseSeconds = lease.seconds
         let statement = ClaimJobsStatement(queue: queue, limit: limit, workerID: workerID, leaseSeconds: lease.seconds)
         return try await bounded { [client, logger] in
             var jobs: [ClaimedJob] = []

@@ -91,7 +91,6 @@ extension JobStore {
     /// The arbiter of batches that carry unique keys (a batch without any skips its cost).
     static let skipHeldUniqueKeys = "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING"
 
-    /// Separates tags inside one array element of the batch insert (a control character no tag contains;
-    /// `InsertJobsStatement` splits on the same character).
+    /// Separates tags inside one array element of the batch insert (a control character no tag contains).
     static let tagSeparator = "\u{1F}"
 }
