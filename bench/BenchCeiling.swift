@@ -9,14 +9,14 @@ import QueueEngine
 /// runtime). The gap between these rows and the engine's rows is what the engine costs.
 extension BenchSuite {
     static let ceilingConnections = 4
-    static let ceilingRound = 100
 
     func ceiling() async throws -> [BenchResult] {
         let single = try await bareSingleInserts("\(runID)-ceil-one", connections: 1, count: options.sequentialEnqueues)
         let concurrent = try await bareSingleInserts("\(runID)-ceil-16", connections: 16, count: options.concurrentEnqueues)
         let insert = try await bareInsert("\(runID)-ceil-insert")
         let bare = try await bareClaimAck("\(runID)-ceil-bare")
-        let store = try await storeClaimAck("\(runID)-ceil-store")
+        // The engine's statements, decoding and pool, without handler tasks, leases or batching.
+        let store = try await storeClaimAck("\(runID)-ceil-store", total: options.burnDownJobs, loops: Self.ceilingConnections)
         return [
             BenchResult(name: "ceiling: bare one-row insert, 1 conn", value: single, unit: "jobs/s", target: nil, higherIsBetter: true),
             BenchResult(name: "ceiling: bare one-row insert, 16 conns", value: concurrent, unit: "jobs/s", target: nil, higherIsBetter: true),
@@ -41,7 +41,7 @@ extension BenchSuite {
                                     WITH picked AS MATERIALIZED (
                                         SELECT id FROM queue_jobs
                                         WHERE state = 'available' AND concurrency_key IS NULL AND queue = \(name) AND run_at <= now()
-                                        ORDER BY priority, run_at, id LIMIT \(Self.ceilingRound) FOR UPDATE SKIP LOCKED)
+                                        ORDER BY priority, run_at, id LIMIT \(Self.claimRound) FOR UPDATE SKIP LOCKED)
                                     UPDATE queue_jobs j SET state = 'running', attempt = j.attempt + 1
                                     FROM picked WHERE j.id = picked.id RETURNING j.id
                                     """, logger: logger)
@@ -52,31 +52,6 @@ extension BenchSuite {
                                     WHERE id = ANY(\(ids)::bigint[])
                                     """, logger: logger)
                             }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
-        return rate(total, elapsed)
-    }
-
-    /// The same loop through `JobStore.claim` and `JobStore.acknowledge`: the engine's statements,
-    /// decoding and pool, without handler tasks, leases or batching.
-    private func storeClaimAck(_ name: String) async throws -> Double {
-        let total = options.burnDownJobs
-        try await fill(name, total)
-        let store = queue.store
-        let elapsed = try await ContinuousClock().measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<Self.ceilingConnections {
-                    group.addTask {
-                        while true {
-                            let jobs = try await store.claim(queue: name, limit: Self.ceilingRound, workerID: "bench", lease: .seconds(60))
-                            if jobs.isEmpty { return }
-                            try await store.acknowledge(jobs.map {
-                                Completion(jobID: $0.id, leaseToken: $0.leaseToken, result: .completed(resultJSON: nil))
-                            })
                         }
                     }
                 }
@@ -122,11 +97,5 @@ extension BenchSuite {
             }
         }
         return rate(batches * 10_000, elapsed)
-    }
-
-    private func fill(_ name: String, _ count: Int) async throws {
-        let batch = Array(repeating: try noopJob(name), count: 10_000)
-        for _ in 0..<(count / batch.count) { try await queue.enqueueMany(batch) }
-        try await client.query("ANALYZE queue_jobs", logger: logger)
     }
 }
