@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func noSecretIsStoredInTheClear() async throws {
-        try await APIHarness.with { api in
+        try await APIHarness.with(productionPasswordCost: true) { api in
             let owner = try await api.register("secrets")
             let refreshed = try await api.call(.post, "/auth/refresh", json: .object(["refresh_token": .string(owner.refreshToken)]))
             let workspace = try await api.createWorkspace(owner)

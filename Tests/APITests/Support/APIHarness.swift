@@ -26,7 +26,11 @@ struct APIHarness: Sendable {
     var database: PostgresClient { services.client }
     var logger: Logger { Self.logger }
 
-    static func configuration(_ overrides: [String: String] = [:]) throws -> APIConfiguration {
+    /// `productionPasswordCost` keeps the cost `BCRYPT_COST` gives (12 unless set); otherwise
+    /// bcrypt runs at its cheapest cost: at the production minimum each hash is a quarter second
+    /// of one core, and the suite's hundreds of registrations queued behind each other for longer
+    /// than a request may take.
+    static func configuration(_ overrides: [String: String] = [:], productionPasswordCost: Bool = false) throws -> APIConfiguration {
         var values = ProcessInfo.processInfo.environment
         values["JWT_SECRET"] = secret
         values["SECRETS_KEY"] = secret
@@ -34,11 +38,14 @@ struct APIHarness: Sendable {
         // Each harness spends allowances of its own: all tests call from 127.0.0.1.
         values["RATE_LIMIT_KEY_PREFIX"] = "test-\(UUID().uuidString.prefix(8)):"
         values.merge(overrides) { $1 }
-        return try APIConfiguration(environment: Environment(values))
+        var configuration = try APIConfiguration(environment: Environment(values))
+        if !productionPasswordCost { configuration.bcryptCost = 4 }
+        return configuration
     }
 
-    static func with(_ overrides: [String: String] = [:], _ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
-        let configuration = try configuration(overrides)
+    static func with(_ overrides: [String: String] = [:], productionPasswordCost: Bool = false,
+                     _ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
+        let configuration = try configuration(overrides, productionPasswordCost: productionPasswordCost)
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         try await client.whileRunning {
             try await PlatformMigrations.migrator(client: client, logger: logger).migrate()
