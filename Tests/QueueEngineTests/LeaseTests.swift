@@ -55,8 +55,10 @@ import Testing
     @Test func heartbeatKeepsLongJobsAlive() async throws {
         try await TestHarness.with { harness in
             let probe = Probe()
-            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 5_000)).id
-            let configuration = harness.workerConfiguration { $0.lease = .seconds(2) }
+            // Two and a half leases long; a 4 s lease leaves heartbeats (every third of it) late by
+            // up to 2.6 s on a loaded machine before the rescuer may take the job.
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 10_000)).id
+            let configuration = harness.workerConfiguration { $0.lease = .seconds(4) }
             let rescuer = JobRescuer(store: harness.store, publisher: nil, configuration: MaintenanceConfiguration(), logger: harness.logger)
             let job = try await harness.withWorker(configuration, registry: .scripted(probe)) { _ in
                 // Rescue runs all along; a renewed lease never expires, so the attempt is never taken away.
