@@ -16,14 +16,16 @@ import Testing
             }
             try await harness.queue.enqueueMany(jobs)
             let logs = FileManager.default.temporaryDirectory
-            func startWorker(_ id: String) throws -> ChildProcess {
+            // The doomed worker's short lease brings its jobs back soon after the kill; the survivor's
+            // long one keeps a loaded machine's late heartbeats from rerunning the survivor's own jobs.
+            func startWorker(_ id: String, leaseMS: Int) throws -> ChildProcess {
                 try ChildProcess(ChildProcess.binDirectory + "/Worker", environment: [
-                    "WORKER_ID": id, "WORKER_QUEUES": "\(harness.queueName)=500", "WORKER_LEASE_MS": "5000",
+                    "WORKER_ID": id, "WORKER_QUEUES": "\(harness.queueName)=500", "WORKER_LEASE_MS": "\(leaseMS)",
                     "RESCUE_INTERVAL_MS": "500", "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
                 ], output: logs.appendingPathComponent("\(id).log"))
             }
             let doomedID = TestHarness.uniqueName("doomed")
-            let doomed = try startWorker(doomedID)
+            let doomed = try startWorker(doomedID, leaseMS: 5_000)
             func runningOn(_ worker: String) async throws -> Int {
                 let rows = try await harness.client.query(
                     "SELECT count(*) FROM queue_jobs WHERE queue = \(harness.queueName) AND state = 'running' AND worker_id = \(worker)",
@@ -37,7 +39,7 @@ import Testing
             let inFlight = try await runningOn(doomedID)
             #expect(inFlight == 500)
 
-            let survivor = try startWorker(TestHarness.uniqueName("survivor"))
+            let survivor = try startWorker(TestHarness.uniqueName("survivor"), leaseMS: 20_000)
             try await expectEventually(timeout: .seconds(120)) {
                 try await harness.countByState() == [.completed: 10_000]
             }

