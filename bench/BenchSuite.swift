@@ -91,9 +91,9 @@ struct BenchSuite: Sendable {
 
     /// Batches of 10k (the figure) and of 1k, the smallest batch that goes in by COPY.
     func batchEnqueue() async throws -> [BenchResult] {
+        let name = "\(runID)-batch"
         var results: [BenchResult] = []
         for size in [10_000, JobStore.copyThreshold] {
-            let name = "\(runID)-batch"
             let batch = Array(repeating: try noopJob(name), count: size)
             let batches = options.batchJobs / size
             let elapsed = try await ContinuousClock().measure {

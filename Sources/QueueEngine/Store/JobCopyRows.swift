@@ -24,7 +24,7 @@ struct JobCopyRows {
             text(job.runAt.map(timestamp) ?? now, &buffer)
             number(job.timeout.map { Int64(Int32(clamping: $0.milliseconds)) }, &buffer)
             text(job.workspaceID, &buffer)
-            text(job.tags.isEmpty ? "{}" : arrayLiteral(job.tags), &buffer)
+            text(arrayLiteral(job.tags), &buffer)
             text(job.concurrency?.key, &buffer)
             number(job.concurrency.map { Int64(Int32(clamping: $0.limit)) }, &buffer)
             buffer.writeInteger(UInt8(ascii: "\n"))
@@ -80,6 +80,7 @@ struct JobCopyRows {
 
     /// A `text[]` literal with every element quoted, so commas, braces and spaces in tags stay theirs.
     static func arrayLiteral(_ elements: [String]) -> String {
+        guard !elements.isEmpty else { return "{}" }  // most jobs: no strings to build
         let quoted = elements.map { element in
             "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }

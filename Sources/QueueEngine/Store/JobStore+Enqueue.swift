@@ -96,12 +96,12 @@ extension JobStore {
     public static let copyThreshold = 1_000
 
     /// A batch without unique keys by `COPY`: ids reserved from the table's sequence in one round
-    /// trip, ascending so in input order as the insert's are, then the rows. All or nothing, like
-    /// the insert; a failed COPY leaves only a gap in the ids.
+    /// trip and sorted here, so they ascend in input order as the insert's do, then the rows. All or
+    /// nothing, like the insert; a failed COPY leaves only a gap in the ids.
     static func copyMany(_ jobs: [NewJob], on connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
         var reserved: (String, [Int64])?
         let rows = try await connection.query("""
-            SELECT now()::text, array_agg(nextval('queue_jobs_id_seq') ORDER BY n)
+            SELECT now()::text, array_agg(nextval('queue_jobs_id_seq'))
             FROM generate_series(1, \(jobs.count)) AS n
             """, logger: logger)
         for try await row in rows.decode((String, [Int64]).self) { reserved = row }
