@@ -130,6 +130,27 @@ import Testing
         }
     }
 
+    /// PostgreSQL refuses `\u0000` in jsonb, which the JSON parser of `NewJob` lets through: a batch
+    /// holding one such job fails whole on either path, and the pool's connections stay usable.
+    @Test func aBatchTheServerRefusesInsertsNothing() async throws {
+        try await TestHarness.with { harness in
+            let refused = try NewJob(kind: "x", argsJSON: #"{"text":"\u0000"}"#, options: JobOptions(queue: harness.queueName))
+            for size in [10, JobStore.copyThreshold] {
+                var jobs = try (1..<size).map { _ in
+                    try NewJob(ScriptedJob.self, ScriptArgs(actions: [.succeed]), options: JobOptions(queue: harness.queueName))
+                }
+                jobs.insert(refused, at: size / 2)
+                await #expect(throws: PSQLError.self, "a batch of \(size)") { try await harness.queue.enqueueMany(jobs) }
+                #expect(try await harness.countByState().isEmpty)
+            }
+            let after = try await harness.queue.enqueueMany(try (0..<JobStore.copyThreshold).map { _ in
+                try NewJob(ScriptedJob.self, ScriptArgs(actions: [.succeed]), options: JobOptions(queue: harness.queueName))
+            })
+            #expect(after.count == JobStore.copyThreshold)
+            #expect(try await harness.countByState() == [.available: JobStore.copyThreshold])
+        }
+    }
+
     @Test func batchEnqueueReportsDuplicatesWithinAndAcrossBatches() async throws {
         try await TestHarness.with { harness in
             let key = TestHarness.uniqueName("key")
