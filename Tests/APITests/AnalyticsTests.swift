@@ -89,10 +89,17 @@ import Testing
                 try await connection.query("UPDATE credit_ledger SET created_at = now() - interval '40 days' WHERE workspace_id = \(workspace)",
                                            logger: logger)
             }
+            // Spent two hours ago, in the debit's own transaction: 12.5 credits in the last hour would
+            // be a spike to the credit check that CreditCheckTests runs across every workspace, and
+            // its mail job would count among this workspace's jobs.
             for (reference, amount) in [("call:\(UUID())", Int64(10_000)), ("transcript:\(UUID())", Int64(2_500))] {
-                _ = try await api.database.withTransaction(logger: logger) { connection in
-                    try await CreditStore.debit(workspaceID: workspace, amount: amount, reference: reference, description: "",
-                                                allowOverdraft: false, on: connection, logger: logger)
+                try await api.database.withTransaction(logger: logger) { connection in
+                    _ = try await CreditStore.debit(workspaceID: workspace, amount: amount, reference: reference, description: "",
+                                                    allowOverdraft: false, on: connection, logger: logger)
+                    try await connection.query("""
+                        UPDATE credit_ledger SET created_at = now() - interval '2 hours'
+                        WHERE workspace_id = \(workspace) AND reference = \(reference)
+                        """, logger: logger)
                 }
             }
             _ = try await api.database.withTransaction(logger: logger) { connection in
