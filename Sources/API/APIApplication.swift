@@ -3,15 +3,19 @@ import Logging
 import ServiceLifecycle
 import Telemetry
 
-/// The router with every route group and the middleware stack, outermost first: HTTP metrics (by
-/// route template and status, errors included), request ids, then
+/// The router with every route group and the middleware stack, outermost first: security headers,
+/// HTTP metrics (by route template and status, errors included), the client address, canonical
+/// paths (before anything compares them), request ids, then
 /// the error shape (so even authentication failures carry both), then authentication, then rate
 /// limits (by caller where there is one).
 enum APIApplication {
     static func router(services: APIServices) -> Router<APIRequestContext> {
         _ = Telemetry.registry
         let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(ClientAddressMiddleware(proxies: services.configuration.trustedProxies))
+        router.middlewares.add(CanonicalPathMiddleware())
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthenticationMiddleware(services: services))
@@ -47,6 +51,7 @@ enum APIApplication {
         let configuration = services.configuration
         return Application(
             router: router(services: services),
+            server: .http1(configuration: .init(additionalChannelHandlers: [MethodGate()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "VoicePartnerAI"),
             services: extraServices,
             logger: services.logger)

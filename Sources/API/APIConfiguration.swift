@@ -29,6 +29,8 @@ struct APIConfiguration: Sendable {
     var platformOperators: Set<String>
     var rateLimits: RateLimitPolicy
     var migrateOnStart: Bool
+    /// Load balancers whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`; none by default).
+    var trustedProxies: TrustedProxies
     /// When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`.
     var metricsToken: String?
     /// How often `/metrics` re-reads the queue statistics at most.
@@ -75,6 +77,7 @@ struct APIConfiguration: Sendable {
         cronFolder = environment.string("SCHEDULER_CRON_DIR", default: "cron")
         apiKeyCacheLifetime = try environment.seconds("API_KEY_CACHE_SECONDS", default: APIKeyCache.defaultLifetime, minimum: 0)
         rateLimits = try RateLimitPolicy(environment: environment)
+        trustedProxies = try TrustedProxies(parsing: environment.string("TRUSTED_PROXIES", default: ""))
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
         metricsToken = environment["METRICS_TOKEN"]
         metricsQueueRefresh = try environment.milliseconds("METRICS_QUEUE_REFRESH_MS", default: .seconds(5), minimum: 0)

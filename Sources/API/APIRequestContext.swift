@@ -10,12 +10,16 @@ struct APIRequestContext: RequestContext {
     var caller: Caller?
     /// Set by `RequestIDMiddleware`; echoed in responses and error bodies.
     var requestID: String?
-    /// The peer's address, for audit rows and per-IP limits.
-    let remoteIP: String?
+    /// The client's address, for audit rows and per-IP limits: the socket peer, or whom a trusted
+    /// proxy forwards for (set by `ClientAddressMiddleware`).
+    var remoteIP: String?
+    /// The socket peer's address.
+    let peerIP: String?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteIP = source.channel.remoteAddress?.ipAddress
+        peerIP = source.channel.remoteAddress?.ipAddress
+        remoteIP = peerIP
     }
 
     /// Request bodies above this size are refused with 413 before they are decoded.

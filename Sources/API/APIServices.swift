@@ -15,6 +15,7 @@ struct APIServices: Sendable {
     let passwords: PasswordHasher
     let limiter: RateLimiter
     let apiKeys: APIKeyCache
+    let sessions: UserSessions
     let logger: Logger
 
     init(configuration: APIConfiguration, client: PostgresClient, publisher: WakeupPublisher?, logger: Logger) async {
@@ -28,8 +29,28 @@ struct APIServices: Sendable {
                                     audience: configuration.jwtAudience, lifetime: configuration.accessTokenLifetime)
         passwords = PasswordHasher(cost: UInt8(configuration.bcryptCost))
         apiKeys = APIKeyCache(lifetime: configuration.apiKeyCacheLifetime)
+        sessions = UserSessions(lifetime: configuration.apiKeyCacheLifetime)
         limiter = RateLimiter(redis: configuration.redis, keyPrefix: configuration.rateLimits.keyPrefix, logger: logger)
         self.logger = logger
+    }
+
+    /// The user an access token signs in: nil when the token is not valid, its user no longer
+    /// exists, or the user was signed out everywhere after it was issued.
+    func signedInUser(token: String) async throws -> UUID? {
+        guard let (userID, epoch) = await tokens.verify(token) else { return nil }
+        let logger = self.logger
+        let current = try await sessions.isCurrent(userID, epoch: epoch) {
+            try await read { try await AccountStore.sessionEpoch(userID: userID, on: $0, logger: logger) }
+        }
+        return current ? userID : nil
+    }
+
+    /// A new access token for `userID` under their current session epoch.
+    func issueAccessToken(userID: UUID, on connection: PostgresConnection) async throws -> String {
+        guard let epoch = try await AccountStore.sessionEpoch(userID: userID, on: connection, logger: logger) else {
+            throw APIError.unauthorized
+        }
+        return try await tokens.issue(userID: userID, sessionEpoch: epoch)
     }
 
     /// A read on one pooled connection.

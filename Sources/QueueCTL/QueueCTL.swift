@@ -105,7 +105,9 @@ struct Enqueue: AsyncParsableCommand {
     @Option(help: "A tag; repeat for more.") var tag: [String] = []
 
     func validate() throws {
-        if let delay, delay < 0 { throw ValidationError("--delay must not be negative") }
+        if let delay, !(0...Int(NewJob.maximumDelay.components.seconds)).contains(delay) {
+            throw ValidationError("--delay must be from 0 to \(NewJob.maximumDelay.components.seconds) seconds (a hundred years)")
+        }
         if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
     }
 
@@ -114,12 +116,18 @@ struct Enqueue: AsyncParsableCommand {
                                  maxAttempts: maxAttempts, uniqueKey: uniqueKey, workspaceID: workspace, tags: tag)
         let (kind, args) = (self.kind, self.args)
         let result = try await Connection.run { connection in
-            let defaults = PlatformJobs.registry(store: connection.queue.store).defaults(for: kind) ?? JobDefaults()
+            // The API's rules: a kind nobody handles, or arguments its handler cannot decode, would
+            // only be discarded by the worker; they are refused here.
+            let registry = PlatformJobs.registry(store: connection.queue.store)
+            let defaults = registry.defaults(for: kind) ?? JobDefaults()
             let job: NewJob
             do {
                 job = try NewJob(kind: kind, argsJSON: args, defaults: defaults, options: options)
+                try registry.check(kind: kind, argsJSON: args)
             } catch let error as QueueError {
                 throw ValidationError(error.message)
+            } catch let error as JobRegistry.UndecodableArguments {
+                throw ValidationError("args do not fit \(error.kind): \(error.detail)")
             }
             return try await connection.queue.enqueue(job)
         }

@@ -100,13 +100,17 @@ public final class EngineMetrics: Sendable {
 }
 
 extension Metrics.Timer {
+    /// The time since `start`, clamped to what an `Int64` of nanoseconds holds (about 292 years):
+    /// a stored instant is data, and no value of it may trap here.
     func recordInterval(since start: Date) {
-        recordNanoseconds(Int64(max(0, Date().timeIntervalSince(start)) * 1_000_000_000))
+        let seconds = min(max(0, Date().timeIntervalSince(start)), Double(Int64.max / 1_000_000_000))
+        recordNanoseconds(Int64(seconds.isNaN ? 0 : seconds * 1_000_000_000))
     }
 
     func record(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        recordNanoseconds(overflow ? (seconds < 0 ? 0 : .max) : whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
     }
 }
 

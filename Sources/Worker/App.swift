@@ -45,7 +45,8 @@ struct App {
         let registry = PlatformJobs.registry(store: store, providers: configuration.providers)
         var workerConfiguration = configuration.worker
         if !configuration.queuesChosen { workerConfiguration.queues = PlatformJobs.defaultQueues(registry) }
-        let worker = Worker(configuration: workerConfiguration, store: store, registry: registry, subscriber: subscriber, logger: logger)
+        let worker = Worker(configuration: workerConfiguration, store: store, registry: registry, subscriber: subscriber,
+                            publisher: publisher, logger: logger)
         var services: [any Service] = [client]
         if let metrics = configuration.metricsListener { services.append(metrics) }
         if let publisher { services.append(publisher) }

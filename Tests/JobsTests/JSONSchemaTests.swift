@@ -111,7 +111,7 @@ import Testing
             (#"{"type": "object", "properties": {"a": {"type": "text"}}}"#, "/properties/a/type"),
             (#"{"type": "object", "properties": {"a": {"format": "credit-card"}}}"#, "/properties/a/format"),
             (#"{"type": "object", "properties": {"a": {"pattern": "("}}}"#, "/properties/a/pattern"),
-            (#"{"type": "object", "properties": {"a": {"$ref": "https://example.com/schema"}}}"#, "/properties/a/$ref"),
+            (##"{"type": "object", "properties": {"a": {"$ref": "https://example.com/schema"}}}"##, "/properties/a/$ref"),
             (##"{"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}}"##, "/properties/a/$ref"),
             (#"{"type": "object", "if": {"type": "object"}}"#, "/if"),
             (#"{"type": "object", "required": "a"}"#, "/required"),
@@ -128,5 +128,66 @@ import Testing
                 #expect(error.path == path, "\(text): \(error)")
             }
         }
+    }
+}
+
+/// Schemas and arguments that could crash or stall the process that validates them: counts past
+/// every integer, `$ref` loops, applicators that multiply the work, long arrays for `uniqueItems`.
+@Suite struct JSONSchemaBoundsTests {
+    @Test func countsBeyondAnyArgumentAreRefusedWhenSaved() {
+        for keyword in ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"] {
+            for number in ["1e19", "1e308", "9223372036854775808", "-1", "1.5"] {
+                let schema = JSONValue(text: #"{"type": "object", "\#(keyword)": \#(number)}"#)
+                #expect(throws: JSONSchema.SchemaError.self, "\(keyword): \(number)") { try JSONSchema(schema) }
+            }
+            #expect(throws: Never.self) { try JSONSchema(JSONValue(text: #"{"type": "object", "\#(keyword)": 2147483647}"#)) }
+        }
+        // The largest accepted minimum is reported, not converted.
+        let schema = try! JSONSchema(JSONValue(text: #"{"type": "object", "minProperties": 2147483647, "properties": {"s": {"minLength": 2147483647}}}"#))
+        let violations = schema.validate(JSONValue(text: #"{"s": "short"}"#))
+        #expect(Set(violations.map(\.problem)) == ["must have at least 2147483647 properties", "must be at least 2147483647 characters long"])
+    }
+
+    @Test func referenceLoopsThatNeverDescendAreRefused() {
+        for branches in 1...4 {
+            let members = Array(repeating: ##"{"$ref": "#/$defs/a"}"##, count: branches).joined(separator: ", ")
+            for applicator in ["anyOf", "oneOf", "allOf"] {
+                let schema = JSONValue(text: ##"{"type": "object", "$defs": {"a": {"\##(applicator)": [\##(members)]}}, "properties": {"x": {"$ref": "#/$defs/a"}}}"##)
+                #expect(throws: JSONSchema.SchemaError.self, "\(applicator) × \(branches)") { try JSONSchema(schema) }
+            }
+        }
+        // Through another definition and through `not`.
+        let indirect = JSONValue(text: ##"{"type": "object", "$defs": {"a": {"not": {"$ref": "#/$defs/b"}}, "b": {"$ref": "#/$defs/a"}}}"##)
+        #expect(throws: JSONSchema.SchemaError.self) { try JSONSchema(indirect) }
+        // Recursion through properties descends into the arguments and is fine.
+        let tree = JSONValue(text: ##"{"type": "object", "$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}}, "properties": {"root": {"$ref": "#/$defs/node"}}}"##)
+        #expect(throws: Never.self) { try JSONSchema(tree) }
+    }
+
+    @Test func workThatMultipliesIsCutOffWithAViolation() throws {
+        // Every level tries four branches that each descend: 4^depth subschemas for a deep argument.
+        let branches = Array(repeating: ##"{"type": "object", "properties": {"a": {"$ref": "#/$defs/n"}}, "required": ["zz"]}"##, count: 4)
+        let schema = try JSONSchema(JSONValue(text: ##"{"type": "object", "$defs": {"n": {"anyOf": [\##(branches.joined(separator: ", "))]}}, "properties": {"a": {"$ref": "#/$defs/n"}}}"##))
+        var argument = "{}"
+        for _ in 0..<30 { argument = #"{"a": \#(argument)}"# }
+        let started = ContinuousClock.now
+        let violations = schema.validate(JSONValue(text: argument))
+        #expect(violations.count == 1)
+        #expect(violations.first?.problem.contains("too costly") == true)
+        #expect(ContinuousClock.now - started < .seconds(20), "bounded by the step budget, not by the schema")
+
+        let unique = try JSONSchema(JSONValue(text: #"{"type": "array", "uniqueItems": true}"#))
+        let long = JSONValue.array((0..<20_000).map { .number(Double($0)) })
+        #expect(unique.validate(long).first?.problem.contains("too costly") == true)
+        #expect(unique.validate(.array([1, 2, 3])).isEmpty)
+    }
+
+    @Test func oversizedSchemasAreRefused() {
+        let many = (0..<40).map { #"{"type": "string", "maxLength": \#($0)}"# }.joined(separator: ", ")
+        #expect(throws: JSONSchema.SchemaError.self) { try JSONSchema(JSONValue(text: #"{"anyOf": [\#(many)]}"#)) }
+        let properties = (0..<1_100).map { #""p\#($0)": {"type": "string"}"# }.joined(separator: ", ")
+        #expect(throws: JSONSchema.SchemaError.self) { try JSONSchema(JSONValue(text: #"{"type": "object", "properties": {\#(properties)}}"#)) }
+        let pattern = String(repeating: "a", count: 1_001)
+        #expect(throws: JSONSchema.SchemaError.self) { try JSONSchema(JSONValue(text: #"{"type": "string", "pattern": "\#(pattern)"}"#)) }
     }
 }

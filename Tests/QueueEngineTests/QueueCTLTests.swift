@@ -33,6 +33,9 @@ import Testing
         let cases: [([String], String)] = [
             (["enqueue", "platform.canary", "--args", "[1, 2]"], "must be a JSON object"),
             (["enqueue", "platform.canary", "--max-attempts", "0"], "--max-attempts must be at least 1"),
+            (["enqueue", "no.such-kind"], "unknown job kind no.such-kind"),
+            (["enqueue", "platform.canary", "--args", #"{"sleepMS": "soon"}"#], "args do not fit platform.canary"),
+            (["enqueue", "platform.canary", "--delay", "99999999999999"], "--delay must be from 0 to"),
             (["list", "--state", "sleeping"], "--state must be one of"),
             (["inspect", "not-a-number"], "not-a-number"),
             (["inspect", "9223372036854775000"], "job_not_found"),

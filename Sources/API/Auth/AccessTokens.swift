@@ -4,13 +4,15 @@ import JWTKit
 import QueueEngine
 
 /// The claims of an access token. `exp`, `iss` and `aud` are required: a token without them does
-/// not decode and is refused.
+/// not decode and is refused. `sep` is the user's session epoch when it was issued (absent counts
+/// as 0): a token from before the user was signed out everywhere is refused.
 struct AccessClaims: JWTPayload {
     var sub: SubjectClaim
     var iss: IssuerClaim
     var aud: AudienceClaim
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
+    var sep: Int?
 
     func verify(using algorithm: some JWTAlgorithm) throws {
         try exp.verifyNotExpired()
@@ -36,22 +38,24 @@ struct AccessTokens: Sendable {
         self.lifetime = lifetime
     }
 
-    func issue(userID: UUID, now: Date = Date()) async throws -> String {
+    func issue(userID: UUID, sessionEpoch: Int, now: Date = Date()) async throws -> String {
         let claims = AccessClaims(
             sub: .init(value: userID.idString), iss: .init(value: issuer), aud: .init(value: [audience]),
-            exp: .init(value: now.addingTimeInterval(lifetime.seconds)), iat: .init(value: now))
+            exp: .init(value: now.addingTimeInterval(lifetime.seconds)), iat: .init(value: now), sep: sessionEpoch)
         return try await keys.sign(claims)
     }
 
-    /// The user id of a valid token; nil for anything else (bad shape, algorithm, signature, issuer,
-    /// audience, expiry).
-    func verify(_ token: String) async -> UUID? {
+    /// The user id and session epoch of a valid token; nil for anything else (bad shape,
+    /// algorithm, signature, issuer, audience, expiry). Whether the user and the session still
+    /// exist is `UserSessions`' question.
+    func verify(_ token: String) async -> (userID: UUID, sessionEpoch: Int)? {
         guard headerAlgorithm(of: token) == Self.algorithm,
               let claims = try? await keys.verify(token, as: AccessClaims.self),
               claims.iss.value == issuer,
-              (try? claims.aud.verifyIntendedAudience(includes: audience)) != nil
+              (try? claims.aud.verifyIntendedAudience(includes: audience)) != nil,
+              let userID = UUID(uuidString: claims.sub.value)
         else { return nil }
-        return UUID(uuidString: claims.sub.value)
+        return (userID, claims.sep ?? 0)
     }
 
     private func headerAlgorithm(of token: String) -> String? {

@@ -31,10 +31,12 @@ extension APIServices {
     func access(_ request: Request, _ context: APIRequestContext, workspace pathID: UUID? = nil, requiring permission: Permission) async throws -> WorkspaceAccess {
         let caller = try context.requireCaller()
         switch caller {
-        case .apiKey(let key):
+        case .apiKey(let key, let creatorRole):
             if let pathID, pathID != key.workspaceID { throw APIError.notFound("workspace") }
+            let creatorPermissions = creatorRole.map(Permission.granted(to:)) ?? []
             let access = WorkspaceAccess(workspaceID: key.workspaceID, caller: caller, role: nil,
-                                         permissions: Permission.granted(toScopes: key.scopes), ip: context.remoteIP)
+                                         permissions: Permission.granted(toScopes: key.scopes).intersection(creatorPermissions),
+                                         ip: context.remoteIP)
             guard access.allows(permission) else { throw APIError.forbidden }
             return access
         case .user(let userID):

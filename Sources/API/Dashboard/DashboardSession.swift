@@ -14,12 +14,12 @@ struct DashboardSession {
     /// The signed-in user of the request, or nil.
     func user(_ request: Request) async -> UUID? {
         guard let token = Self.cookie(Self.cookieName, in: request) else { return nil }
-        return await services.tokens.verify(token)
+        return try? await services.signedInUser(token: token)
     }
 
     /// The `Set-Cookie` value of a fresh session for `userID`.
     func cookie(for userID: UUID) async throws -> String {
-        let token = try await services.tokens.issue(userID: userID)
+        let token = try await services.read { try await services.issueAccessToken(userID: userID, on: $0) }
         return "\(Self.cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(services.configuration.accessTokenLifetime.seconds))"
             + (services.configuration.mail.configuration.apiURL.hasPrefix("https://") ? "; Secure" : "")
     }

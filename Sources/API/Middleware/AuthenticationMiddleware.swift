@@ -22,11 +22,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 if let key { services.apiKeys.remember(key, digest: digest) }
             }
             guard let key else { throw APIError(.unauthorized, .invalidToken, "the API key is not valid or was revoked") }
-            context.caller = .apiKey(key)
-            context.logger[metadataKey: "workspace.id"] = .string(key.workspaceID.idString)
+            context.caller = .apiKey(key.key, creatorRole: key.creatorRole)
+            context.logger[metadataKey: "workspace.id"] = .string(key.key.workspaceID.idString)
         } else {
-            guard let userID = await services.tokens.verify(credential) else {
-                throw APIError(.unauthorized, .invalidToken, "the access token is not valid or has expired")
+            guard let userID = try await services.signedInUser(token: credential) else {
+                throw APIError(.unauthorized, .invalidToken, "the access token is not valid, has expired, or its session was ended")
             }
             context.caller = .user(userID)
             context.logger[metadataKey: "user.id"] = .string(userID.idString)

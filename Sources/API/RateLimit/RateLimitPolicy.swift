@@ -29,12 +29,14 @@ struct RateLimitPolicy: Sendable {
 
     /// The rule and the allowance key for a request; nil for routes without a limit (health).
     func rule(path: String, isRead: Bool, caller: Caller?, ip: String?) -> (rule: RateLimitRule, key: String)? {
+        // The router ignores a trailing slash, so the rules do too (other spellings never get here).
+        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         if path.hasPrefix("/auth/") || path == "/dashboard/login" {
             return (auth, "auth:ip:\(ip ?? "unknown")")
         }
         guard path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/dashboard") else { return nil }
         let who: String = switch caller {
-        case .apiKey(let key): "key:\(key.id.idString)"
+        case .apiKey(let key, _): "key:\(key.id.idString)"
         case .user(let id): "user:\(id.idString)"
         case nil: "ip:\(ip ?? "unknown")"
         }

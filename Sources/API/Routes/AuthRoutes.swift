@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Jobs
+import Metrics
 import NIOCore
 import PostgresNIO
 
@@ -144,6 +145,14 @@ struct AuthRoutes {
         // Unknown addresses cost one bcrypt too, so timing does not tell which addresses have accounts.
         let matches = try await services.passwords.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
         guard let (user, _) = found, matches else {
+            let reason = found == nil ? "unknown_account" : "wrong_password"
+            Counter(label: "auth_failed_signins_total", dimensions: [("reason", reason)]).increment()
+            try await services.write { transaction in
+                try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: found?.0.id, actorKeyID: nil, action: "user.login_failed",
+                                                     resourceType: "user", resourceID: found?.0.id.idString, ip: context.remoteIP,
+                                                     detailsJSON: #"{"reason": "\#(reason)"}"#),
+                                          on: transaction.connection, logger: logger)
+            }
             throw APIError(.unauthorized, .invalidCredentials, "wrong email address or password")
         }
         try await services.write { transaction in
@@ -230,16 +239,18 @@ struct AuthRoutes {
         let hash = try await services.passwords.hash(body.password)
         let logger = services.logger
         let digest = SecretToken.digest(body.token)
-        let changed: Bool = try await services.write { transaction in
-            guard let userID = try await PasswordResetStore.use(tokenHash: digest, on: transaction.connection, logger: logger) else { return false }
+        let changed: UUID? = try await services.write { transaction in
+            guard let userID = try await PasswordResetStore.use(tokenHash: digest, on: transaction.connection, logger: logger) else { return nil }
             try await AccountStore.setPassword(userID: userID, passwordHash: hash, on: transaction.connection, logger: logger)
             try await AccountStore.revokeAllRefreshTokens(userID: userID, on: transaction.connection, logger: logger)
+            try await AccountStore.endSessions(userID: userID, on: transaction.connection, logger: logger)
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "user.password_reset",
                                                  resourceType: "user", resourceID: userID.idString, ip: context.remoteIP),
                                       on: transaction.connection, logger: logger)
-            return true
+            return userID
         }
-        guard changed else { throw APIError(.badRequest, .invalidToken, "the reset token is not valid, was used, or has expired") }
+        if let userID = changed { services.sessions.forget(userID) }
+        guard changed != nil else { throw APIError(.badRequest, .invalidToken, "the reset token is not valid, was used, or has expired") }
         return Response(status: .noContent)
     }
 
@@ -262,7 +273,7 @@ struct AuthRoutes {
             userID: user.id, familyID: family, tokenHash: SecretToken.digest(refreshToken),
             expiresAt: Date().addingTimeInterval(services.configuration.refreshTokenLifetime.seconds),
             on: connection, logger: services.logger)
-        let access = try await services.tokens.issue(userID: user.id)
+        let access = try await services.issueAccessToken(userID: user.id, on: connection)
         return TokenPair(accessToken: access, refreshToken: refreshToken,
                          expiresIn: Int(services.configuration.accessTokenLifetime.seconds), user: UserView(user))
     }

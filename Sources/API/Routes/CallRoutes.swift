@@ -195,7 +195,7 @@ struct CallRoutes {
                 throw APIError(.badGateway, .unavailable, "the provider did not end the call: \(error)")
             }
             let update = CallStatus(rawValue: answer.status).map {
-                CallStore.StatusUpdate(callSID: sid, status: $0, sequence: nil, durationSeconds: answer.duration.flatMap { Int($0) },
+                CallStore.StatusUpdate(callSID: sid, status: $0, sequence: nil, durationSeconds: answer.duration.flatMap { Int32($0) }.map { Int(max(0, $0)) },
                                        recordingURL: nil, recordingSID: nil)
             }
             try await services.write { transaction in

@@ -247,6 +247,11 @@ struct JobRoutes {
         if body.runAt != nil, body.delaySeconds != nil {
             throw APIError.validation(field: "run_at", "give run_at or delay_seconds, not both")
         }
+        // As far ahead as delay_seconds allows; in the past by at most a year (a skewed clock's
+        // "now"), since an older time means nothing but "now" either.
+        if let runAt = body.runAt, abs(runAt.timeIntervalSinceNow) > 366 * 86_400 {
+            throw APIError.validation(field: "run_at", "must be within a year of now")
+        }
         let tags = body.tags ?? []
         if tags.count > Self.maximumTags || tags.contains(where: { $0.isEmpty || $0.utf8.count > 64 }) {
             throw APIError.validation(field: "tags", "at most \(Self.maximumTags) tags of 1 to 64 bytes")

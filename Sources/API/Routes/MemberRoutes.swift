@@ -215,6 +215,8 @@ struct MemberRoutes {
                                                    details: ["from": current.rawValue, "to": role?.rawValue ?? "removed"]),
                                       on: transaction.connection, logger: logger)
         }
+        // Keys carry their creator's role: the cached ones must see the change at once.
+        services.apiKeys.forgetAll()
     }
 
     static func role(_ text: String) throws -> WorkspaceRole {

@@ -58,7 +58,9 @@ enum RequestBody {
         case .valueNotFound(let type, let context):
             return .validation(field: path(context.codingPath), "must be \(describe(type)), not null")
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
-            return .validation(field: path(context.codingPath), "has an invalid value")
+            // This API's own decoding checks say what they want ("must …"); Foundation's do not.
+            return .validation(field: path(context.codingPath),
+                               context.debugDescription.hasPrefix("must ") ? context.debugDescription : "has an invalid value")
         default:
             return APIError(.badRequest, .invalidJSON, "the body is not valid JSON")
         }
@@ -80,7 +82,18 @@ enum RequestBody {
 extension JSONDecoder {
     static var api: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        // ISO 8601, fractional seconds allowed, years 0001 to 9999 (`Validation.instants`).
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Validation.iso8601(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an ISO 8601 time such as 2026-11-25T10:00:00Z")
+            }
+            guard Validation.instants.contains(date) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a time between the years 0001 and 9999")
+            }
+            return date
+        }
         return decoder
     }
 }

@@ -9,7 +9,9 @@ enum TimeCursor {
 
     static func parse(_ text: String) throws -> (Date, UUID) {
         let parts = text.split(separator: "_")
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+        // Creation times are after 1970 and before 10000: anything else did not come from a page.
+        guard parts.count == 2, let micros = Int64(parts[0]), (0...253_402_300_799_999_999).contains(micros),
+              let id = UUID(uuidString: String(parts[1])) else {
             throw APIError.validation(field: "cursor", "must come from next_cursor")
         }
         return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)

@@ -72,13 +72,28 @@ extension ToolRoutes {
             }
         }
         if let enabled = body.enabled { tool.enabled = enabled }
-        if let auth = body.auth { try applyAuth(auth, to: &tool, policy: policy) }
+        let moved = Self.origin(tool.url) != Self.origin(current.url)
+        if let auth = body.auth {
+            try applyAuth(auth, to: &tool, policy: policy, destinationMoved: moved)
+        } else if moved, current.authType != "none" {
+            throw APIError.validation(field: "auth", "the tool's credentials were stored for \(Self.origin(current.url)); "
+                + "to send requests to \(Self.origin(tool.url)) give the credentials again (or auth type none) in the same request")
+        }
         return tool
     }
 
+    /// Where a URL's requests go: its scheme and authority, lowercased (`https://api.example.com:8443`).
+    static func origin(_ url: String) -> String {
+        guard let separator = url.range(of: "://") else { return url.lowercased() }
+        let authority = url[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return (url[..<separator.upperBound] + authority).lowercased()
+    }
+
     /// `{"type": "none" | "api_key" | "bearer" | "basic" | "oauth2", …}`. The secret (`key`, `token`,
-    /// `password`, `client_secret`) may be left out when the type stays the same: the stored one is kept.
-    private func applyAuth(_ auth: JSONValue, to tool: inout Tool, policy: OutboundPolicy) throws {
+    /// `password`, `client_secret`) may be left out when the type stays the same and the secret would
+    /// still go where it went (same tool origin, same OAuth token URL origin): the stored one is kept.
+    /// A stored secret never follows a tool to another host unless it is given again.
+    private func applyAuth(_ auth: JSONValue, to tool: inout Tool, policy: OutboundPolicy, destinationMoved: Bool) throws {
         guard case .object(let fields) = auth, let type = fields["type"]?.string else {
             throw APIError.validation(field: "auth.type", "is required: none, api_key, bearer, basic or oauth2")
         }
@@ -97,10 +112,16 @@ extension ToolRoutes {
         }
         let secretKey = ["api_key": "key", "bearer": "token", "basic": "password", "oauth2": "client_secret"][type]
         var secret = try secretKey.flatMap { try text($0) }
-        if secret == nil, secretKey != nil, type == tool.authType, tool.authSecretSealed != nil {
+        let givenTokenURL = type == "oauth2" ? try text("token_url", maxLength: 2_048) : nil
+        let tokenURLMoved = givenTokenURL.map { Self.origin($0) != Self.origin(tool.authSettings["token_url"] ?? "") } ?? false
+        if secret == nil, secretKey != nil, type == tool.authType, tool.authSecretSealed != nil, !destinationMoved, !tokenURLMoved {
             secret = try? tool.auth(sealer: services.configuration.sealer).secret
         }
-        if let secretKey, secret == nil { throw APIError.validation(field: "auth.\(secretKey)", "is required for \(type) auth") }
+        if let secretKey, secret == nil {
+            throw APIError.validation(field: "auth.\(secretKey)", destinationMoved || tokenURLMoved
+                ? "is required again: the stored one does not follow the tool to another host"
+                : "is required for \(type) auth")
+        }
         let value: ToolAuth
         switch type {
         case "api_key":

@@ -270,7 +270,14 @@ struct ToolRoutes {
     }
 
     static func checkArguments(_ arguments: JSONValue, for tool: Tool) throws {
-        guard let schema = try? JSONSchema(tool.parameters) else { return }
+        let schema: JSONSchema
+        do {
+            schema = try JSONSchema(tool.parameters)
+        } catch {
+            // Saved before today's schema rules: the tool cannot be called until its schema is fixed.
+            throw APIError(.conflict, .conflict, "the tool's parameter schema is no longer accepted (parameters\(error.path): \(error.problem)); update it first",
+                           details: ["field": "parameters", "path": error.path.isEmpty ? "/" : error.path, "problem": error.problem])
+        }
         let violations = schema.validate(arguments)
         guard let first = violations.first else { return }
         throw APIError(.unprocessableContent, .validationFailed, "arguments\(first.path): \(first.problem)", details: [

@@ -73,6 +73,14 @@ struct TwilioWebhookRoutes {
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: twiml)))
     }
 
+    /// A count Twilio sends (a sequence number, seconds of a call): what the database's `integer`
+    /// columns hold; anything else is a 422, never a 500.
+    static func count(_ text: String?, field: String) throws -> Int? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Int32(text), value >= 0 else { throw APIError.validation(field: field, "must be a whole number from 0 to 2147483647") }
+        return Int(value)
+    }
+
     /// A call's status callback: moves the call on (never backwards), stores duration and recording,
     /// and charges a completed call once.
     @Sendable func status(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -82,8 +90,8 @@ struct TwilioWebhookRoutes {
         guard let statusText = value("CallStatus"), let status = CallStatus(rawValue: statusText), status.rank >= CallStatus.queued.rank
         else { throw APIError.validation(field: "CallStatus", "is not a Twilio call status") }
         let update = CallStore.StatusUpdate(
-            callSID: sid, status: status, sequence: value("SequenceNumber").flatMap { Int($0) },
-            durationSeconds: value("CallDuration").flatMap { Int($0) },
+            callSID: sid, status: status, sequence: try Self.count(value("SequenceNumber"), field: "SequenceNumber"),
+            durationSeconds: try Self.count(value("CallDuration"), field: "CallDuration"),
             recordingURL: value("RecordingUrl"), recordingSID: value("RecordingSid"))
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
         let settings = services.configuration.providers.calls

@@ -30,10 +30,25 @@ enum Validation {
         return limit
     }
 
-    /// An ISO 8601 instant (`2026-11-25T10:00:00Z`, fractional seconds allowed).
+    /// An ISO 8601 instant (`2026-11-25T10:00:00Z`, fractional seconds allowed) in `instants`.
     static func timestamp(_ text: String, field: String) throws -> Date {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        throw APIError.validation(field: field, "must be an ISO 8601 time such as 2026-11-25T10:00:00Z")
+        guard let date = iso8601(text) else {
+            throw APIError.validation(field: field, "must be an ISO 8601 time such as 2026-11-25T10:00:00Z")
+        }
+        return try instant(date, field: field)
+    }
+
+    /// ISO 8601 with or without fractional seconds; nil when it is neither.
+    static func iso8601(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+
+    /// Every instant a caller may send: years 0001 to 9999 (UTC). Outside them PostgreSQL refuses
+    /// the value or its driver's conversion traps.
+    static let instants = Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
+
+    static func instant(_ date: Date, field: String) throws -> Date {
+        guard instants.contains(date) else { throw APIError.validation(field: field, "must be a time between the years 0001 and 9999") }
+        return date
     }
 }

@@ -37,17 +37,29 @@ public enum APIKeyStore {
         return false
     }
 
-    /// The unrevoked key with this digest. Its last-used time is written at most once a minute, so
-    /// a busy key does not turn every request into a write.
-    public static func authenticate(keyHash: Data, on connection: PostgresConnection, logger: Logger) async throws -> APIKeyRecord? {
-        let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM api_keys WHERE key_hash = \(keyHash) AND revoked_at IS NULL",
-            logger: logger)
-        guard let key = try await decode(rows).first else { return nil }
-        if key.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
-            try await connection.query("UPDATE api_keys SET last_used_at = now() WHERE id = \(key.id)", logger: logger)
+    /// The unrevoked key with this digest, with its creator's current role in the key's workspace
+    /// (nil once the creator left the workspace or was deleted): a key never acts beyond the person
+    /// who made it. Its last-used time is written at most once a minute, so a busy key does not turn
+    /// every request into a write.
+    public static func authenticate(keyHash: Data, on connection: PostgresConnection, logger: Logger) async throws -> AuthenticatedKey? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columns),
+                   (SELECT m.role::text FROM workspace_members m WHERE m.workspace_id = k.workspace_id AND m.user_id = k.created_by)
+            FROM api_keys k WHERE key_hash = \(keyHash) AND revoked_at IS NULL
+            """, logger: logger)
+        var found: AuthenticatedKey?
+        for try await (id, workspace, name, prefix, scopes, created, lastUsed, revoked, role)
+            in rows.decode((UUID, UUID, String, String, [String], Date, Date?, Date?, String?).self) {
+            found = AuthenticatedKey(
+                key: APIKeyRecord(id: id, workspaceID: workspace, name: name, prefix: prefix, scopes: scopes,
+                                  createdAt: created, lastUsedAt: lastUsed, revokedAt: revoked),
+                creatorRole: role.flatMap(WorkspaceRole.init(rawValue:)))
         }
-        return key
+        guard let found else { return nil }
+        if found.key.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
+            try await connection.query("UPDATE api_keys SET last_used_at = now() WHERE id = \(found.key.id)", logger: logger)
+        }
+        return found
     }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [APIKeyRecord] {
@@ -59,4 +71,10 @@ public enum APIKeyStore {
         }
         return keys
     }
+}
+
+/// A presented key and the role its creator holds in the key's workspace now.
+public struct AuthenticatedKey: Sendable {
+    public let key: APIKeyRecord
+    public let creatorRole: WorkspaceRole?
 }

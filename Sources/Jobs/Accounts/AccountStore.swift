@@ -43,6 +43,18 @@ public enum AccountStore {
             "UPDATE users SET password_hash = \(passwordHash), updated_at = now() WHERE id = \(userID)", logger: logger)
     }
 
+    /// The user's session epoch; nil when the user does not exist (any more).
+    public static func sessionEpoch(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+        let rows = try await connection.query("SELECT session_epoch FROM users WHERE id = \(userID)", logger: logger)
+        for try await epoch in rows.decode(Int.self) { return epoch }
+        return nil
+    }
+
+    /// Signs the user out everywhere: access tokens issued before are refused from now on.
+    public static func endSessions(userID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = \(userID)", logger: logger)
+    }
+
     // MARK: Refresh tokens
 
     public static func insertRefreshToken(

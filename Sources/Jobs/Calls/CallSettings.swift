@@ -60,9 +60,13 @@ public struct CallSettings: Sendable, Equatable {
         Self.perStartedMinute(seconds, transcriptionCostPerMinute)
     }
 
+    /// Saturates instead of trapping: inputs are checked where they enter (a call's or a recording's
+    /// duration), this only keeps a value that slipped through from crashing the process.
     static func perStartedMinute(_ seconds: Double, _ rate: Int64) -> Int64 {
-        guard seconds > 0 else { return 0 }
-        return Int64((seconds / 60).rounded(.up)) * rate
+        guard seconds > 0, seconds.isFinite else { return 0 }
+        let minutes = Int64(min((seconds / 60).rounded(.up), 1_000_000_000))
+        let (cost, overflow) = minutes.multipliedReportingOverflow(by: rate)
+        return overflow ? Int64.max / 2 : cost
     }
 
     /// The spacing between two dials of one account.

@@ -142,7 +142,7 @@ public enum PersonalDataExport {
     public static func archive(userID: UUID, email: String, storage: any FileStorage, on connection: PostgresConnection,
                                logger: Logger) async throws -> Data {
         var zip = ZipArchive()
-        zip.add("README.txt", Data("""
+        try zip.add("README.txt", Data("""
             Personal data held by VoicePartnerAI about user \(userID.uuidString.lowercased()) (\(email)), exported \(Date()).
             Each .json file is one kind of record; files/ holds the documents you uploaded.
             Secrets (password hashes, token and key digests) are not included.
@@ -152,14 +152,16 @@ public enum PersonalDataExport {
             let rows = try await connection.query(section.query(userID, email), logger: logger)
             var json = "[]"
             for try await text in rows.decode(String.self) { json = text }
-            zip.add(section.file, Data(json.utf8))
+            try zip.add(section.file, Data(json.utf8))
         }
         for file in try await files(userID: userID, on: connection, logger: logger) {
             do {
                 let data = try await storage.withLocalFile(key: file.key) { try Data(contentsOf: $0) }
-                zip.add(file.path, data)
+                try zip.add(file.path, data)
+            } catch let full as ZipArchive.Full {
+                try? zip.add(file.path + ".not-included.txt", Data("The file did not fit in this export: \(full). Download it from the platform.\n".utf8))
             } catch {
-                zip.add(file.path + ".missing.txt", Data("The stored file could not be read: \(error)\n".utf8))
+                try? zip.add(file.path + ".missing.txt", Data("The stored file could not be read: \(error)\n".utf8))
             }
         }
         return zip.finished()

@@ -2,16 +2,28 @@ import Foundation
 
 /// A ZIP archive built in memory with stored (uncompressed) entries: CRC-32, local headers, the
 /// central directory and its end record (PKWARE APPNOTE 6.3, no ZIP64, so under 4 GiB and 65,535
-/// entries). Enough for data exports, which any unzip opens.
+/// entries). Enough for data exports, which any unzip opens. An entry that would take the archive
+/// past `maximumBytes` or `maximumEntries` is refused (`Full`), never written with a wrapped size.
 public struct ZipArchive {
+    /// Half the format's 4 GiB: the archive is built in memory.
+    public static let maximumBytes = 2 << 30
+    public static let maximumEntries = 65_000
+
+    /// The entry does not fit in this archive any more.
+    public struct Full: Error, CustomStringConvertible {
+        public var description: String { "the archive would exceed \(ZipArchive.maximumBytes >> 20) MiB or \(ZipArchive.maximumEntries) entries" }
+    }
+
     private var data = Data()
     private var central = Data()
     private var count = 0
 
     public init() {}
 
-    public mutating func add(_ name: String, _ contents: Data, modified: Date = Date()) {
+    public mutating func add(_ name: String, _ contents: Data, modified: Date = Date()) throws(Full) {
         let nameBytes = Data(name.utf8)
+        let grown = data.count + central.count + 2 * (nameBytes.count + 46) + contents.count + 22
+        guard count < Self.maximumEntries, nameBytes.count <= 1_024, grown <= Self.maximumBytes else { throw Full() }
         let crc = Self.crc32(contents)
         let (time, day) = Self.dosDateTime(modified)
         let offset = UInt32(data.count)

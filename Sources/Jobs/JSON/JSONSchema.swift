@@ -41,13 +41,25 @@ public struct JSONSchema: @unchecked Sendable {
     public static let maxDepth = 32
     /// Validation stops collecting after this many violations.
     public static let maxViolations = 20
+    /// Subschemas one schema may hold, and members of one `allOf`/`anyOf`/`oneOf`.
+    public static let maxSubschemas = 1_000
+    public static let maxApplicatorMembers = 32
+    /// Counts (`minLength`, `maxItems`, …) above this describe nothing a call can send.
+    public static let maxCount: Double = 2_147_483_647
+    public static let maxPatternLength = 1_000
+    /// Steps (subschemas applied, items compared) one validation may take: a schema whose `$ref`s
+    /// and applicators multiply the work fails the arguments with a clear violation instead of
+    /// holding a thread for minutes.
+    public static let maxSteps = 100_000
 
     public let root: JSONValue
     private let patterns: [String: NSRegularExpression]
 
     public init(_ schema: JSONValue) throws(SchemaError) {
         var patterns: [String: NSRegularExpression] = [:]
-        try Self.check(schema, path: "", root: schema, depth: 0, patterns: &patterns)
+        var subschemas = 0
+        try Self.check(schema, path: "", root: schema, depth: 0, patterns: &patterns, subschemas: &subschemas)
+        try Self.checkReferenceCycles(schema)
         root = schema
         self.patterns = patterns
     }
@@ -55,15 +67,21 @@ public struct JSONSchema: @unchecked Sendable {
     /// Every way `instance` breaks the schema (empty when it is valid), first ones first.
     public func validate(_ instance: JSONValue) -> [Violation] {
         var violations: [Violation] = []
-        validate(instance, against: root, path: "", depth: 0, into: &violations)
+        var steps = 0
+        validate(instance, against: root, path: "", depth: 0, into: &violations, steps: &steps)
+        if steps > Self.maxSteps {
+            return [Violation(path: "", problem: "is too costly to check against this schema (more than \(Self.maxSteps) steps)")]
+        }
         return violations
     }
 
     // MARK: Checking the schema
 
     private static func check(_ schema: JSONValue, path: String, root: JSONValue, depth: Int,
-                              patterns: inout [String: NSRegularExpression]) throws(SchemaError) {
+                              patterns: inout [String: NSRegularExpression], subschemas: inout Int) throws(SchemaError) {
         guard depth <= maxDepth else { throw SchemaError(path: path, problem: "nests deeper than \(maxDepth) levels") }
+        subschemas += 1
+        guard subschemas <= maxSubschemas else { throw SchemaError(path: path, problem: "the schema holds more than \(maxSubschemas) subschemas") }
         if case .bool = schema { return }
         guard case .object(let object) = schema else { throw SchemaError(path: path, problem: "a schema must be an object or a boolean") }
         for (key, value) in object.sorted(by: { $0.key < $1.key }) {
@@ -83,22 +101,24 @@ public struct JSONSchema: @unchecked Sendable {
             case "properties", "$defs":
                 guard let members = value.object else { throw SchemaError(path: at, problem: "must be an object of schemas") }
                 for (name, member) in members {
-                    try check(member, path: at + "/" + pointerEscape(name), root: root, depth: depth + 1, patterns: &patterns)
+                    try check(member, path: at + "/" + pointerEscape(name), root: root, depth: depth + 1, patterns: &patterns, subschemas: &subschemas)
                 }
             case "required":
                 guard let names = value.array, names.allSatisfy({ $0.string != nil }), Set(names.compactMap(\.string)).count == names.count else {
                     throw SchemaError(path: at, problem: "must be an array of distinct property names")
                 }
             case "additionalProperties", "items", "not":
-                try check(value, path: at, root: root, depth: depth + 1, patterns: &patterns)
+                try check(value, path: at, root: root, depth: depth + 1, patterns: &patterns, subschemas: &subschemas)
             case "allOf", "anyOf", "oneOf":
-                guard let members = value.array, !members.isEmpty else { throw SchemaError(path: at, problem: "must be a non-empty array of schemas") }
+                guard let members = value.array, !members.isEmpty, members.count <= maxApplicatorMembers else {
+                    throw SchemaError(path: at, problem: "must be a non-empty array of at most \(maxApplicatorMembers) schemas")
+                }
                 for (index, member) in members.enumerated() {
-                    try check(member, path: "\(at)/\(index)", root: root, depth: depth + 1, patterns: &patterns)
+                    try check(member, path: "\(at)/\(index)", root: root, depth: depth + 1, patterns: &patterns, subschemas: &subschemas)
                 }
             case "minProperties", "maxProperties", "minItems", "maxItems", "minLength", "maxLength":
-                guard let number = value.number, number >= 0, number.rounded() == number else {
-                    throw SchemaError(path: at, problem: "must be a non-negative integer")
+                guard let number = value.number, number >= 0, number <= maxCount, number.rounded() == number else {
+                    throw SchemaError(path: at, problem: "must be an integer from 0 to \(Int(maxCount))")
                 }
             case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
                 guard value.number?.isFinite == true else { throw SchemaError(path: at, problem: "must be a number") }
@@ -107,8 +127,8 @@ public struct JSONSchema: @unchecked Sendable {
             case "uniqueItems":
                 guard value.bool != nil else { throw SchemaError(path: at, problem: "must be true or false") }
             case "pattern":
-                guard let source = value.string, let regex = try? NSRegularExpression(pattern: source) else {
-                    throw SchemaError(path: at, problem: "must be a valid regular expression")
+                guard let source = value.string, source.count <= maxPatternLength, let regex = try? NSRegularExpression(pattern: source) else {
+                    throw SchemaError(path: at, problem: "must be a valid regular expression of at most \(maxPatternLength) characters")
                 }
                 patterns[source] = regex
             case "format":
@@ -122,6 +142,39 @@ public struct JSONSchema: @unchecked Sendable {
             default:
                 break
             }
+        }
+    }
+
+    /// Refuses `$ref` loops that come back to a definition without descending into the arguments
+    /// (through `properties`, `items` or `additionalProperties`): such a loop never ends.
+    private static func checkReferenceCycles(_ root: JSONValue) throws(SchemaError) {
+        guard let definitions = root["$defs"]?.object else { return }
+        /// The definitions a schema reaches without descending into the instance.
+        func references(_ schema: JSONValue, into found: inout Set<String>) {
+            guard case .object(let keywords) = schema else { return }
+            if let reference = keywords["$ref"]?.string, reference.hasPrefix("#/$defs/") {
+                found.insert(String(reference.dropFirst("#/$defs/".count)).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~"))
+            }
+            for key in ["allOf", "anyOf", "oneOf"] { for member in keywords[key]?.array ?? [] { references(member, into: &found) } }
+            if let negated = keywords["not"] { references(negated, into: &found) }
+        }
+        var edges: [String: Set<String>] = [:]
+        for (name, schema) in definitions {
+            var found = Set<String>()
+            references(schema, into: &found)
+            edges[name] = found
+        }
+        var state: [String: Bool] = [:]  // false: on the current path, true: done
+        func visit(_ name: String) -> Bool {
+            if let done = state[name] { return !done }
+            state[name] = false
+            for next in edges[name] ?? [] where visit(next) { return true }
+            state[name] = true
+            return false
+        }
+        for name in definitions.keys.sorted() where visit(name) {
+            throw SchemaError(path: "/$defs/" + pointerEscape(name),
+                              problem: "$ref loops back here without descending into properties or items, so validation would never end")
         }
     }
 
@@ -139,10 +192,13 @@ public struct JSONSchema: @unchecked Sendable {
 
     // MARK: Validating an instance
 
-    private func validate(_ instance: JSONValue, against schema: JSONValue, path: String, depth: Int, into violations: inout [Violation]) {
+    private func validate(_ instance: JSONValue, against schema: JSONValue, path: String, depth: Int,
+                          into violations: inout [Violation], steps: inout Int) {
         func fail(_ problem: String, at where: String = path) {
             if violations.count < Self.maxViolations { violations.append(Violation(path: `where`, problem: problem)) }
         }
+        steps += 1
+        guard steps <= Self.maxSteps else { return }
         guard depth <= Self.maxDepth else { return fail("nests deeper than \(Self.maxDepth) levels") }
         if case .bool(let allowed) = schema {
             if !allowed { fail("is not allowed here") }
@@ -150,7 +206,7 @@ public struct JSONSchema: @unchecked Sendable {
         }
         guard case .object(let keywords) = schema else { return }
         if let reference = keywords["$ref"]?.string, let target = Self.resolve(reference, in: root) {
-            validate(instance, against: target, path: path, depth: depth + 1, into: &violations)
+            validate(instance, against: target, path: path, depth: depth + 1, into: &violations, steps: &steps)
         }
         if let type = keywords["type"] {
             let names = (type.array ?? [type]).compactMap(\.string)
@@ -166,8 +222,8 @@ public struct JSONSchema: @unchecked Sendable {
         switch instance {
         case .string(let text):
             let length = text.unicodeScalars.count
-            if let minimum = keywords["minLength"]?.number, Double(length) < minimum { fail("must be at least \(Int(minimum)) characters long") }
-            if let maximum = keywords["maxLength"]?.number, Double(length) > maximum { fail("must be at most \(Int(maximum)) characters long") }
+            if let minimum = keywords["minLength"]?.number, Double(length) < minimum { fail("must be at least \(Self.show(minimum)) characters long") }
+            if let maximum = keywords["maxLength"]?.number, Double(length) > maximum { fail("must be at most \(Self.show(maximum)) characters long") }
             if let source = keywords["pattern"]?.string, let regex = patterns[source],
                regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
                 fail("must match the pattern \(source)")
@@ -185,24 +241,29 @@ public struct JSONSchema: @unchecked Sendable {
                 if abs(quotient - quotient.rounded()) > 1e-9 * max(1, abs(quotient)) { fail("must be a multiple of \(Self.show(divisor))") }
             }
         case .array(let items):
-            if let minimum = keywords["minItems"]?.number, Double(items.count) < minimum { fail("must have at least \(Int(minimum)) items") }
-            if let maximum = keywords["maxItems"]?.number, Double(items.count) > maximum { fail("must have at most \(Int(maximum)) items") }
+            if let minimum = keywords["minItems"]?.number, Double(items.count) < minimum { fail("must have at least \(Self.show(minimum)) items") }
+            if let maximum = keywords["maxItems"]?.number, Double(items.count) > maximum { fail("must have at most \(Self.show(maximum)) items") }
             if keywords["uniqueItems"]?.bool == true {
+                // Each comparison is a step: a long array cannot make this quadratic loop unbounded.
                 outer: for first in items.indices {
-                    for second in items.indices where second > first && Self.equal(items[first], items[second]) {
-                        fail("items \(first) and \(second) are equal; items must be unique")
-                        break outer
+                    for second in items.indices where second > first {
+                        steps += 1
+                        if steps > Self.maxSteps { break outer }
+                        if Self.equal(items[first], items[second]) {
+                            fail("items \(first) and \(second) are equal; items must be unique")
+                            break outer
+                        }
                     }
                 }
             }
             if let itemSchema = keywords["items"] {
                 for (index, item) in items.enumerated() {
-                    validate(item, against: itemSchema, path: "\(path)/\(index)", depth: depth + 1, into: &violations)
+                    validate(item, against: itemSchema, path: "\(path)/\(index)", depth: depth + 1, into: &violations, steps: &steps)
                 }
             }
         case .object(let members):
-            if let minimum = keywords["minProperties"]?.number, Double(members.count) < minimum { fail("must have at least \(Int(minimum)) properties") }
-            if let maximum = keywords["maxProperties"]?.number, Double(members.count) > maximum { fail("must have at most \(Int(maximum)) properties") }
+            if let minimum = keywords["minProperties"]?.number, Double(members.count) < minimum { fail("must have at least \(Self.show(minimum)) properties") }
+            if let maximum = keywords["maxProperties"]?.number, Double(members.count) > maximum { fail("must have at most \(Self.show(maximum)) properties") }
             for name in keywords["required"]?.array?.compactMap(\.string) ?? [] where members[name] == nil {
                 fail("is required", at: path + "/" + Self.pointerEscape(name))
             }
@@ -210,12 +271,12 @@ public struct JSONSchema: @unchecked Sendable {
             for (name, value) in members.sorted(by: { $0.key < $1.key }) {
                 let at = path + "/" + Self.pointerEscape(name)
                 if let propertySchema = properties[name] {
-                    validate(value, against: propertySchema, path: at, depth: depth + 1, into: &violations)
+                    validate(value, against: propertySchema, path: at, depth: depth + 1, into: &violations, steps: &steps)
                 } else if let additional = keywords["additionalProperties"] {
                     if additional == .bool(false) {
                         fail("is not a known property", at: at)
                     } else {
-                        validate(value, against: additional, path: at, depth: depth + 1, into: &violations)
+                        validate(value, against: additional, path: at, depth: depth + 1, into: &violations, steps: &steps)
                     }
                 }
             }
@@ -224,21 +285,22 @@ public struct JSONSchema: @unchecked Sendable {
         }
 
         for member in keywords["allOf"]?.array ?? [] {
-            validate(instance, against: member, path: path, depth: depth + 1, into: &violations)
+            validate(instance, against: member, path: path, depth: depth + 1, into: &violations, steps: &steps)
         }
-        if let members = keywords["anyOf"]?.array, !members.contains(where: { passes(instance, $0, path: path, depth: depth) }) {
+        if let members = keywords["anyOf"]?.array, !members.contains(where: { passes(instance, $0, path: path, depth: depth, steps: &steps) }) {
             fail("must match at least one of the \(members.count) schemas in anyOf")
         }
         if let members = keywords["oneOf"]?.array {
-            let matching = members.filter { passes(instance, $0, path: path, depth: depth) }.count
+            var matching = 0
+            for member in members where passes(instance, member, path: path, depth: depth, steps: &steps) { matching += 1 }
             if matching != 1 { fail("must match exactly one of the \(members.count) schemas in oneOf (matches \(matching))") }
         }
-        if let negated = keywords["not"], passes(instance, negated, path: path, depth: depth) { fail("must not match the schema in not") }
+        if let negated = keywords["not"], passes(instance, negated, path: path, depth: depth, steps: &steps) { fail("must not match the schema in not") }
     }
 
-    private func passes(_ instance: JSONValue, _ schema: JSONValue, path: String, depth: Int) -> Bool {
+    private func passes(_ instance: JSONValue, _ schema: JSONValue, path: String, depth: Int, steps: inout Int) -> Bool {
         var scratch: [Violation] = []
-        validate(instance, against: schema, path: path, depth: depth + 1, into: &scratch)
+        validate(instance, against: schema, path: path, depth: depth + 1, into: &scratch, steps: &steps)
         return scratch.isEmpty
     }
 

@@ -36,7 +36,7 @@ public struct CleanupExpiredAccessJob: JobKind {
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let grace = args.graceHours ?? Self.defaultGraceHours
         let batch = args.batchSize ?? Self.defaultBatchSize
-        guard grace >= 0 else { return .discard(reason: "graceHours must not be negative") }
+        guard (0...876_000).contains(grace) else { return .discard(reason: "graceHours must be from 0 to 876000 (a hundred years)") }
         guard (1...100_000).contains(batch) else { return .discard(reason: "batchSize must be 1 to 100000") }
         let before = Date().addingTimeInterval(-Double(grace) * 3_600)
         var total = (tokens: 0, invites: 0, resets: 0)

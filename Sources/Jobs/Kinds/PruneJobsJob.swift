@@ -26,7 +26,7 @@ public struct PruneJobsJob: JobKind {
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         var configuration = MaintenanceConfiguration()
         if let hours = args.retentionHours {
-            guard hours >= 1 else { return .discard(reason: "retentionHours must be at least 1") }
+            guard (1...876_000).contains(hours) else { return .discard(reason: "retentionHours must be from 1 to 876000 (a hundred years)") }
             configuration.retention = .seconds(hours * 3_600)
         }
         if let batch = args.batchSize {

@@ -67,7 +67,10 @@ public actor OAuthTokenCache {
         guard let token = body["access_token"]?.string, !token.isEmpty else {
             throw TokenFailure(status: response.status, reason: "the token endpoint's answer has no access_token")
         }
-        let lifetime = body["expires_in"]?.number ?? Double(body["expires_in"]?.string ?? "") ?? 3_600
+        // A lifetime that is no number of seconds up to a year (NaN, infinite, negative, huge) is
+        // the default hour: the endpoint is the tool owner's, its answer is data.
+        let given = body["expires_in"]?.number ?? Double(body["expires_in"]?.string ?? "") ?? 3_600
+        let lifetime = given.isFinite && (0...31_536_000).contains(given) ? given : 3_600
         let usable = max(Duration.seconds(lifetime) - margin, .zero)
         return Entry(token: token, expires: started + usable)
     }

@@ -2,6 +2,12 @@ import Foundation
 
 /// A job ready to be inserted: its kind's name, its arguments as JSON text, and resolved options.
 public struct NewJob: Sendable, Equatable {
+    /// The instants a job may be due at. Earlier or later ones come from a typo or a hostile
+    /// caller; PostgreSQL, the timers and the clock arithmetic of claims all stay far inside them.
+    public static let runAtRange = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 253_402_300_799)
+    /// The longest delay a job may be given (a hundred years).
+    public static let maximumDelay: Duration = .seconds(100 * 366 * 86_400)
+
     public var kind: String
     public var argsJSON: String
     public var queue: String
@@ -42,8 +48,12 @@ public struct NewJob: Sendable, Equatable {
         self.queue = queue
         self.priority = options.priority ?? defaults.priority
         if let runAt = options.runAt {
+            guard Self.runAtRange.contains(runAt) else {
+                throw QueueError(.invalidJob, "run at must be between 2000-01-01 and 9999-12-31 (UTC)")
+            }
             self.runAt = runAt
         } else if let delay = options.delay, delay > .zero {
+            guard delay <= Self.maximumDelay else { throw QueueError(.invalidJob, "the delay may be at most a hundred years") }
             self.runAt = Date().addingTimeInterval(delay.seconds)
         } else {
             self.runAt = nil

@@ -44,5 +44,9 @@ extension Duration {
         return Double(s) + Double(attoseconds) / 1e18
     }
 
-    public var milliseconds: Int { Int((seconds * 1000).rounded()) }
+    /// Whole milliseconds, saturating at `Int`'s bounds instead of trapping.
+    public var milliseconds: Int {
+        let value = (seconds * 1000).rounded()
+        return value >= Double(Int.max) ? .max : value <= Double(Int.min) ? .min : Int(value)
+    }
 }

@@ -18,6 +18,7 @@ final class CompletionBatcher: Sendable {
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let staleCount = Atomic<Int>(0)
+    private let committedHandler = Mutex<(@Sendable ([Completion]) -> Void)?>(nil)
 
     init(store: JobStore, delay: Duration, maxBatch: Int, concurrency: Int, logger: Logger) {
         self.store = store
@@ -30,6 +31,15 @@ final class CompletionBatcher: Sendable {
 
     /// Acks that were rejected because the lease had been lost (a newer state was kept).
     var rejectedStaleAcks: Int { staleCount.load(ordering: .relaxed) }
+
+    /// Called with every batch once it is committed (or given up on at shutdown).
+    func onCommitted(_ handler: @escaping @Sendable ([Completion]) -> Void) {
+        committedHandler.withLock { $0 = handler }
+    }
+
+    private func committed(_ batch: [Completion]) {
+        committedHandler.withLock { $0 }?(batch)
+    }
 
     func add(_ completion: Completion) {
         let count = pending.withLock { pending in
@@ -79,6 +89,7 @@ final class CompletionBatcher: Sendable {
             defer { flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = nil } } }
             do {
                 let stale = try await store.acknowledge(batch)
+                committed(batch)
                 backoff = .milliseconds(50)
                 if !stale.isEmpty {
                     staleCount.add(stale.count, ordering: .relaxed)
@@ -88,6 +99,7 @@ final class CompletionBatcher: Sendable {
             } catch {
                 pending.withLock { $0.insert(contentsOf: batch, at: 0) }
                 if let limit, ContinuousClock.now - started > limit {
+                    committed(pending.withLock { $0 })
                     logger.error("giving up on acks at shutdown; their leases will expire and the jobs be rescued",
                                  metadata: ["count": "\(pending.withLock { $0.count })", "error": "\(logDescription(error))"])
                     return

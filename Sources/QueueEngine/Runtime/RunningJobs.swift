@@ -1,6 +1,9 @@
 import Synchronization
 
-/// The attempts a worker is running: their tasks (so one can be cancelled), deadlines and leases.
+/// The attempts a worker is running: their tasks (so one can be cancelled), deadlines and leases;
+/// and the attempts that ended but whose ending is not committed yet. Past `ackAllowance` of those a
+/// queue's slots shrink, so a worker that claims faster than its acks commit stops claiming, and a
+/// crash re-runs at most its slots plus one ack batch of finished work.
 final class RunningJobs: Sendable {
     /// Why a running attempt was stopped from outside, which decides how it is recorded.
     enum StopReason: Sendable {
@@ -22,9 +25,20 @@ final class RunningJobs: Sendable {
         var perQueue: [String: Int] = [:]
         /// Slots promised to claims under way, so concurrent claimers never exceed a queue's slots.
         var claiming: [String: Int] = [:]
+        /// Ended attempts whose ending is not committed yet: their queue, and how many per queue.
+        var unackedQueue: [Int64: String] = [:]
+        var unacked: [String: Int] = [:]
+
+        /// Slots held by uncommitted endings beyond the allowance.
+        func ackDebt(_ queue: String, allowance: Int) -> Int { max(0, (unacked[queue] ?? 0) - allowance) }
     }
 
     private let state = Mutex(State())
+    let ackAllowance: Int
+
+    init(ackAllowance: Int) {
+        self.ackAllowance = ackAllowance
+    }
 
     func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) {
         state.withLock { state in
@@ -43,12 +57,31 @@ final class RunningJobs: Sendable {
         if cancelNow { task.cancel() }
     }
 
-    /// Removes a finished attempt; returns why it was stopped, if it was.
-    func finish(_ id: Int64) -> StopReason? {
+    /// Removes a finished attempt; with `awaitingAck` its ending counts as uncommitted until
+    /// `acknowledged` is told. Returns why it was stopped, if it was.
+    func finish(_ id: Int64, awaitingAck: Bool) -> StopReason? {
         state.withLock { state in
             guard let entry = state.entries.removeValue(forKey: id) else { return nil }
             state.perQueue[entry.job.queue, default: 1] -= 1
+            if awaitingAck {
+                state.unackedQueue[id] = entry.job.queue
+                state.unacked[entry.job.queue, default: 0] += 1
+            }
             return entry.stopReason
+        }
+    }
+
+    /// Endings that are committed (or given up on): they hold no slot any more. Returns the queue
+    /// of each one it knew.
+    func acknowledged(_ ids: [Int64]) -> [Int64: String] {
+        state.withLock { state in
+            var queues: [Int64: String] = [:]
+            for id in ids {
+                guard let queue = state.unackedQueue.removeValue(forKey: id) else { continue }
+                state.unacked[queue, default: 1] -= 1
+                queues[id] = queue
+            }
+            return queues
         }
     }
 
@@ -73,16 +106,17 @@ final class RunningJobs: Sendable {
         state.withLock { $0.perQueue[queue] ?? 0 }
     }
 
-    /// Slots of `queue` that are neither running nor promised to a claim under way.
+    /// Slots of `queue` that are neither running, promised to a claim under way, nor held by
+    /// uncommitted endings beyond the allowance.
     func free(queue: String, slots: Int) -> Int {
-        state.withLock { slots - ($0.perQueue[queue] ?? 0) - ($0.claiming[queue] ?? 0) }
+        state.withLock { slots - ($0.perQueue[queue] ?? 0) - ($0.claiming[queue] ?? 0) - $0.ackDebt(queue, allowance: ackAllowance) }
     }
 
     /// Promises up to `limit` free slots of `queue` to a claim; `endClaim` gives the promise back
     /// once the claimed jobs are reserved.
     func beginClaim(queue: String, slots: Int, limit: Int) -> Int {
         state.withLock { state in
-            let free = slots - (state.perQueue[queue] ?? 0) - (state.claiming[queue] ?? 0)
+            let free = slots - (state.perQueue[queue] ?? 0) - (state.claiming[queue] ?? 0) - state.ackDebt(queue, allowance: ackAllowance)
             let granted = max(0, min(free, limit))
             state.claiming[queue, default: 0] += granted
             return granted

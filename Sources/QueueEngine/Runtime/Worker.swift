@@ -12,8 +12,11 @@ public final class Worker: Service, Sendable {
     private let store: JobStore
     private let registry: JobRegistry
     private let subscriber: WakeupSubscriber?
+    /// Tells other workers at once about jobs this one released (at shutdown), instead of leaving
+    /// them to their backstop poll.
+    private let publisher: WakeupPublisher?
     private let logger: Logger
-    private let running = RunningJobs()
+    private let running: RunningJobs
     private let batcher: CompletionBatcher
     /// Per queue, one signal per claimer; claimers pipeline claims while a queue has a backlog.
     private let fetchSignals: [String: [Signal]]
@@ -24,19 +27,22 @@ public final class Worker: Service, Sendable {
     private let drainedQueues = Mutex<Set<String>>([])
 
     public init(configuration: WorkerConfiguration, store: JobStore, registry: JobRegistry,
-                subscriber: WakeupSubscriber?, logger: Logger) {
+                subscriber: WakeupSubscriber?, publisher: WakeupPublisher? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: LogKey.workerID] = "\(configuration.id)"
         self.configuration = configuration
         self.store = store
         self.registry = registry
         self.subscriber = subscriber
+        self.publisher = publisher
         self.logger = logger
+        self.running = RunningJobs(ackAllowance: configuration.ackBatch)
         self.batcher = CompletionBatcher(store: store, delay: configuration.ackDelay,
                                          maxBatch: configuration.ackBatch,
                                          concurrency: configuration.ackConcurrency, logger: logger)
         let claimers = max(1, configuration.claimConcurrency)
         self.fetchSignals = configuration.queues.mapValues { _ in (0..<claimers).map { _ in Signal() } }
+        batcher.onCommitted { [weak self] batch in self?.committed(batch) }
     }
 
     /// Acks rejected because this worker had lost the job's lease.
@@ -250,7 +256,7 @@ public final class Worker: Service, Sendable {
         } else {
             result = .discarded(error: "unknown job kind \(job.kind): no handler is registered for it")
         }
-        _ = running.finish(job.id)
+        _ = running.finish(job.id, awaitingAck: result != nil)
         reportSlots(job.queue)
         if let result {
             EngineMetrics.shared.finished(job, result, duration: .now - started)
@@ -259,12 +265,27 @@ public final class Worker: Service, Sendable {
         } else {
             jobLogger.warning("lease lost while running; the result is not recorded")
         }
-        // Refill once half a claim batch of slots is free, so claims stay batched under load.
-        let slots = configuration.queues[job.queue] ?? 1
+        refill(job.queue)
+    }
+
+    /// Claims again once half a claim batch of slots is free, so claims stay batched under load.
+    private func refill(_ queue: String) {
+        let slots = configuration.queues[queue] ?? 1
         let refillAt = max(1, min(configuration.claimBatch, slots) / 2)
-        if running.free(queue: job.queue, slots: slots) >= refillAt, !drainedQueues.withLock({ $0.contains(job.queue) }) {
-            fetchSignals[job.queue]?.first?.fire()
+        if running.free(queue: queue, slots: slots) >= refillAt, !drainedQueues.withLock({ $0.contains(queue) }) {
+            fetchSignals[queue]?.first?.fire()
         }
+    }
+
+    /// Committed endings free the slots they held; released jobs wake the other workers.
+    private func committed(_ batch: [Completion]) {
+        let queues = running.acknowledged(batch.map(\.jobID))
+        for queue in Set(queues.values) { refill(queue) }
+        let released = Set(batch.compactMap { completion -> String? in
+            if case .released = completion.result { return queues[completion.jobID] }
+            return nil
+        })
+        if !released.isEmpty { publisher?.notify(queues: released) }
     }
 
     private func reportSlots(_ queue: String) {
