@@ -55,6 +55,49 @@ import Testing
         }
     }
 
+    /// Finished jobs whose acks are not committed yet hold slots past one ack batch: a worker whose
+    /// acks lag (here: held for a second each) stops claiming instead of running thousands of jobs
+    /// that a crash would run again.
+    @Test func aCrashUnderBurnDownRerunsAtMostTheSlotsAndOneAckBatch() async throws {
+        try await TestHarness.with { harness in
+            let (slots, ackBatch) = (50, 100)
+            let jobs = try (0..<20_000).map { _ in try NewJob(CanaryJob.self, CanaryJob.Args(sleepMS: 1), options: JobOptions(queue: harness.queueName)) }
+            try await harness.queue.enqueueMany(jobs)
+            let logs = FileManager.default.temporaryDirectory
+            func startWorker(_ id: String, environment extra: [String: String]) throws -> ChildProcess {
+                try ChildProcess(ChildProcess.binDirectory + "/Worker", environment: [
+                    "WORKER_ID": id, "WORKER_QUEUES": "\(harness.queueName)=\(slots)", "RESCUE_INTERVAL_MS": "500",
+                    "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning",
+                ].merging(extra) { $1 }, output: logs.appendingPathComponent("\(id).log"))
+            }
+            func count(_ condition: String, worker: String? = nil) async throws -> Int {
+                let rows = try await harness.client.query("""
+                    SELECT count(*) FROM queue_jobs WHERE queue = \(harness.queueName) AND \(unescaped: condition)
+                      AND (\(worker)::text IS NULL OR worker_id = \(worker))
+                    """, logger: harness.logger)
+                for try await value in rows.decode(Int.self) { return value }
+                return 0
+            }
+            let doomedID = TestHarness.uniqueName("lagging")
+            let doomed = try startWorker(doomedID, environment: [
+                "WORKER_LEASE_MS": "5000", "WORKER_ACK_BATCH": "\(ackBatch)", "WORKER_ACK_DELAY_MS": "1000",
+            ])
+            // Sustained burn-down: several ack rounds have committed before the kill.
+            try await expectEventually(timeout: .seconds(120)) { try await count("state = 'completed'") >= 1_000 }
+            doomed.signal(SIGKILL)
+            _ = await doomed.waitForExit()
+            let held = try await count("state = 'running'", worker: doomedID)
+            #expect(held <= slots + ackBatch, "rows the killed worker held: \(held)")
+
+            let survivor = try startWorker(TestHarness.uniqueName("survivor"), environment: ["WORKER_LEASE_MS": "20000"])
+            try await expectEventually(timeout: .seconds(180)) { try await harness.countByState() == [.completed: 20_000] }
+            survivor.signal(SIGTERM)
+            #expect(await survivor.waitForExit() == 0)
+            let reruns = try await count("attempt > 1")
+            #expect(reruns <= slots + ackBatch, "jobs that ran more than once: \(reruns)")
+        }
+    }
+
     @Test func jobsCompleteByPollingWhileRedisIsDownAndWakeupsResumeAfter() async throws {
         let redis = try PrivateRedis()
         try await redis.waitUntilReady()

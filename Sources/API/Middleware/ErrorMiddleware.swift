@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PostgresNIO
 import QueueEngine
 
 /// Turns every error a route or the router throws into the API's one JSON error shape. Errors that
@@ -38,11 +39,29 @@ struct ErrorMiddleware: RouterMiddleware {
             return fromHTTPError(error)
         case let error as DecodingError:
             return RequestBody.describe(error)
+        case is ReplyTimeout:
+            return databaseUnavailable(error, logger: logger)
+        case let error as PSQLError where unavailableCodes.contains(error.code)
+            || (error.code == .server && error.serverInfo?[.sqlState].map { $0.hasPrefix("57P") || $0.hasPrefix("08") } == true):
+            return databaseUnavailable(error, logger: logger)
         default:
             break
         }
         logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
         return APIError(.internalServerError, .internalError, "internal error; quote the request id when reporting it")
+    }
+
+    /// Connection failures, not faults of the request: the database restarts, fails over or is
+    /// unreachable. The caller may retry soon; nothing was changed.
+    static let unavailableCodes: Set<PSQLError.Code> = [
+        .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
+    ]
+
+    static func databaseUnavailable(_ error: any Error, logger: Logger) -> APIError {
+        logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+        var answer = APIError(.serviceUnavailable, .unavailable, "the database is unavailable; retry after the Retry-After seconds")
+        answer.headers[.retryAfter] = "1"
+        return answer
     }
 
     /// Hummingbird's own errors: unknown route, wrong method, body too large.

@@ -56,6 +56,7 @@ public struct WorkerConfiguration: Sendable {
         shutdownGrace = try environment.milliseconds("WORKER_SHUTDOWN_GRACE_MS", default: Self.defaultShutdownGrace, minimum: 0)
         claimBatch = try environment.int("WORKER_CLAIM_BATCH", default: Self.defaultClaimBatch, range: 1...10_000)
         ackDelay = try environment.milliseconds("WORKER_ACK_DELAY_MS", default: Self.defaultAckDelay, minimum: 0)
+        ackBatch = try environment.int("WORKER_ACK_BATCH", default: Self.defaultAckBatch, range: 1...100_000)
         claimConcurrency = try environment.int("WORKER_CLAIM_CONCURRENCY", default: Self.defaultClaimConcurrency, range: 1...16)
         ackConcurrency = try environment.int("WORKER_ACK_CONCURRENCY", default: Self.defaultAckConcurrency, range: 1...16)
     }
