@@ -37,12 +37,18 @@ struct APIServices: Sendable {
     /// The user an access token signs in: nil when the token is not valid, its user no longer
     /// exists, or the user was signed out everywhere after it was issued.
     func signedInUser(token: String) async throws -> UUID? {
+        try await signedInSession(token: token)?.userID
+    }
+
+    /// The user and the session epoch of a token `signedInUser` accepts; a renewed token keeps
+    /// that epoch, so renewing never carries a session past a sign-out.
+    func signedInSession(token: String) async throws -> (userID: UUID, sessionEpoch: Int)? {
         guard let (userID, epoch) = await tokens.verify(token) else { return nil }
         let logger = self.logger
         let current = try await sessions.isCurrent(userID, epoch: epoch) {
             try await read { try await AccountStore.sessionEpoch(userID: userID, on: $0, logger: logger) }
         }
-        return current ? userID : nil
+        return current ? (userID, epoch) : nil
     }
 
     /// A new access token for `userID` under their current session epoch.

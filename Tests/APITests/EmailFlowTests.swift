@@ -76,6 +76,8 @@ import Testing
             #expect(new.status == .ok)
             let refresh = try await api.call(.post, "/auth/refresh", json: .object(["refresh_token": .string(user.refreshToken)]))
             #expect(refresh.status == .unauthorized, "sessions from before the reset are signed out")
+            #expect(try await api.call(.get, "/api/workspaces", as: user.bearer).status == .unauthorized, "and so are their access tokens")
+            #expect(try await api.call(.get, "/api/workspaces", as: .bearer(try #require(new["access_token"]?.string))).status == .ok)
         }
     }
 

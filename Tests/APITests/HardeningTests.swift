@@ -36,7 +36,7 @@ import Testing
                 #expect(reply.status == .unprocessableContent, "run_at \(runAt): \(reply.body.text)")
                 #expect(reply["error"]?["details"]?["field"]?.string == "run_at", "\(reply.body.text)")
             }
-            for (name, value) in [("since", "0001-01-01T00:00:00Z"), ("until", "99999-01-01T00:00:00Z")] {
+            for (name, value) in [("since", "0000-12-31T00:00:00Z"), ("until", "99999-01-01T00:00:00Z"), ("until", "10000-01-01T00:00:00Z")] {
                 let reply = try await api.call(.get, "/api/calls/history?\(name)=\(value)", as: owner.bearer, headers: header)
                 #expect(reply.status == .unprocessableContent, "\(name) \(value): \(reply.body.text)")
             }
@@ -118,10 +118,19 @@ import Testing
             // Demoted to Viewer: no more writes.
             #expect(try await api.call(.put, members, json: .object(["role": "viewer"]), as: owner.bearer).status == .noContent)
             #expect(try await createAssistant() == .forbidden)
-            // Removed: nothing at all.
+            // Removed: the key is revoked with the membership.
             #expect(try await api.call(.delete, members, as: owner.bearer).status == .noContent)
-            #expect(try await listWebhooks() == .forbidden)
-            #expect(try await api.call(.get, "/api/assistants", as: .apiKey(key)).status == .forbidden)
+            #expect(try await listWebhooks() == .unauthorized)
+
+            // A key whose creator no longer exists can do nothing, whatever its scopes.
+            let gone = try await api.register("key-gone")
+            try await api.addMember(gone, to: workspace, role: .owner, by: owner)
+            let orphan = try await api.createKey(in: workspace, scopes: ["jobs:read", "assistants:read"], by: gone)
+            #expect(try await api.call(.get, "/api/jobs", as: .apiKey(orphan)).status == .ok)
+            try await api.database.query("DELETE FROM users WHERE id = \(gone.id)", logger: api.logger)
+            api.services.apiKeys.forgetAll()
+            #expect(try await api.call(.get, "/api/jobs", as: .apiKey(orphan)).status == .forbidden)
+            #expect(try await api.call(.get, "/api/assistants", as: .apiKey(orphan)).status == .forbidden)
         }
     }
 
@@ -147,6 +156,39 @@ import Testing
             #expect(try await api.call(.post, "/api/me/export", as: leaving.bearer).status == .unauthorized)
             #expect(try await api.call(.post, "/api/workspaces", json: .object(["name": "Ghost"]), as: leaving.bearer).status == .unauthorized)
             #expect(try await api.call(.get, "/api/workspaces/\(workspace.lowercased)", as: leaving.bearer).status == .unauthorized)
+        }
+    }
+
+    @Test func aDashboardCookieIsNeverRenewedPastASignOut() async throws {
+        try await APIHarness.with { api in
+            let user = try await api.register("cookie")
+            let cookie = try await DashboardTests.signIn(api, user.email)
+            #expect(try await api.call(.get, "/api/me", as: user.bearer).status == .ok, "this process now keeps the user's epoch")
+            // Signed out by another API process: this one's answer is still kept for a moment, and
+            // the page it serves renews the cookie, under the epoch the cookie had.
+            try await api.database.withConnection { try await AccountStore.endSessions(userID: user.id, on: $0, logger: api.logger) }
+            let page = try await DashboardTests.request(api, .get, "/dashboard", cookie: cookie)
+            #expect(page.status == .ok, "\(page.status)")
+            let renewed = String(try #require(page.headers[.setCookie]).split(separator: ";")[0])
+            api.services.sessions.forget(user.id)
+            for stale in [cookie, renewed] {
+                let refused = try await DashboardTests.request(api, .get, "/dashboard", cookie: stale)
+                #expect(refused.status == .seeOther && refused.headers[.location] == "/dashboard/login")
+            }
+        }
+    }
+
+    @Test func aRemovedMembersKeysStayRevokedWhenTheyReturn() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("return-owner")
+            let member = try await api.register("returning")
+            let workspace = try await api.createWorkspace(owner)
+            try await api.addMember(member, to: workspace, role: .admin, by: owner)
+            let key = try await api.createKey(in: workspace, scopes: ["jobs:read"], by: member)
+            #expect(try await api.call(.get, "/api/jobs", as: .apiKey(key)).status == .ok)
+            #expect(try await api.call(.delete, "/api/workspaces/\(workspace.lowercased)/members/\(member.id.lowercased)", as: owner.bearer).status == .noContent)
+            try await api.addMember(member, to: workspace, role: .admin, by: owner)
+            #expect(try await api.call(.get, "/api/jobs", as: .apiKey(key)).status == .unauthorized)
         }
     }
 

@@ -214,3 +214,48 @@ import Testing
         }
     }
 }
+
+/// The slot arithmetic of finished but unacknowledged attempts.
+@Suite struct AckDebtTests {
+    static func job(_ id: Int64, token: Int32 = 1, queue: String = "q") -> ClaimedJob {
+        ClaimedJob(id: id, kind: "k", queue: queue, argsJSON: "{}", attempt: 1, maxAttempts: 1, leaseToken: token, timeout: nil,
+                   workspaceID: nil, runAt: Date())
+    }
+
+    @Test func uncommittedEndingsHoldSlotsPastTheAllowance() {
+        let running = RunningJobs(ackAllowance: 10)
+        let slots = 5
+        for id in Int64(1)...15 {
+            running.reserve(Self.job(id), deadline: .now + .seconds(60))
+            _ = running.finish(id, awaitingAck: true)
+        }
+        #expect(running.free(queue: "q", slots: slots) == 0, "15 uncommitted, 10 free of charge: 5 slots held")
+        #expect(running.beginClaim(queue: "q", slots: slots, limit: 100) == 0)
+        // Another queue is not charged.
+        #expect(running.free(queue: "other", slots: slots) == slots)
+        // Commits give the slots back; unknown or repeated attempts change nothing.
+        let committed = running.acknowledged((1...3).map { RunningJobs.Attempt(jobID: $0, leaseToken: 1) })
+        #expect(committed.count == 3)
+        #expect(running.free(queue: "q", slots: slots) == 3)
+        #expect(running.acknowledged([RunningJobs.Attempt(jobID: 1, leaseToken: 1), RunningJobs.Attempt(jobID: 99, leaseToken: 1)]).isEmpty)
+        #expect(running.free(queue: "q", slots: slots) == 3)
+    }
+
+    @Test func aJobEndingTwiceHereIsTwoAttempts() {
+        let running = RunningJobs(ackAllowance: 0)
+        // Rescued and claimed here again while its first ending waits: two attempts, acknowledged apart.
+        running.reserve(Self.job(7, token: 1), deadline: .now + .seconds(60))
+        _ = running.finish(7, awaitingAck: true)
+        running.reserve(Self.job(7, token: 2), deadline: .now + .seconds(60))
+        _ = running.finish(7, awaitingAck: true)
+        #expect(running.unacknowledged(queue: "q") == 2)
+        _ = running.acknowledged([RunningJobs.Attempt(jobID: 7, leaseToken: 2)])
+        _ = running.acknowledged([RunningJobs.Attempt(jobID: 7, leaseToken: 1)])
+        #expect(running.unacknowledged(queue: "q") == 0)
+        #expect(running.free(queue: "q", slots: 2) == 2)
+        // An attempt stopped with its lease lost records nothing to acknowledge.
+        running.reserve(Self.job(8), deadline: .now + .seconds(60))
+        _ = running.finish(8, awaitingAck: false)
+        #expect(running.unacknowledged(queue: "q") == 0)
+    }
+}

@@ -11,38 +11,54 @@ final class APIKeyCache: Sendable {
     static let defaultLifetime: Duration = .seconds(5)
     static let maximumEntries = 10_000
 
+    private struct State {
+        var entries: [Data: (key: AuthenticatedKey, until: ContinuousClock.Instant)] = [:]
+        /// Raised by every drop: a lookup that began before one is not remembered after it.
+        var generation = 0
+    }
+
     let lifetime: Duration
-    private let entries = Mutex<[Data: (key: AuthenticatedKey, until: ContinuousClock.Instant)]>([:])
+    private let state = Mutex(State())
 
     init(lifetime: Duration) {
         self.lifetime = lifetime
     }
 
     func key(for digest: Data, now: ContinuousClock.Instant = .now) -> AuthenticatedKey? {
-        entries.withLock { entries in
-            guard let entry = entries[digest] else { return nil }
+        state.withLock { state in
+            guard let entry = state.entries[digest] else { return nil }
             guard entry.until > now else {
-                entries[digest] = nil
+                state.entries[digest] = nil
                 return nil
             }
             return entry.key
         }
     }
 
-    func remember(_ key: AuthenticatedKey, digest: Data) {
+    /// Taken before a lookup and passed to `remember`.
+    var generation: Int { state.withLock { $0.generation } }
+
+    func remember(_ key: AuthenticatedKey, digest: Data, lookedUpAt generation: Int) {
         guard lifetime > .zero else { return }
-        entries.withLock { entries in
-            if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
-            entries[digest] = (key, .now + lifetime)
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.entries.count >= Self.maximumEntries { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[digest] = (key, .now + lifetime)
         }
     }
 
     func forget(keyID: UUID) {
-        entries.withLock { entries in entries = entries.filter { $0.value.key.key.id != keyID } }
+        state.withLock { state in
+            state.entries = state.entries.filter { $0.value.key.key.id != keyID }
+            state.generation += 1
+        }
     }
 
     /// Drops every entry: a member's role changed or a member left, and keys hold their creator's role.
     func forgetAll() {
-        entries.withLock { $0.removeAll() }
+        state.withLock { state in
+            state.entries.removeAll()
+            state.generation += 1
+        }
     }
 }

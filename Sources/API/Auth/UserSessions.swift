@@ -10,8 +10,14 @@ final class UserSessions: Sendable {
     static let maximumEntries = 10_000
 
     let lifetime: Duration
-    /// The user's current epoch, or nil for a user who does not exist.
-    private let entries = Mutex<[UUID: (epoch: Int?, until: ContinuousClock.Instant)]>([:])
+    private struct State {
+        /// The user's current epoch, or nil for a user who does not exist.
+        var entries: [UUID: (epoch: Int?, until: ContinuousClock.Instant)] = [:]
+        /// Raised by every `forget`: a lookup that began before one is not kept after it.
+        var generation = 0
+    }
+
+    private let state = Mutex(State())
 
     init(lifetime: Duration) {
         self.lifetime = lifetime
@@ -21,9 +27,9 @@ final class UserSessions: Sendable {
     /// current epoch (nil: no such user) when no fresh answer is kept.
     func isCurrent(_ userID: UUID, epoch: Int, lookup: () async throws -> Int?) async throws -> Bool {
         let now = ContinuousClock.now
-        let kept: Int?? = entries.withLock { entries in
-            guard let entry = entries[userID], entry.until > now else { return .none }
-            return .some(entry.epoch)
+        let (kept, generation): (Int??, Int) = state.withLock { state in
+            guard let entry = state.entries[userID], entry.until > now else { return (.none, state.generation) }
+            return (.some(entry.epoch), state.generation)
         }
         let current: Int?
         if let kept {
@@ -31,9 +37,10 @@ final class UserSessions: Sendable {
         } else {
             current = try await lookup()
             if lifetime > .zero {
-                entries.withLock { entries in
-                    if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
-                    entries[userID] = (current, now + lifetime)
+                state.withLock { state in
+                    guard state.generation == generation else { return }
+                    if state.entries.count >= Self.maximumEntries { state.entries.removeAll(keepingCapacity: true) }
+                    state.entries[userID] = (current, now + lifetime)
                 }
             }
         }
@@ -41,6 +48,9 @@ final class UserSessions: Sendable {
     }
 
     func forget(_ userID: UUID) {
-        _ = entries.withLock { $0.removeValue(forKey: userID) }
+        state.withLock { state in
+            state.entries[userID] = nil
+            state.generation += 1
+        }
     }
 }

@@ -199,7 +199,7 @@ struct DashboardRoutes {
     /// the browser goes to the sign-in page, and an error becomes the error page with its status.
     func signedIn(_ request: Request, _ context: APIRequestContext, checkingForm: Bool = false,
                           _ body: (Signed, APIRequestContext) async throws -> Response) async throws -> Response {
-        guard let userID = await session.user(request) else {
+        guard let (userID, sessionEpoch) = await session.user(request) else {
             return Response(status: .seeOther, headers: [.location: "/dashboard/login"])
         }
         let logger = services.logger
@@ -208,7 +208,7 @@ struct DashboardRoutes {
         }
         var signed = Signed(userID: userID, email: user.email,
                             isOperator: services.configuration.platformOperators.contains(user.email.lowercased()),
-                            csrf: session.csrfToken(for: userID), cookie: try await session.cookie(for: userID))
+                            csrf: session.csrfToken(for: userID), cookie: try await session.cookie(for: userID, sessionEpoch: sessionEpoch))
         var context = context
         context.caller = .user(userID)
         do {

@@ -11,15 +11,22 @@ struct DashboardSession {
     static let cookieName = "vpai_dashboard"
     let services: APIServices
 
-    /// The signed-in user of the request, or nil.
-    func user(_ request: Request) async -> UUID? {
+    /// The signed-in user of the request and the session epoch of their cookie, or nil.
+    func user(_ request: Request) async -> (userID: UUID, sessionEpoch: Int)? {
         guard let token = Self.cookie(Self.cookieName, in: request) else { return nil }
-        return try? await services.signedInUser(token: token)
+        return try? await services.signedInSession(token: token)
     }
 
-    /// The `Set-Cookie` value of a fresh session for `userID`.
-    func cookie(for userID: UUID) async throws -> String {
-        let token = try await services.read { try await services.issueAccessToken(userID: userID, on: $0) }
+    /// The `Set-Cookie` value of a session for `userID`: a renewal keeps its cookie's epoch (a
+    /// cookie from before a sign-out is never renewed into a current one), a sign-in takes the
+    /// user's current one.
+    func cookie(for userID: UUID, sessionEpoch: Int? = nil) async throws -> String {
+        let token: String
+        if let sessionEpoch {
+            token = try await services.tokens.issue(userID: userID, sessionEpoch: sessionEpoch)
+        } else {
+            token = try await services.read { try await services.issueAccessToken(userID: userID, on: $0) }
+        }
         return "\(Self.cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(services.configuration.accessTokenLifetime.seconds))"
             + (services.configuration.mail.configuration.apiURL.hasPrefix("https://") ? "; Secure" : "")
     }

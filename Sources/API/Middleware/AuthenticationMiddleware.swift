@@ -18,8 +18,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let logger = services.logger
             var key = services.apiKeys.key(for: digest)
             if key == nil {
+                let generation = services.apiKeys.generation
                 key = try await services.read { try await APIKeyStore.authenticate(keyHash: digest, on: $0, logger: logger) }
-                if let key { services.apiKeys.remember(key, digest: digest) }
+                if let key { services.apiKeys.remember(key, digest: digest, lookedUpAt: generation) }
             }
             guard let key else { throw APIError(.unauthorized, .invalidToken, "the API key is not valid or was revoked") }
             context.caller = .apiKey(key.key, creatorRole: key.creatorRole)

@@ -52,16 +52,25 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     /// Connection failures, not faults of the request: the database restarts, fails over or is
-    /// unreachable. The caller may retry soon; nothing was changed.
+    /// unreachable.
     static let unavailableCodes: Set<PSQLError.Code> = [
         .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
     ]
+    /// Of those, the ones that happen before a statement is sent: nothing was changed.
+    static let unsentCodes: Set<PSQLError.Code> = [.connectionError, .poolClosed]
 
+    /// A 503. When the statement never left, `Retry-After` invites a plain retry; when the
+    /// connection was lost after it was sent, the change may have been made, and the answer says so
+    /// (a retry with the same `Idempotency-Key` is safe).
     static func databaseUnavailable(_ error: any Error, logger: Logger) -> APIError {
         logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
-        var answer = APIError(.serviceUnavailable, .unavailable, "the database is unavailable; retry after the Retry-After seconds")
-        answer.headers[.retryAfter] = "1"
-        return answer
+        if let error = error as? PSQLError, unsentCodes.contains(error.code) {
+            var answer = APIError(.serviceUnavailable, .unavailable, "the database is unavailable; nothing was changed; retry after the Retry-After seconds")
+            answer.headers[.retryAfter] = "1"
+            return answer
+        }
+        return APIError(.serviceUnavailable, .unavailable,
+                        "the database connection was lost; the request may or may not have taken effect (repeat it with the same Idempotency-Key to be sure)")
     }
 
     /// Hummingbird's own errors: unknown route, wrong method, body too large.

@@ -211,8 +211,13 @@ struct MemberRoutes {
             case .lastOwner:
                 throw APIError(.conflict, .lastOwner, "a workspace needs an Owner: make another member Owner first")
             }
-            try await AuditLog.record(access.audit(role == nil ? "member.remove" : "member.role", "member", target.idString,
-                                                   details: ["from": current.rawValue, "to": role?.rawValue ?? "removed"]),
+            var details = ["from": current.rawValue, "to": role?.rawValue ?? "removed"]
+            if role == nil {
+                let revoked = try await APIKeyStore.revokeAll(createdBy: target, workspaceID: access.workspaceID,
+                                                              on: transaction.connection, logger: logger)
+                details["api_keys_revoked"] = String(revoked)
+            }
+            try await AuditLog.record(access.audit(role == nil ? "member.remove" : "member.role", "member", target.idString, details: details),
                                       on: transaction.connection, logger: logger)
         }
         // Keys carry their creator's role: the cached ones must see the change at once.

@@ -37,6 +37,19 @@ public enum APIKeyStore {
         return false
     }
 
+    /// Revokes every key `userID` made in the workspace (they left it): a later return to the
+    /// workspace does not revive them. Returns how many were revoked.
+    public static func revokeAll(createdBy userID: UUID, workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("""
+            UPDATE api_keys SET revoked_at = now()
+            WHERE workspace_id = \(workspaceID) AND created_by = \(userID) AND revoked_at IS NULL
+            RETURNING id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows.decode(UUID.self) { count += 1 }
+        return count
+    }
+
     /// The unrevoked key with this digest, with its creator's current role in the key's workspace
     /// (nil once the creator left the workspace or was deleted): a key never acts beyond the person
     /// who made it. Its last-used time is written at most once a minute, so a busy key does not turn

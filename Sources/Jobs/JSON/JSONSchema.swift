@@ -47,6 +47,8 @@ public struct JSONSchema: @unchecked Sendable {
     /// Counts (`minLength`, `maxItems`, …) above this describe nothing a call can send.
     public static let maxCount: Double = 2_147_483_647
     public static let maxPatternLength = 1_000
+    /// Longer strings are not matched against a `pattern` (a violation instead).
+    public static let maxPatternText = 100_000
     /// Steps (subschemas applied, items compared) one validation may take: a schema whose `$ref`s
     /// and applicators multiply the work fails the arguments with a clear violation instead of
     /// holding a thread for minutes.
@@ -129,6 +131,12 @@ public struct JSONSchema: @unchecked Sendable {
             case "pattern":
                 guard let source = value.string, source.count <= maxPatternLength, let regex = try? NSRegularExpression(pattern: source) else {
                     throw SchemaError(path: at, problem: "must be a valid regular expression of at most \(maxPatternLength) characters")
+                }
+                // A quantified group that holds a quantifier (`(a+)+`, `(\w*x)*`) backtracks
+                // exponentially on a near-match; the matcher cannot be interrupted, so such patterns
+                // are refused rather than run.
+                if source.range(of: #"\((?:[^()\\]|\\.)*[*+](?:[^()\\]|\\.)*\)[*+{]"#, options: .regularExpression) != nil {
+                    throw SchemaError(path: at, problem: "must not repeat a group that itself repeats (such as (a+)+): it can take exponential time")
                 }
                 patterns[source] = regex
             case "format":
@@ -224,9 +232,14 @@ public struct JSONSchema: @unchecked Sendable {
             let length = text.unicodeScalars.count
             if let minimum = keywords["minLength"]?.number, Double(length) < minimum { fail("must be at least \(Self.show(minimum)) characters long") }
             if let maximum = keywords["maxLength"]?.number, Double(length) > maximum { fail("must be at most \(Self.show(maximum)) characters long") }
-            if let source = keywords["pattern"]?.string, let regex = patterns[source],
-               regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
-                fail("must match the pattern \(source)")
+            if let source = keywords["pattern"]?.string, let regex = patterns[source] {
+                // Matching costs about one step per character; very long texts are not matched.
+                steps += length / 64
+                if length > Self.maxPatternText {
+                    fail("is too long to match against a pattern (more than \(Self.maxPatternText) characters)")
+                } else if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+                    fail("must match the pattern \(source)")
+                }
             }
             if let name = keywords["format"]?.string, let format = Format(rawValue: name), !Self.conforms(text, to: format) {
                 fail("must be a valid \(name)")
@@ -244,15 +257,14 @@ public struct JSONSchema: @unchecked Sendable {
             if let minimum = keywords["minItems"]?.number, Double(items.count) < minimum { fail("must have at least \(Self.show(minimum)) items") }
             if let maximum = keywords["maxItems"]?.number, Double(items.count) > maximum { fail("must have at most \(Self.show(maximum)) items") }
             if keywords["uniqueItems"]?.bool == true {
-                // Each comparison is a step: a long array cannot make this quadratic loop unbounded.
-                outer: for first in items.indices {
-                    for second in items.indices where second > first {
-                        steps += 1
-                        if steps > Self.maxSteps { break outer }
-                        if Self.equal(items[first], items[second]) {
-                            fail("items \(first) and \(second) are equal; items must be unique")
-                            break outer
-                        }
+                // By canonical text (sorted keys, one spelling per number), one step per item.
+                var seen: [String: Int] = [:]
+                for (index, item) in items.enumerated() {
+                    steps += 1
+                    if steps > Self.maxSteps { break }
+                    if let first = seen.updateValue(index, forKey: item.text) {
+                        fail("items \(first) and \(index) are equal; items must be unique")
+                        break
                     }
                 }
             }

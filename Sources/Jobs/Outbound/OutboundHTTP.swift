@@ -13,12 +13,16 @@ public struct OutboundHTTP: Sendable {
         public var url: String
         public var headers: HTTPHeaders
         public var body: Data?
+        /// Headers that carry credentials besides `Authorization` and `Cookie` (a tool's API-key
+        /// header): dropped, like those two, when a redirect leaves the host.
+        public var credentialHeaders: [String]
 
-        public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: Data? = nil) {
+        public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: Data? = nil, credentialHeaders: [String] = []) {
             self.method = method
             self.url = url
             self.headers = headers
             self.body = body
+            self.credentialHeaders = credentialHeaders
         }
     }
 
@@ -71,8 +75,7 @@ public struct OutboundHTTP: Sendable {
             redirects += 1
             guard let next = URL(string: location, relativeTo: target.url)?.absoluteURL else { throw .refused("the redirect to \(location) is not a URL") }
             if next.host(percentEncoded: false)?.lowercased() != target.host.lowercased() {
-                current.headers.remove(name: "Authorization")
-                current.headers.remove(name: "Cookie")
+                for name in ["Authorization", "Cookie"] + current.credentialHeaders { current.headers.remove(name: name) }
             }
             if response.status == 303 || ((response.status == 301 || response.status == 302) && current.method == .POST) {
                 current.method = .GET

@@ -108,6 +108,12 @@ public enum ToolAuth: Sendable, Equatable {
         }
     }
 
+    /// The header carrying the secret when it is not `Authorization`.
+    public var credentialHeader: String? {
+        if case .apiKey(let header, _) = self { return header }
+        return nil
+    }
+
     /// What may be shown (never the secret).
     public var settings: [String: String] {
         switch self {

@@ -20,13 +20,20 @@ final class RunningJobs: Sendable {
         var stopReason: StopReason?
     }
 
+    struct Attempt: Hashable {
+        let jobID: Int64
+        let leaseToken: Int32
+    }
+
     private struct State {
         var entries: [Int64: Entry] = [:]
         var perQueue: [String: Int] = [:]
         /// Slots promised to claims under way, so concurrent claimers never exceed a queue's slots.
         var claiming: [String: Int] = [:]
         /// Ended attempts whose ending is not committed yet: their queue, and how many per queue.
-        var unackedQueue: [Int64: String] = [:]
+        /// An attempt is its job and lease token: a job rescued and claimed here again while its
+        /// earlier ending waits is a second attempt, counted and acknowledged apart.
+        var unackedQueue: [Attempt: String] = [:]
         var unacked: [String: Int] = [:]
 
         /// Slots held by uncommitted endings beyond the allowance.
@@ -63,8 +70,7 @@ final class RunningJobs: Sendable {
         state.withLock { state in
             guard let entry = state.entries.removeValue(forKey: id) else { return nil }
             state.perQueue[entry.job.queue, default: 1] -= 1
-            if awaitingAck {
-                state.unackedQueue[id] = entry.job.queue
+            if awaitingAck, state.unackedQueue.updateValue(entry.job.queue, forKey: Attempt(jobID: id, leaseToken: entry.job.leaseToken)) == nil {
                 state.unacked[entry.job.queue, default: 0] += 1
             }
             return entry.stopReason
@@ -73,16 +79,21 @@ final class RunningJobs: Sendable {
 
     /// Endings that are committed (or given up on): they hold no slot any more. Returns the queue
     /// of each one it knew.
-    func acknowledged(_ ids: [Int64]) -> [Int64: String] {
+    func acknowledged(_ attempts: [Attempt]) -> [Attempt: String] {
         state.withLock { state in
-            var queues: [Int64: String] = [:]
-            for id in ids {
-                guard let queue = state.unackedQueue.removeValue(forKey: id) else { continue }
+            var queues: [Attempt: String] = [:]
+            for attempt in attempts {
+                guard let queue = state.unackedQueue.removeValue(forKey: attempt) else { continue }
                 state.unacked[queue, default: 1] -= 1
-                queues[id] = queue
+                queues[attempt] = queue
             }
             return queues
         }
+    }
+
+    /// Uncommitted endings of `queue`, for tests and metrics.
+    func unacknowledged(queue: String) -> Int {
+        state.withLock { $0.unacked[queue] ?? 0 }
     }
 
     /// Cancels an attempt's task, remembering why; the first reason wins.

@@ -279,10 +279,10 @@ public final class Worker: Service, Sendable {
 
     /// Committed endings free the slots they held; released jobs wake the other workers.
     private func committed(_ batch: [Completion]) {
-        let queues = running.acknowledged(batch.map(\.jobID))
+        let queues = running.acknowledged(batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) })
         for queue in Set(queues.values) { refill(queue) }
         let released = Set(batch.compactMap { completion -> String? in
-            if case .released = completion.result { return queues[completion.jobID] }
+            if case .released = completion.result { return queues[RunningJobs.Attempt(jobID: completion.jobID, leaseToken: completion.leaseToken)] }
             return nil
         })
         if !released.isEmpty { publisher?.notify(queues: released) }
