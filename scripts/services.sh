@@ -8,6 +8,7 @@
 #
 #   eval "$(scripts/services.sh)"            # start (or reuse) and export DATABASE_URL / REDIS_URL
 #   scripts/services.sh stop                 # stop the servers this script started
+#                                            # (VPAI_PG_STOP_MODE=immediate: as a crash would)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -94,7 +95,7 @@ stop_all() {
     local bindir
     bindir=$(pg_config --bindir)
     if [ -f "$STATE_DIR/pg/data/postmaster.pid" ]; then
-        pg_run "$bindir/pg_ctl" -D "$STATE_DIR/pg/data" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
+        pg_run "$bindir/pg_ctl" -D "$STATE_DIR/pg/data" -m "${VPAI_PG_STOP_MODE:-fast}" -w stop >/dev/null && log "PostgreSQL stopped"
     fi
     if [ -f "$STATE_DIR/redis/redis.pid" ]; then
         redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true

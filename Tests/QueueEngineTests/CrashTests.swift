@@ -163,6 +163,57 @@ import Testing
         await postgres.destroy()
     }
 
+    /// Fast and immediate restarts under a steady stream of enqueues and a running worker, with the
+    /// production reply deadline (30 s): a statement on a connection the restart closed ends within
+    /// its watch interval, so no enqueue waits for the deadline, every acknowledged enqueue's job
+    /// runs, and claiming resumes within seconds.
+    @Test(arguments: ["fast", "immediate"])
+    func aPostgresRestartStallsNoEnqueueAndNoClaim(mode: String) async throws {
+        let postgres = try await PrivatePostgres.start()
+        do {
+            var configuration = try postgres.configuration
+            configuration.replyTimeout = JobStore.defaultReplyTimeout
+            try await TestHarness.with(database: configuration) { harness in
+                let probe = Probe()
+                try await harness.withWorker(harness.workerConfiguration(slots: 20), registry: .scripted(probe)) { _ in
+                    let producer = Task {
+                        var acknowledged: [Int64] = []
+                        var slowest: Duration = .zero
+                        while !Task.isCancelled {
+                            let started = ContinuousClock.now
+                            if let id = try? await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id { acknowledged.append(id) }
+                            slowest = max(slowest, .now - started)
+                            try? await Task.sleep(for: .milliseconds(10))
+                        }
+                        return (acknowledged, slowest)
+                    }
+                    try await expectEventually { probe.totalRuns > 100 }
+                    try await postgres.stop(mode: mode)
+                    try await postgres.startAgain()
+                    let back = ContinuousClock.now
+                    let runsAtRestart = probe.totalRuns
+                    // Claiming resumes within seconds of the server accepting connections again.
+                    try await expectEventually(timeout: .seconds(10)) { probe.totalRuns > runsAtRestart + 50 }
+                    #expect(ContinuousClock.now - back < .seconds(10))
+                    try await Task.sleep(for: .milliseconds(500))
+                    producer.cancel()
+                    let (acknowledged, slowest) = await producer.value
+                    #expect(slowest < .seconds(5), "the slowest enqueue took \(slowest)")
+                    // Every acknowledged enqueue's job exists and completes.
+                    try await expectEventually(timeout: .seconds(60)) {
+                        let jobs = try await harness.countByState()
+                        return jobs[.completed, default: 0] >= acknowledged.count && jobs.keys.allSatisfy { $0 == .completed }
+                    }
+                    for id in acknowledged.suffix(20) { #expect(try await harness.job(id).state == .completed) }
+                }
+            }
+        } catch {
+            await postgres.destroy()
+            throw error
+        }
+        await postgres.destroy()
+    }
+
     @Test func theSchedulerKeepsItsTicksAcrossAPostgresRestart() async throws {
         let postgres = try await PrivatePostgres.start()
         do {

@@ -39,7 +39,7 @@ struct ErrorMiddleware: RouterMiddleware {
             return fromHTTPError(error)
         case let error as DecodingError:
             return RequestBody.describe(error)
-        case is ReplyTimeout:
+        case is ReplyTimeout, is ConnectionLost:
             return databaseUnavailable(error, logger: logger)
         case let error as PSQLError where unavailableCodes.contains(error.code)
             || (error.code == .server && error.serverInfo?[.sqlState].map { $0.hasPrefix("57P") || $0.hasPrefix("08") } == true):

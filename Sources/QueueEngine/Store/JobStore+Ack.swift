@@ -10,9 +10,9 @@ extension JobStore {
     public func acknowledge(_ completions: [Completion]) async throws -> [Int64] {
         guard !completions.isEmpty else { return [] }
         let statement = AcknowledgeJobsStatement(bindings: AcknowledgeJobsStatement.bindings(for: completions))
-        let accepted = try await bounded { [client, logger] in
+        let accepted = try await onConnection { [logger] connection in
             var accepted = Set<Int64>()
-            for try await id in try await client.execute(statement, logger: logger) { accepted.insert(id) }
+            for try await id in try await connection.execute(statement, logger: logger) { accepted.insert(id) }
             return accepted
         }
         return completions.map(\.jobID).filter { !accepted.contains($0) }
@@ -25,8 +25,8 @@ extension JobStore {
         let ids = jobs.map(\.id)
         let tokens = jobs.map(\.leaseToken)
         let leaseSeconds = lease.seconds
-        return try await bounded { [client, logger] in
-            let rows = try await client.query("""
+        return try await onConnection { [logger] connection in
+            let rows = try await connection.query("""
                 UPDATE queue_jobs j
                 SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
                 FROM unnest(\(ids)::bigint[], \(tokens)::int[]) AS u(id, token)
@@ -43,11 +43,12 @@ extension JobStore {
     /// Stores a running attempt's progress; ignored when the lease is no longer held.
     public func reportProgress(jobID: Int64, leaseToken: Int32, percent: Int, message: String?) async throws {
         let percent16 = Int16(min(max(percent, 0), 100))
-        try await bounded { [client, logger] in
-            try await client.query("""
+        try await onConnection { [logger] connection in
+            let rows = try await connection.query("""
                 UPDATE queue_jobs SET progress = \(percent16), progress_message = \(message)
                 WHERE id = \(jobID) AND lease_token = \(leaseToken) AND state = 'running'
                 """, logger: logger)
+            for try await _ in rows {}
         }
     }
 }

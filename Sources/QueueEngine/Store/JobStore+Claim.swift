@@ -10,9 +10,9 @@ extension JobStore {
     public func claim(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let statement = ClaimJobsStatement(queue: queue, limit: limit, workerID: workerID, leaseSeconds: lease.seconds)
-        return try await bounded { [client, logger] in
+        return try await onConnection { [logger] connection in
             var jobs: [ClaimedJob] = []
-            for try await job in try await client.execute(statement, logger: logger) { jobs.append(job) }
+            for try await job in try await connection.execute(statement, logger: logger) { jobs.append(job) }
             return jobs
         }
     }
@@ -26,8 +26,8 @@ extension JobStore {
     public func claimLimited(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let leaseSeconds = lease.seconds
-        return try await bounded { [client, logger] in
-            try await client.transaction(logger: logger) { connection in
+        return try await onConnection { [logger] connection in
+            try await connection.transaction(logger: logger) { connection in
                 var keys: [String] = []
                 let keyRows = try await connection.query("""
                     SELECT DISTINCT concurrency_key FROM queue_jobs

@@ -4,16 +4,12 @@ import PostgresNIO
 extension JobStore {
     /// Inserts one job in its own transaction on a pooled connection.
     public func insert(_ job: NewJob) async throws -> EnqueueResult {
-        try await bounded { [client, logger] in
-            try await client.withConnection { try await Self.insert(job, on: $0, logger: logger) }
-        }
+        try await onConnection { [logger] in try await Self.insert(job, on: $0, logger: logger) }
     }
 
     /// Inserts many jobs in one statement on a pooled connection; results are in input order.
     public func insertMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        try await bounded { [client, logger] in
-            try await client.withConnection { try await Self.insertMany(jobs, on: $0, logger: logger) }
-        }
+        try await onConnection { [logger] in try await Self.insertMany(jobs, on: $0, logger: logger) }
     }
 
     /// Inserts one job on `connection` (which may be inside the caller's transaction). A job whose

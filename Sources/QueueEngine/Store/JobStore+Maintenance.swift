@@ -9,8 +9,8 @@ extension JobStore {
         of task: MaintenanceLock,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T? {
-        try await bounded { [client, logger] in
-            try await client.transaction(logger: logger) { connection -> T? in
+        try await onConnection { [logger] connection in
+            try await connection.transaction(logger: logger) { connection -> T? in
                 let rows = try await connection.query(
                     "SELECT pg_try_advisory_xact_lock(\(MaintenanceLock.space), \(task.rawValue))", logger: logger)
                 var acquired = false

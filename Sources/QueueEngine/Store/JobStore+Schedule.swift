@@ -32,8 +32,8 @@ extension JobStore {
 
     /// Every entry the schedulers have seen, with the state of its latest job (API, dashboard, CLI).
     public func schedules() async throws -> [ScheduleRecord] {
-        return try await bounded { [client, logger] in
-            let rows = try await client.query("""
+        return try await onConnection { [logger] connection in
+            let rows = try await connection.query("""
                 SELECT s.name, s.covered_until, s.last_tick, s.last_job_id, j.state::text
                 FROM queue_schedule s LEFT JOIN queue_jobs j ON j.id = s.last_job_id
                 ORDER BY s.name

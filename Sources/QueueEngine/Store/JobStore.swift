@@ -24,6 +24,16 @@ public struct JobStore: Sendable {
         return try await withReplyDeadline(replyTimeout, operation)
     }
 
+    /// Runs `body` on one pooled connection under the reply deadline; a connection that closes
+    /// while `body` waits ends the wait within `ConnectionWatch.interval` (`ConnectionLost`).
+    func onConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let watch = ConnectionWatch()
+        let client = self.client
+        return try await withReplyDeadline(replyTimeout > .zero ? replyTimeout : nil, watch: watch) {
+            try await watch.withConnection(client, body)
+        }
+    }
+
     /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.
     static let claimedColumns = """
         j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.lease_token, j.timeout_ms,

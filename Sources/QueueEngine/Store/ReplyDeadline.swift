@@ -1,3 +1,4 @@
+import PostgresNIO
 import Synchronization
 
 /// A database reply that did not come in time.
@@ -12,12 +13,42 @@ public struct ReplyTimeout: Error, CustomStringConvertible {
     public var description: String { "no reply from PostgreSQL within \(limit); the connection was probably lost" }
 }
 
-/// Runs `operation` and returns its result, or throws `ReplyTimeout` once `limit` passes without one.
+/// The connection a bounded operation leased closed while it waited: its reply will never come.
+/// Found within `ConnectionWatch.interval`, instead of at the reply deadline.
+public struct ConnectionLost: Error, CustomStringConvertible {
+    public var description: String { "the PostgreSQL connection closed while a statement waited for its reply" }
+}
+
+/// The connection an operation leased, so the deadline's timer can see it close. A write to a
+/// connection the server has just closed is lost without an error (see `ReplyTimeout`); its channel
+/// is inactive, though, and that is what the watch looks at.
+public final class ConnectionWatch: Sendable {
+    /// How often a waiting operation's connection is looked at.
+    public static let interval: Duration = .milliseconds(100)
+    private let connection = Mutex<PostgresConnection?>(nil)
+
+    public init() {}
+
+    /// Leases a connection from `client` for `body`, watched while `body` runs.
+    public func withConnection<T: Sendable>(_ client: PostgresClient, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            self.connection.withLock { $0 = connection }
+            defer { self.connection.withLock { $0 = nil } }
+            return try await body(connection)
+        }
+    }
+
+    var isClosed: Bool { connection.withLock { $0?.isClosed ?? false } }
+}
+
+/// Runs `operation` and returns its result, or throws `ReplyTimeout` once `limit` passes without one
+/// (no limit when nil), or `ConnectionLost` as soon as the connection `watch` holds has closed.
 ///
 /// The operation runs in a task of its own, so a reply that never comes cannot hold the caller: at
 /// the deadline that task is cancelled and left behind. Cancelling the caller ends the wait at once.
 func withReplyDeadline<T: Sendable>(
-    _ limit: Duration,
+    _ limit: Duration?,
+    watch: ConnectionWatch? = nil,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let race = DeadlineRace<T>()
@@ -28,8 +59,17 @@ func withReplyDeadline<T: Sendable>(
                 do { race.finish(.success(try await operation())) } catch { race.finish(.failure(error)) }
             })
             race.add(Task {
-                do { try await Task.sleep(for: limit) } catch { return }
-                race.finish(.failure(ReplyTimeout(limit: limit)))
+                let deadline = limit.map { ContinuousClock.now + $0 }
+                while true {
+                    var wait = watch == nil ? Duration.seconds(3_600) : ConnectionWatch.interval
+                    if let limit, let deadline {
+                        let left = deadline - .now
+                        if left <= .zero { return race.finish(.failure(ReplyTimeout(limit: limit))) }
+                        wait = min(wait, left)
+                    }
+                    do { try await Task.sleep(for: wait) } catch { return }
+                    if watch?.isClosed == true { return race.finish(.failure(ConnectionLost())) }
+                }
             })
         }
     } onCancel: {

@@ -24,7 +24,8 @@ struct PrivatePostgres: Sendable {
         }
     }
 
-    func stop() async throws { try await services("stop") }
+    /// Stops the server: `fast` ends every session cleanly, `immediate` as a crash would.
+    func stop(mode: String = "fast") async throws { try await services("stop", mode: mode) }
 
     func startAgain() async throws { try await services("start") }
 
@@ -33,10 +34,10 @@ struct PrivatePostgres: Sendable {
         try? FileManager.default.removeItem(at: stateDirectory)
     }
 
-    private func services(_ command: String) async throws {
+    private func services(_ command: String, mode: String = "fast") async throws {
         try await ChildProcess.run("/bin/bash", [ChildProcess.packageRoot.appendingPathComponent("scripts/services.sh").path, command], environment: [
             "VPAI_STATE_DIR": stateDirectory.path, "VPAI_PG_PORT": "\(port)", "VPAI_DB_NAME": "voicepartner",
-            "DATABASE_URL": "", "REDIS_URL": "none",
+            "DATABASE_URL": "", "REDIS_URL": "none", "VPAI_PG_STOP_MODE": mode,
         ])
     }
 }
