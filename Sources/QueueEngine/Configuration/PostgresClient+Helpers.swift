@@ -31,8 +31,7 @@ extension PostgresClient {
         do {
             return try await withTransaction(logger: logger, isolation: isolation, body)
         } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-            throw error
+            throw error.closureErrorIfRolledBack
         }
     }
 }
@@ -48,8 +47,15 @@ extension PostgresConnection {
         do {
             return try await withTransaction(logger: logger, isolation: isolation, body)
         } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-            throw error
+            throw error.closureErrorIfRolledBack
         }
+    }
+}
+
+extension PostgresTransactionError {
+    /// The closure's own error when the rollback went through, else this error.
+    var closureErrorIfRolledBack: any Error {
+        if let closureError, rollbackError == nil { return closureError }
+        return self
     }
 }
