@@ -215,6 +215,39 @@ import Testing
     }
 }
 
+/// Jobs a stopping worker hands back wake the other workers at once.
+@Suite(.timeLimit(.minutes(2))) struct ReleaseWakeupTests {
+    @Test func jobsReleasedAtShutdownWakeTheOtherWorkers() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            // Only a wake-up can make the second worker claim in time: its poll comes once a minute.
+            let configuration = harness.workerConfiguration(slots: 2) {
+                $0.pollInterval = .seconds(60)
+                $0.shutdownGrace = .zero
+            }
+            var first = configuration
+            first.id = TestHarness.uniqueName("stopping")
+            var taking = configuration
+            taking.id = TestHarness.uniqueName("taking-over")
+            let (second, takingOver) = (taking, taking.id)
+            try await harness.withWorker(first, registry: .scripted(probe)) { worker in
+                let ids = [try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000)).id,
+                           try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 60_000)).id]
+                try await expectEventually { probe.running == 2 }
+                try await harness.withWorker(second, registry: .scripted(probe)) { taking in
+                    try await expectEventually { taking.isSubscribed }
+                    worker.stop()
+                    try await expectEventually(timeout: .seconds(20)) {
+                        var taken = 0
+                        for id in ids where try await harness.job(id).workerID == takingOver { taken += 1 }
+                        return taken == 2
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The slot arithmetic of finished but unacknowledged attempts.
 @Suite struct AckDebtTests {
     static func job(_ id: Int64, token: Int32 = 1, queue: String = "q") -> ClaimedJob {

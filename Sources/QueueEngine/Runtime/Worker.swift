@@ -51,6 +51,9 @@ public final class Worker: Service, Sendable {
     /// How many attempts run in this worker now.
     public var runningCount: Int { running.count }
 
+    /// Whether the wake-up subscription is live (false without Redis).
+    public var isSubscribed: Bool { subscriber?.isConnected ?? false }
+
     public func run() async throws {
         await withGracefulShutdownHandler {
             await self.runUntilStopped()

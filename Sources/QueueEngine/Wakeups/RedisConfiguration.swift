@@ -32,4 +32,8 @@ public enum WakeupChannel {
     public static let wake = "vpai:queue:wake"
     /// Payload: the id of a job whose cancel was requested.
     public static let cancel = "vpai:queue:cancel"
+    /// The longest wait between reconnect attempts of the publisher and the subscribers: both are
+    /// back within about this long after Redis returns, so the first enqueues after an outage wake
+    /// workers as promptly as the ones before it. A refused connect costs next to nothing.
+    public static let maximumReconnectDelay: Duration = .milliseconds(200)
 }

@@ -120,7 +120,8 @@ public final class WakeupPublisher: @unchecked Sendable {
                 backoff = .milliseconds(50)
             } catch {
                 connection = nil
-                logger.warning("wake-up publish failed; workers fall back to polling", metadata: [
+                // Said once per outage; the retries that follow are debug noise.
+                logger.log(level: backoff == .milliseconds(50) ? .warning : .debug, "wake-up publish failed; workers fall back to polling", metadata: [
                     "error": "\(error)", "retry_in_ms": "\(backoff.milliseconds)",
                 ])
                 condition.lock()
@@ -130,7 +131,7 @@ public final class WakeupPublisher: @unchecked Sendable {
                 for queue in queues { lastPublished[queue] = nil }
                 pendingCancels = Array((cancels + pendingCancels).suffix(Self.maximumPendingCancels))
                 condition.unlock()
-                backoff = min(backoff * 2, .seconds(2))
+                backoff = min(backoff * 2, WakeupChannel.maximumReconnectDelay)
             }
         }
     }

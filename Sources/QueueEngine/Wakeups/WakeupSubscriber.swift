@@ -98,7 +98,7 @@ public final class WakeupSubscriber: Sendable {
                     logger.debug("Redis unreachable", metadata: ["error": "\(error)", "retry_in_ms": "\(backoff.milliseconds)"])
                 }
                 sleepUnlessStopped(backoff)
-                backoff = min(backoff * 2, .seconds(2))
+                backoff = min(backoff * 2, WakeupChannel.maximumReconnectDelay)
             }
         }
         state.withLock { $0.connection = nil; $0.connected = false }

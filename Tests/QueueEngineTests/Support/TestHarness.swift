@@ -73,7 +73,8 @@ struct TestHarness: Sendable {
     ) async throws -> T {
         let redis = try redis ?? Self.redisConfiguration
         let subscriber = redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
-        let worker = Worker(configuration: configuration, store: store, registry: registry, subscriber: subscriber, logger: logger)
+        let worker = Worker(configuration: configuration, store: store, registry: registry, subscriber: subscriber,
+                            publisher: redis == nil ? nil : publisher, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await worker.run()
