@@ -59,9 +59,9 @@ struct APIServices: Sendable {
         return try await tokens.issue(userID: userID, sessionEpoch: epoch)
     }
 
-    /// A read on one pooled connection.
-    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection) }
+    /// A read on one pooled connection, watched: a connection lost under it fails the read at once.
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withWatchedConnection(body)
     }
 
     /// Enqueues a built-in email inside the caller's transaction, so it goes out only if the change
@@ -73,8 +73,8 @@ struct APIServices: Sendable {
     }
 
     /// A change and its audit row in one transaction; jobs enqueued through `JobTransaction` exist
-    /// only if it commits.
-    func write<T: Sendable>(_ body: (JobTransaction) async throws -> T) async throws -> T {
-        try await queue.transaction(body)
+    /// only if it commits. Watched and under the reply deadline like the engine's own statements.
+    func write<T: Sendable>(_ body: @escaping @Sendable (JobTransaction) async throws -> T) async throws -> T {
+        try await queue.watchedTransaction(body)
     }
 }

@@ -58,6 +58,22 @@ public struct JobQueue: Sendable {
         return result
     }
 
+    /// `transaction` for a body that may run in a task of its own: under the reply deadline, and a
+    /// connection that closes under the transaction ends it within `ConnectionWatch.interval`
+    /// (`ConnectionLost`) instead of leaving the caller to wait for a reply that never comes.
+    public func watchedTransaction<Result: Sendable>(_ body: @escaping @Sendable (JobTransaction) async throws -> Result) async throws -> Result {
+        let logger = self.logger
+        let (result, queues) = try await store.onConnection { connection in
+            try await connection.transaction(logger: logger) { connection in
+                let transaction = JobTransaction(connection: connection, logger: logger)
+                let result = try await body(transaction)
+                return (result, transaction.enqueuedQueues)
+            }
+        }
+        if !queues.isEmpty { publisher?.notify(queues: queues) }
+        return result
+    }
+
     /// Cancels a job (see `JobStore.cancel`); a running job's worker is told at once.
     @discardableResult
     public func cancel(id: Int64, workspaceID: String? = nil) async throws -> JobState {

@@ -189,10 +189,18 @@ import Testing
         }
     }
 
+    /// The canary counts TCP connections, not HTTP requests: a refused call must not even connect.
     @Test func theSSRFListIsRefusedAndTheCanaryHearsNothing() async throws {
-        let canary = ToolEndpointStandIn(host: "127.0.0.1")
+        let canary = try TCPCanary()
+        defer { canary.stop() }
+        let canaryBase = "http://127.0.0.1:\(canary.port)"
+        // The canary hears a connection when one is made: here, one of the test's own.
+        _ = try await RawHTTP.exchange("", port: canary.port)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while canary.connections < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(canary.connections == 1)
         let endpoint = ToolEndpointStandIn()
-        try await canary.run { canaryBase in
+        do {
             try await endpoint.run { base in
                 try await APIHarness.with(["OUTBOUND_ALLOWED_HOSTS": "127.0.0.2"]) { api in
                     let owner = try await api.register("tools-ssrf")
@@ -224,7 +232,7 @@ import Testing
                     let followed = try await api.call(.post, "/api/tools/\(hop)/test", json: .object(["arguments": .object(["to": .string("\(base)/echo/landed")])]),
                                                       as: owner.bearer, headers: header)
                     #expect(followed["response"]?["path"]?.string == "/echo/landed", "\(followed.body.text)")
-                    #expect(canary.requests.isEmpty, "the canary was reached: \(canary.requests)")
+                    #expect(canary.connections == 1, "the canary was connected to \(canary.connections - 1) times by tools")
                     #expect(endpoint.requests.contains { $0.hasPrefix("GET /echo/landed") })
                 }
             }

@@ -29,7 +29,7 @@ struct TwilioWebhookRoutes {
     /// its credits do not cover a call (then Twilio rejects it unanswered, free of charge).
     @Sendable func voice(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await verifiedForm(request, context: context)
-        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
+        @Sendable func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
         let settings = services.configuration.providers.calls
         let stream = services.configuration.providers.twilio?.configuration.mediaStreamURL
@@ -85,7 +85,7 @@ struct TwilioWebhookRoutes {
     /// and charges a completed call once.
     @Sendable func status(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await verifiedForm(request, context: context)
-        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
+        @Sendable func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         guard let sid = value("CallSid"), !sid.isEmpty else { throw APIError.validation(field: "CallSid", "is required") }
         guard let statusText = value("CallStatus"), let status = CallStatus(rawValue: statusText), status.rank >= CallStatus.queued.rank
         else { throw APIError.validation(field: "CallStatus", "is not a Twilio call status") }
@@ -120,7 +120,7 @@ struct TwilioWebhookRoutes {
     /// whichever of this and the final status callback comes last). Other recording statuses change nothing.
     @Sendable func recording(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await verifiedForm(request, context: context)
-        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
+        @Sendable func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         guard let sid = value("CallSid") else { throw APIError.validation(field: "CallSid", "is required") }
         guard value("RecordingStatus") == "completed", let url = value("RecordingUrl"), let recordingSID = value("RecordingSid") else {
             return Response(status: .noContent)

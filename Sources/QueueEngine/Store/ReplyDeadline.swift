@@ -115,3 +115,12 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         for task in tasks { task.cancel() }
     }
 }
+
+extension PostgresClient {
+    /// Runs `body` on one pooled connection; a connection that closes while `body` waits ends the
+    /// wait within `ConnectionWatch.interval` (`ConnectionLost`). No deadline otherwise.
+    public func withWatchedConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let watch = ConnectionWatch()
+        return try await withReplyDeadline(nil, watch: watch) { try await watch.withConnection(self, body) }
+    }
+}
