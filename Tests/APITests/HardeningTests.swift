@@ -283,6 +283,21 @@ import Testing
         }
     }
 
+    /// Operators' numbers are inputs too: settings whose arithmetic would overflow are refused at
+    /// startup with the variable named, instead of trapping on the first request that uses them.
+    @Test func settingsThatWouldOverflowAreRefusedAtStartup() throws {
+        for rule in ["fixed:1/9999999999999999h", "sliding:1/99999999999m", "bucket:10@0.0000000000000001/s", "bucket:10@inf/s",
+                     "fixed:99999999999/1s", "bucket:99999999999@1/s"] {
+            #expect(throws: ConfigurationError.self, "\(rule)") { _ = try RateLimitRule(parsing: rule, variable: "RATE_LIMIT_READ") }
+        }
+        #expect(throws: Never.self) { _ = try RateLimitRule(parsing: "fixed:10/8760h", variable: "RATE_LIMIT_READ") }
+        for variable in ["CALL_RESERVE_MILLICREDITS", "CALL_COST_PER_MINUTE_MILLICREDITS", "TRANSCRIPTION_COST_PER_MINUTE_MILLICREDITS"] {
+            #expect(throws: ConfigurationError.self, "\(variable)") {
+                _ = try CallSettings(environment: Environment([variable: "9223372036854775807"]))
+            }
+        }
+    }
+
     @Test func answersCarryTheSecurityHeaders() async throws {
         try await APIHarness.with { api in
             let health = try await api.call(.get, "/health/live")

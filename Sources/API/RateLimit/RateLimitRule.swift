@@ -41,12 +41,12 @@ enum RateLimitRule: Sendable, Equatable, CustomStringConvertible {
         switch parts[0] {
         case "fixed", "sliding":
             let pieces = parts[1].split(separator: "/").map(String.init)
-            guard pieces.count == 2, let limit = Int(pieces[0]), limit > 0, let window = Self.duration(pieces[1]) else { throw invalid }
+            guard pieces.count == 2, let limit = Int(pieces[0]), (1...1_000_000_000).contains(limit), let window = Self.duration(pieces[1]) else { throw invalid }
             self = parts[0] == "fixed" ? .fixedWindow(limit: limit, window: window) : .slidingWindow(limit: limit, window: window)
         case "bucket":
             let pieces = parts[1].split(separator: "@").map(String.init)
             guard pieces.count == 2, let capacity = Int(pieces[0]), capacity > 0, pieces[1].hasSuffix("/s"),
-                  let rate = Double(pieces[1].dropLast(2)), rate > 0
+                  capacity <= 1_000_000_000, let rate = Double(pieces[1].dropLast(2)), rate.isFinite, rate >= 0.001, rate <= 1_000_000_000
             else { throw invalid }
             self = .tokenBucket(capacity: capacity, refillPerSecond: rate)
         default:
@@ -54,11 +54,11 @@ enum RateLimitRule: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// `500ms`, `60s`, `5m`, `1h`.
+    /// `500ms`, `60s`, `5m`, `1h`: from a millisecond to a year.
     private static func duration(_ text: String) -> Duration? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
         for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
-            guard let value = Int64(text.dropLast(suffix.count)), value > 0 else { return nil }
+            guard let value = Int64(text.dropLast(suffix.count)), value > 0, value <= 31_622_400_000 / milliseconds else { return nil }
             return .milliseconds(value * milliseconds)
         }
         return nil

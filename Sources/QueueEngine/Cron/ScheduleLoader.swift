@@ -126,8 +126,8 @@ public struct ScheduleLoader: Sendable {
         }
         var grace: Duration?
         if let value = fields["misfire_grace_seconds"] {
-            guard let seconds = (value as? Double) ?? (value as? Int).map(Double.init), seconds > 0 else {
-                throw fail("misfire_grace_seconds must be a positive number")
+            guard let seconds = (value as? Double) ?? (value as? Int).map(Double.init), seconds > 0, seconds <= 31_622_400 else {
+                throw fail("misfire_grace_seconds must be a positive number of seconds up to a year")
             }
             grace = .milliseconds(Int64(seconds * 1000))
         }
