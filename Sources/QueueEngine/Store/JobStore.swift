@@ -27,11 +27,7 @@ public struct JobStore: Sendable {
     /// Runs `body` on one pooled connection under the reply deadline; a connection that closes
     /// while `body` waits ends the wait within `ConnectionWatch.interval` (`ConnectionLost`).
     func onConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let watch = ConnectionWatch()
-        let client = self.client
-        return try await withReplyDeadline(replyTimeout > .zero ? replyTimeout : nil, watch: watch) {
-            try await watch.withConnection(client, body)
-        }
+        try await client.withWatchedConnection(deadline: replyTimeout > .zero ? replyTimeout : nil, body)
     }
 
     /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.

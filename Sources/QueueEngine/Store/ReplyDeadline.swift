@@ -118,9 +118,11 @@ private final class DeadlineRace<T: Sendable>: Sendable {
 
 extension PostgresClient {
     /// Runs `body` on one pooled connection; a connection that closes while `body` waits ends the
-    /// wait within `ConnectionWatch.interval` (`ConnectionLost`). No deadline otherwise.
-    public func withWatchedConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// wait within `ConnectionWatch.interval` (`ConnectionLost`), and `deadline` (none when nil)
+    /// bounds it (`ReplyTimeout`).
+    public func withWatchedConnection<T: Sendable>(deadline: Duration? = nil,
+                                                   _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let watch = ConnectionWatch()
-        return try await withReplyDeadline(nil, watch: watch) { try await watch.withConnection(self, body) }
+        return try await withReplyDeadline(deadline, watch: watch) { try await watch.withConnection(self, body) }
     }
 }
