@@ -202,8 +202,12 @@ import Testing
                     producer.cancel()
                     let (acknowledged, slowest) = await producer.value
                     #expect(slowest < .seconds(5), "the slowest enqueue took \(slowest)")
-                    // Every acknowledged enqueue's job exists and completes.
+                    // Every acknowledged enqueue's job exists and completes. A claim whose reply the
+                    // restart cut off leaves its job running until its lease expires; the rescuer every
+                    // worker process runs brings it back, as it does here.
+                    let rescuer = JobRescuer(store: harness.store, publisher: harness.publisher, configuration: MaintenanceConfiguration(), logger: harness.logger)
                     try await expectEventually(timeout: .seconds(60)) {
+                        _ = try? await rescuer.rescueOnce()
                         let jobs = try await harness.countByState()
                         return jobs[.completed, default: 0] >= acknowledged.count && jobs.keys.allSatisfy { $0 == .completed }
                     }
