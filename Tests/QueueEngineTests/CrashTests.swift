@@ -193,15 +193,15 @@ import Testing
                     try await expectEventually { probe.totalRuns > 100 }
                     try await postgres.stop(mode: mode)
                     try await postgres.startAgain()
-                    let back = ContinuousClock.now
                     let runsAtRestart = probe.totalRuns
                     // Claiming resumes within seconds of the server accepting connections again.
                     try await expectEventually(timeout: .seconds(10)) { probe.totalRuns > runsAtRestart + 50 }
-                    #expect(ContinuousClock.now - back < .seconds(10))
                     try await Task.sleep(for: .milliseconds(500))
                     producer.cancel()
                     let (acknowledged, slowest) = await producer.value
-                    #expect(slowest < .seconds(5), "the slowest enqueue took \(slowest)")
+                    // The stall this guards against is the reply deadline itself (30 s): half of it
+                    // separates the two on a loaded machine, where 5 s did not (5.19 s once in CI).
+                    #expect(slowest < JobStore.defaultReplyTimeout / 2, "the slowest enqueue took \(slowest)")
                     // Every acknowledged enqueue's job exists and completes. A claim whose reply the
                     // restart cut off leaves its job running until its lease expires; the rescuer every
                     // worker process runs brings it back, as it does here.
