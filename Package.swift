@@ -40,11 +40,16 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // What every server process shares and that knows no database: the environment, log setup, durations.
+        .target(
+            name: "ServerSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         // The generic queue engine: store, claim, ack, retry, rescue, prune, wake-ups, worker runtime, cron.
         .target(
             name: "QueueEngine",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "ServerSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,7 +67,7 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "QueueEngine",
+                "QueueEngine", "ServerSupport",
                 "WebhookSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +85,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
-                "QueueEngine",
+                "QueueEngine", "ServerSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "QueueEngine", "Jobs", "Telemetry",
+                "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -105,14 +110,14 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "QueueEngine", "Jobs", "Telemetry",
+                "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "Scheduler",
             dependencies: [
-                "QueueEngine", "Jobs", "Telemetry",
+                "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -120,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "QueueCTL",
             dependencies: [
-                "QueueEngine", "Jobs",
+                "QueueEngine", "Jobs", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -138,24 +143,25 @@ let package = Package(
         // The engine benchmark (bench/run.sh); figures go in the README.
         .executableTarget(
             name: "Bench",
-            dependencies: ["QueueEngine", "Jobs"],
+            dependencies: ["QueueEngine", "Jobs", "ServerSupport"],
             path: "bench",
             exclude: ["run.sh", "results"]
         ),
+        .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport"]),
         .testTarget(
             name: "QueueEngineTests",
-            dependencies: ["QueueEngine", "Jobs", .product(name: "Yams", package: "Yams")]
+            dependencies: ["QueueEngine", "Jobs", "ServerSupport", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "WebhookSigning"],
+            dependencies: ["Jobs", "ServerSupport", "WebhookSigning"],
             exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
             resources: [.copy("Fixtures/opening-hours.doc")]
         ),
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "QueueEngine", "Jobs", "VoicePartnerClient", "WebhookSigning",
+                "API", "QueueEngine", "Jobs", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,5 +1,6 @@
 import Jobs
 import QueueEngine
+import ServerSupport
 
 /// Everything the API process reads from its environment, read once at startup.
 struct APIConfiguration: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import QueueEngine
+import ServerSupport
 
 /// The outside services the job kinds call, and the rules they follow, configured once per process.
 /// Processes that only validate or enqueue jobs (API, scheduler) may use the defaults: no provider.

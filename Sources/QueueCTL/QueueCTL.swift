@@ -4,6 +4,7 @@ import Jobs
 import Logging
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 
 /// `queuectl`: the queue engine from the command line (migrate, enqueue, list, inspect, retry,
 /// cancel, stats, pause, resume). Connects with `DATABASE_URL` and `REDIS_URL`.

@@ -4,6 +4,7 @@ import Jobs
 import Logging
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import ServiceLifecycle
 import Telemetry
 

@@ -1,4 +1,5 @@
 import QueueEngine
+import ServerSupport
 
 /// Everything the scheduler process reads from its environment, read once at startup.
 struct SchedulerProcessConfiguration: Sendable {

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import Prometheus
 import QueueEngine
+import ServerSupport
 import ServiceLifecycle
 
 /// Prometheus for every process: swift-metrics records into one registry per process (the engine's
@@ -52,7 +53,7 @@ public enum Telemetry {
 
     /// For the processes without an HTTP API (worker, scheduler): `/metrics` and `/health/live` on
     /// `METRICS_HOST:METRICS_PORT` (default 127.0.0.1, no listener when the port is unset).
-    public static func listener(environment: QueueEngine.Environment, logger: Logger) throws -> (any Service)? {
+    public static func listener(environment: ServerSupport.Environment, logger: Logger) throws -> (any Service)? {
         _ = registry
         guard environment["METRICS_PORT"] != nil else { return nil }
         let port = try environment.int("METRICS_PORT", default: 0, range: 1...65_535)

@@ -1,5 +1,6 @@
 import Jobs
 import Logging
+import ServerSupport
 import ServiceLifecycle
 import Telemetry
 import QueueEngine

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import Testing
 @testable import API
 

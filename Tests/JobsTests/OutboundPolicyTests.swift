@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// The outbound URL policy that guards tools and webhooks: every address class that must stay

@@ -1,5 +1,6 @@
 import Jobs
 import QueueEngine
+import ServerSupport
 
 /// The networks of the load balancers in front of the API (`TRUSTED_PROXIES`: comma-separated
 /// addresses or CIDR networks). Only a peer inside one of them may say, through `X-Forwarded-For`,

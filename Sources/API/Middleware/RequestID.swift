@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import QueueEngine
+import ServerSupport
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-ID")!

@@ -1,4 +1,5 @@
 import QueueEngine
+import ServerSupport
 
 /// Which rule applies to which requests, and whose allowance a request spends: the one place that
 /// groups routes for rate limiting.

@@ -1,4 +1,5 @@
 import QueueEngine
+import ServerSupport
 
 /// One limit with its strategy, written in configuration as:
 /// - `fixed:100/60s`: at most 100 requests in a window that starts with the first one;

@@ -1,4 +1,5 @@
 import QueueEngine
+import ServerSupport
 
 /// The platform's rules for placing calls, from the environment (amounts in millicredits).
 public struct CallSettings: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import QueueEngine
+import ServerSupport
 
 /// How campaigns are split and paced.
 public struct CampaignSettings: Sendable {

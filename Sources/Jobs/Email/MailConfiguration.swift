@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// What every email shares: the sender, the links' base address, the template folder, and the
 /// ordered providers with their cool-down.

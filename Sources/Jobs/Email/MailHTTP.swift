@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import QueueEngine
 
 /// The HTTP exchange the API-based mail providers share: one request, the answer read up to 1 MiB,
 /// and transport failures (refused connections, timeouts, TLS) reported as transient.

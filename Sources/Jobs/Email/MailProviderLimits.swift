@@ -1,4 +1,4 @@
-import QueueEngine
+import ServerSupport
 
 /// How hard one provider may be driven: sends per second across every worker (nil: as fast as it
 /// takes them) and requests in flight at once in one process.

@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// Everything the email job kinds need: the failover mailer, the checked templates, the shared
 /// configuration and the key that opens sealed variables.

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// Seals template variables that are secrets (reset and invite links carry single-use tokens) so
 /// they do not sit readable in the jobs table: AES-GCM under a key derived from `SECRETS_KEY`,

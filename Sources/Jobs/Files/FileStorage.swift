@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// Where uploaded files' bytes live. The database row holds the key; the bytes are here.
 public protocol FileStorage: Sendable {

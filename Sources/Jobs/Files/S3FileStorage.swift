@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import QueueEngine
+import ServerSupport
 
 /// Files in a bucket of S3-compatible storage (AWS S3, MinIO, moto), path-style
 /// (`<endpoint>/<bucket>/<key>`), every request signed with SigV4.

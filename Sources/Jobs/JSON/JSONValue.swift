@@ -1,5 +1,6 @@
 import Foundation
 import QueueEngine
+import ServerSupport
 
 /// Any JSON value: job arguments and results the API passes through without a fixed type, tool
 /// arguments checked against a JSON Schema, and tool answers.

@@ -1,8 +1,8 @@
 import Foundation
 import NIOPosix
-import QueueEngine
 #if canImport(Glibc)
 import Glibc
+import ServerSupport
 #endif
 
 /// Which user-controlled URLs (tools, webhooks, OAuth token endpoints) a request may go to. Only

@@ -1,5 +1,6 @@
 import Foundation
 import QueueEngine
+import ServerSupport
 
 /// How deliveries are retried and when an endpoint is given up on.
 public struct WebhookSettings: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import ServerSupport
 
 /// The PostgreSQL connection of a process, from `DATABASE_URL`, `DATABASE_POOL_SIZE` and
 /// `DATABASE_REPLY_TIMEOUT_MS`.

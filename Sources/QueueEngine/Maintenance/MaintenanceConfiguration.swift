@@ -1,3 +1,5 @@
+import ServerSupport
+
 /// Timing of the rescuer and the pruner.
 public struct MaintenanceConfiguration: Sendable {
     /// How often expired leases are looked for; rescue latency after a crash is lease + this.

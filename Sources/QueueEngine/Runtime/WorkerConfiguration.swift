@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// How a worker process runs: which queues with how many slots, and its timing.
 public struct WorkerConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// Where Redis is, from `REDIS_URL` (`redis://[:password@]host[:port]`); `none` turns wake-ups off
 /// and workers only poll.

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import Testing
 @testable import API
 

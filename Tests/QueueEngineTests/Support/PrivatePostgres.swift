@@ -1,5 +1,6 @@
 import Foundation
 import QueueEngine
+import ServerSupport
 
 /// A PostgreSQL cluster of one test's own (through scripts/services.sh), so restarting it does not
 /// disturb other tests.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// A migrated database, a job queue with wake-ups, and a queue name of the test's own, so tests run

@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// Amazon SES v2 (or a server speaking its API).
 public struct SESConfiguration: Sendable {

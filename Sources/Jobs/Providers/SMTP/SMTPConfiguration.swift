@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import QueueEngine
+import ServerSupport
 
 /// How the SMTP provider reaches its relay.
 public struct SMTPConfiguration: Sendable {

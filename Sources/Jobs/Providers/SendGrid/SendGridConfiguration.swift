@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// SendGrid's v3 Mail Send API.
 public struct SendGridConfiguration: Sendable {

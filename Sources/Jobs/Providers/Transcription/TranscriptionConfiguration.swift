@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// An OpenAI-compatible speech-to-text endpoint (`POST /v1/audio/transcriptions`): OpenAI itself or a
 /// self-hosted server speaking the same API.

@@ -1,5 +1,5 @@
 import Foundation
-import QueueEngine
+import ServerSupport
 
 /// The Twilio account the platform dials from, and where Twilio reaches the platform back.
 public struct TwilioConfiguration: Sendable {

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
-import QueueEngine
-@testable import QueueEngine
+@testable import ServerSupport
 import Testing
 
 /// Log lines as collectors read them: one JSON object per line, or logfmt with quoting where a
