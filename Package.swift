@@ -64,10 +64,25 @@ let package = Package(
             name: "WebhookSigning",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The clients of everything outside: Twilio, mail (SMTP, SendGrid, SES, failover), file storage
+        // (local, S3), transcription, and the outbound HTTP policy. They know no queue and no database.
+        .target(
+            name: "Providers",
+            dependencies: [
+                "ServerSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "Jobs",
             dependencies: [
-                "QueueEngine", "ServerSupport",
+                "Providers", "QueueEngine", "ServerSupport",
                 "WebhookSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
+                "Providers", "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -148,20 +163,21 @@ let package = Package(
             exclude: ["run.sh", "results"]
         ),
         .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ServerSupport"]),
         .testTarget(
             name: "QueueEngineTests",
             dependencies: ["QueueEngine", "Jobs", "ServerSupport", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "ServerSupport", "WebhookSigning"],
+            dependencies: ["Jobs", "Providers", "ServerSupport", "WebhookSigning"],
             exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
             resources: [.copy("Fixtures/opening-hours.doc")]
         ),
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "QueueEngine", "Jobs", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
+                "API", "QueueEngine", "Jobs", "Providers", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -2,6 +2,7 @@ import Foundation
 import Jobs
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// What the routes share: the database, the job queue, the kinds callers may enqueue, and the

@@ -3,6 +3,7 @@ import HTTPTypes
 import Jobs
 @testable import Jobs
 import PostgresNIO
+import Providers
 import QueueEngine
 import Testing
 @testable import API

@@ -2,6 +2,7 @@ import Foundation
 @testable import Jobs
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 import Testing
 @testable import API

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Jobs
+import Providers
 import QueueEngine
 import Testing
 @testable import API

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 @testable import Jobs
 import NIOCore
+import Providers
 import Testing
 
 /// SendGrid against a stand-in written from its published API, SES v2 against moto's server (which

@@ -1,5 +1,6 @@
 import Foundation
 import Jobs
+import Providers
 import Testing
 
 /// The SMTP provider and the failover list against real aiosmtpd servers.

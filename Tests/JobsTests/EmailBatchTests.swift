@@ -1,5 +1,6 @@
 import Foundation
 @testable import Jobs
+@testable import Providers
 import Testing
 
 /// A campaign template rendered once with tokens: a recipient joins the batch only when its values

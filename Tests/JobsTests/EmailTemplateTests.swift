@@ -1,5 +1,6 @@
 import Foundation
 @testable import Jobs
+import Providers
 import Testing
 
 /// The built-in templates load and render; a broken template folder is refused when loaded, naming

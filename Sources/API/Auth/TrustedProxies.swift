@@ -1,4 +1,5 @@
 import Jobs
+import Providers
 import QueueEngine
 import ServerSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import Jobs
+import Providers
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`. One table of operations,
 /// so a test can compare it with the routes the router actually has.

@@ -4,6 +4,7 @@ import Jobs
 import Metrics
 import NIOCore
 import PostgresNIO
+import Providers
 
 /// `/auth`: register, login, refresh (rotating, with reuse detection), logout, and `/api/me`.
 struct AuthRoutes {

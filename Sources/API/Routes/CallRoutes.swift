@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Jobs
 import Logging
+import Providers
 import QueueEngine
 
 /// `/api/calls`: outbound calls (the row and its dial job in one transaction), their status, the

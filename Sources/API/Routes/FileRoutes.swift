@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Jobs
 import Logging
+import Providers
 import QueueEngine
 
 /// `/api/files`: uploads (multipart, size and type limits) stored through the storage interface,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Jobs
+import Providers
 import QueueEngine
 
 /// Members and invites of a workspace. Admins manage Members and Viewers; only an Owner grants,

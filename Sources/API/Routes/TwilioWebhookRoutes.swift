@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Jobs
 import Logging
+import Providers
 import QueueEngine
 
 extension HTTPField.Name {

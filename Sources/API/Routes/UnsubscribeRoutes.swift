@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Jobs
 import NIOCore
+import Providers
 
 /// `/unsubscribe?token=…`, the link in every campaign email and its `List-Unsubscribe` header. A
 /// POST (a mail client's one-click, RFC 8058, or the page's button) records the unsubscribe; a GET

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Calls: the rows the API creates, the dial job moves and the provider's callbacks finish.

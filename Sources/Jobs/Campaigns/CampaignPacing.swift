@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// Keeps one workspace's campaign mail to `CAMPAIGN_RATE_PER_SECOND`. With the mailer's shared
 /// throttle the rate holds across every running chunk and worker; without one (a process with no

@@ -1,4 +1,5 @@
 import Mustache
+import Providers
 
 /// A template rendered once for a whole batch: the shared variables as they are, each personal
 /// variable (name, address, unsubscribe link, a recipient's own) as a token. A recipient joins the

@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 import ServerSupport
 
 /// What every email shares: the sender, the links' base address, the template folder, and the

@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 import ServerSupport
 
 /// Everything the email job kinds need: the failover mailer, the checked templates, the shared

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Email about a workspace to the people who run it (credit warnings, usage reports, a disabled

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 
 /// Everything the platform holds about one user, as JSON documents: one query per document, each
 /// answering a JSON value, plus the files the user uploaded. Secrets (password hash, token and key

@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// A JSON Schema (the 2020-12 validation keywords a tool's parameters need) checked once when a
 /// tool is saved and then used to validate arguments. Keywords it does not enforce are refused

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Sends one chunk of a campaign. Recipients go out in batches as large as the provider about to

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import PostgresNIO
+import Providers
 import QueueEngine
 import WebhookSigning
 

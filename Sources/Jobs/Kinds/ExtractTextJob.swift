@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Extracts an uploaded file's text into its row. A file that cannot give text (corrupt, password-

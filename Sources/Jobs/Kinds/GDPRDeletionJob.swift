@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Deletes a user's personal data (`PersonalDataDeletion`): first the workspaces they are the only

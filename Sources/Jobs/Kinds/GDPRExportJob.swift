@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Builds a user's personal-data export (`PersonalDataExport`), stores the ZIP, and emails the

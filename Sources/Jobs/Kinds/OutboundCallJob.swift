@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Places one outbound call: checks the workspace's credits and live calls, waits for a dial slot,

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Sends one templated email to one address: lifecycle mail (welcome, password reset, invites) and

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Providers
 import QueueEngine
 
 /// Transcribes a call's recording: downloads it from Twilio (size-limited), sends it to the

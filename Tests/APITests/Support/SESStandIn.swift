@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Providers
 import Synchronization
 
 /// A local stand-in for SES v2's bulk endpoint, written from its published API (moto's server does

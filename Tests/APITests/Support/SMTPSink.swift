@@ -1,5 +1,6 @@
 import Foundation
 import Jobs
+import Providers
 import Testing
 
 /// A real SMTP server (aiosmtpd, `Tests/Tools/smtp_sink.py`) in a child process, with STARTTLS and

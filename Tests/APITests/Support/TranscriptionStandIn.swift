@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Jobs
+import Providers
 import Synchronization
 
 /// A local stand-in for an OpenAI-compatible `POST /v1/audio/transcriptions`: it splits the

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Jobs
+import Providers
 import Synchronization
 
 /// A local stand-in for Twilio's Calls resource (REST API 2010-04-01), written from Twilio's published

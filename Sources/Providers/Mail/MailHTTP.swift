@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 
 /// The HTTP exchange the API-based mail providers share: one request, the answer read up to 1 MiB,
 /// and transport failures (refused connections, timeouts, TLS) reported as transient.

@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Providers
 import Testing
 
 /// The request-signature scheme against the example of Twilio's webhook-security page.

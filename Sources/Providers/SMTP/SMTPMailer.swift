@@ -57,7 +57,7 @@ public struct SMTPMailer: MailProvider {
     }
 
     /// No line breaks, angle brackets or spaces: nothing that could end an SMTP command early.
-    static func isSafeAddress(_ address: String) -> Bool {
+    public static func isSafeAddress(_ address: String) -> Bool {
         !address.isEmpty && address.contains("@")
             && !address.contains(where: { $0 == "<" || $0 == ">" || $0.isNewline || $0.isWhitespace || $0 == "\u{0}" })
     }

@@ -1,6 +1,5 @@
 import Foundation
-import Jobs
-import QueueEngine
+import Providers
 import ServerSupport
 import Testing
 

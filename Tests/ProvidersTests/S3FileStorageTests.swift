@@ -1,5 +1,5 @@
 import Foundation
-@testable import Jobs
+@testable import Providers
 import Testing
 
 /// The S3 storage against moto's server, which checks every request's SigV4 signature (test.sh

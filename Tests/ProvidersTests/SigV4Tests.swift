@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Providers
 import Testing
 
 /// SigV4 against the signed example in Amazon S3's documentation (GET /test.txt with a Range header).

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 
 /// Sends audio to an OpenAI-compatible `POST /v1/audio/transcriptions` (multipart: `file`, `model`,
 /// `language`, `response_format=verbose_json`) and reads the transcript.

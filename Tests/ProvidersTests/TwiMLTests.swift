@@ -1,4 +1,4 @@
-import Jobs
+import Providers
 import Testing
 
 /// The voice webhook's TwiML: well-formed, escaped, and in the assistant's language and voice.
