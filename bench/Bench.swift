@@ -3,6 +3,7 @@ import Jobs
 import Logging
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import Synchronization
 
 /// The engine's benchmark: enqueue (sequential, concurrent, batch), burn-down processing through the
