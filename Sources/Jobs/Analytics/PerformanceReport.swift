@@ -1,17 +1,13 @@
 import Foundation
 import Logging
 import PostgresNIO
+import QueueEngine
 
 /// `GET /api/analytics/performance`: how well calls and jobs went in a period — answer and
 /// completion rates, duration and time-to-answer percentiles, the commonest failure reasons, each
 /// assistant's calls, and per job kind the success rate, run time, wait before a claim and attempts.
 public struct PerformanceReport: Sendable {
-    public struct Percentiles: Sendable, Equatable {
-        public let average: Double
-        public let p50: Double
-        public let p90: Double
-        public let p95: Double
-    }
+    public typealias Percentiles = TenantJobStatistics.Percentiles
 
     public struct Calls: Sendable, Equatable {
         public var total = 0
@@ -41,20 +37,7 @@ public struct PerformanceReport: Sendable {
         public let averageSeconds: Double?
     }
 
-    public struct Kind: Sendable, Equatable {
-        public let kind: String
-        public let total: Int
-        public let completed: Int
-        public let discarded: Int
-        public let cancelled: Int
-        /// Not finished yet (waiting or running).
-        public let pending: Int
-        public let averageAttempts: Double
-        /// Seconds from the last claim to the finish of completed jobs.
-        public let runSeconds: Percentiles?
-        /// Seconds a job waited after it was due before its (last) claim.
-        public let waitSeconds: Percentiles?
-    }
+    public typealias Kind = TenantJobStatistics.Kind
 
     public static let unsuccessfulStatuses = ["busy", "no-answer", "failed", "canceled", "rejected"]
     static let failureReasonLimit = 5
@@ -113,36 +96,8 @@ public struct PerformanceReport: Sendable {
             report.assistants.append(Assistant(id: id, name: name, calls: total, answered: answered, completed: completed, averageSeconds: average))
         }
 
-        let kinds = try await connection.query("""
-            SELECT kind, count(*)::int, count(*) FILTER (WHERE state = 'completed')::int,
-                   count(*) FILTER (WHERE state = 'discarded')::int, count(*) FILTER (WHERE state = 'cancelled')::int,
-                   count(*) FILTER (WHERE state IN ('available', 'running'))::int, avg(attempt)::float8,
-                   count(*) FILTER (WHERE state = 'completed' AND attempted_at IS NOT NULL)::int,
-                   avg(extract(epoch FROM finished_at - attempted_at)::float8) FILTER (WHERE state = 'completed')::float8,
-                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - attempted_at)::float8)
-                       FILTER (WHERE state = 'completed' AND attempted_at IS NOT NULL),
-                   count(attempted_at)::int,
-                   avg(greatest(extract(epoch FROM attempted_at - run_at)::float8, 0))::float8,
-                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY greatest(extract(epoch FROM attempted_at - run_at)::float8, 0))
-                       FILTER (WHERE attempted_at IS NOT NULL)
-            FROM queue_jobs WHERE workspace_id = \(workspaceID.uuidString.lowercased()) AND created_at >= \(start) AND created_at < \(end)
-            GROUP BY kind ORDER BY 2 DESC, 1 LIMIT \(Self.kindLimit)
-            """, logger: logger)
-        for try await row in kinds.decode((String, Int, Int, Int, Int, Int, Double, Int, Double?, [Double]?, Int, Double?, [Double]?).self) {
-            let (kind, total, completed, discarded, cancelled, pending, attempts, ran, averageRun, runs, claimed, averageWait, waits) = row
-            report.kinds.append(Kind(kind: kind, total: total, completed: completed, discarded: discarded, cancelled: cancelled, pending: pending,
-                                     averageAttempts: attempts,
-                                     runSeconds: ran > 0 ? Percentiles(average: averageRun, cuts: runs) : nil,
-                                     waitSeconds: claimed > 0 ? Percentiles(average: averageWait, cuts: waits) : nil))
-        }
+        report.kinds = try await TenantJobStatistics.byKind(tenant: workspaceID.uuidString.lowercased(), createdFrom: start, to: end,
+                                                            limit: Self.kindLimit, on: connection, logger: logger)
         return report
-    }
-}
-
-extension PerformanceReport.Percentiles {
-    /// From `avg` and `percentile_cont(ARRAY[0.5, 0.9, 0.95])`; nil when there was nothing to measure.
-    init?(average: Double?, cuts: [Double]?) {
-        guard let average, let cuts, cuts.count == 3 else { return nil }
-        self.init(average: average, p50: cuts[0], p90: cuts[1], p95: cuts[2])
     }
 }

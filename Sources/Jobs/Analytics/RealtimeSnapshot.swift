@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import QueueEngine
 
 /// `GET /api/analytics/realtime`: the workspace right now — live calls, its jobs waiting and
 /// running, the last five minutes, a per-minute series of the last hour, and the balance. Every
@@ -64,23 +65,13 @@ public struct RealtimeSnapshot: Sendable {
             snapshot.liveCalls.append(LiveCall(id: id, status: status, direction: direction, assistantID: assistant, createdAt: created, answeredAt: answered))
         }
 
-        let jobs = try await connection.query("""
-            SELECT count(*) FILTER (WHERE state = 'available' AND run_at <= \(now))::int,
-                   count(*) FILTER (WHERE state = 'available' AND run_at > \(now))::int,
-                   count(*) FILTER (WHERE state = 'running')::int,
-                   extract(epoch FROM \(now) - min(run_at) FILTER (WHERE state = 'available' AND run_at <= \(now)))::float8,
-                   count(*) FILTER (WHERE state = 'completed' AND finished_at >= \(fiveMinutesAgo))::int,
-                   count(*) FILTER (WHERE state = 'discarded' AND finished_at >= \(fiveMinutesAgo))::int
-            FROM queue_jobs WHERE workspace_id = \(workspaceKey) AND state IN ('available', 'running', 'completed', 'discarded')
-            """, logger: logger)
-        for try await (ready, scheduled, running, oldest, completed, failed) in jobs.decode((Int, Int, Int, Double?, Int, Int).self) {
-            snapshot.jobsReady = ready
-            snapshot.jobsScheduled = scheduled
-            snapshot.jobsRunning = running
-            snapshot.oldestReadySeconds = oldest
-            snapshot.jobsCompletedLastFiveMinutes = completed
-            snapshot.jobsFailedLastFiveMinutes = failed
-        }
+        let jobs = try await TenantJobStatistics.live(tenant: workspaceKey, now: now, finishedSince: fiveMinutesAgo, on: connection, logger: logger)
+        snapshot.jobsReady = jobs.ready
+        snapshot.jobsScheduled = jobs.scheduled
+        snapshot.jobsRunning = jobs.running
+        snapshot.oldestReadySeconds = jobs.oldestReadySeconds
+        snapshot.jobsCompletedLastFiveMinutes = jobs.completedSince
+        snapshot.jobsFailedLastFiveMinutes = jobs.discardedSince
 
         let recent = try await connection.query("""
             SELECT (SELECT count(*)::int FROM calls WHERE workspace_id = \(workspaceID) AND created_at >= \(fiveMinutesAgo)),
@@ -100,15 +91,10 @@ public struct RealtimeSnapshot: Sendable {
         for try await (minute, count) in callMinutes.decode((Date, Int).self) {
             if let index = snapshot.minuteIndex(minute) { snapshot.lastHour[index].callsStarted += count }
         }
-        let jobMinutes = try await connection.query("""
-            SELECT date_trunc('minute', finished_at), count(*) FILTER (WHERE state = 'completed')::int,
-                   count(*) FILTER (WHERE state = 'discarded')::int
-            FROM queue_jobs WHERE workspace_id = \(workspaceKey) AND finished_at >= \(hourStart) GROUP BY 1
-            """, logger: logger)
-        for try await (minute, completed, failed) in jobMinutes.decode((Date, Int, Int).self) {
-            guard let index = snapshot.minuteIndex(minute) else { continue }
-            snapshot.lastHour[index].jobsCompleted += completed
-            snapshot.lastHour[index].jobsFailed += failed
+        for minute in try await TenantJobStatistics.finishedPerMinute(tenant: workspaceKey, since: hourStart, on: connection, logger: logger) {
+            guard let index = snapshot.minuteIndex(minute.start) else { continue }
+            snapshot.lastHour[index].jobsCompleted += minute.completed
+            snapshot.lastHour[index].jobsFailed += minute.discarded
         }
         return snapshot
     }

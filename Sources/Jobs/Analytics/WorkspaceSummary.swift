@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import QueueEngine
 
 /// `GET /api/analytics/summary`: what a workspace did in a period — calls by status and direction,
 /// minutes, jobs by state, credits in and out, emails, files, transcription — and a series per
@@ -63,11 +64,8 @@ public struct WorkspaceSummary: Sendable {
             summary.calls.byStatus[status, default: 0] += count
         }
 
-        let jobs = try await connection.query("""
-            SELECT state::text, count(*)::int FROM queue_jobs
-            WHERE workspace_id = \(workspaceKey) AND created_at >= \(start) AND created_at < \(end) GROUP BY 1
-            """, logger: logger)
-        for try await (state, count) in jobs.decode((String, Int).self) { summary.jobsByState[state] = count }
+        summary.jobsByState = try await TenantJobStatistics.countsByState(tenant: workspaceKey, createdFrom: start, to: end,
+                                                                          on: connection, logger: logger)
 
         let ledger = try await connection.query("""
             SELECT kind, sum(amount)::bigint FROM credit_ledger
@@ -105,11 +103,8 @@ public struct WorkspaceSummary: Sendable {
             summary.series[index].answered += answered
             summary.series[index].seconds += seconds
         }
-        let jobSeries = try await connection.query("""
-            SELECT date_trunc(\(unit), created_at, \(zone)), count(*)::int FROM queue_jobs
-            WHERE workspace_id = \(workspaceKey) AND created_at >= \(start) AND created_at < \(end) GROUP BY 1
-            """, logger: logger)
-        for try await (bucket, count) in jobSeries.decode((Date, Int).self) {
+        for (bucket, count) in try await TenantJobStatistics.createdPerBucket(tenant: workspaceKey, unit: unit, zone: zone, from: start, to: end,
+                                                                              on: connection, logger: logger) {
             guard let index = period.bucketIndex(of: bucket, in: starts) else { continue }
             summary.series[index].jobs += count
         }

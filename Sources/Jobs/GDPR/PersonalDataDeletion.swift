@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import QueueEngine
 
 /// How each table holding a user's data is treated when the user is deleted: rows deleted, or
 /// kept with the user replaced by a pseudonym (the request's id) and identifying values cleared.
@@ -98,11 +99,7 @@ public enum PersonalDataDeletion {
             "UPDATE credit_ledger SET actor_user_id = \(pseudonym) WHERE id IN (SELECT id FROM credit_ledger WHERE actor_user_id = \(user) LIMIT \(limit))"
         },
         Step(name: "queued emails (cancelled)", columns: []) { _, email, _, limit in
-            """
-            UPDATE queue_jobs SET state = 'cancelled', finished_at = now()
-            WHERE id IN (SELECT id FROM queue_jobs WHERE state = 'available' AND kind = 'email.send'
-                         AND lower(args->'to'->>'address') = lower(\(email)) LIMIT \(limit))
-            """
+            WaitingJobCancellation.statement(kind: SendEmailJob.name, argumentAt: ["to", "address"], equalsIgnoringCase: email, limit: limit)
         },
         Step(name: "workspace_members (deleted)", columns: ["workspace_members.user_id"]) { user, _, _, limit in
             """

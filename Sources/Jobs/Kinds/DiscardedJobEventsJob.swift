@@ -38,30 +38,23 @@ public struct DiscardedJobEventsJob: JobKind {
         var total = (jobs: 0, deliveries: 0)
         while true {
             let (jobs, deliveries) = try await client.withTransaction(logger: logger) { connection -> (Int, Int) in
-                var watermark = (at: Date.distantPast, id: Int64(0))
+                var watermark = DiscardedJob.Mark.start
                 let rows = try await connection.query("SELECT finished_at, job_id FROM webhook_discard_watermark FOR UPDATE", logger: logger)
-                for try await (at, id) in rows.decode((Date, Int64).self) { watermark = (at, id) }
-                let discarded = try await connection.query("""
-                    SELECT id, kind, queue, workspace_id, attempt, coalesce(errors -> -1 ->> 'error', ''), finished_at FROM queue_jobs
-                    WHERE state = 'discarded' AND finished_at IS NOT NULL AND (finished_at, id) > (\(watermark.at), \(watermark.id))
-                      AND finished_at <= now() - make_interval(secs => \(settle))
-                    ORDER BY finished_at, id LIMIT \(Self.batch)
-                    """, logger: logger)
-                var count = 0, deliveries = 0
-                var last = watermark
-                for try await (id, kind, queue, workspace, attempt, error, finished) in discarded.decode((Int64, String, String, String?, Int, String, Date).self) {
-                    count += 1
-                    last = (finished, id)
-                    guard kind != DeliverWebhookJob.name, let workspaceID = workspace.flatMap(UUID.init(uuidString:)) else { continue }
+                for try await (at, id) in rows.decode((Date, Int64).self) { watermark = DiscardedJob.Mark(finishedAt: at, id: id) }
+                let discarded = try await DiscardedJob.after(watermark, settledFor: settle, limit: Self.batch, on: connection, logger: logger)
+                var deliveries = 0
+                for job in discarded {
+                    guard job.kind != DeliverWebhookJob.name, let workspaceID = job.tenant.flatMap(UUID.init(uuidString:)) else { continue }
                     deliveries += try await WebhookEvents.emit(.jobDiscarded, workspaceID: workspaceID, data: .object([
-                        "job_id": .number(Double(id)), "kind": .string(kind), "queue": .string(queue), "attempts": .number(Double(attempt)),
-                        "error": .string(String(error.prefix(2_000))), "finished_at": .string(finished.formatted(.iso8601)),
+                        "job_id": .number(Double(job.id)), "kind": .string(job.kind), "queue": .string(job.queue),
+                        "attempts": .number(Double(job.attempt)), "error": .string(String(job.lastError.prefix(2_000))),
+                        "finished_at": .string(job.finishedAt.formatted(.iso8601)),
                     ]), on: connection, logger: logger)
                 }
-                if count > 0 {
-                    try await connection.query("UPDATE webhook_discard_watermark SET finished_at = \(last.at), job_id = \(last.id)", logger: logger)
+                if let last = discarded.last?.mark {
+                    try await connection.query("UPDATE webhook_discard_watermark SET finished_at = \(last.finishedAt), job_id = \(last.id)", logger: logger)
                 }
-                return (count, deliveries)
+                return (discarded.count, deliveries)
             }
             total.jobs += jobs
             total.deliveries += deliveries
