@@ -3,14 +3,14 @@ import Logging
 import PostgresNIO
 import QueueEngine
 
-/// The whole schema of the platform: the engine's migrations and this library's (accounts, and the
-/// tables of each job-kind issue), one numbered sequence applied by every process at start.
+/// The whole schema of the platform: the engine's line of migrations, then this library's (accounts
+/// and every table of the domain), each numbered and recorded apart, applied by every process at start.
 public enum PlatformMigrations {
-    public static var directories: [URL] {
-        [Migrator.engineMigrations, Bundle.module.url(forResource: "Migrations", withExtension: nil)!]
+    public static var line: Migrator.Line {
+        Migrator.Line(name: "platform", directory: Bundle.module.url(forResource: "Migrations", withExtension: nil)!)
     }
 
     public static func migrator(client: PostgresClient, logger: Logger) -> Migrator {
-        Migrator(client: client, directories: directories, logger: logger)
+        Migrator(client: client, lines: [line], logger: logger)
     }
 }

@@ -26,11 +26,57 @@ import Testing
                     return try await group.reduce(into: []) { $0 += $1 }
                 }
             }
-            let files = try Migrator(client: client, logger: harness.logger).migrations().map(\.name)
+            let files = try Migrator(client: client, logger: harness.logger).migrations().map(\.qualifiedName)
             #expect(applied.sorted() == files, "each file applied by exactly one of the four")
             let rows = try await harness.client.query(
                 "SELECT count(*) FROM \(unescaped: schema).schema_migrations", logger: harness.logger)
             for try await count in rows.decode(Int.self) { #expect(count == files.count) }
+            try await harness.client.query("DROP SCHEMA \(unescaped: schema) CASCADE", logger: harness.logger)
+        }
+    }
+
+    /// A database migrated when the engine's and the platform's files shared one sequence moves its
+    /// records to the lines the files have now: nothing runs twice, the new file runs, a record whose
+    /// file is gone is kept aside.
+    @Test func recordsOfOneSequenceMoveToTheirLinesAndNothingRunsTwice() async throws {
+        try await TestHarness.with { harness in
+            let schema = "m_\(UUID().uuidString.prefix(8).lowercased())"
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(schema, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // Applied long ago as 0003 (recorded); running it again would fail on the existing table.
+            try "CREATE TABLE accounts_probe (x int);".write(to: folder.appendingPathComponent("0001_accounts_probe.sql"), atomically: true, encoding: .utf8)
+            try "CREATE TABLE new_probe (x int);".write(to: folder.appendingPathComponent("0002_new_probe.sql"), atomically: true, encoding: .utf8)
+            try await harness.client.query("CREATE SCHEMA \(unescaped: schema)", logger: harness.logger)
+            try await harness.client.query("""
+                CREATE TABLE \(unescaped: schema).schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+                """, logger: harness.logger)
+            try await harness.client.query("""
+                INSERT INTO \(unescaped: schema).schema_migrations (version, name) VALUES
+                    (1, '0001_jobs'), (2, '0002_schedule'), (3, '0003_accounts_probe'), (16, '0016_queue_stats'),
+                    (17, '0017_queue_workers'), (99, '0099_gone')
+                """, logger: harness.logger)
+            try await harness.client.query("CREATE TABLE \(unescaped: schema).accounts_probe (x int)", logger: harness.logger)
+            var configuration = try TestHarness.databaseConfiguration.clientConfiguration
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+            let client = PostgresClient(configuration: configuration, backgroundLogger: harness.logger)
+            // An engine-only migrator (another process, an older tool) first: it leaves the records it
+            // does not know for the line that later claims them.
+            let engineOnly = Migrator(client: client, logger: harness.logger)
+            let migrator = Migrator(client: client, lines: [Migrator.Line(name: "probe", directory: folder)], logger: harness.logger)
+            let (engine, first, second) = try await client.whileRunning {
+                (try await engineOnly.migrate(), try await migrator.migrate(), try await migrator.migrate())
+            }
+            #expect(engine.isEmpty)
+            #expect(first == ["probe/0002_new_probe"])
+            #expect(second.isEmpty)
+            var records: [String] = []
+            let rows = try await harness.client.query(
+                "SELECT line, version, name FROM \(unescaped: schema).schema_migrations ORDER BY 1, 2", logger: harness.logger)
+            for try await (line, version, name) in rows.decode((String, Int, String).self) { records.append("\(line) \(version) \(name)") }
+            #expect(records == ["engine 1 0001_jobs", "engine 2 0002_schedule", "engine 3 0003_queue_stats", "engine 4 0004_queue_workers",
+                                "probe 1 0001_accounts_probe", "probe 2 0002_new_probe", "retired 99 0099_gone"])
             try await harness.client.query("DROP SCHEMA \(unescaped: schema) CASCADE", logger: harness.logger)
         }
     }
