@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
@@ -51,6 +52,7 @@ let package = Package(
             dependencies: [
                 "CHiredis", "ServerSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -102,6 +104,7 @@ let package = Package(
             dependencies: [
                 "QueueEngine", "ServerSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,8 +114,13 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "Providers", "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
+                "Providers", "QueueEngine", "Jobs", "ServerSupport", "Telemetry", "WebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -126,6 +134,8 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -134,6 +144,8 @@ let package = Package(
             dependencies: [
                 "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -142,6 +154,8 @@ let package = Package(
             dependencies: [
                 "QueueEngine", "Jobs", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         // The Swift client of the HTTP API, for Swift callers; its endpoints are checked against the OpenAPI document.
@@ -158,15 +172,26 @@ let package = Package(
         // The engine benchmark (bench/run.sh); figures go in the README.
         .executableTarget(
             name: "Bench",
-            dependencies: ["QueueEngine", "Jobs", "ServerSupport"],
+            dependencies: [
+                "QueueEngine", "Jobs", "ServerSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "bench",
             exclude: ["run.sh", "results"]
         ),
-        .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport"]),
+        // Holds the sources to the graph above: every import declared here, the arrows kept.
+        .testTarget(name: "ArchitectureTests"),
+        .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ServerSupport"]),
         .testTarget(
             name: "QueueEngineTests",
-            dependencies: ["QueueEngine", "Jobs", "ServerSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "QueueEngine", "Jobs", "ServerSupport",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "JobsTests",
@@ -178,8 +203,15 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "API", "QueueEngine", "Jobs", "Providers", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ]
