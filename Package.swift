@@ -195,7 +195,11 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "Providers", "ServerSupport", "WebhookSigning"],
+            dependencies: [
+                "Jobs", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
             resources: [.copy("Fixtures/opening-hours.doc")]
         ),

@@ -11,7 +11,7 @@ struct APIServices: Sendable {
     let configuration: APIConfiguration
     let client: PostgresClient
     let queue: JobQueue
-    let registry: JobRegistry
+    let catalogue: JobCatalogue
     let tokens: AccessTokens
     let passwords: PasswordHasher
     let limiter: RateLimiter
@@ -25,7 +25,7 @@ struct APIServices: Sendable {
         let queue = JobQueue(client: client, publisher: publisher, logger: logger,
                              replyTimeout: configuration.database.replyTimeout)
         self.queue = queue
-        registry = PlatformJobs.registry(store: queue.store)
+        catalogue = PlatformJobs.catalogue
         tokens = await AccessTokens(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer,
                                     audience: configuration.jwtAudience, lifetime: configuration.accessTokenLifetime)
         passwords = PasswordHasher(cost: UInt8(configuration.bcryptCost))

@@ -1,8 +1,31 @@
 import QueueEngine
 
-/// The job kinds of this platform, registered for the worker process (and checked by the scheduler). Each job-kind issue adds its
-/// handlers here (outbound calls, text extraction, transcription, email, credits, reports, GDPR).
+/// The job kinds of this platform: their definitions for everything that enqueues or schedules jobs
+/// (the API, the scheduler, `queuectl`), and their handlers with the providers they call for the worker.
 public enum PlatformJobs {
+    /// Every kind's name, arguments and defaults; builds no handler and no provider.
+    public static let catalogue: JobCatalogue = {
+        var catalogue = JobCatalogue()
+        catalogue.register(CanaryJob.self)
+        catalogue.register(PruneJobsJob.self)
+        catalogue.register(CleanupExpiredAccessJob.self)
+        catalogue.register(OutboundCallJob.self)
+        catalogue.register(TranscribeCallJob.self)
+        catalogue.register(ExtractTextJob.self)
+        catalogue.register(SendEmailJob.self)
+        catalogue.register(CampaignFanOutJob.self)
+        catalogue.register(CampaignChunkJob.self)
+        catalogue.register(CreditCheckJob.self)
+        catalogue.register(UsageReportJob.self)
+        catalogue.register(GDPRExportJob.self)
+        catalogue.register(GDPRDeletionJob.self)
+        catalogue.register(GDPRDueDeletionsJob.self)
+        catalogue.register(InvokeToolJob.self)
+        catalogue.register(DiscardedJobEventsJob.self)
+        catalogue.register(DeliverWebhookJob.self)
+        return catalogue
+    }()
+
     public static func registry(store: JobStore, providers: PlatformProviders = PlatformProviders()) -> JobRegistry {
         var registry = JobRegistry()
         var providers = providers

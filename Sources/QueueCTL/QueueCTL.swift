@@ -119,15 +119,15 @@ struct Enqueue: AsyncParsableCommand {
         let result = try await Connection.run { connection in
             // The API's rules: a kind nobody handles, or arguments its handler cannot decode, would
             // only be discarded by the worker; they are refused here.
-            let registry = PlatformJobs.registry(store: connection.queue.store)
-            let defaults = registry.defaults(for: kind) ?? JobDefaults()
+            let catalogue = PlatformJobs.catalogue
+            let defaults = catalogue.defaults(for: kind) ?? JobDefaults()
             let job: NewJob
             do {
                 job = try NewJob(kind: kind, argsJSON: args, defaults: defaults, options: options)
-                try registry.check(kind: kind, argsJSON: args)
+                try catalogue.check(kind: kind, argsJSON: args)
             } catch let error as QueueError {
                 throw ValidationError(error.message)
-            } catch let error as JobRegistry.UndecodableArguments {
+            } catch let error as JobCatalogue.UndecodableArguments {
                 throw ValidationError("args do not fit \(error.kind): \(error.detail)")
             }
             return try await connection.queue.enqueue(job)

@@ -24,7 +24,7 @@ public struct JobQueue: Sendable {
 
     /// Enqueues one typed job.
     @discardableResult
-    public func enqueue<K: JobKind>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {
+    public func enqueue<K: JobDefinition>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {
         try await enqueue(NewJob(kind, args, options: options))
     }
 
@@ -114,7 +114,7 @@ public final class JobTransaction {
     }
 
     @discardableResult
-    public func enqueue<K: JobKind>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {
+    public func enqueue<K: JobDefinition>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) async throws -> EnqueueResult {
         try await enqueue(NewJob(kind, args, options: options))
     }
 

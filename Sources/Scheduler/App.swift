@@ -29,21 +29,18 @@ func processConfiguration() throws -> SchedulerProcessConfiguration {
     }
 }
 
-/// Loads and checks the schedule against the job kinds of `registry`.
-func loadSchedule(folder: String, registry: JobRegistry) throws -> [ScheduleEntry] {
+/// Loads and checks the schedule against the platform's job kinds.
+func loadSchedule(folder: String) throws -> [ScheduleEntry] {
     do {
-        return try ScheduleLoader(registry: registry).load(folder: folder)
+        return try ScheduleLoader(catalogue: PlatformJobs.catalogue).load(folder: folder)
     } catch {
         throw ValidationError("invalid schedule: \(error)")
     }
 }
 
-/// The schedule for commands that never connect: the job kinds get a store whose client is never run.
+/// The schedule for commands that never connect.
 func loadScheduleOffline(folder: String?) throws -> [ScheduleEntry] {
-    let configuration = try processConfiguration()
-    let client = PostgresClient(configuration: configuration.database.clientConfiguration)
-    let store = JobStore(client: client, logger: Logger(label: "scheduler"), replyTimeout: configuration.database.replyTimeout)
-    return try loadSchedule(folder: folder ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
+    try loadSchedule(folder: folder ?? processConfiguration().cronFolder)
 }
 
 struct Run: AsyncParsableCommand {
@@ -62,11 +59,10 @@ struct Run: AsyncParsableCommand {
         let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         let queue = JobQueue(client: client, publisher: publisher, logger: logger,
                              replyTimeout: configuration.database.replyTimeout)
-        let registry = PlatformJobs.registry(store: queue.store)
-        let entries = try loadSchedule(folder: configuration.cronFolder, registry: registry)
-        let scheduler = CronScheduler(entries: entries, queue: queue, registry: registry,
+        let entries = try loadSchedule(folder: configuration.cronFolder)
+        let scheduler = CronScheduler(entries: entries, queue: queue, catalogue: PlatformJobs.catalogue,
                                       misfireGrace: configuration.misfireGrace, logger: logger)
-        let reloads = reloadOnHangup(folder: configuration.cronFolder, registry: registry, scheduler: scheduler, logger: logger)
+        let reloads = reloadOnHangup(folder: configuration.cronFolder, scheduler: scheduler, logger: logger)
         defer { reloads.cancel() }
         var services: [any Service] = [client]
         if let metrics = try Telemetry.listener(environment: environment, logger: logger) { services.append(metrics) }
@@ -77,12 +73,12 @@ struct Run: AsyncParsableCommand {
     }
 
     /// SIGHUP re-reads the schedule; a schedule with a problem is refused and the old one kept.
-    private func reloadOnHangup(folder: String, registry: JobRegistry, scheduler: CronScheduler, logger: Logger) -> any DispatchSourceSignal {
+    private func reloadOnHangup(folder: String, scheduler: CronScheduler, logger: Logger) -> any DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler {
             do {
-                scheduler.reload(try loadSchedule(folder: folder, registry: registry))
+                scheduler.reload(try loadSchedule(folder: folder))
             } catch {
                 logger.error("schedule not reloaded; the previous one stays", metadata: ["error": "\(error)"])
             }
@@ -142,7 +138,7 @@ struct Status: AsyncParsableCommand {
         logger.logLevel = .error
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
-        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder, registry: PlatformJobs.registry(store: store))
+        let entries = try loadSchedule(folder: dir ?? configuration.cronFolder)
         let records = try await client.whileRunning { try await store.schedules() }
         print("name\tnext run\tlast run\tlast job\tstate")
         for status in ScheduleStatus.of(entries, records: records) {

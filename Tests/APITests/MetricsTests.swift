@@ -70,7 +70,7 @@ import Testing
 
             var configuration = WorkerConfiguration(id: "metrics-worker", queues: [queue: 4])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store, registry: api.services.registry,
+            let worker = Worker(configuration: configuration, store: api.services.queue.store, registry: PlatformJobs.registry(store: api.services.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             let deadline = ContinuousClock.now + .seconds(60)

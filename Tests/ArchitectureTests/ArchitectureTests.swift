@@ -26,7 +26,7 @@ import Testing
         "ServerSupportTests": ["ServerSupport"],
         "ProvidersTests": ["Providers", "ServerSupport"],
         "QueueEngineTests": ["Jobs", "QueueEngine", "ServerSupport"],
-        "JobsTests": ["Jobs", "Providers", "ServerSupport", "WebhookSigning"],
+        "JobsTests": ["Jobs", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
         "APITests": ["API", "Jobs", "Providers", "QueueEngine", "ServerSupport", "VoicePartnerClient", "WebhookSigning"],
     ]
 

@@ -7,9 +7,8 @@ import Testing
 /// Schedule files: what a valid entry becomes, and that every kind of bad entry is refused naming
 /// the file, the entry and the problem. The shipped `cron/` folder must pass.
 struct ScheduleLoaderTests {
-    /// The platform's kinds; the store is never used (nothing connects).
-    static let loader = ScheduleLoader(registry: PlatformJobs.registry(store: JobStore(
-        client: PostgresClient(configuration: try! TestHarness.databaseConfiguration.clientConfiguration), logger: TestHarness.logger)))
+    /// The platform's kinds, by their definitions alone.
+    static let loader = ScheduleLoader(catalogue: PlatformJobs.catalogue)
 
     @Test func aFullEntryIsReadWithEveryField() throws {
         let entries = try Self.loader.parse("""

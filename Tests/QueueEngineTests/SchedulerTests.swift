@@ -13,7 +13,7 @@ import Testing
     }
 
     static func scheduler(_ harness: TestHarness, _ entry: ScheduleEntry) -> CronScheduler {
-        CronScheduler(entries: [entry], queue: harness.queue, registry: PlatformJobs.registry(store: harness.store), logger: harness.logger)
+        CronScheduler(entries: [entry], queue: harness.queue, catalogue: PlatformJobs.catalogue, logger: harness.logger)
     }
 
     /// The ticks (from the unique keys) of the jobs an entry produced, in order, duplicates kept.

@@ -19,7 +19,7 @@ import Testing
 
     @Test func oddArgumentsAndAncientRunAtEndTheirJobAloneAndTheWorkerStaysUp() async throws {
         try await TestHarness.with { harness in
-            let kinds = PlatformJobs.registry(store: harness.store).kinds
+            let kinds = PlatformJobs.catalogue.kinds
             var generator = SystemRandomNumberGenerator()
             let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
             var random = CronReferenceTests.SeededGenerator(state: seed)

@@ -179,7 +179,7 @@ struct DashboardRoutes {
                 },
             ]
             do {
-                let entries = try ScheduleLoader(registry: services.registry).load(folder: services.configuration.cronFolder)
+                let entries = try ScheduleLoader(catalogue: services.catalogue).load(folder: services.configuration.cronFolder)
                 values["schedule"] = ScheduleStatus.of(entries, records: try await records).map { status -> [String: Any] in
                     ["name": status.entry.name, "expression": "\(status.entry.expression)", "time_zone": status.entry.timeZone.identifier,
                      "kind": status.entry.kind, "enabled": status.entry.enabled, "next_run": status.nextRun.map(Self.time) ?? "—",

@@ -259,8 +259,8 @@ struct JobRoutes {
         let argsText = args.text
         // PostgreSQL's jsonb cannot hold NUL characters.
         if argsText.contains("\\u0000") { throw APIError.validation(field: "args", "must not contain NUL characters") }
-        let defaults = services.registry.defaults(for: body.kind) ?? JobDefaults()
-        try services.registry.check(kind: body.kind, argsJSON: argsText)
+        let defaults = services.catalogue.defaults(for: body.kind) ?? JobDefaults()
+        try services.catalogue.check(kind: body.kind, argsJSON: argsText)
         let options = JobOptions(priority: body.priority, runAt: body.runAt, delay: body.delaySeconds.map { .milliseconds(Int64($0 * 1000)) },
                                  maxAttempts: body.maxAttempts, uniqueKey: uniqueKey, workspaceID: access.workspaceKey, tags: tags)
         return try NewJob(kind: body.kind, argsJSON: argsText, defaults: defaults, options: options)

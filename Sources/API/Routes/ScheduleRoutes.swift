@@ -38,7 +38,7 @@ struct ScheduleRoutes {
         _ = try await services.requireOperator(context)
         let entries: [ScheduleEntry]
         do {
-            entries = try ScheduleLoader(registry: services.registry).load(folder: services.configuration.cronFolder)
+            entries = try ScheduleLoader(catalogue: services.catalogue).load(folder: services.configuration.cronFolder)
         } catch {
             // The scheduler refuses the same files at its start; say what is wrong with them.
             throw APIError(.internalServerError, .internalError, "the schedule files are invalid: \(error)")

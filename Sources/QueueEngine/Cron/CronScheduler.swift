@@ -15,19 +15,19 @@ public final class CronScheduler: Service, Sendable {
     static let maximumSleep: Duration = .seconds(60)
 
     private let queue: JobQueue
-    private let registry: JobRegistry
+    private let catalogue: JobCatalogue
     private let misfireGrace: Duration
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let entries: Mutex<[ScheduleEntry]>
     private let wakeup = SchedulerWakeup()
 
-    public init(entries: [ScheduleEntry], queue: JobQueue, registry: JobRegistry,
+    public init(entries: [ScheduleEntry], queue: JobQueue, catalogue: JobCatalogue,
                 misfireGrace: Duration = CronScheduler.defaultMisfireGrace, logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.entries = Mutex(entries)
         self.queue = queue
-        self.registry = registry
+        self.catalogue = catalogue
         self.misfireGrace = misfireGrace
         self.logger = logger
         self.clock = clock
@@ -69,7 +69,7 @@ public final class CronScheduler: Service, Sendable {
     /// Enqueues the ticks of `entry` that are due at `now` and not yet covered; returns their jobs.
     @discardableResult
     public func runDue(_ entry: ScheduleEntry, now: Date) async throws -> [(tick: Date, result: EnqueueResult)] {
-        guard let defaults = registry.defaults(for: entry.kind) else {
+        guard let defaults = catalogue.defaults(for: entry.kind) else {
             throw QueueError(.unknownKind, "schedule entry \(entry.name) names unknown kind \(entry.kind)")
         }
         let grace = entry.grace(fallback: misfireGrace, around: now)

@@ -18,10 +18,10 @@ import Yams
 ///       catch_up: skip                # skip | latest; default skip
 ///       misfire_grace_seconds: 60     # default: SCHEDULER_MISFIRE_GRACE_MS, capped at the interval
 public struct ScheduleLoader: Sendable {
-    let registry: JobRegistry
+    let catalogue: JobCatalogue
 
-    public init(registry: JobRegistry) {
-        self.registry = registry
+    public init(catalogue: JobCatalogue) {
+        self.catalogue = catalogue
     }
 
     static let keys: Set<String> = ["name", "schedule", "timezone", "kind", "args", "queue", "priority",
@@ -93,15 +93,15 @@ public struct ScheduleLoader: Sendable {
         let zoneName = fields["timezone"].map { "\($0)" } ?? "UTC"
         guard let timeZone = TimeZone(identifier: zoneName) else { throw fail("unknown time zone \"\(zoneName)\"") }
         guard let kind = fields["kind"] as? String else { throw fail("needs a kind") }
-        guard let defaults = registry.defaults(for: kind) else {
-            throw fail("unknown job kind \"\(kind)\" (known: \(registry.kinds.joined(separator: ", ")))")
+        guard let defaults = catalogue.defaults(for: kind) else {
+            throw fail("unknown job kind \"\(kind)\" (known: \(catalogue.kinds.joined(separator: ", ")))")
         }
         let args = Self.jsonCompatible(fields["args"] ?? [String: Any]())
         guard args is [String: Any], let data = try? JSONSerialization.data(withJSONObject: args, options: [.sortedKeys]) else {
             throw fail("args must be a mapping")
         }
         let argsJSON = String(decoding: data, as: UTF8.self)
-        do { try registry.check(kind: kind, argsJSON: argsJSON) } catch { throw fail("args do not fit \(kind): \(error)") }
+        do { try catalogue.check(kind: kind, argsJSON: argsJSON) } catch { throw fail("args do not fit \(kind): \(error)") }
         var queue: String?
         if let value = fields["queue"] {
             guard let text = value as? String, !text.isEmpty else { throw fail("queue must be a non-empty string") }

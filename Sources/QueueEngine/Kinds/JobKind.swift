@@ -1,20 +1,10 @@
-/// A kind of job: a name stored with every job, typed arguments, defaults and the handler.
+/// A kind of job a worker can run: its definition (name, typed arguments, defaults) and the handler.
 ///
 /// Handlers run at least once per job and may run more than once (a worker can die after the side
 /// effect and before the ack), so they must be idempotent; `JobContext.idempotencyKey` is stable across
 /// attempts for that purpose.
-public protocol JobKind: Sendable {
-    associatedtype Args: Codable & Sendable
-
-    /// The stable name stored in `queue_jobs.kind`.
-    static var name: String { get }
-    static var defaults: JobDefaults { get }
-
+public protocol JobKind: JobDefinition {
     /// Runs one attempt. Throwing an error fails the attempt (retried with backoff until the kind's
     /// attempts are used up); return `.snooze` or `.discard` for outcomes that are not failures.
     func run(_ args: Args, context: JobContext) async throws -> JobOutcome
-}
-
-extension JobKind {
-    public static var defaults: JobDefaults { JobDefaults() }
 }

@@ -21,9 +21,9 @@ public struct NewJob: Sendable, Equatable {
     public var concurrency: ConcurrencyLimit?
 
     /// A typed job: arguments encoded with the kind's `Args`, the kind's defaults under `options`.
-    public init<K: JobKind>(_ kind: K.Type, _ args: K.Args, options: JobOptions = JobOptions()) throws {
+    public init<D: JobDefinition>(_ kind: D.Type, _ args: D.Args, options: JobOptions = JobOptions()) throws {
         let data = try JSONEncoder().encode(args)
-        try self.init(kind: K.name, argsJSON: String(decoding: data, as: UTF8.self), defaults: K.defaults, options: options)
+        try self.init(kind: D.name, argsJSON: String(decoding: data, as: UTF8.self), defaults: D.defaults, options: options)
     }
 
     /// An untyped job (CLI, API): `argsJSON` must be a JSON object.
