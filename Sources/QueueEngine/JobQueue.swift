@@ -49,13 +49,11 @@ public struct JobQueue: Sendable {
     /// jobs; the jobs exist if and only if the transaction commits. Wake-ups go out after the commit.
     public func transaction<Result: Sendable>(_ body: (JobTransaction) async throws -> Result) async throws -> Result {
         let logger = self.logger
-        let (result, queues) = try await store.client.transaction(logger: logger) { connection in
-            let transaction = JobTransaction(connection: connection, logger: logger)
-            let result = try await body(transaction)
-            return (result, transaction.enqueuedQueues)
+        return try await EnqueueWakeups.$publisher.withValue(publisher) {
+            try await store.client.transaction(logger: logger) { connection in
+                try await body(JobTransaction(connection: connection, logger: logger))
+            }
         }
-        if !queues.isEmpty { publisher?.notify(queues: queues) }
-        return result
     }
 
     /// `transaction` for a body that may run in a task of its own: under the reply deadline, and a
@@ -63,15 +61,13 @@ public struct JobQueue: Sendable {
     /// (`ConnectionLost`) instead of leaving the caller to wait for a reply that never comes.
     public func watchedTransaction<Result: Sendable>(_ body: @escaping @Sendable (JobTransaction) async throws -> Result) async throws -> Result {
         let logger = self.logger
-        let (result, queues) = try await store.onConnection { connection in
-            try await connection.transaction(logger: logger) { connection in
-                let transaction = JobTransaction(connection: connection, logger: logger)
-                let result = try await body(transaction)
-                return (result, transaction.enqueuedQueues)
+        return try await EnqueueWakeups.$publisher.withValue(publisher) {
+            try await store.onConnection { connection in
+                try await connection.transaction(logger: logger) { connection in
+                    try await body(JobTransaction(connection: connection, logger: logger))
+                }
             }
         }
-        if !queues.isEmpty { publisher?.notify(queues: queues) }
-        return result
     }
 
     /// Cancels a job (see `JobStore.cancel`); a running job's worker is told at once.
@@ -103,10 +99,9 @@ public struct JobQueue: Sendable {
 }
 
 /// A transaction opened by `JobQueue.transaction`: the caller's own queries go to `connection`.
-public final class JobTransaction {
+public struct JobTransaction {
     public let connection: PostgresConnection
     let logger: Logger
-    private(set) var enqueuedQueues = Set<String>()
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -120,15 +115,11 @@ public final class JobTransaction {
 
     @discardableResult
     public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
-        let result = try await JobStore.insert(job, on: connection, logger: logger)
-        enqueuedQueues.insert(job.queue)
-        return result
+        try await JobStore.insert(job, on: connection, logger: logger)
     }
 
     @discardableResult
     public func enqueueMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        let results = try await JobStore.insertMany(jobs, on: connection, logger: logger)
-        enqueuedQueues.formUnion(jobs.map(\.queue))
-        return results
+        try await JobStore.insertMany(jobs, on: connection, logger: logger)
     }
 }

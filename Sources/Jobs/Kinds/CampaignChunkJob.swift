@@ -108,7 +108,7 @@ public struct CampaignChunkJob: JobKind {
                                      substitutions: skeleton?.substitutions(for: variables, rendered: rendered)))
         }
         if !skipped.isEmpty || !unrendered.isEmpty {
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 for (id, reason) in skipped {
                     try await CampaignStore.mark(recipientIDs: [id], state: "skipped", error: reason, on: connection, logger: logger)
                 }
@@ -148,7 +148,7 @@ public struct CampaignChunkJob: JobKind {
                 case .failure(let error): failure = failure ?? error
                 }
             }
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 for (provider, ids) in sentBy {
                     try await CampaignStore.mark(recipientIDs: ids, state: "sent", provider: provider, on: connection, logger: logger)
                 }
@@ -162,7 +162,7 @@ public struct CampaignChunkJob: JobKind {
             tally.bounced += bounced.count
             if let failure {
                 guard context.attempt >= context.maxAttempts else { throw failure }
-                try await client.withTransaction(logger: logger) { connection in
+                try await client.transaction(logger: logger) { connection in
                     try await CampaignStore.closeChunk(campaignID: campaign.id, chunk: args.chunk, state: "failed", error: failure.description,
                                                        on: connection, logger: logger)
                     if try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger) {
@@ -173,7 +173,7 @@ public struct CampaignChunkJob: JobKind {
             }
             try await context.reportProgress(position * 100 / prepared.count)
         }
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             if try await CampaignStore.completeIfDone(campaignID: campaign.id, on: connection, logger: logger) {
                 try await WebhookEvents.campaignCompleted(campaign, on: connection, logger: logger)
             }

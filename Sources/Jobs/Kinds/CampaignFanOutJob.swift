@@ -34,7 +34,7 @@ public struct CampaignFanOutJob: JobKind {
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
         let settings = self.settings
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             guard let campaign = try await CampaignStore.campaign(id: args.campaignID, on: connection, logger: logger) else {
                 return .discard(reason: "campaign \(args.campaignID) no longer exists")
             }

@@ -42,7 +42,7 @@ public struct CleanupExpiredAccessJob: JobKind {
         var total = (tokens: 0, invites: 0, resets: 0)
         while true {
             let logger = context.logger
-            let deleted = try await client.withTransaction(logger: logger) { connection in
+            let deleted = try await client.transaction(logger: logger) { connection in
                 let access = try await AccountStore.deleteExpired(before: before, limit: batch, on: connection, logger: logger)
                 let resets = try await PasswordResetStore.deleteExpired(before: before, limit: batch, on: connection, logger: logger)
                 return (access.tokens, access.invites, resets)

@@ -48,7 +48,7 @@ public struct CreditCheckJob: JobKind {
             let account = workspace.account
             let crossed = account.warningThresholds.filter { account.balance * 100 <= account.allowance * Int64($0) }
             guard let lowest = crossed.min() else { continue }
-            let sent = try await client.withTransaction(logger: logger) { connection -> Int in
+            let sent = try await client.transaction(logger: logger) { connection -> Int in
                 let new = try await CreditAlertStore.record(workspaceID: workspace.workspaceID, kind: "threshold", epoch: workspace.grantID,
                                                             levels: crossed, balance: account.balance, on: connection, logger: logger)
                 guard !new.isEmpty else { return 0 }
@@ -68,7 +68,7 @@ public struct CreditCheckJob: JobKind {
             try await CreditAlertStore.spendSpikes(factor: factor, minimum: minimum, on: $0, logger: logger)
         }
         for spike in spikes {
-            let sent = try await client.withTransaction(logger: logger) { connection -> Int in
+            let sent = try await client.transaction(logger: logger) { connection -> Int in
                 // The window is the last 60 minutes, so a spike alerted in the hour before is the same spike.
                 if try await CreditAlertStore.hasAlert(workspaceID: spike.workspaceID, kind: "usage", epoch: hour - 1,
                                                        on: connection, logger: logger) { return 0 }

@@ -89,7 +89,7 @@ public struct DeliverWebhookJob: JobKind {
         let settings = self.settings
 
         if problem == nil {
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 try await WebhookStore.recordAttempt(deliveryID: delivery.id, attempt: attempt, status: status, error: nil, latencyMS: latency,
                                                      excerpt: excerpt, state: "delivered", nextAttemptAt: nil, on: connection, logger: logger)
                 try await WebhookStore.countSuccess(endpointID: endpoint.id, on: connection, logger: logger)
@@ -97,7 +97,7 @@ public struct DeliverWebhookJob: JobKind {
             return try .success(Result(status: status ?? 0, attempt: attempt))
         }
         let reason = problem ?? "failed"
-        return try await client.withTransaction(logger: logger) { connection -> JobOutcome in
+        return try await client.transaction(logger: logger) { connection -> JobOutcome in
             let disabled = try await WebhookStore.countFailure(endpointID: endpoint.id, disableAfter: settings.disableAfter,
                                                                reason: "\(settings.disableAfter) failed attempts in a row; the last: \(reason)",
                                                                on: connection, logger: logger)

@@ -37,7 +37,7 @@ public struct DiscardedJobEventsJob: JobKind {
         let settle = Double(max(args.settleSeconds ?? 30, 0))
         var total = (jobs: 0, deliveries: 0)
         while true {
-            let (jobs, deliveries) = try await client.withTransaction(logger: logger) { connection -> (Int, Int) in
+            let (jobs, deliveries) = try await client.transaction(logger: logger) { connection -> (Int, Int) in
                 var watermark = DiscardedJob.Mark.start
                 let rows = try await connection.query("SELECT finished_at, job_id FROM webhook_discard_watermark FOR UPDATE", logger: logger)
                 for try await (at, id) in rows.decode((Date, Int64).self) { watermark = DiscardedJob.Mark(finishedAt: at, id: id) }

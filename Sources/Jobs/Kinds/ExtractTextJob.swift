@@ -46,14 +46,14 @@ public struct ExtractTextJob: JobKind {
             let extracted = try await storage.withLocalFile(key: file.storageKey) { url in
                 try await TextExtractor.extract(url, format: file.format, limits: limits)
             }
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 guard try await FileStore.markReady(id: file.id, extracted, on: connection, logger: logger) else { return }
                 try await WebhookEvents.fileProcessed(file, status: "ready", pages: extracted.pages, characters: extracted.characters, reason: nil,
                                                       on: connection, logger: logger)
             }
             return try .success(Result(characters: extracted.characters, pages: extracted.pages, truncated: extracted.truncated))
         } catch let failure as ExtractionFailure {
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 guard try await FileStore.markFailed(id: file.id, reason: failure.description, on: connection, logger: logger) else { return }
                 try await WebhookEvents.fileProcessed(file, status: "failed", pages: nil, characters: nil, reason: failure.description,
                                                       on: connection, logger: logger)

@@ -40,7 +40,7 @@ public struct GDPRDeletionJob: JobKind {
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
         let limit = min(max(args.batchSize ?? 1_000, 1), 100_000)
-        let started = try await client.withTransaction(logger: logger) { connection -> (GDPRRequest, String?)? in
+        let started = try await client.transaction(logger: logger) { connection -> (GDPRRequest, String?)? in
             guard let request = try await GDPRStore.request(id: args.requestID, on: connection, logger: logger),
                   request.kind == "deletion" else { return nil }
             guard request.state == "pending" || request.state == "running" else { return (request, nil) }
@@ -52,7 +52,7 @@ public struct GDPRDeletionJob: JobKind {
         let user = request.userID
         let pseudonym = request.id
 
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let counts = try await Self.resolveOwnedWorkspaces(user: user, policy: request.workspacePolicy ?? "transfer", on: connection, logger: logger)
             for (name, count) in counts where count > 0 {
                 try await GDPRStore.addToReceipt(id: request.id, name, count, on: connection, logger: logger)
@@ -62,7 +62,7 @@ public struct GDPRDeletionJob: JobKind {
         for key in exports {
             try Task.checkCancellation()
             try await storage.delete(key: key)
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 try await GDPRStore.forgetExport(storageKey: key, on: connection, logger: logger)
                 try await GDPRStore.addToReceipt(id: request.id, "stored exports (deleted)", 1, on: connection, logger: logger)
             }
@@ -73,7 +73,7 @@ public struct GDPRDeletionJob: JobKind {
                 try Task.checkCancellation()
                 if let maxBatches = args.maxBatches, batches >= maxBatches { return .snooze(.seconds(1)) }
                 batches += 1
-                let done = try await client.withTransaction(logger: logger) { connection -> Int in
+                let done = try await client.transaction(logger: logger) { connection -> Int in
                     let query = step.batch(user, email, pseudonym, limit)
                     let rows = try await connection.query(PostgresQuery(unsafeSQL: query.sql + " RETURNING 1", binds: query.binds), logger: logger)
                     var count = 0
@@ -84,7 +84,7 @@ public struct GDPRDeletionJob: JobKind {
                 if done < limit { break }
             }
         }
-        let receipt = try await client.withTransaction(logger: logger) { connection -> [String: Int] in
+        let receipt = try await client.transaction(logger: logger) { connection -> [String: Int] in
             let receipt = try await GDPRStore.completeDeletion(id: request.id, on: connection, logger: logger)
             let formatter = ISO8601DateFormatter()
             let content = DeletionConfirmationEmail(completedAt: formatter.string(from: Date()), tables: receipt.sorted { $0.key < $1.key }

@@ -24,7 +24,7 @@ public struct GDPRDueDeletionsJob: JobKind {
 
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
-        let started = try await client.withTransaction(logger: logger) { connection -> Int in
+        let started = try await client.transaction(logger: logger) { connection -> Int in
             let due = try await GDPRStore.dueDeletions(limit: 1_000, on: connection, logger: logger)
             let jobs = try due.map { id in
                 try NewJob(GDPRDeletionJob.self, GDPRDeletionJob.Args(requestID: id),

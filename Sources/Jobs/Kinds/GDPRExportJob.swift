@@ -57,7 +57,7 @@ public struct GDPRExportJob: JobKind {
         try await storage.put(archive, key: key)
         let expiresAt = Date().addingTimeInterval(lifetime.seconds)
         let mail = self.mail
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await GDPRStore.completeExport(id: request.id, storageKey: key, sizeBytes: Int64(archive.count), expiresAt: expiresAt,
                                                on: connection, logger: logger)
             guard let mail else { return }

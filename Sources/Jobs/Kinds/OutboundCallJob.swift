@@ -106,7 +106,7 @@ public struct OutboundCallJob: JobKind {
     /// Returns why the call may not be placed now, or nil when it was marked dialling.
     func admit(_ call: CallRecord, logger: Logger) async throws -> CallRefusal? {
         let settings = self.settings
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(hashtext('calls:' || \(call.workspaceID.uuidString)))", logger: logger)
             let live = try await CallStore.liveCount(workspaceID: call.workspaceID, on: connection, logger: logger)
@@ -145,7 +145,7 @@ public struct OutboundCallJob: JobKind {
     }
 
     func reject(_ call: CallRecord, status: CallStatus = .rejected, reason: String, code: Int?, logger: Logger) async throws -> JobOutcome {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await CallStore.reject(id: call.id, status: status, reason: reason, providerErrorCode: code, on: connection, logger: logger)
         }
         return .discard(reason: reason)

@@ -67,7 +67,7 @@ public struct TranscribeCallJob: JobKind {
             throw error
         }
         let settings = self.settings
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await CallStore.saveTranscript(id: call.id, transcript, on: connection, logger: logger)
             try await WebhookEvents.transcriptionReady(callID: call.id, workspaceID: call.workspaceID, transcript, on: connection, logger: logger)
             let cost = settings.transcriptionCost(seconds: transcript.duration ?? 0)

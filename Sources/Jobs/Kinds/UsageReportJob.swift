@@ -45,7 +45,7 @@ public struct UsageReportJob: JobKind {
         let period = Self.periodText(start: start, end: end)
         var result = (reports: 0, emails: 0)
         for summary in summaries where !summary.isEmpty {
-            let sent = try await client.withTransaction(logger: logger) { connection -> Int in
+            let sent = try await client.transaction(logger: logger) { connection -> Int in
                 guard try await UsageSummary.record(summary, periodDays: args.periodDays, periodEnd: end, on: connection, logger: logger) else {
                     return -1
                 }

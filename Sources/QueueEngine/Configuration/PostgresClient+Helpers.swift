@@ -36,17 +36,22 @@ extension PostgresClient {
 
 extension PostgresConnection {
     /// `withTransaction` on this connection, rethrowing the closure's own error like
-    /// `PostgresClient.transaction`.
+    /// `PostgresClient.transaction`. The wake-ups of the jobs it enqueued go out after the commit.
     public func transaction<Result>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        do {
-            return try await withTransaction(logger: logger, isolation: isolation, body)
-        } catch let error as PostgresTransactionError {
-            throw error.closureErrorIfRolledBack
+        nonisolated(unsafe) var result: Result?
+        try await EnqueueWakeups.publishingAfter(isolation: isolation) {
+            do {
+                result = try await withTransaction(logger: logger, isolation: isolation, body)
+            } catch let error as PostgresTransactionError {
+                throw error.closureErrorIfRolledBack
+            }
         }
+        // Set by the transaction, which returned without throwing.
+        return result!
     }
 }
 

@@ -239,7 +239,8 @@ public final class Worker: Service, Sendable {
                     try await store.reportProgress(jobID: job.id, leaseToken: job.leaseToken, percent: percent, message: message)
                 })
             do {
-                let outcome = try await entry.run(job.argsJSON, context)
+                // The handler's transactions wake the workers of the jobs they enqueue once they commit.
+                let outcome = try await EnqueueWakeups.$publisher.withValue(publisher) { try await entry.run(job.argsJSON, context) }
                 switch outcome {
                 case .success(let json): result = .completed(resultJSON: json)
                 case .snooze(let delay): result = .snooze(delay: delay)

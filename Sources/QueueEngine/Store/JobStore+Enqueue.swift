@@ -15,6 +15,7 @@ extension JobStore {
     /// Inserts one job on `connection` (which may be inside the caller's transaction). A job whose
     /// unique key is held by a non-final job is not inserted; the existing job's id is returned.
     public static func insert(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {
+        EnqueueWakeups.note(CollectionOfOne(job.queue))
         guard let key = job.uniqueKey else {
             for try await id in try await connection.execute(InsertJobStatement(job: job), logger: logger) {
                 EngineMetrics.shared.enqueued(CollectionOfOne(job))
@@ -43,6 +44,7 @@ extension JobStore {
     /// unique key is already held (by an existing job or an earlier one in the batch) gets that job's id.
     public static func insertMany(_ jobs: [NewJob], on connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
+        EnqueueWakeups.note(Set(jobs.map(\.queue)))
         let uniqueKeys = jobs.compactMap(\.uniqueKey)
         if uniqueKeys.isEmpty, jobs.count >= copyThreshold { return try await copyMany(jobs, on: connection, logger: logger) }
         let bindings = InsertJobsStatement.bindings(for: jobs)
