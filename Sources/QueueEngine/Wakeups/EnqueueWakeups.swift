@@ -13,9 +13,11 @@ public enum EnqueueWakeups {
     /// Where the wake-ups of transactions in this task go; nil publishes nothing (workers poll).
     @TaskLocal public static var publisher: WakeupPublisher?
 
-    static func note(_ queues: some Sequence<String>) {
+    /// `queues` is only read inside a transaction that collects them: batch inserts outside one
+    /// (the enqueue batcher, `enqueueMany`) do not pay for it.
+    static func note<Queues: Sequence<String>>(_ queues: @autoclosure () -> Queues) {
         guard let pending else { return }
-        pending.queues.withLock { $0.formUnion(queues) }
+        pending.queues.withLock { $0.formUnion(queues()) }
     }
 
     /// Runs `transaction`, noting the queues its inserts touch, and publishes them when it returns.
