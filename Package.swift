@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "queuectl", targets: ["QueueCTL"]),
         .executable(name: "Bench", targets: ["Bench"]),
         .library(name: "QueueEngine", targets: ["QueueEngine"]),
+        .library(name: "Platform", targets: ["Platform"]),
         .library(name: "Jobs", targets: ["Jobs"]),
         .library(name: "VoicePartnerClient", targets: ["VoicePartnerClient"]),
     ],
@@ -60,7 +61,6 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        // This platform's job kinds and the provider clients they call.
         // The webhook delivery signature, shared by the platform and the Swift client.
         .target(
             name: "WebhookSigning",
@@ -81,22 +81,32 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The domain: accounts, workspaces, keys, assistants, numbers, calls, files, credits, campaigns,
+        // templates, analytics, reports, GDPR, tools and webhooks; their tables and queries, and the
+        // definitions of the job kinds (name, arguments, defaults) that producers enqueue without handlers.
         .target(
-            name: "Jobs",
+            name: "Platform",
             dependencies: [
                 "Providers", "QueueEngine", "ServerSupport",
                 "WebhookSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Migrations")]
+        ),
+        // The handlers of the platform's job kinds and the worker's registry: where providers meet the queue.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "Platform", "Providers", "QueueEngine",
+                "WebhookSigning",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         // Prometheus metrics for every process: the registry, `/metrics`, and a listener for processes without the API.
         .target(
@@ -114,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "API",
             dependencies: [
-                "Providers", "QueueEngine", "Jobs", "ServerSupport", "Telemetry", "WebhookSigning",
+                "Platform", "Providers", "QueueEngine", "ServerSupport", "Telemetry", "WebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
+                "Jobs", "Platform", "QueueEngine", "ServerSupport", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "Scheduler",
             dependencies: [
-                "QueueEngine", "Jobs", "ServerSupport", "Telemetry",
+                "Platform", "QueueEngine", "ServerSupport", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -152,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "QueueCTL",
             dependencies: [
-                "QueueEngine", "Jobs", "ServerSupport",
+                "Platform", "QueueEngine", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -173,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "QueueEngine", "Jobs", "ServerSupport",
+                "Jobs", "Platform", "QueueEngine", "ServerSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -187,26 +197,30 @@ let package = Package(
         .testTarget(
             name: "QueueEngineTests",
             dependencies: [
-                "QueueEngine", "Jobs", "ServerSupport",
+                "Jobs", "Platform", "QueueEngine", "ServerSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
-            name: "JobsTests",
-            dependencies: [
-                "Jobs", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
+            name: "PlatformTests",
+            dependencies: ["Platform", "Providers", "WebhookSigning"],
             exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
             resources: [.copy("Fixtures/opening-hours.doc")]
         ),
         .testTarget(
+            name: "JobsTests",
+            dependencies: [
+                "Jobs", "Platform", "QueueEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "QueueEngine", "Jobs", "Providers", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
+                "API", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Logging
+import Platform
 import PostgresNIO
 import QueueEngine
 import Synchronization

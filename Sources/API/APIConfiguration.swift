@@ -1,4 +1,4 @@
-import Jobs
+import Platform
 import QueueEngine
 import ServerSupport
 

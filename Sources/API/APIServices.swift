@@ -1,6 +1,6 @@
 import Foundation
-import Jobs
 import Logging
+import Platform
 import PostgresNIO
 import Providers
 import QueueEngine

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Jobs
 import Logging
+import Platform
 import PostgresNIO
 import QueueEngine
 import ServerSupport

@@ -1,9 +1,10 @@
 import Jobs
 import Logging
+import Platform
+import QueueEngine
 import ServerSupport
 import ServiceLifecycle
 import Telemetry
-import QueueEngine
 
 /// Everything the worker process reads from its environment, read once at startup.
 struct WorkerProcessConfiguration {

@@ -1,9 +1,10 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import PostgresNIO
 import Testing
-@testable import API
 
 /// The analytics routes against rows written straight into the real tables: every figure is
 /// checked against what those rows imply, buckets follow the caller's time zone across a DST

@@ -1,8 +1,9 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import Testing
-@testable import API
 
 @Suite(.timeLimit(.minutes(5))) struct AssistantTests {
     @Test func createUpdateDeployAndDelete() async throws {

@@ -1,10 +1,11 @@
+@testable import API
 import Crypto
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import PostgresNIO
 import Testing
-@testable import API
 
 @Suite(.timeLimit(.minutes(5))) struct AuthTests {
     @Test func registerLoginAndMe() async throws {

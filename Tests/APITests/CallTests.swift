@@ -1,12 +1,13 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
 import Logging
+import Platform
 import PostgresNIO
 import Providers
 import QueueEngine
 import Testing
-@testable import API
 
 /// Outbound calls end to end: the API creates the row and its dial job, the dial job talks to a
 /// stand-in Twilio, and signed status callbacks finish and charge the call.
@@ -37,7 +38,7 @@ import Testing
 
         /// One attempt of the dial job, as a worker would run it.
         func dial(_ callID: String, attempt: Int = 1, settings: CallSettings = CallSettings(dialsPerSecond: 1_000)) async throws -> JobOutcome {
-            let job = OutboundCallJob(client: api.database, twilio: twilio, settings: settings)
+            let job = OutboundCallHandler(client: api.database, twilio: twilio, settings: settings)
             let context = JobContext(jobID: 1, kind: OutboundCallJob.name, queue: "calls", attempt: attempt, maxAttempts: 8,
                                      workspaceID: workspace.lowercased, logger: api.logger, progressReporter: { _, _ in })
             return try await job.run(OutboundCallJob.Args(callID: try #require(UUID(uuidString: callID))), context: context)
@@ -240,7 +241,7 @@ import Testing
             let (first, _) = try await setup.placeCall()
             let (second, _) = try await setup.placeCall(to: "+4930123457")
             guard case .success = try await setup.dial(first, settings: settings) else { Issue.record("first dial"); return }
-            #expect(try await setup.dial(second, settings: settings) == .snooze(OutboundCallJob.busyRetry))
+            #expect(try await setup.dial(second, settings: settings) == .snooze(OutboundCallHandler.busyRetry))
             #expect(try await setup.status(second)["status"]?.string == "pending")
             // Once the first call ends, the second dials.
             let sid = try #require(setup.standIn.calls.first?.sid)
@@ -281,7 +282,7 @@ import Testing
                 }
                 let dialled = outcomes.filter { if case .success = $0.1 { true } else { false } }.map(\.0)
                 #expect(dialled.count == min(3, pending.count), "round \(rounds): \(outcomes.map(\.1))")
-                #expect(outcomes.allSatisfy { if case .success = $0.1 { true } else { $0.1 == .snooze(OutboundCallJob.busyRetry) } })
+                #expect(outcomes.allSatisfy { if case .success = $0.1 { true } else { $0.1 == .snooze(OutboundCallHandler.busyRetry) } })
                 #expect(setup.standIn.calls.count - before == dialled.count, "one provider call per dial, none past the limit")
                 let logger = setup.api.logger
                 let live = try await setup.api.database.withConnection { connection in
@@ -458,7 +459,7 @@ import Testing
     }
 
     static func transcribe(_ setup: Setup, _ callID: String, base: String, maxBytes: Int = 1 << 20) async throws -> JobOutcome {
-        let job = TranscribeCallJob(
+        let job = TranscribeCallHandler(
             client: setup.api.database, twilio: setup.twilio,
             transcription: TranscriptionClient(configuration: TranscriptionConfiguration(baseURL: base, apiKey: TranscriptionStandIn.apiKey,
                                                                                          maxBytes: maxBytes, requestTimeout: .seconds(10))),

@@ -1,12 +1,12 @@
+@testable import API
 import Foundation
 import HTTPTypes
+@testable import Platform
 import Jobs
-@testable import Jobs
 import PostgresNIO
 import Providers
 import QueueEngine
 import Testing
-@testable import API
 
 /// Bulk campaigns: created through the API with their recipients and fan-out job in one
 /// transaction, sent in chunks by real worker processes to a real SMTP server, and counted there.
@@ -86,7 +86,7 @@ import Testing
                                    mailer: FailoverMailer(providers: [SMTPMailer(configuration: SMTPConfiguration(
                                        host: "127.0.0.1", port: sink.port, security: .none))]),
                                    sealer: api.services.configuration.sealer)
-            let chunkJob = CampaignChunkJob(client: api.database, mail: mail)
+            let chunkJob = CampaignChunkHandler(client: api.database, mail: mail)
             func context(_ id: Int64) -> JobContext {
                 JobContext(jobID: id, kind: CampaignChunkJob.name, queue: "email", attempt: 1, maxAttempts: 8, workspaceID: nil,
                            logger: APIHarness.logger, progressReporter: { _, _ in })
@@ -167,7 +167,7 @@ import Testing
                     sealer: sealer).throttled(by: PostgresSendThrottle(client: api.database))
                 let context = JobContext(jobID: 1, kind: CampaignChunkJob.name, queue: "email-bulk", attempt: 1, maxAttempts: 8, workspaceID: nil,
                                          logger: APIHarness.logger, progressReporter: { _, _ in })
-                _ = try await CampaignChunkJob(client: api.database, mail: mail).run(.init(campaignID: id, chunk: 0), context: context)
+                _ = try await CampaignChunkHandler(client: api.database, mail: mail).run(.init(campaignID: id, chunk: 0), context: context)
             }
             #expect(standIn.acceptedRequests == 2)
             #expect(Dictionary(grouping: standIn.accepted, by: \.request).mapValues(\.count) == [1: 1_000, 2: 200])

@@ -1,5 +1,6 @@
 import Foundation
-@testable import Jobs
+import Jobs
+@testable import Platform
 import PostgresNIO
 import QueueEngine
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// spend alerts once.
 @Suite(.timeLimit(.minutes(3))) struct CreditCheckTests {
     static func run(_ api: APIHarness, _ args: CreditCheckJob.Args = .init()) async throws {
-        let outcome = try await CreditCheckJob(client: api.database).run(args, context: JobContext(
+        let outcome = try await CreditCheckHandler(client: api.database).run(args, context: JobContext(
             jobID: 0, kind: CreditCheckJob.name, queue: "maintenance", attempt: 1, maxAttempts: 3, workspaceID: nil,
             logger: APIHarness.logger, progressReporter: { _, _ in }))
         guard case .success = outcome else {

@@ -1,9 +1,10 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import PostgresNIO
 import Testing
-@testable import API
 
 @Suite(.timeLimit(.minutes(5))) struct CreditTests {
     @Test func operatorsGrantMembersReadAndThresholdsShowCrossings() async throws {

@@ -1,9 +1,10 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 /// The dashboard in a real browser: headless Chromium, driven by selenium (`Tests/Tools/
 /// dashboard_browser.py`), against this API with a worker running in the process. Screenshots of

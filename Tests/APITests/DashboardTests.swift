@@ -1,10 +1,11 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
 import NIOCore
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 /// The dashboard over plain HTTP: the session cookie, CSRF on every form, who may see what, and
 /// values escaped in the pages.

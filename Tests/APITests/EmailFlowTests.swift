@@ -1,5 +1,6 @@
 import Foundation
-@testable import Jobs
+import Jobs
+@testable import Platform
 import Logging
 import PostgresNIO
 import Providers
@@ -30,7 +31,7 @@ import Testing
                            mailer: FailoverMailer(providers: [SMTPMailer(configuration: sink.configuration())]), sealer: configuration.sealer)
     }
 
-    static func run(_ job: SendEmailJob, _ id: Int64, _ args: SendEmailJob.Args, attempt: Int = 1) async throws -> JobOutcome {
+    static func run(_ job: SendEmailHandler, _ id: Int64, _ args: SendEmailJob.Args, attempt: Int = 1) async throws -> JobOutcome {
         try await job.run(args, context: JobContext(jobID: id, kind: SendEmailJob.name, queue: "email", attempt: attempt, maxAttempts: 10,
                                                     workspaceID: nil, logger: APIHarness.logger, progressReporter: { _, _ in }))
     }
@@ -50,7 +51,7 @@ import Testing
             #expect(args.variables["reset_url"] == nil, "the link is sealed, not readable in the jobs table")
             #expect(args.sealedVariables != nil)
 
-            let job = SendEmailJob(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))
+            let job = SendEmailHandler(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))
             #expect(try await Self.run(job, jobID, args) != .discard(reason: ""))
             let delivery = try #require(sink.deliveries.first)
             #expect(delivery.to == user.email)
@@ -120,7 +121,7 @@ import Testing
             #expect(invite.1.workspaceID == workspace)
             #expect(invite.1.variables["accept_url"] == nil)
 
-            let job = SendEmailJob(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))
+            let job = SendEmailHandler(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))
             _ = try await Self.run(job, welcome.0, welcome.1)
             _ = try await Self.run(job, invite.0, invite.1)
             let deliveries = sink.deliveries
@@ -138,7 +139,7 @@ import Testing
             let sink = try await SMTPSink.start()
             let address = "bounce-\(UUID().uuidString.prefix(8).lowercased())@example.com"
             let args = try SendEmailJob.Args(WelcomeEmail(firstName: "B", email: address), to: EmailAddress(address))
-            let job = SendEmailJob(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))
+            let job = SendEmailHandler(client: api.database, mail: try Self.mailService(sink, configuration: api.services.configuration))
             guard case .discard(let reason) = try await Self.run(job, 1, args) else {
                 Issue.record("a permanent rejection ends the job")
                 return

@@ -1,9 +1,9 @@
+@testable import API
 import Foundation
 import HTTPTypes
+@testable import Platform
 import Jobs
-@testable import Jobs
 import Testing
-@testable import API
 
 /// A workspace's own versions of the emails: checked when saved (parse errors and variables the
 /// email is not given are 422s naming the problem), used by every sender of that workspace only,

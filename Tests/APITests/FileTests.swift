@@ -1,10 +1,11 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import Providers
 import QueueEngine
 import Testing
-@testable import API
 
 /// Uploads end to end: multipart in, bytes in storage, the row and its extraction job in one
 /// transaction, the job's text out; limits and bad input refused with their codes.
@@ -20,7 +21,7 @@ import Testing
     }
 
     static func extract(_ api: APIHarness, _ id: String, limits: ExtractionLimits = ExtractionLimits()) async throws -> JobOutcome {
-        let job = ExtractTextJob(client: api.database, storage: api.services.configuration.providers.storage, limits: limits)
+        let job = ExtractTextHandler(client: api.database, storage: api.services.configuration.providers.storage, limits: limits)
         let context = JobContext(jobID: 3, kind: ExtractTextJob.name, queue: "files", attempt: 1, maxAttempts: 5, workspaceID: nil,
                                  logger: api.logger, progressReporter: { _, _ in })
         return try await job.run(ExtractTextJob.Args(fileID: try #require(UUID(uuidString: id))), context: context)

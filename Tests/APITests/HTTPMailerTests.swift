@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-@testable import Jobs
+@testable import Platform
 import NIOCore
 import Providers
 import Testing

@@ -1,13 +1,14 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
 import NIOCore
 import NIOPosix
+import Platform
 import PostgresNIO
 import QueueEngine
 import ServerSupport
 import Testing
-@testable import API
 
 /// What one request must never do: crash or stall the process (numbers, dates, cursors, schemas
 /// from outside; methods no route uses), keep a privilege its grant no longer backs (demoted or

@@ -1,9 +1,10 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 /// Random requests of every input class the API takes from callers (numbers, dates, cursors,
 /// schemas, JSON shapes), from a seed printed with any failure: every answer is a 2xx or a 4xx, the

@@ -1,7 +1,8 @@
+@testable import API
 import Foundation
 import Jobs
+import Platform
 import Testing
-@testable import API
 
 @Suite struct JSONValueTests {
     @Test(arguments: [

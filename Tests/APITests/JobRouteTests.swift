@@ -1,9 +1,10 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 @Suite(.timeLimit(.minutes(5))) struct JobRouteTests {
     @Test func enqueueReadCancelAndRetryThroughTheEngine() async throws {

@@ -1,10 +1,11 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
 import NIOCore
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 /// `/metrics` is Prometheus text that moves: jobs enqueued and run by a worker in this process,
 /// HTTP requests by route template, and the queues' figures from `queue_stats`.

@@ -1,9 +1,10 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 /// The operator API: queues and workers are shared by every workspace, so only platform operators
 /// read them and pause queues; a workspace's own jobs can be searched, deleted when finished and

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
-@testable import Jobs
+import Jobs
+@testable import Platform
 import PostgresNIO
 import QueueEngine
 import Testing
@@ -32,7 +33,7 @@ import Testing
     }
 
     static func run(_ api: APIHarness, _ request: UUID, batchSize: Int, maxBatches: Int? = nil) async throws -> JobOutcome {
-        try await GDPRDeletionJob(client: api.database, storage: api.services.configuration.providers.storage).run(
+        try await GDPRDeletionHandler(client: api.database, storage: api.services.configuration.providers.storage).run(
             .init(requestID: request, batchSize: batchSize, maxBatches: maxBatches),
             context: JobContext(jobID: 0, kind: GDPRDeletionJob.name, queue: "gdpr", attempt: 1, maxAttempts: 10, workspaceID: nil,
                                 logger: APIHarness.logger, progressReporter: { _, _ in }))
@@ -105,7 +106,7 @@ import Testing
 
             // The sweep starts it once, however often it runs.
             for _ in 0..<2 {
-                _ = try await GDPRDueDeletionsJob(client: api.database).run(.init(), context: JobContext(
+                _ = try await GDPRDueDeletionsHandler(client: api.database).run(.init(), context: JobContext(
                     jobID: 0, kind: GDPRDueDeletionsJob.name, queue: "maintenance", attempt: 1, maxAttempts: 3, workspaceID: nil,
                     logger: APIHarness.logger, progressReporter: { _, _ in }))
             }

@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-@testable import Jobs
+import Jobs
+@testable import Platform
 import NIOCore
 import PostgresNIO
 import QueueEngine
@@ -30,7 +31,7 @@ import Testing
             #expect(try await api.call(.post, "/api/me/export", as: user.bearer).status == .conflict, "one export at a time")
             #expect(try await api.call(.get, "/api/me/exports/\(id.lowercased)/download", as: user.bearer).status == .conflict)
 
-            let job = GDPRExportJob(client: api.database, storage: api.services.configuration.providers.storage,
+            let job = GDPRExportHandler(client: api.database, storage: api.services.configuration.providers.storage,
                                     mail: api.services.configuration.mail)
             let outcome = try await job.run(.init(requestID: id), context: JobContext(
                 jobID: 0, kind: GDPRExportJob.name, queue: "gdpr", attempt: 1, maxAttempts: 5, workspaceID: nil,

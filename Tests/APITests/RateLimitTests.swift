@@ -1,10 +1,11 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
 import Logging
+import Platform
 import QueueEngine
 import Testing
-@testable import API
 
 /// The three strategies against the real Redis, their in-process twins, and the HTTP behaviour:
 /// 429 with Retry-After, per-caller allowances, and Redis outages that loosen limits but never stop

@@ -1,11 +1,12 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
 import Logging
+import Platform
 import PostgresNIO
 import QueueEngine
 import Testing
-@testable import API
 
 @Suite(.timeLimit(.minutes(5))) struct ScheduleRouteTests {
     static let repositoryCron = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -90,7 +91,7 @@ import Testing
             let fresh = try await api.call(.post, "/api/workspaces/\(workspace.lowercased)/members",
                                            json: .object(["email": .string("soon@example.com")]), as: owner.bearer)
             #expect(fresh.status == .created)
-            let job = CleanupExpiredAccessJob(client: api.database)
+            let job = CleanupExpiredAccessHandler(client: api.database)
             let context = JobContext(jobID: 1, kind: CleanupExpiredAccessJob.name, queue: "maintenance", attempt: 1, maxAttempts: 1,
                                      workspaceID: nil, logger: logger, progressReporter: { _, _ in })
             let outcome = try await job.run(CleanupExpiredAccessJob.Args(graceHours: 24, batchSize: 1), context: context)

@@ -1,8 +1,9 @@
+@testable import API
 import Foundation
 import Jobs
+import Platform
 import Testing
 import VoicePartnerClient
-@testable import API
 
 /// The Swift client: every endpoint it calls is an operation of the OpenAPI document, and it drives
 /// the live API (typed answers, idempotency, the error shape mapped to `ClientError`).

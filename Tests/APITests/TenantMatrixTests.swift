@@ -1,8 +1,9 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import Testing
-@testable import API
 
 /// Two workspaces, the four roles, and API keys with and without the scope, over every route that
 /// takes an id: each forbidden combination answers 403 (a member without the permission) or 404

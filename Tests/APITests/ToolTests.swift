@@ -1,10 +1,11 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import PostgresNIO
 import QueueEngine
 import Testing
-@testable import API
 
 /// Custom tools end to end: saved with checked schemas, URLs and sealed credentials, called against a
 /// real local endpoint (query, JSON body, API key, bearer, OAuth client credentials with a cached
@@ -269,7 +270,7 @@ import Testing
                 #expect(bad.status == .unprocessableContent)
 
                 let jobID = Int64(try #require(first["job_id"]?.number))
-                let job = InvokeToolJob(client: api.database, invoker: api.services.configuration.providers.tools)
+                let job = InvokeToolHandler(client: api.database, invoker: api.services.configuration.providers.tools)
                 func run(_ tool: String, _ arguments: JSONValue, in workspace: UUID, id: Int64 = 1) async throws -> JobOutcome {
                     let context = JobContext(jobID: id, kind: InvokeToolJob.name, queue: "tools", attempt: 1, maxAttempts: 4,
                                              workspaceID: workspace.lowercased, logger: api.logger, progressReporter: { _, _ in })

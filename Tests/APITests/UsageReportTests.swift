@@ -1,5 +1,6 @@
 import Foundation
-@testable import Jobs
+import Jobs
+@testable import Platform
 import PostgresNIO
 import QueueEngine
 import Testing
@@ -9,7 +10,7 @@ import Testing
 /// figures, never to a workspace without activity, never twice for one period.
 @Suite(.timeLimit(.minutes(3))) struct UsageReportTests {
     static func run(_ api: APIHarness, workspace: UUID) async throws {
-        let outcome = try await UsageReportJob(client: api.database).run(.init(periodDays: 1, workspaceID: workspace), context: JobContext(
+        let outcome = try await UsageReportHandler(client: api.database).run(.init(periodDays: 1, workspaceID: workspace), context: JobContext(
             jobID: 0, kind: UsageReportJob.name, queue: "maintenance", attempt: 1, maxAttempts: 3, workspaceID: nil,
             logger: APIHarness.logger, progressReporter: { _, _ in }))
         guard case .success = outcome else {

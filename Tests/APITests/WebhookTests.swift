@@ -1,10 +1,11 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Jobs
+import Platform
 import PostgresNIO
 import QueueEngine
 import Testing
-@testable import API
 import WebhookSigning
 
 /// Outbound webhooks against a local receiver: events emitted in the transactions of real changes
@@ -18,7 +19,7 @@ import WebhookSigning
     /// Runs one attempt of a delivery's job as a worker would.
     static func deliver(_ api: APIHarness, _ delivery: Int64, workspace: UUID) async throws -> JobOutcome {
         let providers = api.services.configuration.providers
-        let job = DeliverWebhookJob(client: api.database, http: providers.tools.http, sealer: providers.tools.sealer, settings: providers.webhooks)
+        let job = DeliverWebhookHandler(client: api.database, http: providers.tools.http, sealer: providers.tools.sealer, settings: providers.webhooks)
         let context = JobContext(jobID: 1, kind: DeliverWebhookJob.name, queue: "webhooks", attempt: 1, maxAttempts: 10,
                                  workspaceID: workspace.lowercased, logger: api.logger, progressReporter: { _, _ in })
         return try await job.run(.init(deliveryID: delivery), context: context)
@@ -239,7 +240,7 @@ import WebhookSigning
                        errors = '[{"attempt": 1, "at": "2026-11-26T00:00:00Z", "error": "boom"}]'
                 WHERE id = ANY(\(jobs))
                 """, logger: api.logger)
-            let sweep = DiscardedJobEventsJob(client: api.database)
+            let sweep = DiscardedJobEventsHandler(client: api.database)
             let context = JobContext(jobID: 1, kind: DiscardedJobEventsJob.name, queue: "maintenance", attempt: 1, maxAttempts: 3, workspaceID: nil,
                                      logger: api.logger, progressReporter: { _, _ in })
             _ = try await sweep.run(.init(settleSeconds: 0), context: context)

@@ -15,19 +15,22 @@ import Testing
         "QueueEngine": ["CHiredis", "ServerSupport"],
         "Providers": ["ServerSupport"],
         "Telemetry": ["QueueEngine", "ServerSupport"],
-        "Jobs": ["Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
-        "API": ["Jobs", "Providers", "QueueEngine", "ServerSupport", "Telemetry", "WebhookSigning"],
-        "Worker": ["Jobs", "QueueEngine", "ServerSupport", "Telemetry"],
-        "Scheduler": ["Jobs", "QueueEngine", "ServerSupport", "Telemetry"],
-        "QueueCTL": ["Jobs", "QueueEngine", "ServerSupport"],
+        "Platform": ["Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
+        "Jobs": ["Platform", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
+        // The API enqueues by definition: it never links a handler.
+        "API": ["Platform", "Providers", "QueueEngine", "ServerSupport", "Telemetry", "WebhookSigning"],
+        "Worker": ["Jobs", "Platform", "QueueEngine", "ServerSupport", "Telemetry"],
+        "Scheduler": ["Platform", "QueueEngine", "ServerSupport", "Telemetry"],
+        "QueueCTL": ["Platform", "QueueEngine", "ServerSupport"],
         "VoicePartnerClient": ["WebhookSigning"],
-        "Bench": ["Jobs", "QueueEngine", "ServerSupport"],
+        "Bench": ["Jobs", "Platform", "QueueEngine", "ServerSupport"],
         "ArchitectureTests": [],
         "ServerSupportTests": ["ServerSupport"],
         "ProvidersTests": ["Providers", "ServerSupport"],
-        "QueueEngineTests": ["Jobs", "QueueEngine", "ServerSupport"],
-        "JobsTests": ["Jobs", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
-        "APITests": ["API", "Jobs", "Providers", "QueueEngine", "ServerSupport", "VoicePartnerClient", "WebhookSigning"],
+        "QueueEngineTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport"],
+        "PlatformTests": ["Platform", "Providers", "WebhookSigning"],
+        "JobsTests": ["Jobs", "Platform", "QueueEngine"],
+        "APITests": ["API", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "VoicePartnerClient", "WebhookSigning"],
     ]
 
     /// Modules of the toolchain, importable without a declaration.
@@ -37,7 +40,7 @@ import Testing
     /// The leaves hold no database and no queue.
     static let forbidden: [String: Set<String>] = [
         "ServerSupport": ["PostgresNIO", "QueueEngine"],
-        "Providers": ["PostgresNIO", "QueueEngine", "Jobs"],
+        "Providers": ["PostgresNIO", "QueueEngine", "Platform", "Jobs"],
     ]
 
     struct Target {

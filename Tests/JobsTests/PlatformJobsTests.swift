@@ -1,5 +1,6 @@
 import Jobs
 import Logging
+import Platform
 import PostgresNIO
 import QueueEngine
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Platform
 import QueueEngine
 import Synchronization
 

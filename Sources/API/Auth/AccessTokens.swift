@@ -1,6 +1,6 @@
 import Foundation
-import Jobs
 import JWTKit
+import Platform
 import QueueEngine
 
 /// The claims of an access token. `exp`, `iss` and `aud` are required: a token without them does

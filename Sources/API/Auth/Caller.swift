@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Platform
 
 /// Who sent a request: a signed-in user (JWT) or a workspace API key.
 enum Caller: Sendable {

@@ -1,4 +1,4 @@
-import Jobs
+import Platform
 
 /// Everything a caller may be allowed to do in a workspace. Roles and API-key scopes both map onto
 /// this one table, so a route asks for a permission and never for a role.

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Jobs
+import Platform
 
 /// High-entropy secrets handed to callers once (refresh tokens, API keys, invite tokens) and kept
 /// only as SHA-256 digests: with 256 random bits a fast digest is as safe as a slow hash.

@@ -1,4 +1,4 @@
-import Jobs
+import Platform
 import Providers
 import QueueEngine
 import ServerSupport

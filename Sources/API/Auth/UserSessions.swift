@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Platform
 import Synchronization
 
 /// Whether a signed access token still opens its user's account: the user exists and the token's

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// A caller admitted to one workspace with a permission checked: the only way routes reach a
 /// workspace's data, so every query they run is scoped to `workspaceID`.

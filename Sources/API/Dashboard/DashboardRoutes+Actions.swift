@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 import QueueEngine
 
 /// The dashboard's posted actions: each the same engine call as the API's, audited the same way, and

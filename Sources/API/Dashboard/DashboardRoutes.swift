@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 import QueueEngine
 
 /// The web dashboard, served by the API under `/dashboard`: server-rendered pages, a few lines of

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// The dashboard's sign-in: an access token in an HttpOnly, SameSite=Strict cookie scoped to
 /// `/dashboard`, re-issued on every page so the session lasts while it is used and ends

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// Reads the caller's credential: `Authorization: Bearer <JWT or API key>` or `X-API-Key`. A request
 /// without one goes on anonymous (routes that need a caller answer 401); a request with a bad one is

@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Platform
 import Providers
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`. One table of operations,

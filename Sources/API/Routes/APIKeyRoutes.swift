@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// `/api/workspaces/{id}/api-keys`: keys are shown once at creation and stored as digests.
 struct APIKeyRoutes {

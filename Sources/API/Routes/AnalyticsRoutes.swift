@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import PostgresNIO
 
 /// `/api/analytics/...`: the workspace's figures for a period, computed in SQL from its calls, jobs

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// `/api/assistants`: an assistant's settings (checked by `AssistantSettings`), and deploy, which
 /// makes the current settings the live version that calls use.

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
-import Jobs
 import Metrics
 import NIOCore
+import Platform
 import PostgresNIO
 import Providers
 

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import Providers
 import QueueEngine
 

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 import QueueEngine
 
 /// `/api/email/campaigns`: bulk email to a list of recipients or to a segment of the workspace's

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// `/api/credits`: the workspace's balance, ledger and warning thresholds. Grants come from
 /// platform operators (`PLATFORM_OPERATOR_EMAILS`), never from a workspace's own members; usage is

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// `/api/email/templates`: a workspace's own versions of the built-in emails and its campaign
 /// templates. A version is checked when saved — it must parse, and a version of a built-in may use

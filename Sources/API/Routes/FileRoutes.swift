@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import Providers
 import QueueEngine
 

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 import QueueEngine
 
 /// `/api/jobs`: enqueue the kinds callers may start directly, and read, cancel and retry the jobs of

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 import QueueEngine
 
 /// `/api/admin/...`: what the platform's operators (`PLATFORM_OPERATOR_EMAILS`) watch and steer.

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import NIOCore
+import Platform
 import QueueEngine
 
 /// `/api/me/export…`: a signed-in user asks for everything the platform holds about them; a job

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import QueueEngine
 
 /// `/api/phone-numbers`: the workspace's numbers (E.164) and which assistant answers each. Adding a

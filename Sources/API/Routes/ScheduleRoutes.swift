@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 import QueueEngine
 
 /// `GET /api/schedules`: the scheduler's entries as deployed (the `cron/` files, read on each

@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+import Platform
 import Providers
 
 /// Checks a tool body and applies it to a tool: every field named is validated with a 422 that

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import QueueEngine
 
 /// `/api/tools`: a workspace's custom tools (HTTP endpoints its assistants may call), a synchronous

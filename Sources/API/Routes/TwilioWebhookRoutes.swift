@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import Providers
 import QueueEngine
 

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import NIOCore
+import Platform
 import Providers
 
 /// `/unsubscribe?token=…`, the link in every campaign email and its `List-Unsubscribe` header. A

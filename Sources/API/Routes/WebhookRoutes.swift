@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Jobs
 import Logging
+import Platform
 import QueueEngine
 import WebhookSigning
 

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Jobs
+import Platform
 
 /// `/api/workspaces`: the caller's workspaces, and one workspace's details, settings and audit trail.
 struct WorkspaceRoutes {

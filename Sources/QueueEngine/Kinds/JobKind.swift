@@ -8,3 +8,14 @@ public protocol JobKind: JobDefinition {
     /// attempts are used up); return `.snooze` or `.discard` for outcomes that are not failures.
     func run(_ args: Args, context: JobContext) async throws -> JobOutcome
 }
+
+/// A handler for a definition declared apart from it, so producers can enqueue the definition
+/// without linking the handler or the providers it calls; name and defaults are the definition's.
+public protocol JobHandler: JobKind where Args == Definition.Args {
+    associatedtype Definition: JobDefinition
+}
+
+extension JobHandler {
+    public static var name: String { Definition.name }
+    public static var defaults: JobDefaults { Definition.defaults }
+}

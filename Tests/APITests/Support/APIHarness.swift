@@ -1,3 +1,4 @@
+@testable import API
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,11 +6,11 @@ import HummingbirdTesting
 import Jobs
 import Logging
 import NIOCore
+import Platform
 import PostgresNIO
 import QueueEngine
 import ServerSupport
 import Testing
-@testable import API
 
 /// The API served over real HTTP on a free port, against the real database the test command
 /// started; helpers to call it as a user or with a key. Each test makes its own users and

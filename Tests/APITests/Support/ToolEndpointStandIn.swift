@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Jobs
 import Logging
+import Platform
 import Synchronization
 
 /// An HTTP server a tool or a webhook can call: `/echo/**` answers what it received,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Jobs
+import Platform
 import Providers
 import Synchronization
 

@@ -96,7 +96,7 @@ struct TestHarness: Sendable {
 
     /// Enqueues `job` into this test's queue.
     @discardableResult
-    func enqueue<K: JobKind>(_ kind: K.Type, _ args: K.Args, _ options: JobOptions = JobOptions()) async throws -> EnqueueResult {
+    func enqueue<K: JobDefinition>(_ kind: K.Type, _ args: K.Args, _ options: JobOptions = JobOptions()) async throws -> EnqueueResult {
         var options = options
         options.queue = options.queue ?? queueName
         return try await queue.enqueue(kind, args, options: options)
