@@ -193,7 +193,17 @@ let package = Package(
         // Holds the sources to the graph above: every import declared here, the arrows kept.
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ServerSupport"]),
+        // What the test targets share: local stand-ins of the providers' APIs.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ServerSupport", "TestSupport"]),
         .testTarget(
             name: "QueueEngineTests",
             dependencies: [
@@ -220,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "VoicePartnerClient", "WebhookSigning",
+                "API", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "TestSupport", "VoicePartnerClient", "WebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

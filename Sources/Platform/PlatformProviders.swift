@@ -21,6 +21,15 @@ public struct PlatformProviders: Sendable {
     public var webhooks = WebhookSettings()
     /// How long a personal-data export can be downloaded (`GDPR_EXPORT_TTL_HOURS`, default 168).
     public var gdprExportLifetime: Duration = .seconds(7 * 86_400)
+    /// The language models assistants talk with (`OPENAI_*`, `ANTHROPIC_*`, …; see `LanguageModels`).
+    public var languageModels = LanguageModels()
+    /// The bounds and prices of conversation turns (`CONVERSATION_*`, `LLM_*_COST_*`).
+    public var conversations = ConversationSettings()
+
+    /// The conversation core with this process's models, tool invoker and bounds.
+    public var conversationEngine: ConversationEngine {
+        ConversationEngine(models: languageModels, invoker: tools, settings: conversations)
+    }
 
     public init(twilio: TwilioClient? = nil,
                 transcription: TranscriptionClient = TranscriptionClient(configuration: TranscriptionConfiguration(apiKey: nil)),
@@ -52,5 +61,7 @@ public struct PlatformProviders: Sendable {
         gdprExportLifetime = .seconds(3_600 * (try environment.int("GDPR_EXPORT_TTL_HOURS", default: 168, range: 1...8_760)))
         tools = ToolInvoker(http: OutboundHTTP(policy: try OutboundPolicy(environment: environment)), sealer: try SecretSealer.from(environment))
         webhooks = try WebhookSettings(environment: environment)
+        languageModels = try LanguageModels(environment: environment)
+        conversations = try ConversationSettings(environment: environment)
     }
 }

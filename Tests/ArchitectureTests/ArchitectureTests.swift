@@ -26,11 +26,13 @@ import Testing
         "Bench": ["Jobs", "Platform", "QueueEngine", "ServerSupport"],
         "ArchitectureTests": [],
         "ServerSupportTests": ["ServerSupport"],
-        "ProvidersTests": ["Providers", "ServerSupport"],
+        "TestSupport": [],
+        "ProvidersTests": ["Providers", "ServerSupport", "TestSupport"],
         "QueueEngineTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport"],
         "PlatformTests": ["Platform", "Providers", "WebhookSigning"],
         "JobsTests": ["Jobs", "Platform", "QueueEngine"],
-        "APITests": ["API", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "VoicePartnerClient", "WebhookSigning"],
+        "APITests": ["API", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport", "VoicePartnerClient",
+                      "WebhookSigning"],
     ]
 
     /// Modules of the toolchain, importable without a declaration.

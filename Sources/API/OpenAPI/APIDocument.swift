@@ -100,6 +100,10 @@ enum APIDocument {
         Operation(method: "put", path: "/api/assistants/{assistant}", tag: "assistants", summary: "Change an assistant's settings", auth: .userOrKey, body: "AssistantSettings"),
         Operation(method: "delete", path: "/api/assistants/{assistant}", tag: "assistants", summary: "Delete an assistant", auth: .userOrKey, success: 204),
         Operation(method: "post", path: "/api/assistants/{assistant}/deploy", tag: "assistants", summary: "Make the settings live", auth: .userOrKey),
+        Operation(method: "get", path: "/api/assistants/{assistant}/tools", tag: "assistants", summary: "The tools the assistant may call",
+                  auth: .userOrKey),
+        Operation(method: "put", path: "/api/assistants/{assistant}/tools", tag: "assistants", summary: "Set the tools the assistant may call",
+                  auth: .userOrKey, body: "AssistantTools"),
         Operation(method: "get", path: "/api/phone-numbers", tag: "phone-numbers", summary: "The workspace's numbers", auth: .userOrKey),
         Operation(method: "post", path: "/api/phone-numbers", tag: "phone-numbers", summary: "Register a number", auth: .userOrKey, body: "PhoneNumber", success: 201),
         Operation(method: "get", path: "/api/phone-numbers/{number}", tag: "phone-numbers", summary: "One number", auth: .userOrKey),
@@ -189,6 +193,10 @@ enum APIDocument {
         Operation(method: "post", path: "/webhooks/twilio/voice", tag: "webhooks", summary: "Twilio asks what a connected call does (signed; TwiML)",
                   auth: .none, body: "TwilioVoiceRequest", query: [("call", idParameter)],
                   bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
+        Operation(method: "post", path: "/webhooks/twilio/turn", tag: "webhooks",
+                  summary: "Twilio's speech result of a turn; answers the assistant's reply and the next turn (signed; TwiML)",
+                  auth: .none, body: "TwilioGatherResult", query: [("call", idParameter), ("turn", .object(["type": "integer", "minimum": 1]))],
+                  bodyType: "application/x-www-form-urlencoded", headers: [("X-Twilio-Signature", string())]),
     ]
 
     static func string(_ extra: [String: JSONValue] = [:]) -> JSONValue { .object(["type": "string"].merging(extra) { $1 }) }
@@ -243,8 +251,9 @@ enum APIDocument {
             "first_message": string(), "temperature": .object(["type": "number"]), "max_tokens": .object(["type": "integer"]),
             "language": string(), "voice_provider": string(), "voice_id": string(), "interruption_sensitivity": .object(["type": "number"]),
             "silence_timeout_ms": .object(["type": "integer"]), "response_delay_ms": .object(["type": "integer"]),
-            "record_calls": .object(["type": "boolean"]),
+            "record_calls": .object(["type": "boolean"]), "transfer_number": string(["pattern": "^(\\+[1-9][0-9]{7,14})?$"]),
         ]),
+        "AssistantTools": object(["tool_ids": .object(["type": "array", "items": string(["format": "uuid"]), "maxItems": 64])], required: ["tool_ids"]),
         "PhoneNumber": object(["number": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "label": string(), "provider_sid": string(),
                                "assistant_id": string(["format": "uuid"])], required: ["number"]),
         "PhoneNumberUpdate": object(["label": string(), "assistant_id": .object(["type": .array(["string", "null"]), "format": "uuid"])]),
@@ -282,6 +291,9 @@ enum APIDocument {
         ])]),
         "TwilioVoiceRequest": .object(["type": "object", "required": ["CallSid"], "properties": .object([
             "CallSid": string(), "To": string(), "From": string(), "CallStatus": string(), "Direction": string(),
+        ])]),
+        "TwilioGatherResult": .object(["type": "object", "required": ["CallSid"], "properties": .object([
+            "CallSid": string(), "SpeechResult": string(), "Confidence": string(), "Digits": string(),
         ])]),
         "CreditGrant": object(["workspace_id": string(["format": "uuid"]), "credits": .object(["type": "number", "exclusiveMinimum": 0]),
                                "description": string(), "reference": string()], required: ["workspace_id", "credits"]),

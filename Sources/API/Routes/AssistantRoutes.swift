@@ -24,13 +24,15 @@ struct AssistantRoutes {
         var silenceTimeoutMS: Int?
         var responseDelayMS: Int?
         var recordCalls: Bool?
+        /// An empty string removes the number (and with it the `transfer_call` tool).
+        var transferNumber: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, description, temperature, language
             case llmProvider = "llm_provider", llmModel = "llm_model", systemPrompt = "system_prompt", firstMessage = "first_message"
             case maxTokens = "max_tokens", voiceProvider = "voice_provider", voiceID = "voice_id"
             case interruptionSensitivity = "interruption_sensitivity", silenceTimeoutMS = "silence_timeout_ms"
-            case responseDelayMS = "response_delay_ms", recordCalls = "record_calls"
+            case responseDelayMS = "response_delay_ms", recordCalls = "record_calls", transferNumber = "transfer_number"
         }
 
         func applied(to base: AssistantSettings) -> AssistantSettings {
@@ -50,6 +52,7 @@ struct AssistantRoutes {
             if let silenceTimeoutMS { s.silenceTimeoutMS = silenceTimeoutMS }
             if let responseDelayMS { s.responseDelayMS = responseDelayMS }
             if let recordCalls { s.recordCalls = recordCalls }
+            if let transferNumber { s.transferNumber = transferNumber.isEmpty ? nil : transferNumber }
             return s
         }
     }
@@ -71,6 +74,7 @@ struct AssistantRoutes {
         let silenceTimeoutMS: Int
         let responseDelayMS: Int
         let recordCalls: Bool
+        let transferNumber: String?
         let status: String
         let version: Int
         let deployedAt: Date?
@@ -83,6 +87,7 @@ struct AssistantRoutes {
             case maxTokens = "max_tokens", voiceProvider = "voice_provider", voiceID = "voice_id"
             case interruptionSensitivity = "interruption_sensitivity", silenceTimeoutMS = "silence_timeout_ms"
             case responseDelayMS = "response_delay_ms", recordCalls = "record_calls", deployedAt = "deployed_at"
+            case transferNumber = "transfer_number"
             case createdAt = "created_at", updatedAt = "updated_at"
         }
 
@@ -104,6 +109,7 @@ struct AssistantRoutes {
             silenceTimeoutMS = s.silenceTimeoutMS
             responseDelayMS = s.responseDelayMS
             recordCalls = s.recordCalls
+            transferNumber = s.transferNumber
             status = record.status
             version = record.version
             deployedAt = record.deployedAt
@@ -119,6 +125,66 @@ struct AssistantRoutes {
         router.put("api/assistants/:assistant", use: update)
         router.delete("api/assistants/:assistant", use: delete)
         router.post("api/assistants/:assistant/deploy", use: deploy)
+        router.get("api/assistants/:assistant/tools", use: tools)
+        router.put("api/assistants/:assistant/tools", use: setTools)
+    }
+
+    struct ToolsBody: Decodable {
+        let toolIDs: [String]
+        enum CodingKeys: String, CodingKey { case toolIDs = "tool_ids" }
+    }
+
+    struct ToolsView: ResponseEncodable {
+        struct Item: Encodable {
+            let id: String
+            let name: String
+            let enabled: Bool
+        }
+        let data: [Item]
+        init(_ tools: [Tool]) { data = tools.map { Item(id: $0.id.idString, name: $0.name, enabled: $0.enabled) } }
+    }
+
+    /// The tools the assistant offers its model (its workspace's, by name).
+    @Sendable func tools(_ request: Request, context: APIRequestContext) async throws -> ToolsView {
+        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let id = try PathParameter.uuid(context, "assistant")
+        let logger = services.logger
+        return ToolsView(try await services.read { connection in
+            guard try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: connection, logger: logger) != nil else {
+                throw APIError.notFound("assistant")
+            }
+            return try await AssistantToolStore.tools(assistantID: id, workspaceID: access.workspaceID, enabledOnly: false, on: connection,
+                                                      logger: logger)
+        })
+    }
+
+    /// Replaces the assistant's tools; every id must be a tool of the same workspace (else 422, nothing changes).
+    @Sendable func setTools(_ request: Request, context: APIRequestContext) async throws -> ToolsView {
+        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let id = try PathParameter.uuid(context, "assistant")
+        let body = try await RequestBody.decode(ToolsBody.self, from: request, context: context, allowedKeys: ["tool_ids"])
+        guard body.toolIDs.count <= 64 else { throw APIError.validation(field: "tool_ids", "must list at most 64 tools") }
+        let toolIDs = try body.toolIDs.map { text in
+            guard let uuid = UUID(uuidString: text) else { throw APIError.validation(field: "tool_ids", "must be tool ids (UUIDs)") }
+            return uuid
+        }
+        let logger = services.logger
+        let tools = try await services.write { transaction in
+            let connection = transaction.connection
+            guard try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: connection, logger: logger) != nil else {
+                throw APIError.notFound("assistant")
+            }
+            do {
+                try await AssistantToolStore.set(assistantID: id, workspaceID: access.workspaceID, toolIDs: toolIDs, on: connection, logger: logger)
+            } catch let unknown as AssistantToolStore.UnknownTools {
+                throw APIError.validation(field: "tool_ids", "not tools of this workspace: \(unknown.ids.map(\.idString).joined(separator: ", "))")
+            }
+            try await AuditLog.record(access.audit("assistant.tools", "assistant", id.idString, details: ["tools": String(toolIDs.count)]),
+                                      on: connection, logger: logger)
+            return try await AssistantToolStore.tools(assistantID: id, workspaceID: access.workspaceID, enabledOnly: false, on: connection,
+                                                      logger: logger)
+        }
+        return ToolsView(tools)
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AssistantView> {

@@ -22,6 +22,7 @@ struct TwilioWebhookRoutes {
         router.post("webhooks/twilio/status", use: status)
         router.post("webhooks/twilio/voice", use: voice)
         router.post("webhooks/twilio/recording", use: recording)
+        router.post("webhooks/twilio/turn", use: turn)
     }
 
     /// What Twilio does when a call connects. An outbound call (`?call=` from its dial job) hears its
@@ -34,23 +35,32 @@ struct TwilioWebhookRoutes {
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
         let settings = services.configuration.providers.calls
         let stream = services.configuration.providers.twilio?.configuration.mediaStreamURL
-        let recordingCallback = (services.configuration.providers.twilio?.configuration.publicBaseURL ?? "") + "/webhooks/twilio/recording"
+        let publicBaseURL = services.configuration.providers.twilio?.configuration.publicBaseURL ?? ""
+        let recordingCallback = publicBaseURL + "/webhooks/twilio/recording"
+        let engine = services.configuration.providers.conversationEngine
         let logger = services.logger
         let twiml = try await services.write { transaction -> String in
             let connection = transaction.connection
             // An outbound call is recorded by its dial request (`Record`); an inbound one from its answer.
-            func answer(_ assistant: AssistantRecord, call: UUID, inbound: Bool = false) -> String {
+            // Without a media stream, an assistant whose model this deployment has converses turn by turn.
+            func answer(_ assistant: AssistantRecord, call: UUID, inbound: Bool = false) async throws -> String {
                 let settings = assistant.settings
+                var gather: TwiML.Gather?
+                if stream == nil, engine.canConverse(settings) {
+                    _ = try await ConversationStore.forCall(workspaceID: assistant.workspaceID, assistantID: assistant.id, callID: call,
+                                                            greeting: settings.firstMessage, on: connection, logger: logger)
+                    gather = Self.gather(publicBaseURL: publicBaseURL, call: call, turn: 1, settings: settings)
+                }
                 return TwiML.greeting(
                     settings.firstMessage, language: settings.language, voice: TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID),
                     stream: stream.map { TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)]) },
-                    recordingCallback: inbound && settings.recordCalls ? recordingCallback : nil)
+                    gather: gather, recordingCallback: inbound && settings.recordCalls ? recordingCallback : nil)
             }
             if let callID {
                 guard let call = try await CallStore.call(id: callID, on: connection, logger: logger), let assistantID = call.assistantID,
                       let assistant = try await AssistantStore.assistant(workspaceID: call.workspaceID, id: assistantID, on: connection, logger: logger)
                 else { return TwiML.unavailable("This call cannot be connected.") }
-                return answer(assistant, call: call.id)
+                return try await answer(assistant, call: call.id)
             }
             guard let sid = value("CallSid"), let to = value("To"), let from = value("From") else {
                 throw APIError.validation(field: "CallSid", "CallSid, To and From are required")
@@ -68,7 +78,7 @@ struct TwilioWebhookRoutes {
             switch refusal {
             case .atConcurrencyLimit?: return TwiML.reject(reason: "busy")
             case .insufficientCredits?: return TwiML.reject(reason: "rejected")
-            case nil: return answer(assistant, call: call.id, inbound: true)
+            case nil: return try await answer(assistant, call: call.id, inbound: true)
             }
         }
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: twiml)))

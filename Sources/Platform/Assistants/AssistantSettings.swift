@@ -31,13 +31,15 @@ public struct AssistantSettings: Sendable, Codable, Equatable {
     /// Pause before the assistant answers.
     public var responseDelayMS: Int
     public var recordCalls: Bool
+    /// Where the built-in `transfer_call` tool sends the caller (E.164); without it the tool is not offered.
+    public var transferNumber: String?
 
     /// A new assistant's settings before the caller's choices are applied.
     public static func defaults(name: String) -> AssistantSettings {
         AssistantSettings(
             name: name, description: "", llmProvider: "openai", llmModel: "gpt-4o-mini", systemPrompt: "", firstMessage: "",
             temperature: 0.7, maxTokens: 1_024, language: "en-US", voiceProvider: "elevenlabs", voiceID: "default",
-            interruptionSensitivity: 0.5, silenceTimeoutMS: 5_000, responseDelayMS: 300, recordCalls: false)
+            interruptionSensitivity: 0.5, silenceTimeoutMS: 5_000, responseDelayMS: 300, recordCalls: false, transferNumber: nil)
     }
 
     /// The first problem found, as (field, what is wrong); nil when the settings are usable.
@@ -67,7 +69,14 @@ public struct AssistantSettings: Sendable, Codable, Equatable {
         }
         guard Self.silenceTimeoutRange.contains(silenceTimeoutMS) else { return ("silence_timeout_ms", "must be from 500 to 60000") }
         guard Self.responseDelayRange.contains(responseDelayMS) else { return ("response_delay_ms", "must be from 0 to 5000") }
+        if let transferNumber, !Self.isE164(transferNumber) { return ("transfer_number", "must be an E.164 number such as +4930123456") }
         return nil
+    }
+
+    /// `+` and 8 to 15 digits, the first not 0.
+    static func isE164(_ text: String) -> Bool {
+        let digits = text.dropFirst()
+        return text.first == "+" && (8...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber } && digits.first != "0"
     }
 
     /// `en`, `de-DE`, `zh-Hant-TW`: a 2-3 letter language, then optional script and region subtags.

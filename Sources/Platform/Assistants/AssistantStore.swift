@@ -8,17 +8,17 @@ public enum AssistantStore {
     static let columns = """
         id, workspace_id, name, description, llm_provider, llm_model, system_prompt, first_message, temperature,
         max_tokens, language, voice_provider, voice_id, interruption_sensitivity, silence_timeout_ms,
-        response_delay_ms, record_calls, status, version, deployed_at, created_at, updated_at
+        response_delay_ms, record_calls, transfer_number, status, version, deployed_at, created_at, updated_at
         """
 
     public static func create(workspaceID: UUID, settings s: AssistantSettings, on connection: PostgresConnection, logger: Logger) async throws -> AssistantRecord {
         let rows = try await connection.query("""
             INSERT INTO assistants (workspace_id, name, description, llm_provider, llm_model, system_prompt, first_message,
                 temperature, max_tokens, language, voice_provider, voice_id, interruption_sensitivity, silence_timeout_ms,
-                response_delay_ms, record_calls)
+                response_delay_ms, record_calls, transfer_number)
             VALUES (\(workspaceID), \(s.name), \(s.description), \(s.llmProvider), \(s.llmModel), \(s.systemPrompt), \(s.firstMessage),
                 \(s.temperature), \(s.maxTokens), \(s.language), \(s.voiceProvider), \(s.voiceID), \(s.interruptionSensitivity),
-                \(s.silenceTimeoutMS), \(s.responseDelayMS), \(s.recordCalls))
+                \(s.silenceTimeoutMS), \(s.responseDelayMS), \(s.recordCalls), \(s.transferNumber))
             RETURNING \(unescaped: columns)
             """, logger: logger)
         guard let record = try await decode(rows).first else { throw StoreInvariantError.insertReturnedNothing }
@@ -51,7 +51,7 @@ public enum AssistantStore {
                 temperature = \(s.temperature), max_tokens = \(s.maxTokens), language = \(s.language),
                 voice_provider = \(s.voiceProvider), voice_id = \(s.voiceID), interruption_sensitivity = \(s.interruptionSensitivity),
                 silence_timeout_ms = \(s.silenceTimeoutMS), response_delay_ms = \(s.responseDelayMS), record_calls = \(s.recordCalls),
-                updated_at = now()
+                transfer_number = \(s.transferNumber), updated_at = now()
             WHERE workspace_id = \(workspaceID) AND id = \(id)
             RETURNING \(unescaped: columns)
             """, logger: logger)
@@ -87,7 +87,8 @@ public enum AssistantStore {
                 temperature: try value("temperature"), maxTokens: try value("max_tokens"), language: try value("language"),
                 voiceProvider: try value("voice_provider"), voiceID: try value("voice_id"),
                 interruptionSensitivity: try value("interruption_sensitivity"), silenceTimeoutMS: try value("silence_timeout_ms"),
-                responseDelayMS: try value("response_delay_ms"), recordCalls: try value("record_calls"))
+                responseDelayMS: try value("response_delay_ms"), recordCalls: try value("record_calls"),
+                transferNumber: try value("transfer_number"))
             records.append(AssistantRecord(
                 id: try value("id"), workspaceID: try value("workspace_id"), settings: settings, status: try value("status"),
                 version: try value("version"), deployedAt: try value("deployed_at", Date?.self), createdAt: try value("created_at"),

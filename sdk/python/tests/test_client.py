@@ -77,6 +77,11 @@ def test_jobs_enqueue_wait_cancel_retry_and_paginate(api_url, owner):
 def test_assistants_files_and_analytics(owner):
     assistant = owner.assistants.create("Reception", system_prompt="Greet callers.", language="de-DE")
     assert owner.assistants.update(assistant.id, temperature=0.3).raw["temperature"] == 0.3
+    assert owner.assistants.update(assistant.id, transfer_number="+4930111222").raw["transfer_number"] == "+4930111222"
+    assert owner.assistants.tools(assistant.id) == []
+    with pytest.raises(voicepartner.ValidationError) as foreign:
+        owner.assistants.set_tools(assistant.id, ["00000000-0000-4000-8000-000000000000"])
+    assert foreign.value.field == "tool_ids"
     assert owner.assistants.deploy(assistant.id).status == "deployed"
     assert assistant.id in [item.id for item in owner.assistants.list(page_size=1)]
     with pytest.raises(voicepartner.ValidationError) as invalid:

@@ -224,6 +224,14 @@ class Assistants(_Group):
     def deploy(self, assistant_id: str) -> Assistant:
         return Assistant.from_json(self._client.request("POST", f"/api/assistants/{assistant_id}/deploy"))
 
+    def tools(self, assistant_id: str) -> List[Dict[str, Any]]:
+        """The tools the assistant's model may call (id, name, enabled)."""
+        return self._client.request("GET", f"/api/assistants/{assistant_id}/tools")["data"]
+
+    def set_tools(self, assistant_id: str, tool_ids: List[str]) -> List[Dict[str, Any]]:
+        """Replaces the assistant's tools with tools of its workspace."""
+        return self._client.request("PUT", f"/api/assistants/{assistant_id}/tools", {"tool_ids": tool_ids})["data"]
+
 
 class Calls(_Group):
     def outbound(self, assistant_id: str, to: str, from_number: Optional[str] = None, record: Optional[bool] = None,

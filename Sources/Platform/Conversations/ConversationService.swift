@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import PostgresNIO
+import QueueEngine
+
+/// Runs the turns of a conversation for a transport (the Gather webhook today): each request key
+/// runs its model once, however often the transport repeats the request, and its tokens are charged
+/// once. No database connection is held while the model or a tool is working.
+public struct ConversationService: Sendable {
+    let client: PostgresClient
+    let engine: ConversationEngine
+
+    public init(client: PostgresClient, engine: ConversationEngine) {
+        self.client = client
+        self.engine = engine
+    }
+
+    public var settings: ConversationSettings { engine.settings }
+
+    /// The turn of `requestKey`: run now, or as an earlier request with the same key left it.
+    public func turn(_ conversation: ConversationRecord, assistant: AssistantRecord, requestKey: String, callerText: String?, confidence: Double?,
+                     logger: Logger) async throws -> ConversationTurn {
+        let said = callerText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if conversation.status != "active" {
+            // The call was ended by an earlier turn: a repeat of that turn gets it again, anything else a goodbye.
+            let earlier = try await client.withConnection { connection in
+                try await ConversationStore.turn(conversationID: conversation.id, requestKey: requestKey, on: connection, logger: logger)
+            }
+            if let earlier { return try await finished(earlier, conversation: conversation, logger: logger) }
+            return ConversationTurn(
+                id: 0, conversationID: conversation.id, sequence: 0, requestKey: requestKey, callerText: nil, callerConfidence: nil,
+                assistantText: settings.goodbyeLine, toolCalls: .array([]), action: .endCall, transferTo: nil, provider: nil, model: nil,
+                modelRounds: 0, inputTokens: 0, outputTokens: 0, firstTokenMS: nil, latencyMS: nil, outcome: .noInput, failureReason: nil,
+                cost: 0, createdAt: Date())
+        }
+        let claim = try await client.transaction(logger: logger) { connection in
+            try await ConversationStore.claimTurn(conversationID: conversation.id, workspaceID: conversation.workspaceID, requestKey: requestKey,
+                                                  callerText: said.isEmpty ? nil : said, confidence: confidence, on: connection, logger: logger)
+        }
+        switch claim {
+        case .existing(let turn):
+            return try await finished(turn, conversation: conversation, logger: logger)
+        case .claimed(let id, let sequence):
+            let history = try await client.withConnection { connection in
+                try await ConversationStore.turns(conversationID: conversation.id, on: connection, logger: logger)
+            }.filter { $0.sequence < sequence }
+            var turn = ConversationTurn(
+                id: id, conversationID: conversation.id, sequence: sequence, requestKey: requestKey, callerText: said.isEmpty ? nil : said,
+                callerConfidence: confidence, assistantText: "", toolCalls: .array([]), action: .continue, transferTo: nil, provider: nil,
+                model: nil, modelRounds: 0, inputTokens: 0, outputTokens: 0, firstTokenMS: nil, latencyMS: nil, outcome: .pending,
+                failureReason: nil, cost: 0, createdAt: Date())
+            let started = ContinuousClock.now
+            if said.isEmpty {
+                // One re-prompt after a silence; a second silence in a row ends the call.
+                let silentBefore = history.last?.outcome == .noInput
+                turn.outcome = .noInput
+                turn.assistantText = silentBefore ? settings.goodbyeLine : settings.repromptLine
+                turn.action = silentBefore ? .endCall : .continue
+            } else {
+                let tools = try await client.withConnection { connection in
+                    try await AssistantToolStore.tools(assistantID: assistant.id, workspaceID: conversation.workspaceID, enabledOnly: true,
+                                                       on: connection, logger: logger)
+                }
+                let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
+                                                     callerText: said, tools: tools), logger: logger)
+                turn.assistantText = reply.text
+                turn.action = reply.action
+                turn.transferTo = reply.transferTo
+                turn.toolCalls = .array(reply.toolCalls)
+                turn.provider = reply.provider
+                turn.model = reply.model
+                turn.modelRounds = reply.rounds
+                turn.inputTokens = reply.inputTokens
+                turn.outputTokens = reply.outputTokens
+                turn.firstTokenMS = reply.firstTokenMS
+                turn.outcome = reply.failure == nil ? .ok : .failed
+                turn.failureReason = reply.failure.map { "\($0.code): \($0)" }
+                turn.cost = settings.cost(inputTokens: reply.inputTokens, outputTokens: reply.outputTokens)
+            }
+            turn.latencyMS = (ContinuousClock.now - started).milliseconds
+            let finished = turn
+            try await client.transaction(logger: logger) { connection in
+                if finished.cost > 0 {
+                    _ = try await CreditStore.debit(
+                        workspaceID: conversation.workspaceID, amount: finished.cost, reference: "turn:\(finished.id)",
+                        description: "assistant turn, \(finished.inputTokens + finished.outputTokens) tokens", allowOverdraft: true,
+                        on: connection, logger: logger)
+                }
+                try await ConversationStore.complete(finished, on: connection, logger: logger)
+                if finished.action != .continue {
+                    try await ConversationStore.end(id: conversation.id, reason: finished.action.rawValue, on: connection, logger: logger)
+                }
+            }
+            return finished
+        }
+    }
+
+    /// A repeated request's turn: waits while the first request is still running it, up to the turn's
+    /// deadline; a turn that never finishes (its process died) is answered with the fallback line.
+    func finished(_ turn: ConversationTurn, conversation: ConversationRecord, logger: Logger) async throws -> ConversationTurn {
+        var turn = turn
+        let deadline = ContinuousClock.now + settings.turnDeadline
+        while turn.outcome == .pending, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            let key = turn.requestKey
+            turn = try await client.withConnection { connection in
+                try await ConversationStore.turn(conversationID: conversation.id, requestKey: key, on: connection, logger: logger)
+            } ?? turn
+        }
+        if turn.outcome == .pending {
+            turn.assistantText = settings.fallbackLine
+            turn.outcome = .failed
+            turn.failureReason = "the first request of this turn did not finish"
+        }
+        return turn
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Conversations and their turns. A turn is claimed by its transport's request key before its model
+/// runs, so a repeated request finds the turn (finished, or still running) instead of asking again.
+public enum ConversationStore {
+    static let turnColumns = """
+        id, conversation_id, sequence, request_key, caller_text, caller_confidence, assistant_text, tool_calls::text, action,
+        transfer_to, llm_provider, model, model_rounds, input_tokens, output_tokens, first_token_ms, latency_ms, outcome,
+        failure_reason, cost, created_at
+        """
+    static let conversationColumns = "id, workspace_id, assistant_id, call_id, greeting, status"
+
+    /// The conversation of a call, made when the call connects; a repeated voice webhook finds it.
+    public static func forCall(workspaceID: UUID, assistantID: UUID?, callID: UUID, greeting: String, on connection: PostgresConnection,
+                               logger: Logger) async throws -> ConversationRecord {
+        let rows = try await connection.query("""
+            INSERT INTO conversations (workspace_id, assistant_id, call_id, kind, greeting)
+            VALUES (\(workspaceID), \(assistantID), \(callID), 'call', \(greeting))
+            ON CONFLICT (call_id) DO UPDATE SET updated_at = now()
+            RETURNING \(unescaped: conversationColumns)
+            """, logger: logger)
+        guard let record = try await decodeConversations(rows).first else { throw StoreInvariantError.insertReturnedNothing }
+        return record
+    }
+
+    public static func conversation(callID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ConversationRecord? {
+        try await decodeConversations(try await connection.query(
+            "SELECT \(unescaped: conversationColumns) FROM conversations WHERE call_id = \(callID)", logger: logger)).first
+    }
+
+    public static func end(id: UUID, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE conversations SET status = 'ended', end_reason = \(reason), ended_at = now(), updated_at = now()
+            WHERE id = \(id) AND status = 'active'
+            """, logger: logger)
+    }
+
+    public enum Claim: Sendable {
+        /// This request runs the turn.
+        case claimed(id: Int64, sequence: Int)
+        /// The same request came before; the turn as it stands (possibly still pending).
+        case existing(ConversationTurn)
+    }
+
+    /// Claims the turn of `requestKey`, numbered after the conversation's last.
+    public static func claimTurn(conversationID: UUID, workspaceID: UUID, requestKey: String, callerText: String?, confidence: Double?,
+                                 on connection: PostgresConnection, logger: Logger) async throws -> Claim {
+        let rows = try await connection.query("""
+            INSERT INTO conversation_turns (conversation_id, workspace_id, sequence, request_key, caller_text, caller_confidence)
+            VALUES (\(conversationID), \(workspaceID),
+                    (SELECT coalesce(max(sequence), 0) + 1 FROM conversation_turns WHERE conversation_id = \(conversationID)),
+                    \(requestKey), \(callerText), \(confidence))
+            ON CONFLICT (conversation_id, request_key) DO NOTHING
+            RETURNING id, sequence
+            """, logger: logger)
+        for try await (id, sequence) in rows.decode((Int64, Int).self) { return .claimed(id: id, sequence: sequence) }
+        guard let turn = try await turn(conversationID: conversationID, requestKey: requestKey, on: connection, logger: logger) else {
+            throw StoreInvariantError.insertReturnedNothing
+        }
+        return .existing(turn)
+    }
+
+    public static func turn(conversationID: UUID, requestKey: String, on connection: PostgresConnection, logger: Logger) async throws -> ConversationTurn? {
+        try await decodeTurns(try await connection.query("""
+            SELECT \(unescaped: turnColumns) FROM conversation_turns WHERE conversation_id = \(conversationID) AND request_key = \(requestKey)
+            """, logger: logger)).first
+    }
+
+    /// The finished turns in order (the model's history and the transcript).
+    public static func turns(conversationID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [ConversationTurn] {
+        try await decodeTurns(try await connection.query("""
+            SELECT \(unescaped: turnColumns) FROM conversation_turns
+            WHERE conversation_id = \(conversationID) AND outcome <> 'pending'
+            ORDER BY sequence, id
+            """, logger: logger))
+    }
+
+    /// Stores what the claimed turn came to.
+    public static func complete(_ turn: ConversationTurn, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE conversation_turns SET assistant_text = \(turn.assistantText), tool_calls = \(turn.toolCalls.text)::jsonb,
+                action = \(turn.action.rawValue), transfer_to = \(turn.transferTo), llm_provider = \(turn.provider), model = \(turn.model),
+                model_rounds = \(turn.modelRounds), input_tokens = \(turn.inputTokens), output_tokens = \(turn.outputTokens),
+                first_token_ms = \(turn.firstTokenMS), latency_ms = \(turn.latencyMS), outcome = \(turn.outcome.rawValue),
+                failure_reason = \(turn.failureReason), cost = \(turn.cost), completed_at = now()
+            WHERE id = \(turn.id) AND outcome = 'pending'
+            """, logger: logger)
+    }
+
+    static func decodeConversations(_ rows: PostgresRowSequence) async throws -> [ConversationRecord] {
+        var records: [ConversationRecord] = []
+        for try await (id, workspace, assistant, call, greeting, status) in rows.decode((UUID, UUID, UUID?, UUID?, String, String).self) {
+            records.append(ConversationRecord(id: id, workspaceID: workspace, assistantID: assistant, callID: call, greeting: greeting, status: status))
+        }
+        return records
+    }
+
+    static func decodeTurns(_ rows: PostgresRowSequence) async throws -> [ConversationTurn] {
+        var turns: [ConversationTurn] = []
+        for try await row in rows {
+            let r = row.makeRandomAccess()
+            func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try r[name].decode(T.self, context: .default) }
+            turns.append(ConversationTurn(
+                id: try value("id"), conversationID: try value("conversation_id"), sequence: try value("sequence"),
+                requestKey: try value("request_key"), callerText: try value("caller_text"), callerConfidence: try value("caller_confidence"),
+                assistantText: try value("assistant_text"), toolCalls: JSONValue(text: try value("tool_calls", String.self)),
+                action: ConversationTurn.Action(rawValue: try value("action")) ?? .continue, transferTo: try value("transfer_to"),
+                provider: try value("llm_provider"), model: try value("model"), modelRounds: try value("model_rounds"),
+                inputTokens: try value("input_tokens"), outputTokens: try value("output_tokens"), firstTokenMS: try value("first_token_ms"),
+                latencyMS: try value("latency_ms"), outcome: ConversationTurn.Outcome(rawValue: try value("outcome")) ?? .failed,
+                failureReason: try value("failure_reason"), cost: try value("cost"), createdAt: try value("created_at")))
+        }
+        return turns
+    }
+}

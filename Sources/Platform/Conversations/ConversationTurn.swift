@@ -1,0 +1,53 @@
+import Foundation
+
+/// One turn of a conversation as stored: the caller's words, the assistant's answer, what the call
+/// does next, and the tool calls, tokens and timings of getting there.
+public struct ConversationTurn: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        /// Claimed: its model is running (or the process running it died; a retry then answers the fallback).
+        case pending
+        case ok
+        /// The model failed; the fallback line was said and `failureReason` says why.
+        case failed
+        /// The caller said nothing.
+        case noInput = "no_input"
+    }
+
+    public enum Action: String, Sendable {
+        case `continue`
+        case endCall = "end_call"
+        case transferCall = "transfer_call"
+    }
+
+    public let id: Int64
+    public let conversationID: UUID
+    public let sequence: Int
+    public let requestKey: String
+    public var callerText: String?
+    public var callerConfidence: Double?
+    public var assistantText: String
+    public var toolCalls: JSONValue
+    public var action: Action
+    public var transferTo: String?
+    public var provider: String?
+    public var model: String?
+    public var modelRounds: Int
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var firstTokenMS: Int?
+    public var latencyMS: Int?
+    public var outcome: Outcome
+    public var failureReason: String?
+    public var cost: Int64
+    public let createdAt: Date
+}
+
+/// A conversation: a call's, or a test one without telephony.
+public struct ConversationRecord: Sendable, Equatable {
+    public let id: UUID
+    public let workspaceID: UUID
+    public let assistantID: UUID?
+    public let callID: UUID?
+    public let greeting: String
+    public let status: String
+}

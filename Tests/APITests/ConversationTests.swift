@@ -1,0 +1,200 @@
+@testable import API
+import Foundation
+import HTTPTypes
+import Platform
+import PostgresNIO
+import Providers
+import Testing
+import TestSupport
+
+/// Whole calls through the Gather transport: Twilio's signed webhooks against the API, the
+/// assistant's model played by the local language-model stand-in (which records every request),
+/// its tools by the local tool endpoint, and the turns, credits and TwiML checked afterwards.
+@Suite(.timeLimit(.minutes(3))) struct ConversationTests {
+    static let publicBase = "https://voice.example.test"
+
+    struct Call: Sendable {
+        let api: APIHarness
+        let workspace: UUID
+        let callID: String
+        let greeting: String
+
+        /// Twilio posting a signed webhook (path with its query).
+        func post(_ path: String, _ parameters: [(String, String)], signed: Bool = true) async throws -> (status: HTTPResponse.Status, body: String) {
+            let signature = signed
+                ? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: ConversationTests.publicBase + path, parameters: parameters)
+                : "bm9wZQ=="
+            return try await api.http.execute(uri: path, method: .post, headers: [
+                .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signature,
+            ], body: ByteBuffer(string: FormURLEncoding.encode(parameters))) { response in
+                (response.status, String(buffer: response.body))
+            }
+        }
+
+        /// Turn `number` with what the caller said (nil: silence).
+        func turn(_ number: Int, _ speech: String?, signed: Bool = true) async throws -> (status: HTTPResponse.Status, body: String) {
+            var parameters = [("CallSid", "CA-conversation"), ("CallStatus", "in-progress")]
+            if let speech { parameters += [("SpeechResult", speech), ("Confidence", "0.91")] }
+            return try await post("/webhooks/twilio/turn?call=\(callID)&turn=\(number)", parameters, signed: signed)
+        }
+
+        func turns() async throws -> [(outcome: String, caller: String?, assistant: String, reason: String?, tools: String, tokens: Int, cost: Int64)] {
+            let rows = try await api.database.query("""
+                SELECT t.outcome, t.caller_text, t.assistant_text, t.failure_reason, t.tool_calls::text, t.input_tokens + t.output_tokens, t.cost
+                FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id
+                WHERE c.call_id = \(UUID(uuidString: callID)!) ORDER BY t.sequence
+                """, logger: api.logger)
+            var turns: [(String, String?, String, String?, String, Int, Int64)] = []
+            for try await row in rows.decode((String, String?, String, String?, String, Int, Int64).self) { turns.append(row) }
+            return turns.map { (outcome: $0.0, caller: $0.1, assistant: $0.2, reason: $0.3, tools: $0.4, tokens: $0.5, cost: $0.6) }
+        }
+
+        func balance() async throws -> Int64 {
+            let logger = api.logger
+            return try await api.database.withConnection { try await CreditStore.account(workspaceID: workspace, on: $0, logger: logger).balance }
+        }
+    }
+
+    /// An inbound call to a deployed assistant with a tool and a transfer number, answered by the voice
+    /// webhook; `body` gets the call after its greeting.
+    static func call(model: LanguageModelStandIn, environment: [String: String] = [:], toolBase: String? = nil,
+                     _ body: @escaping @Sendable (Call, LanguageModelStandIn) async throws -> Void) async throws {
+        try await model.run { modelBase in
+            var overrides = ["TWILIO_ACCOUNT_SID": TwilioStandIn.accountSID, "TWILIO_AUTH_TOKEN": TwilioStandIn.authToken,
+                             "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "PUBLIC_BASE_URL": publicBase,
+                             "OPENAI_BASE_URL": modelBase + "/v1", "OPENAI_API_KEY": "sk-conversation-test", "OUTBOUND_ALLOWED_HOSTS": "127.0.0.2"]
+            overrides.merge(environment) { _, new in new }
+            try await APIHarness.with(overrides) { api in
+                let owner = try await api.register("talker")
+                let workspace = try await api.createWorkspace(owner)
+                let header = APIHarness.workspaceHeader(workspace)
+                let assistant = try await api.call(.post, "/api/assistants", json: .object([
+                    "name": "Order desk", "system_prompt": "You help callers with their orders.", "first_message": "Hello, this is the order desk.",
+                    "llm_provider": "openai", "llm_model": "gpt-test", "language": "en-US", "transfer_number": "+4930111222",
+                ]), as: owner.bearer, headers: header)
+                let assistantID = try #require(assistant["id"]?.string, "\(assistant.body.text)")
+                if let toolBase {
+                    let tool = try await api.call(.post, "/api/tools", json: .object([
+                        "name": "lookup_order", "description": "Looks an order up by its number", "method": "GET",
+                        "url": .string("\(toolBase)/echo/orders/{order_id}"),
+                        "parameters": JSONValue(text: #"{"type":"object","required":["order_id"],"properties":{"order_id":{"type":"string"}}}"#),
+                        "response": .object(["fields": ["path"]]),
+                    ]), as: owner.bearer, headers: header)
+                    let toolID = try #require(tool["id"]?.string, "\(tool.body.text)")
+                    let linked = try await api.call(.put, "/api/assistants/\(assistantID)/tools", json: .object(["tool_ids": [.string(toolID)]]),
+                                                    as: owner.bearer, headers: header)
+                    #expect(linked["data"]?.array?.count == 1, "\(linked.body.text)")
+                }
+                #expect(try await api.call(.post, "/api/assistants/\(assistantID)/deploy", as: owner.bearer, headers: header).status == .ok)
+                let number = "+1" + String(Int.random(in: 2_000_000_000...9_999_999_999))
+                let bound = try await api.call(.post, "/api/phone-numbers", json: .object(["number": .string(number), "assistant_id": .string(assistantID)]),
+                                               as: owner.bearer, headers: header)
+                try #require(bound.status == .created, "\(bound.body.text)")
+                let logger = api.logger
+                _ = try await api.database.withTransaction(logger: logger) { connection in
+                    try await CreditStore.grant(workspaceID: workspace, amount: 100_000, reference: nil, description: "test", actorUserID: nil,
+                                                on: connection, logger: logger)
+                }
+                let sid = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                let ring = Call(api: api, workspace: workspace, callID: "", greeting: "")
+                let answer = try await ring.post("/webhooks/twilio/voice", [("CallSid", sid), ("To", number), ("From", "+4930765432"),
+                                                                          ("CallStatus", "ringing"), ("Direction", "inbound")])
+                #expect(answer.status == .ok)
+                let action = try #require(answer.body.firstMatch(of: /action="[^"]*turn\?call=([0-9a-f-]{36})&amp;turn=1"/), "\(answer.body)")
+                #expect(answer.body.contains("<Gather input=\"speech\""), "\(answer.body)")
+                #expect(answer.body.contains("<Say language=\"en-US\">Hello, this is the order desk.</Say></Gather>"), "\(answer.body)")
+                try await body(Call(api: api, workspace: workspace, callID: String(action.1), greeting: answer.body), model)
+            }
+        }
+    }
+
+    @Test func aCallTalksCallsAToolEndsAndIsChargedOncePerTurn() async throws {
+        let endpoint = ToolEndpointStandIn()
+        try await endpoint.run { toolBase in
+            let model = LanguageModelStandIn()
+            model.script(.text("Sure. What is your order number?"),
+                         .toolCalls([.init(id: "call_lookup", name: "lookup_order", argumentsJSON: #"{"order_id":"A17"}"#)]),
+                         .text("Your order A17 ships tomorrow."),
+                         .toolCalls([.init(id: "call_end", name: "end_call", argumentsJSON: #"{"reason":"done"}"#)], text: "Goodbye, and thanks!"))
+            try await Self.call(model: model, toolBase: toolBase) { call, model in
+                let before = try await call.balance()
+                let first = try await call.turn(1, "Hi, I have a question about my order")
+                #expect(first.status == .ok)
+                #expect(first.body.contains("<Say language=\"en-US\">Sure. What is your order number?</Say>"), "\(first.body)")
+                #expect(first.body.contains("turn=2\""), "the next turn listens: \(first.body)")
+                let repeated = try await call.turn(1, "Hi, I have a question about my order")
+                #expect(repeated.body == first.body, "Twilio repeating a turn gets the same answer")
+                #expect(model.received.count == 1, "and no second model call")
+                let unsigned = try await call.turn(2, "A17", signed: false)
+                #expect(unsigned.status == .forbidden)
+                #expect(try await call.turns().count == 1, "an unsigned turn changes nothing")
+
+                let second = try await call.turn(2, "It is A17")
+                #expect(second.body.contains("Your order A17 ships tomorrow."), "\(second.body)")
+                #expect(endpoint.requests.contains("GET /echo/orders/A17"), "\(endpoint.requests)")
+                let asked = model.received
+                #expect(asked.count == 3)
+                let offered = asked.map { request in ((request.json["tools"] as? [[String: Any]]) ?? []).compactMap { ($0["function"] as? [String: Any])?["name"] as? String } }
+                #expect(offered[1] == ["end_call", "transfer_call", "lookup_order"], "\(offered)")
+                #expect(offered[2] == offered[1], "a tool's answer cannot change the tools")
+                let messages = try #require(asked[2].json["messages"] as? [[String: Any]])
+                #expect(messages.first?["role"] as? String == "system")
+                #expect((messages.first?["content"] as? String)?.hasPrefix("You help callers with their orders.") == true)
+                #expect(messages.map { $0["role"] as? String } == ["system", "assistant", "user", "assistant", "user", "assistant", "tool"])
+                #expect((messages.last?["content"] as? String)?.contains("/echo/orders/A17") == true, "\(messages.last ?? [:])")
+                #expect(asked[2].headers["authorization"] == "Bearer sk-conversation-test")
+
+                let third = try await call.turn(3, "Great, that's all")
+                #expect(third.body.contains("<Say language=\"en-US\">Goodbye, and thanks!</Say><Hangup/>"), "\(third.body)")
+                let after = try await call.turn(4, "Hello?")
+                #expect(after.body.contains("<Hangup/>") && model.received.count == 4, "an ended call asks no model")
+
+                let turns = try await call.turns()
+                #expect(turns.map(\.outcome) == ["ok", "ok", "ok"])
+                #expect(turns.map(\.caller) == ["Hi, I have a question about my order", "It is A17", "Great, that's all"])
+                let lookup = JSONValue(text: turns[1].tools).array?.first
+                #expect(lookup?["name"]?.string == "lookup_order" && lookup?["outcome"]?.string == "ok", "\(turns[1].tools)")
+                #expect(lookup?["arguments"]?["order_id"]?.string == "A17")
+                #expect(turns.allSatisfy { $0.tokens > 0 && $0.cost > 0 })
+                #expect(try await call.balance() == before - turns.map(\.cost).reduce(0, +), "each turn charged once")
+            }
+        }
+    }
+
+    @Test func aFailingModelGivesTheFallbackLineAFailedTurnAndTheCallGoesOn() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.failure(status: 429, message: "slow down", retryAfter: "3"), .failure(status: 503, message: "overloaded"),
+                     .delayed(.seconds(3), then: .init(.text("too late"))), .truncated("Half a sen"), .text("Back again."))
+        try await Self.call(model: model, environment: ["LLM_TIMEOUT_MS": "700"]) { call, model in
+            let fallback = ConversationSettings().fallbackLine
+            for number in 1...4 {
+                let started = ContinuousClock.now
+                let answer = try await call.turn(number, "Question \(number)")
+                #expect(answer.status == .ok)
+                #expect(answer.body.contains(MarkupText.escape(fallback)), "\(answer.body)")
+                #expect(answer.body.contains("turn=\(number + 1)\""), "the call goes on: \(answer.body)")
+                #expect(ContinuousClock.now - started < .seconds(10))
+            }
+            #expect(try await call.turn(5, "Still there?").body.contains("Back again."))
+            let turns = try await call.turns()
+            #expect(turns.map(\.outcome) == ["failed", "failed", "failed", "failed", "ok"])
+            #expect(turns.prefix(4).map { $0.reason?.split(separator: ":").first.map(String.init) }
+                    == ["rate_limited", "unavailable", "timeout", "malformed_stream"], "\(turns.map(\.reason))")
+            #expect(turns.allSatisfy { $0.reason?.contains("sk-conversation-test") != true }, "no secret in a reason")
+            #expect(model.received.count == 5)
+        }
+    }
+
+    @Test func silenceRepromptsOnceThenSaysGoodbyeWithoutAskingTheModel() async throws {
+        let model = LanguageModelStandIn()
+        try await Self.call(model: model) { call, model in
+            let settings = ConversationSettings()
+            let first = try await call.turn(1, nil)
+            #expect(first.body.contains(settings.repromptLine) && first.body.contains("turn=2\""), "\(first.body)")
+            let second = try await call.turn(2, nil)
+            #expect(second.body.contains(settings.goodbyeLine) && second.body.contains("<Hangup/>"), "\(second.body)")
+            #expect(model.received.isEmpty)
+            #expect(try await call.turns().map(\.outcome) == ["no_input", "no_input"])
+        }
+    }
+}
