@@ -369,6 +369,9 @@ import Testing
             let changed = try await setup.api.call(.put, "/api/assistants/\(setup.assistantID)", json: .object(["record_calls": true]),
                                                    as: setup.owner.bearer, headers: setup.header)
             try #require(changed.status == .ok, "\(changed.body.text)")
+            // Calls run the deployed version: the change reaches them with the next deploy.
+            try #require(try await setup.api.call(.post, "/api/assistants/\(setup.assistantID)/deploy", as: setup.owner.bearer,
+                                                  headers: setup.header).status == .ok)
             /// Twilio's recording status callback, signed.
             func recording(_ parameters: [(String, String)], signed: Bool = true) async throws -> HTTPResponse.Status {
                 let path = "/webhooks/twilio/recording"

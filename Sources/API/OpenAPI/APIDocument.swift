@@ -104,6 +104,14 @@ enum APIDocument {
                   auth: .userOrKey),
         Operation(method: "put", path: "/api/assistants/{assistant}/tools", tag: "assistants", summary: "Set the tools the assistant may call",
                   auth: .userOrKey, body: "AssistantTools"),
+        Operation(method: "get", path: "/api/assistants/{assistant}/files", tag: "assistants", summary: "The documents the assistant knows",
+                  auth: .userOrKey),
+        Operation(method: "put", path: "/api/assistants/{assistant}/files", tag: "assistants", summary: "Set the documents the assistant knows",
+                  auth: .userOrKey, body: "AssistantFiles"),
+        Operation(method: "get", path: "/api/assistants/{assistant}/versions", tag: "assistants", summary: "What each deploy froze, newest first",
+                  auth: .userOrKey),
+        Operation(method: "post", path: "/api/assistants/{assistant}/versions/{version}/rollback", tag: "assistants",
+                  summary: "Deploy an earlier version again", auth: .userOrKey),
         Operation(method: "get", path: "/api/phone-numbers", tag: "phone-numbers", summary: "The workspace's numbers", auth: .userOrKey),
         Operation(method: "post", path: "/api/phone-numbers", tag: "phone-numbers", summary: "Register a number", auth: .userOrKey, body: "PhoneNumber", success: 201),
         Operation(method: "get", path: "/api/phone-numbers/{number}", tag: "phone-numbers", summary: "One number", auth: .userOrKey),
@@ -253,6 +261,7 @@ enum APIDocument {
             "silence_timeout_ms": .object(["type": "integer"]), "response_delay_ms": .object(["type": "integer"]),
             "record_calls": .object(["type": "boolean"]), "transfer_number": string(["pattern": "^(\\+[1-9][0-9]{7,14})?$"]),
         ]),
+        "AssistantFiles": object(["file_ids": .object(["type": "array", "items": string(["format": "uuid"]), "maxItems": 64])], required: ["file_ids"]),
         "AssistantTools": object(["tool_ids": .object(["type": "array", "items": string(["format": "uuid"]), "maxItems": 64])], required: ["tool_ids"]),
         "PhoneNumber": object(["number": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "label": string(), "provider_sid": string(),
                                "assistant_id": string(["format": "uuid"])], required: ["number"]),
@@ -305,7 +314,7 @@ enum APIDocument {
             var parameters: [JSONValue] = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
                 let name = String(part.dropFirst().dropLast())
                 return .object(["name": .string(name), "in": "path", "required": true,
-                                "schema": name == "job" || name == "delivery" ? .object(["type": "integer", "minimum": 1])
+                                "schema": name == "job" || name == "delivery" || name == "version" ? .object(["type": "integer", "minimum": 1])
                                     : name == "template" ? string(["pattern": "^[a-z0-9_-]{1,64}$"])
                                     : name == "queue" ? string(["minLength": 1, "maxLength": 100]) : idParameter])
             }

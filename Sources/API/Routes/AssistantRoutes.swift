@@ -127,65 +127,12 @@ struct AssistantRoutes {
         router.post("api/assistants/:assistant/deploy", use: deploy)
         router.get("api/assistants/:assistant/tools", use: tools)
         router.put("api/assistants/:assistant/tools", use: setTools)
+        router.get("api/assistants/:assistant/files", use: files)
+        router.put("api/assistants/:assistant/files", use: setFiles)
+        router.get("api/assistants/:assistant/versions", use: versions)
+        router.post("api/assistants/:assistant/versions/:version/rollback", use: rollback)
     }
 
-    struct ToolsBody: Decodable {
-        let toolIDs: [String]
-        enum CodingKeys: String, CodingKey { case toolIDs = "tool_ids" }
-    }
-
-    struct ToolsView: ResponseEncodable {
-        struct Item: Encodable {
-            let id: String
-            let name: String
-            let enabled: Bool
-        }
-        let data: [Item]
-        init(_ tools: [Tool]) { data = tools.map { Item(id: $0.id.idString, name: $0.name, enabled: $0.enabled) } }
-    }
-
-    /// The tools the assistant offers its model (its workspace's, by name).
-    @Sendable func tools(_ request: Request, context: APIRequestContext) async throws -> ToolsView {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
-        let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        return ToolsView(try await services.read { connection in
-            guard try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: connection, logger: logger) != nil else {
-                throw APIError.notFound("assistant")
-            }
-            return try await AssistantToolStore.tools(assistantID: id, workspaceID: access.workspaceID, enabledOnly: false, on: connection,
-                                                      logger: logger)
-        })
-    }
-
-    /// Replaces the assistant's tools; every id must be a tool of the same workspace (else 422, nothing changes).
-    @Sendable func setTools(_ request: Request, context: APIRequestContext) async throws -> ToolsView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
-        let id = try PathParameter.uuid(context, "assistant")
-        let body = try await RequestBody.decode(ToolsBody.self, from: request, context: context, allowedKeys: ["tool_ids"])
-        guard body.toolIDs.count <= 64 else { throw APIError.validation(field: "tool_ids", "must list at most 64 tools") }
-        let toolIDs = try body.toolIDs.map { text in
-            guard let uuid = UUID(uuidString: text) else { throw APIError.validation(field: "tool_ids", "must be tool ids (UUIDs)") }
-            return uuid
-        }
-        let logger = services.logger
-        let tools = try await services.write { transaction in
-            let connection = transaction.connection
-            guard try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: connection, logger: logger) != nil else {
-                throw APIError.notFound("assistant")
-            }
-            do {
-                try await AssistantToolStore.set(assistantID: id, workspaceID: access.workspaceID, toolIDs: toolIDs, on: connection, logger: logger)
-            } catch let unknown as AssistantToolStore.UnknownTools {
-                throw APIError.validation(field: "tool_ids", "not tools of this workspace: \(unknown.ids.map(\.idString).joined(separator: ", "))")
-            }
-            try await AuditLog.record(access.audit("assistant.tools", "assistant", id.idString, details: ["tools": String(toolIDs.count)]),
-                                      on: connection, logger: logger)
-            return try await AssistantToolStore.tools(assistantID: id, workspaceID: access.workspaceID, enabledOnly: false, on: connection,
-                                                      logger: logger)
-        }
-        return ToolsView(tools)
-    }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AssistantView> {
         let access = try await services.access(request, context, requiring: .assistantsRead)

@@ -129,9 +129,12 @@ struct CallRoutes {
                 else { throw APIError(.conflict, .conflict, "this Idempotency-Key was used for another request") }
                 return (existing, result)
             }
+            // Unless the request says, the call records as the version it will run does.
+            var record = body.record ?? false
+            if body.record == nil { record = try await LiveAssistant.current(assistant, on: connection, logger: logger).settings.recordCalls }
             let call = try await CallStore.createOutbound(
                 id: callID, workspaceID: access.workspaceID, assistantID: assistantID, to: to, from: caller?.number ?? "",
-                record: body.record ?? assistant.settings.recordCalls, jobID: result.id, createdBy: access.caller.userID,
+                record: record, jobID: result.id, createdBy: access.caller.userID,
                 on: connection, logger: logger)
             try await AuditLog.record(access.audit("call.create", "call", call.id.idString, details: ["to": to]),
                                       on: connection, logger: logger)

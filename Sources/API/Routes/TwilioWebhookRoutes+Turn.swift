@@ -28,11 +28,9 @@ extension TwilioWebhookRoutes {
         }
         let confidence = value("Confidence").flatMap(Double.init).flatMap { $0.isFinite && (0...1).contains($0) ? $0 : nil }
         let logger = services.logger
-        let found = try await services.read { connection -> (ConversationRecord, AssistantRecord)? in
+        let found = try await services.read { connection -> (ConversationRecord, LiveAssistant)? in
             guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
-                  let assistantID = conversation.assistantID,
-                  let assistant = try await AssistantStore.assistant(workspaceID: conversation.workspaceID, id: assistantID, on: connection,
-                                                                     logger: logger)
+                  let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
             else { return nil }
             return (conversation, assistant)
         }

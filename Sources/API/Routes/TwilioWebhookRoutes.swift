@@ -43,12 +43,14 @@ struct TwilioWebhookRoutes {
             let connection = transaction.connection
             // An outbound call is recorded by its dial request (`Record`); an inbound one from its answer.
             // Without a media stream, an assistant whose model this deployment has converses turn by turn.
+            // The call runs the deployed version it starts with (a draft assistant's current settings).
             func answer(_ assistant: AssistantRecord, call: UUID, inbound: Bool = false) async throws -> String {
-                let settings = assistant.settings
+                let live = try await LiveAssistant.current(assistant, on: connection, logger: logger)
+                let settings = live.settings
                 var gather: TwiML.Gather?
                 if stream == nil, engine.canConverse(settings) {
-                    _ = try await ConversationStore.forCall(workspaceID: assistant.workspaceID, assistantID: assistant.id, callID: call,
-                                                            greeting: settings.firstMessage, on: connection, logger: logger)
+                    _ = try await ConversationStore.forCall(workspaceID: assistant.workspaceID, assistantID: assistant.id, version: live.version,
+                                                            callID: call, greeting: settings.firstMessage, on: connection, logger: logger)
                     gather = Self.gather(publicBaseURL: publicBaseURL, call: call, turn: 1, settings: settings)
                 }
                 return TwiML.greeting(

@@ -39,6 +39,7 @@ public struct ExtractTextHandler: JobHandler {
             }
             try await client.transaction(logger: logger) { connection in
                 guard try await FileStore.markReady(id: file.id, extracted, on: connection, logger: logger) else { return }
+                try await KnowledgeStore.index(fileID: file.id, workspaceID: file.workspaceID, text: extracted.text, on: connection, logger: logger)
                 try await WebhookEvents.fileProcessed(file, status: "ready", pages: extracted.pages, characters: extracted.characters, reason: nil,
                                                       on: connection, logger: logger)
             }
@@ -46,6 +47,7 @@ public struct ExtractTextHandler: JobHandler {
         } catch let failure as ExtractionFailure {
             try await client.transaction(logger: logger) { connection in
                 guard try await FileStore.markFailed(id: file.id, reason: failure.description, on: connection, logger: logger) else { return }
+                try await KnowledgeStore.remove(fileID: file.id, on: connection, logger: logger)
                 try await WebhookEvents.fileProcessed(file, status: "failed", pages: nil, characters: nil, reason: failure.description,
                                                       on: connection, logger: logger)
             }

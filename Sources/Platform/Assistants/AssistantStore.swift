@@ -58,14 +58,16 @@ public enum AssistantStore {
         return try await decode(rows).first
     }
 
-    /// Marks the current settings as the live version.
+    /// Freezes the current settings, tools and knowledge as the next version and makes it live.
     public static func deploy(workspaceID: UUID, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> AssistantRecord? {
         let rows = try await connection.query("""
             UPDATE assistants SET status = 'deployed', version = version + 1, deployed_at = now(), updated_at = now()
             WHERE workspace_id = \(workspaceID) AND id = \(id)
             RETURNING \(unescaped: columns)
             """, logger: logger)
-        return try await decode(rows).first
+        guard let record = try await decode(rows).first else { return nil }
+        try await AssistantVersionStore.freeze(assistantID: id, version: record.version, on: connection, logger: logger)
+        return record
     }
 
     /// Deletes the assistant; its phone numbers stay, unbound.
@@ -81,19 +83,24 @@ public enum AssistantStore {
         for try await row in rows {
             let r = row.makeRandomAccess()
             func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try r[name].decode(T.self, context: .default) }
-            let settings = AssistantSettings(
-                name: try value("name"), description: try value("description"), llmProvider: try value("llm_provider"),
-                llmModel: try value("llm_model"), systemPrompt: try value("system_prompt"), firstMessage: try value("first_message"),
-                temperature: try value("temperature"), maxTokens: try value("max_tokens"), language: try value("language"),
-                voiceProvider: try value("voice_provider"), voiceID: try value("voice_id"),
-                interruptionSensitivity: try value("interruption_sensitivity"), silenceTimeoutMS: try value("silence_timeout_ms"),
-                responseDelayMS: try value("response_delay_ms"), recordCalls: try value("record_calls"),
-                transferNumber: try value("transfer_number"))
             records.append(AssistantRecord(
-                id: try value("id"), workspaceID: try value("workspace_id"), settings: settings, status: try value("status"),
+                id: try value("id"), workspaceID: try value("workspace_id"), settings: try settings(r), status: try value("status"),
                 version: try value("version"), deployedAt: try value("deployed_at", Date?.self), createdAt: try value("created_at"),
                 updatedAt: try value("updated_at")))
         }
         return records
+    }
+
+    /// The settings columns of a row (`assistants` or `assistant_versions`).
+    static func settings(_ r: PostgresRandomAccessRow) throws -> AssistantSettings {
+        func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try r[name].decode(T.self, context: .default) }
+        return AssistantSettings(
+            name: try value("name"), description: try value("description"), llmProvider: try value("llm_provider"),
+            llmModel: try value("llm_model"), systemPrompt: try value("system_prompt"), firstMessage: try value("first_message"),
+            temperature: try value("temperature"), maxTokens: try value("max_tokens"), language: try value("language"),
+            voiceProvider: try value("voice_provider"), voiceID: try value("voice_id"),
+            interruptionSensitivity: try value("interruption_sensitivity"), silenceTimeoutMS: try value("silence_timeout_ms"),
+            responseDelayMS: try value("response_delay_ms"), recordCalls: try value("record_calls"),
+            transferNumber: try value("transfer_number"))
     }
 }

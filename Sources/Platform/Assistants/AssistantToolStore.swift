@@ -15,18 +15,9 @@ public enum AssistantToolStore {
 
     /// Replaces the assistant's tools with `toolIDs`, all of which must be tools of `workspaceID`.
     public static func set(assistantID: UUID, workspaceID: UUID, toolIDs: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
-        let wanted = Array(Set(toolIDs))
-        var found = Set<UUID>()
-        for try await id in try await connection.query(
-            "SELECT id FROM tools WHERE workspace_id = \(workspaceID) AND id = ANY(\(wanted))", logger: logger).decode(UUID.self) {
-            found.insert(id)
-        }
-        let unknown = wanted.filter { !found.contains($0) }
-        guard unknown.isEmpty else { throw UnknownTools(ids: unknown.sorted { $0.uuidString < $1.uuidString }) }
-        try await connection.query("DELETE FROM assistant_tools WHERE assistant_id = \(assistantID) AND NOT (tool_id = ANY(\(wanted)))", logger: logger)
-        try await connection.query("""
-            INSERT INTO assistant_tools (assistant_id, tool_id) SELECT \(assistantID), unnest(\(wanted)::uuid[]) ON CONFLICT DO NOTHING
-            """, logger: logger)
+        let unknown = try await AssistantLinks.replace(.tools, assistantID: assistantID, workspaceID: workspaceID, ids: toolIDs, on: connection,
+                                                       logger: logger)
+        guard unknown.isEmpty else { throw UnknownTools(ids: unknown) }
     }
 
     /// The assistant's tools, by name; with `enabledOnly` those a call may use.

@@ -18,7 +18,7 @@ public struct ConversationService: Sendable {
     public var settings: ConversationSettings { engine.settings }
 
     /// The turn of `requestKey`: run now, or as an earlier request with the same key left it.
-    public func turn(_ conversation: ConversationRecord, assistant: AssistantRecord, requestKey: String, callerText: String?, confidence: Double?,
+    public func turn(_ conversation: ConversationRecord, assistant: LiveAssistant, requestKey: String, callerText: String?, confidence: Double?,
                      logger: Logger) async throws -> ConversationTurn {
         let said = callerText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if conversation.status != "active" {
@@ -57,12 +57,17 @@ public struct ConversationService: Sendable {
                 turn.assistantText = silentBefore ? settings.goodbyeLine : settings.repromptLine
                 turn.action = silentBefore ? .endCall : .continue
             } else {
-                let tools = try await client.withConnection { connection in
-                    try await AssistantToolStore.tools(assistantID: assistant.id, workspaceID: conversation.workspaceID, enabledOnly: true,
-                                                       on: connection, logger: logger)
+                let settings = self.settings
+                let (tools, knowledge) = try await client.withConnection { connection in
+                    let tools = try await assistant.tools(on: connection, logger: logger)
+                    let documents = try await assistant.documents(on: connection, logger: logger)
+                    let knowledge = try await KnowledgeStore.search(said, workspaceID: conversation.workspaceID, fileIDs: documents,
+                                                                    limit: settings.knowledgePassages, maximumCharacters: settings.knowledgeCharacters,
+                                                                    on: connection, logger: logger)
+                    return (tools, knowledge)
                 }
                 let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
-                                                     callerText: said, tools: tools), logger: logger)
+                                                     callerText: said, tools: tools, knowledge: knowledge), logger: logger)
                 turn.assistantText = reply.text
                 turn.action = reply.action
                 turn.transferTo = reply.transferTo

@@ -11,6 +11,9 @@ public struct ConversationSettings: Sendable, Equatable {
     public var maxPromptCharacters = 24_000
     /// A tool's answer is cut to this many characters before the model reads it.
     public var maxToolResultCharacters = 4_000
+    /// Passages of the assistant's documents a turn puts into the prompt, at most, and their size bound.
+    public var knowledgePassages = 3
+    public var knowledgeCharacters = 3_000
     /// A whole turn, model and tools, must end by then (Twilio waits 15 s for a webhook's answer).
     public var turnDeadline: Duration = .seconds(12)
     /// Millicredits per 1,000 prompt and completion tokens.
@@ -25,6 +28,7 @@ public struct ConversationSettings: Sendable, Equatable {
     public init() {}
 
     /// From `CONVERSATION_MAX_TOOL_ROUNDS`, `CONVERSATION_TOOL_TIMEOUT_MS`, `CONVERSATION_MAX_PROMPT_CHARACTERS`,
+    /// `CONVERSATION_KNOWLEDGE_PASSAGES`, `CONVERSATION_KNOWLEDGE_CHARACTERS`,
     /// `CONVERSATION_TURN_DEADLINE_MS`, `LLM_INPUT_COST_PER_1K_TOKENS_MILLICREDITS`,
     /// `LLM_OUTPUT_COST_PER_1K_TOKENS_MILLICREDITS`, `CONVERSATION_FALLBACK_LINE`, `CONVERSATION_REPROMPT_LINE`,
     /// `CONVERSATION_GOODBYE_LINE`.
@@ -34,6 +38,8 @@ public struct ConversationSettings: Sendable, Equatable {
         toolTimeout = try environment.milliseconds("CONVERSATION_TOOL_TIMEOUT_MS", default: defaults.toolTimeout)
         maxPromptCharacters = try environment.int("CONVERSATION_MAX_PROMPT_CHARACTERS", default: defaults.maxPromptCharacters,
                                                   range: 2_000...1_000_000)
+        knowledgePassages = try environment.int("CONVERSATION_KNOWLEDGE_PASSAGES", default: defaults.knowledgePassages, range: 0...20)
+        knowledgeCharacters = try environment.int("CONVERSATION_KNOWLEDGE_CHARACTERS", default: defaults.knowledgeCharacters, range: 0...100_000)
         turnDeadline = try environment.milliseconds("CONVERSATION_TURN_DEADLINE_MS", default: defaults.turnDeadline, minimum: 500)
         inputCostPer1kTokens = Int64(try environment.int("LLM_INPUT_COST_PER_1K_TOKENS_MILLICREDITS", default: Int(defaults.inputCostPer1kTokens),
                                                          range: 0...1_000_000))

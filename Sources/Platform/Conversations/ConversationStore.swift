@@ -10,14 +10,14 @@ public enum ConversationStore {
         transfer_to, llm_provider, model, model_rounds, input_tokens, output_tokens, first_token_ms, latency_ms, outcome,
         failure_reason, cost, created_at
         """
-    static let conversationColumns = "id, workspace_id, assistant_id, call_id, greeting, status"
+    static let conversationColumns = "id, workspace_id, assistant_id, assistant_version, call_id, greeting, status"
 
     /// The conversation of a call, made when the call connects; a repeated voice webhook finds it.
-    public static func forCall(workspaceID: UUID, assistantID: UUID?, callID: UUID, greeting: String, on connection: PostgresConnection,
-                               logger: Logger) async throws -> ConversationRecord {
+    public static func forCall(workspaceID: UUID, assistantID: UUID?, version: Int?, callID: UUID, greeting: String,
+                               on connection: PostgresConnection, logger: Logger) async throws -> ConversationRecord {
         let rows = try await connection.query("""
-            INSERT INTO conversations (workspace_id, assistant_id, call_id, kind, greeting)
-            VALUES (\(workspaceID), \(assistantID), \(callID), 'call', \(greeting))
+            INSERT INTO conversations (workspace_id, assistant_id, assistant_version, call_id, kind, greeting)
+            VALUES (\(workspaceID), \(assistantID), \(version), \(callID), 'call', \(greeting))
             ON CONFLICT (call_id) DO UPDATE SET updated_at = now()
             RETURNING \(unescaped: conversationColumns)
             """, logger: logger)
@@ -91,8 +91,10 @@ public enum ConversationStore {
 
     static func decodeConversations(_ rows: PostgresRowSequence) async throws -> [ConversationRecord] {
         var records: [ConversationRecord] = []
-        for try await (id, workspace, assistant, call, greeting, status) in rows.decode((UUID, UUID, UUID?, UUID?, String, String).self) {
-            records.append(ConversationRecord(id: id, workspaceID: workspace, assistantID: assistant, callID: call, greeting: greeting, status: status))
+        for try await (id, workspace, assistant, version, call, greeting, status)
+            in rows.decode((UUID, UUID, UUID?, Int?, UUID?, String, String).self) {
+            records.append(ConversationRecord(id: id, workspaceID: workspace, assistantID: assistant, assistantVersion: version, callID: call,
+                                              greeting: greeting, status: status))
         }
         return records
     }

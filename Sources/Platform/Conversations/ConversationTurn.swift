@@ -47,6 +47,8 @@ public struct ConversationRecord: Sendable, Equatable {
     public let id: UUID
     public let workspaceID: UUID
     public let assistantID: UUID?
+    /// The deployed version it runs; nil when the assistant was never deployed (its draft is used).
+    public let assistantVersion: Int?
     public let callID: UUID?
     public let greeting: String
     public let status: String

@@ -20,6 +20,10 @@ public enum FileStore {
             RETURNING \(unescaped: columns)
             """, logger: logger)
         guard let record = try await decode(rows).first else { throw StoreInvariantError.insertReturnedNothing }
+        if let assistantID {
+            try await connection.query("INSERT INTO assistant_files (assistant_id, file_id) VALUES (\(assistantID), \(id)) ON CONFLICT DO NOTHING",
+                                       logger: logger)
+        }
         return record
     }
 
@@ -38,7 +42,8 @@ public enum FileStore {
                             on connection: PostgresConnection, logger: Logger) async throws -> [FileRecord] {
         try await decode(try await connection.query("""
             SELECT \(unescaped: columns.replacingOccurrences(of: "text,", with: "NULL::text,")) FROM files
-            WHERE workspace_id = \(workspaceID) AND (\(assistantID)::uuid IS NULL OR assistant_id = \(assistantID))
+            WHERE workspace_id = \(workspaceID)
+              AND (\(assistantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM assistant_files l WHERE l.file_id = files.id AND l.assistant_id = \(assistantID)))
               AND (\(before?.0)::timestamptz IS NULL OR (created_at, id) < (\(before?.0), \(before?.1)))
             ORDER BY created_at DESC, id DESC LIMIT \(limit)
             """, logger: logger))

@@ -34,6 +34,12 @@ public enum ToolStore {
         return try await decode(rows).first
     }
 
+    /// The workspace's tools among `ids`, by name.
+    public static func tools(workspaceID: UUID, ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [Tool] {
+        try await decode(try await connection.query(
+            "SELECT \(unescaped: columns) FROM tools WHERE workspace_id = \(workspaceID) AND id = ANY(\(ids)) ORDER BY name", logger: logger))
+    }
+
     /// Newest first; `before` is the (created_at, id) of the last item of the previous page.
     public static func list(workspaceID: UUID, category: Tool.Category?, before: (Date, UUID)?, limit: Int, on connection: PostgresConnection,
                             logger: Logger) async throws -> [Tool] {

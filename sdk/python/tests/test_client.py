@@ -96,6 +96,10 @@ def test_assistants_files_and_analytics(owner):
     ready = owner.files.get(uploaded.id)
     assert ready.status == "ready" and "Opening hours" in ready.text
     assert [item.id for item in owner.files.list(assistant_id=assistant.id)] == [uploaded.id]
+    assert [item["id"] for item in owner.assistants.files(assistant.id)] == [uploaded.id]
+    assert owner.assistants.set_files(assistant.id, []) == []
+    assert [item["version"] for item in owner.assistants.versions(assistant.id)] == [1]
+    assert owner.assistants.rollback(assistant.id, 1).version == 2
 
     summary = owner.analytics.summary(period="7d")
     assert summary["period"]["interval"] == "day"

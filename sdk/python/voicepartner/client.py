@@ -232,6 +232,22 @@ class Assistants(_Group):
         """Replaces the assistant's tools with tools of its workspace."""
         return self._client.request("PUT", f"/api/assistants/{assistant_id}/tools", {"tool_ids": tool_ids})["data"]
 
+    def files(self, assistant_id: str) -> List[Dict[str, Any]]:
+        """The documents the assistant knows (id, name, status)."""
+        return self._client.request("GET", f"/api/assistants/{assistant_id}/files")["data"]
+
+    def set_files(self, assistant_id: str, file_ids: List[str]) -> List[Dict[str, Any]]:
+        """Replaces the assistant's documents with files of its workspace."""
+        return self._client.request("PUT", f"/api/assistants/{assistant_id}/files", {"file_ids": file_ids})["data"]
+
+    def versions(self, assistant_id: str) -> List[Dict[str, Any]]:
+        """What each deploy froze, newest first."""
+        return self._client.request("GET", f"/api/assistants/{assistant_id}/versions")["data"]
+
+    def rollback(self, assistant_id: str, version: int) -> Assistant:
+        """Deploys `version`'s settings and links again, as the next version."""
+        return Assistant.from_json(self._client.request("POST", f"/api/assistants/{assistant_id}/versions/{version}/rollback"))
+
 
 class Calls(_Group):
     def outbound(self, assistant_id: str, to: str, from_number: Optional[str] = None, record: Optional[bool] = None,
