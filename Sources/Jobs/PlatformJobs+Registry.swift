@@ -13,6 +13,9 @@ extension PlatformJobs {
         registry.register(OutboundCallHandler(client: store.client, twilio: providers.twilio, settings: providers.calls))
         registry.register(TranscribeCallHandler(client: store.client, twilio: providers.twilio, transcription: providers.transcription,
                                             settings: providers.calls))
+        registry.register(ConfigureNumberHandler(client: store.client, twilio: providers.twilio))
+        registry.register(PurchaseNumberHandler(client: store.client, twilio: providers.twilio))
+        registry.register(AnalyzeCallHandler(client: store.client, models: providers.languageModels, settings: providers.conversations))
         registry.register(ExtractTextHandler(client: store.client, storage: providers.storage, limits: providers.extraction))
         registry.register(SendEmailHandler(client: store.client, mail: providers.mail))
         registry.register(CampaignFanOutHandler(client: store.client, settings: providers.mail?.configuration.campaigns ?? CampaignSettings()))

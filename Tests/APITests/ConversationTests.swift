@@ -1,9 +1,11 @@
 @testable import API
 import Foundation
 import HTTPTypes
+import Jobs
 import Platform
 import PostgresNIO
 import Providers
+import QueueEngine
 import Testing
 import TestSupport
 
@@ -23,6 +25,7 @@ import TestSupport
         let number: String
         let callID: String
         let greeting: String
+        var sid = ""
 
         /// Another inbound call to the same number, answered; the new call.
         func ring() async throws -> Call {
@@ -32,7 +35,7 @@ import TestSupport
             #expect(answer.status == .ok)
             let action = try #require(answer.body.firstMatch(of: /action="[^"]*turn\?call=([0-9a-f-]{36})&amp;turn=1"/), "\(answer.body)")
             return Call(api: api, owner: owner, header: header, workspace: workspace, assistantID: assistantID, number: number,
-                        callID: String(action.1), greeting: answer.body)
+                        callID: String(action.1), greeting: answer.body, sid: sid)
         }
 
         /// The system prompt of the model's `index`th request.
@@ -298,6 +301,101 @@ import TestSupport
             #expect(Call.system(second).contains("[notes.txt]"))
             let offered = ((second.json["tools"] as? [[String: Any]]) ?? []).compactMap { ($0["function"] as? [String: Any])?["name"] as? String }
             #expect(offered == ["end_call", "transfer_call"], "a document cannot add a tool: \(offered)")
+        }
+    }
+
+    @Test func aFinishedCallIsAnalysedOnceAndItsTranscriptAndFiguresAreServed() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("I can help you cancel order 42."),
+                     .toolCalls([.init(id: "call_end", name: "end_call", argumentsJSON: "{}")], text: "It is cancelled. Goodbye!"),
+                     .text(#"Here it is: {"summary": "The caller cancelled order 42.", "outcome": "order cancelled", "#
+                           + #""sentiment": "Positive", "follow_up": "Refund order 42"}"#))
+        try await Self.call(model: model) { call, model in
+            let api = call.api
+            _ = try await call.turn(1, "I want to cancel my order 42")
+            _ = try await call.turn(2, "Thanks, bye")
+            let finished = [("CallSid", call.sid), ("CallStatus", "completed"), ("CallDuration", "42"), ("SequenceNumber", "3")]
+            #expect(try await call.post("/webhooks/twilio/status", finished).status == .noContent)
+            #expect(try await call.post("/webhooks/twilio/status", finished).status == .noContent, "Twilio repeating the callback")
+            let jobs = try await api.database.query("""
+                SELECT count(*)::int FROM queue_jobs WHERE kind = 'calls.analyze' AND args->>'callID' = \(call.callID.uppercased())
+                """, logger: api.logger)
+            for try await count in jobs.decode(Int.self) { #expect(count == 1, "one analysis per call") }
+
+            let before = try await call.balance()
+            let analyse = AnalyzeCallHandler(client: api.database, models: api.services.configuration.providers.languageModels,
+                                             settings: ConversationSettings())
+            let context = JobContext(jobID: 9, kind: AnalyzeCallJob.name, queue: "calls", attempt: 1, maxAttempts: 6,
+                                     workspaceID: call.workspace.lowercased, logger: api.logger, progressReporter: { _, _ in })
+            let args = AnalyzeCallJob.Args(callID: try #require(UUID(uuidString: call.callID)))
+            _ = try await analyse.run(args, context: context)
+            _ = try await analyse.run(args, context: context)
+            #expect(model.received.count == 3, "analysed once")
+            let transcriptRequest = try #require((model.received[2].json["messages"] as? [[String: Any]])?.last?["content"] as? String)
+            #expect(transcriptRequest.contains("Caller: I want to cancel my order 42") && transcriptRequest.contains("Assistant: It is cancelled. Goodbye!"))
+            let charged = try await call.balance()
+            #expect(charged < before, "the analysis's tokens are charged")
+
+            let transcript = try await api.call(.get, "/api/calls/\(call.callID)/transcript", as: call.owner.bearer, headers: call.header)
+            #expect(transcript.status == .ok, "\(transcript.body.text)")
+            #expect(transcript["status"]?.string == "ended")
+            #expect(transcript["turns"]?.array?.compactMap { $0["caller_text"]?.string } == ["I want to cancel my order 42", "Thanks, bye"])
+            #expect(transcript["turns"]?.array?.last?["action"]?.string == "end_call")
+            #expect(transcript["analysis"]?["sentiment"]?.string == "positive")
+            #expect(transcript["analysis"]?["follow_up"]?.string == "Refund order 42")
+            let stranger = try await api.register("snoop")
+            let theirs = try await api.createWorkspace(stranger)
+            let snooped = try await api.call(.get, "/api/calls/\(call.callID)/transcript", as: stranger.bearer,
+                                             headers: APIHarness.workspaceHeader(theirs))
+            #expect(snooped.status == .notFound, "another workspace sees nothing")
+
+            let performance = try await api.call(.get, "/api/analytics/performance?period=7d", as: call.owner.bearer, headers: call.header)
+            let figures = performance["assistants"]?.array?.first(where: { $0["id"]?.string?.lowercased() == call.assistantID })?["conversations"]
+            #expect(figures?["turns"]?.number == 2 && figures?["tool_calls"]?.number == 1 && figures?["failed_turns"]?.number == 0,
+                    "\(performance.body.text)")
+            #expect(figures?["latency_ms"]?["p95"]?.number != nil)
+        }
+    }
+
+    @Test func anAssistantCanBeTriedInTextWithoutAPhone() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("We open at nine."), .text("Anything else?"))
+        try await Self.call(model: model) { call, model in
+            let api = call.api
+            let base = "/api/assistants/\(call.assistantID)/conversations"
+            let started = try await api.call(.post, base, json: .object(["version": 1]), as: call.owner.bearer, headers: call.header)
+            #expect(started.status == .created, "\(started.body.text)")
+            #expect(started["greeting"]?.string == "Hello, this is the order desk." && started["assistant_version"]?.number == 1)
+            let id = try #require(started["id"]?.string)
+            let before = try await call.balance()
+            var headers = call.header
+            headers[.idempotencyKey] = "try-1"
+            let first = try await api.call(.post, "\(base)/\(id)/turns", json: .object(["text": "When do you open?"]), as: call.owner.bearer,
+                                           headers: headers)
+            #expect(first.status == .ok, "\(first.body.text)")
+            #expect(first["reply"]?.string == "We open at nine." && first["action"]?.string == "continue")
+            let again = try await api.call(.post, "\(base)/\(id)/turns", json: .object(["text": "When do you open?"]), as: call.owner.bearer,
+                                           headers: headers)
+            #expect(again["reply"]?.string == "We open at nine." && model.received.count == 1, "a repeated key asks the model once")
+            #expect(try await call.balance() < before, "a test conversation's tokens are charged")
+            let second = try await api.call(.post, "\(base)/\(id)/turns", json: .object(["text": "Thanks"]), as: call.owner.bearer,
+                                            headers: call.header)
+            #expect(second["reply"]?.string == "Anything else?")
+            let messages = try #require(model.received.last?.json["messages"] as? [[String: Any]])
+            #expect(messages.compactMap { $0["content"] as? String }.contains("When do you open?"), "the conversation so far is sent")
+            let shown = try await api.call(.get, "\(base)/\(id)", as: call.owner.bearer, headers: call.header)
+            #expect(shown["turns"]?.array?.count == 2)
+
+            let noVersion = try await api.call(.post, base, json: .object(["version": 99]), as: call.owner.bearer, headers: call.header)
+            #expect(noVersion.status == .unprocessableContent)
+            let empty = try await api.call(.post, "\(base)/\(id)/turns", json: .object(["text": "  "]), as: call.owner.bearer, headers: call.header)
+            #expect(empty.status == .unprocessableContent)
+            let stranger = try await api.register("prober")
+            let theirs = try await api.createWorkspace(stranger)
+            let probed = try await api.call(.post, "\(base)/\(id)/turns", json: .object(["text": "hi"]), as: stranger.bearer,
+                                            headers: APIHarness.workspaceHeader(theirs))
+            #expect(probed.status == .notFound)
+            #expect(model.received.count == 2)
         }
     }
 }

@@ -10,6 +10,8 @@ enum Permission: String, Sendable, CaseIterable {
     case jobsRead, jobsWrite
     case assistantsRead, assistantsWrite
     case phoneNumbersRead, phoneNumbersManage
+    /// Buying numbers spends the workspace's credits at the provider: Owners only.
+    case phoneNumbersPurchase
     case creditsRead, creditsManage
     case callsRead, callsWrite
     case filesRead, filesWrite
@@ -26,7 +28,7 @@ enum Permission: String, Sendable, CaseIterable {
         case .owner:
             return Set(allCases)
         case .admin:
-            return Set(allCases).subtracting([.workspaceDelete])
+            return Set(allCases).subtracting([.workspaceDelete, .phoneNumbersPurchase])
         case .member:
             return [.workspaceRead, .membersRead, .jobsRead, .jobsWrite, .assistantsRead, .assistantsWrite, .phoneNumbersRead, .creditsRead,
                     .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead, .analyticsRead,

@@ -300,9 +300,33 @@ extension AnalyticsRoutes {
             let calls, answered, completed: Int
             let answerRate: Double?
             let averageSeconds: Double?
+            let conversations: Conversations?
 
             enum CodingKeys: String, CodingKey {
-                case id, name, calls, answered, completed, answerRate = "answer_rate", averageSeconds = "average_seconds"
+                case id, name, calls, answered, completed, conversations, answerRate = "answer_rate", averageSeconds = "average_seconds"
+            }
+        }
+
+        struct Conversations: Encodable, Sendable {
+            let conversations, turns, failedTurns, toolCalls: Int
+            let turnsPerConversation: Double?
+            let latencyMS: PercentilesView?
+            let failureReasons: [Reason]
+
+            enum CodingKeys: String, CodingKey {
+                case conversations, turns
+                case failedTurns = "failed_turns", toolCalls = "tool_calls", turnsPerConversation = "turns_per_conversation",
+                     latencyMS = "latency_ms", failureReasons = "failure_reasons"
+            }
+
+            init(_ figures: PerformanceReport.Conversations) {
+                conversations = figures.conversations
+                turns = figures.turns
+                failedTurns = figures.failedTurns
+                toolCalls = figures.toolCalls
+                turnsPerConversation = figures.conversations > 0 ? (Double(figures.turns) / Double(figures.conversations) * 100).rounded() / 100 : nil
+                latencyMS = figures.latency.map(PercentilesView.init)
+                failureReasons = figures.failureReasons.map { Reason(reason: $0.reason, count: $0.count) }
             }
         }
 
@@ -333,7 +357,8 @@ extension AnalyticsRoutes {
                           failureReasons: c.failureReasons.map { Reason(reason: $0.reason, count: $0.count) })
             assistants = report.assistants.map {
                 Assistant(id: $0.id, name: $0.name, calls: $0.calls, answered: $0.answered, completed: $0.completed,
-                          answerRate: AnalyticsRoutes.rate($0.answered, of: $0.calls), averageSeconds: $0.averageSeconds.map { ($0 * 10).rounded() / 10 })
+                          answerRate: AnalyticsRoutes.rate($0.answered, of: $0.calls), averageSeconds: $0.averageSeconds.map { ($0 * 10).rounded() / 10 },
+                          conversations: $0.conversations.map(Conversations.init))
             }
             jobs = report.kinds.map {
                 let finished = $0.completed + $0.discarded

@@ -131,6 +131,9 @@ struct AssistantRoutes {
         router.put("api/assistants/:assistant/files", use: setFiles)
         router.get("api/assistants/:assistant/versions", use: versions)
         router.post("api/assistants/:assistant/versions/:version/rollback", use: rollback)
+        router.post("api/assistants/:assistant/conversations", use: startConversation)
+        router.get("api/assistants/:assistant/conversations/:conversation", use: showConversation)
+        router.post("api/assistants/:assistant/conversations/:conversation/turns", use: conversationTurn)
     }
 
 

@@ -92,6 +92,7 @@ struct CallRoutes {
         router.post("api/calls/outbound", use: outbound)
         router.get("api/calls/history", use: history)
         router.get("api/calls/:call/status", use: status)
+        router.get("api/calls/:call/transcript", use: transcript)
         router.post("api/calls/:call/end", use: end)
     }
 

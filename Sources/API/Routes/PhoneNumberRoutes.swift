@@ -45,12 +45,15 @@ struct PhoneNumberRoutes {
         let provider: String
         let providerSID: String?
         let assistantID: String?
+        let providerStatus: String
+        let providerError: String?
         let createdAt: Date
         let updatedAt: Date
 
         enum CodingKeys: String, CodingKey {
             case id, number, label, provider
             case providerSID = "provider_sid", assistantID = "assistant_id", createdAt = "created_at", updatedAt = "updated_at"
+            case providerStatus = "provider_status", providerError = "provider_error"
         }
 
         init(_ record: PhoneNumberRecord) {
@@ -60,6 +63,8 @@ struct PhoneNumberRoutes {
             provider = record.provider
             providerSID = record.providerSID
             assistantID = record.assistantID?.idString
+            providerStatus = record.providerStatus.rawValue
+            providerError = record.providerError
             createdAt = record.createdAt
             updatedAt = record.updatedAt
         }
@@ -71,6 +76,8 @@ struct PhoneNumberRoutes {
         router.get("api/phone-numbers/:number", use: show)
         router.put("api/phone-numbers/:number", use: update)
         router.delete("api/phone-numbers/:number", use: delete)
+        router.get("api/phone-numbers/available", use: available)
+        router.post("api/phone-numbers/purchase", use: purchase)
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [PhoneNumberView] {
@@ -91,9 +98,10 @@ struct PhoneNumberRoutes {
         let record = try await services.write { transaction in
             let assistant = try await Self.assistant(body.assistantID, access: access, on: transaction, logger: logger)
             guard let record = try await PhoneNumberStore.create(workspaceID: access.workspaceID, number: number, label: label,
-                                                                 providerSID: sid, assistantID: assistant,
+                                                                 providerSID: sid, assistantID: assistant, status: .configuring,
                                                                  on: transaction.connection, logger: logger)
             else { throw APIError(.conflict, .conflict, "this number is already registered") }
+            try await Self.configure(record, in: transaction)
             try await AuditLog.record(access.audit("phone_number.create", "phone_number", record.id.idString, details: ["number": number]),
                                       on: transaction.connection, logger: logger)
             return record
@@ -129,6 +137,7 @@ struct PhoneNumberRoutes {
             guard let record = try await PhoneNumberStore.update(workspaceID: access.workspaceID, id: id, label: label, assistantID: assistant,
                                                                  on: transaction.connection, logger: logger)
             else { throw APIError.notFound("phone number") }
+            if record.assistantID != current.assistantID, record.providerStatus == .configuring { try await Self.configure(record, in: transaction) }
             try await AuditLog.record(access.audit("phone_number.update", "phone_number", id.idString,
                                                    details: ["assistant_id": assistant?.idString ?? "none"]),
                                       on: transaction.connection, logger: logger)
@@ -148,6 +157,12 @@ struct PhoneNumberRoutes {
             try await AuditLog.record(access.audit("phone_number.delete", "phone_number", id.idString), on: transaction.connection, logger: logger)
         }
         return Response(status: .noContent)
+    }
+
+    /// Enqueues the provider side of a number's binding; one runs at a time per number, each applying the binding as it is then.
+    static func configure(_ record: PhoneNumberRecord, in transaction: JobTransaction) async throws {
+        try await transaction.enqueue(ConfigureNumberJob.self, ConfigureNumberJob.Args(numberID: record.id), options: JobOptions(
+            workspaceID: record.workspaceID.idString, concurrency: ConcurrencyLimit(key: "number:\(record.id.idString)", limit: 1)))
     }
 
     /// `+` and 8 to 15 digits, the first not 0.

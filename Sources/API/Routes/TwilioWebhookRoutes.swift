@@ -115,6 +115,7 @@ struct TwilioWebhookRoutes {
                 try await CallBilling.settle(call, settings: settings, on: transaction.connection, logger: logger)
                 if endedNow, let settled = try await CallStore.call(id: call.id, on: transaction.connection, logger: logger) {
                     try await WebhookEvents.callEnded(settled, on: transaction.connection, logger: logger)
+                    try await Self.conversationEnded(settled, in: transaction, logger: logger)
                 }
                 // A finished call with a recording gets transcribed, once (the unique key) however often Twilio repeats itself.
                 if call.status.isFinal, call.recordingURL != nil { try await Self.transcribe(call, in: transaction) }
@@ -146,6 +147,16 @@ struct TwilioWebhookRoutes {
             if call.status.isFinal, call.transcriptText == nil { try await Self.transcribe(call, in: transaction) }
         }
         return Response(status: .noContent)
+    }
+
+    /// A call that conversed has ended: its conversation ends, and one that heard the caller gets analysed (once, the unique key).
+    static func conversationEnded(_ call: CallRecord, in transaction: JobTransaction, logger: Logger) async throws {
+        let connection = transaction.connection
+        guard let conversation = try await ConversationStore.conversation(callID: call.id, on: connection, logger: logger) else { return }
+        try await ConversationStore.end(id: conversation.id, reason: "call \(call.status.rawValue)", on: connection, logger: logger)
+        guard try await ConversationStore.hasCallerTurns(conversationID: conversation.id, on: connection, logger: logger) else { return }
+        try await transaction.enqueue(AnalyzeCallJob.self, AnalyzeCallJob.Args(callID: call.id), options: JobOptions(
+            uniqueKey: "analyze:\(call.id.uuidString.lowercased())", workspaceID: call.workspaceID.uuidString.lowercased()))
     }
 
     /// Enqueues a finished call's transcription; the unique key makes repeated callbacks enqueue it once.

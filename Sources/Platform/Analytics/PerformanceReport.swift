@@ -35,6 +35,19 @@ public struct PerformanceReport: Sendable {
         public let answered: Int
         public let completed: Int
         public let averageSeconds: Double?
+        /// How its conversations went; nil when none of its calls conversed.
+        public var conversations: Conversations?
+    }
+
+    /// An assistant's conversations: turns, how long a turn took to answer, tool calls, and why turns failed.
+    public struct Conversations: Sendable, Equatable {
+        public var conversations = 0
+        public var turns = 0
+        public var failedTurns = 0
+        public var toolCalls = 0
+        /// Milliseconds from a turn's request to its reply.
+        public var latency: Percentiles?
+        public var failureReasons: [FailureReason] = []
     }
 
     public typealias Kind = TenantJobStatistics.Kind
@@ -96,8 +109,41 @@ public struct PerformanceReport: Sendable {
             report.assistants.append(Assistant(id: id, name: name, calls: total, answered: answered, completed: completed, averageSeconds: average))
         }
 
+        try await loadConversations(into: &report, workspaceID: workspaceID, on: connection, logger: logger)
         report.kinds = try await TenantJobStatistics.byKind(tenant: workspaceID.uuidString.lowercased(), createdFrom: start, to: end,
                                                             limit: Self.kindLimit, on: connection, logger: logger)
         return report
+    }
+
+    /// Attaches each listed assistant's conversation figures (turns of conversations started in the period).
+    static func loadConversations(into report: inout PerformanceReport, workspaceID: UUID, on connection: PostgresConnection,
+                                  logger: Logger) async throws {
+        let (start, end) = (report.period.start, report.period.end)
+        var figures: [UUID: Conversations] = [:]
+        let turns = try await connection.query("""
+            SELECT c.assistant_id, count(DISTINCT c.id)::int, count(t.id)::int, count(t.id) FILTER (WHERE t.outcome = 'failed')::int,
+                   coalesce(sum(jsonb_array_length(t.tool_calls)), 0)::int,
+                   avg(t.latency_ms) FILTER (WHERE t.outcome IN ('ok', 'failed'))::float8,
+                   percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY t.latency_ms::float8)
+                       FILTER (WHERE t.outcome IN ('ok', 'failed') AND t.latency_ms IS NOT NULL)
+            FROM conversations c LEFT JOIN conversation_turns t ON t.conversation_id = c.id
+            WHERE c.workspace_id = \(workspaceID) AND c.created_at >= \(start) AND c.created_at < \(end) AND c.assistant_id IS NOT NULL
+            GROUP BY c.assistant_id
+            """, logger: logger)
+        for try await (id, conversations, total, failed, tools, average, cuts) in turns.decode((UUID, Int, Int, Int, Int, Double?, [Double]?).self) {
+            figures[id] = Conversations(conversations: conversations, turns: total, failedTurns: failed, toolCalls: tools,
+                                        latency: Percentiles(average: average, cuts: cuts))
+        }
+        let reasons = try await connection.query("""
+            SELECT c.assistant_id, split_part(t.failure_reason, ':', 1), count(*)::int
+            FROM conversations c JOIN conversation_turns t ON t.conversation_id = c.id
+            WHERE c.workspace_id = \(workspaceID) AND c.created_at >= \(start) AND c.created_at < \(end) AND t.outcome = 'failed'
+              AND c.assistant_id IS NOT NULL
+            GROUP BY 1, 2 ORDER BY 3 DESC, 2
+            """, logger: logger)
+        for try await (id, reason, count) in reasons.decode((UUID, String, Int).self) where (figures[id]?.failureReasons.count ?? 0) < failureReasonLimit {
+            figures[id]?.failureReasons.append(FailureReason(reason: reason, count: count))
+        }
+        for index in report.assistants.indices { report.assistants[index].conversations = figures[report.assistants[index].id] }
     }
 }

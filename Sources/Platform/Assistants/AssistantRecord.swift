@@ -24,4 +24,14 @@ public struct PhoneNumberRecord: Sendable, Equatable {
     public let assistantID: UUID?
     public let createdAt: Date
     public let updatedAt: Date
+    /// Whether the provider account holds the number and its calls reach this deployment.
+    public let providerStatus: ProviderStatus
+    public let providerError: String?
+
+    public enum ProviderStatus: String, Sendable {
+        case configuring, configured, unconfigured
+        case notInAccount = "not_in_account"
+        case purchasing
+        case purchaseFailed = "purchase_failed"
+    }
 }

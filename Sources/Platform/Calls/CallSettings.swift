@@ -16,6 +16,8 @@ public struct CallSettings: Sendable, Equatable {
     public var ringTimeoutSeconds: Int
     /// The charge per started minute of transcribed audio.
     public var transcriptionCostPerMinute: Int64
+    /// The charge for a number bought through the API (refunded when the provider refuses the purchase).
+    public var numberPurchaseCost: Int64 = 50_000
 
     public init(minimumBalance: Int64 = 1_000, reservePerCall: Int64 = 2_000, costPerMinute: Int64 = 1_000,
                 maxConcurrentPerWorkspace: Int = 10, dialsPerSecond: Int = 1, ringTimeoutSeconds: Int = 30,
@@ -44,6 +46,8 @@ public struct CallSettings: Sendable, Equatable {
             ringTimeoutSeconds: try environment.int("CALL_RING_TIMEOUT_SECONDS", default: defaults.ringTimeoutSeconds, range: 5...600),
             transcriptionCostPerMinute: Int64(try environment.int("TRANSCRIPTION_COST_PER_MINUTE_MILLICREDITS",
                                                                   default: Int(defaults.transcriptionCostPerMinute), range: 0...Self.maximumMillicredits)))
+        numberPurchaseCost = Int64(try environment.int("NUMBER_PURCHASE_COST_MILLICREDITS", default: Int(defaults.numberPurchaseCost),
+                                                       range: 0...Self.maximumMillicredits))
     }
 
     /// Why a workspace with `liveCalls` calls that may still be connected and `balance` millicredits

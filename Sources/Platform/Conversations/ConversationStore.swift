@@ -25,9 +25,39 @@ public enum ConversationStore {
         return record
     }
 
+    /// A conversation without telephony, to try `version` of an assistant (nil: its draft).
+    public static func createTest(workspaceID: UUID, assistantID: UUID, version: Int?, greeting: String, on connection: PostgresConnection,
+                                  logger: Logger) async throws -> ConversationRecord {
+        let rows = try await connection.query("""
+            INSERT INTO conversations (workspace_id, assistant_id, assistant_version, kind, greeting)
+            VALUES (\(workspaceID), \(assistantID), \(version), 'test', \(greeting))
+            RETURNING \(unescaped: conversationColumns)
+            """, logger: logger)
+        guard let record = try await decodeConversations(rows).first else { throw StoreInvariantError.insertReturnedNothing }
+        return record
+    }
+
+    /// A test conversation of the workspace's assistant.
+    public static func testConversation(workspaceID: UUID, assistantID: UUID, id: UUID, on connection: PostgresConnection,
+                                        logger: Logger) async throws -> ConversationRecord? {
+        try await decodeConversations(try await connection.query("""
+            SELECT \(unescaped: conversationColumns) FROM conversations
+            WHERE id = \(id) AND workspace_id = \(workspaceID) AND assistant_id = \(assistantID) AND kind = 'test'
+            """, logger: logger)).first
+    }
+
     public static func conversation(callID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ConversationRecord? {
         try await decodeConversations(try await connection.query(
             "SELECT \(unescaped: conversationColumns) FROM conversations WHERE call_id = \(callID)", logger: logger)).first
+    }
+
+    /// Whether the caller said anything (a conversation worth analysing).
+    public static func hasCallerTurns(conversationID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            SELECT EXISTS (SELECT 1 FROM conversation_turns WHERE conversation_id = \(conversationID) AND caller_text IS NOT NULL)
+            """, logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
     }
 
     public static func end(id: UUID, reason: String, on connection: PostgresConnection, logger: Logger) async throws {

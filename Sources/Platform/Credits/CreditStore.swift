@@ -51,6 +51,13 @@ public enum CreditStore {
             """, logger: logger)
     }
 
+    /// The workspace's ledger entry with `reference`, if there is one.
+    public static func entry(workspaceID: UUID, reference: String, on connection: PostgresConnection, logger: Logger) async throws -> CreditEntry? {
+        try await decode(try await connection.query("""
+            SELECT \(unescaped: entryColumns) FROM credit_ledger WHERE workspace_id = \(workspaceID) AND reference = \(reference)
+            """, logger: logger)).first
+    }
+
     /// Newest first; `beforeID` pages backwards.
     public static func entries(workspaceID: UUID, beforeID: Int64?, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [CreditEntry] {
         let rows = try await connection.query("""

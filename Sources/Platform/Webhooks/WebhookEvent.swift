@@ -5,6 +5,7 @@ import Foundation
 public enum WebhookEventType: String, Sendable, CaseIterable, Codable {
     case callCompleted = "call.completed"
     case callFailed = "call.failed"
+    case callAnalyzed = "call.analyzed"
     case transcriptionReady = "transcription.ready"
     case fileProcessed = "file.processed"
     case campaignCompleted = "campaign.completed"

@@ -24,6 +24,15 @@ extension WebhookEvents {
                        on: connection, logger: logger)
     }
 
+    /// `call.analyzed`: what the assistant's model made of a finished call's conversation.
+    public static func callAnalyzed(callID: UUID, workspaceID: UUID, _ analysis: CallAnalysis, on connection: PostgresConnection,
+                                    logger: Logger) async throws {
+        var data: [String: JSONValue] = ["call_id": id(callID), "summary": .string(analysis.summary), "outcome": .string(analysis.outcome),
+                                         "sentiment": .string(analysis.sentiment)]
+        data["follow_up"] = analysis.followUp.map { .string($0) } ?? .null
+        try await emit(.callAnalyzed, workspaceID: workspaceID, data: .object(data), on: connection, logger: logger)
+    }
+
     public static func transcriptionReady(callID: UUID, workspaceID: UUID, _ transcript: Transcript, on connection: PostgresConnection,
                                    logger: Logger) async throws {
         var data: [String: JSONValue] = ["call_id": id(callID), "characters": .number(Double(transcript.text.count))]

@@ -104,7 +104,7 @@ public struct TwilioClient: Sendable {
         "Basic " + Data("\(configuration.accountSID):\(configuration.authToken)".utf8).base64EncodedString()
     }
 
-    private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, form: [(String, String)]?, as: T.Type) async throws(TwilioError) -> T {
+    func send<T: Decodable>(_ method: HTTPMethod, _ path: String, form: [(String, String)]?, as: T.Type) async throws(TwilioError) -> T {
         let url = "\(configuration.baseURL)/2010-04-01/Accounts/\(FormURLEncoding.escape(configuration.accountSID))/\(path)"
         var request = HTTPClientRequest(url: url)
         request.method = method

@@ -25,4 +25,12 @@ public enum TwilioError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let limit): "the download is larger than \(limit) bytes"
         }
     }
+
+    /// Another attempt may succeed: throttled, Twilio failing, or no answer.
+    public var isRetryable: Bool {
+        switch self {
+        case .throttled, .unavailable, .transport: true
+        case .rejected, .malformedResponse, .tooLarge: false
+        }
+    }
 }

@@ -39,12 +39,33 @@ final class TwilioStandIn: Sendable {
         var updates: [(sid: String, status: String)] = []
         /// Recordings by SID (served as `…/Recordings/{sid}.mp3`).
         var recordings: [String: Data] = [:]
+        /// The account's numbers (IncomingPhoneNumbers) by number, and the numbers on offer.
+        var numbers: [String: IncomingNumber] = [:]
+        var offered: [String] = []
+        var purchases: [String] = []
+    }
+
+    struct IncomingNumber: Sendable {
+        var sid: String
+        var number: String
+        var voiceURL: String
+        var statusCallback: String
     }
 
     private let state = Mutex(State())
 
     func script(_ behaviours: Behaviour...) { state.withLock { $0.script.append(contentsOf: behaviours) } }
     func addRecording(_ sid: String, _ audio: Data) { state.withLock { $0.recordings[sid] = audio } }
+    /// The account holds `number` (bought outside the platform); answers its SID.
+    @discardableResult
+    func hold(_ number: String) -> String {
+        let sid = "PN" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        state.withLock { $0.numbers[number] = IncomingNumber(sid: sid, number: number, voiceURL: "", statusCallback: "") }
+        return sid
+    }
+    func offer(_ numbers: String...) { state.withLock { $0.offered.append(contentsOf: numbers) } }
+    func incoming(_ number: String) -> IncomingNumber? { state.withLock { $0.numbers[number] } }
+    var purchases: [String] { state.withLock { $0.purchases } }
     var calls: [Call] { state.withLock { $0.calls } }
     var createRequests: [[(String, String)]] { state.withLock { $0.createRequests } }
     var lookups: Int { state.withLock { $0.lookups } }
@@ -58,6 +79,10 @@ final class TwilioStandIn: Sendable {
         router.get("\(base)/Calls.json") { request, context in try await self.list(request, context) }
         router.post("\(base)/Calls/:sid") { request, context in try await self.update(request, context) }
         router.get("\(base)/Recordings/:file") { request, context in try await self.recording(request, context) }
+        router.get("\(base)/IncomingPhoneNumbers.json") { request, context in try await self.listNumbers(request, context) }
+        router.post("\(base)/IncomingPhoneNumbers.json") { request, context in try await self.buyNumber(request, context) }
+        router.post("\(base)/IncomingPhoneNumbers/:sid") { request, context in try await self.updateNumber(request, context) }
+        router.get("\(base)/AvailablePhoneNumbers/:country/Local.json") { request, context in try await self.availableNumbers(request, context) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             try await body("http://127.0.0.1:\(client.port ?? 0)")
@@ -124,6 +149,65 @@ final class TwilioStandIn: Sendable {
             return Self.error(status: 404, code: 20404, message: "The requested resource was not found")
         }
         return Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: .init(byteBuffer: ByteBuffer(data: audio)))
+    }
+
+    static func resource(_ number: IncomingNumber) -> [String: Any] {
+        ["sid": number.sid, "account_sid": accountSID, "phone_number": number.number, "friendly_name": number.number,
+         "voice_url": number.voiceURL, "voice_method": "POST", "status_callback": number.statusCallback, "status_callback_method": "POST",
+         "capabilities": ["voice": true, "sms": true, "mms": false], "api_version": "2010-04-01",
+         "uri": "/2010-04-01/Accounts/\(accountSID)/IncomingPhoneNumbers/\(number.sid).json"]
+    }
+
+    private func listNumbers(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        if let refusal = authenticate(request, context) { return refusal }
+        let wanted = FormURLEncoding.value("PhoneNumber", in: FormURLEncoding.decode(request.uri.query ?? "") ?? [])
+        let found = state.withLock { state in state.numbers.values.filter { wanted == nil || $0.number == wanted } }
+        return Self.json(status: .ok, ["incoming_phone_numbers": found.map(Self.resource), "page": 0, "page_size": 20, "next_page_uri": NSNull()])
+    }
+
+    /// Buying: only a number on offer (error 21422 otherwise), answered 201 with the new IncomingPhoneNumber.
+    private func buyNumber(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        if let refusal = authenticate(request, context) { return refusal }
+        let form = try await Self.form(request, context)
+        func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
+        guard let number = value("PhoneNumber") else { return Self.error(status: 400, code: 21421, message: "PhoneNumber is invalid") }
+        let bought = state.withLock { state -> IncomingNumber? in
+            guard let index = state.offered.firstIndex(of: number) else { return nil }
+            state.offered.remove(at: index)
+            let incoming = IncomingNumber(sid: "PN" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), number: number,
+                                          voiceURL: value("VoiceUrl") ?? "", statusCallback: value("StatusCallback") ?? "")
+            state.numbers[number] = incoming
+            state.purchases.append(number)
+            return incoming
+        }
+        guard let bought else { return Self.error(status: 400, code: 21422, message: "PhoneNumber requested is not available") }
+        return Self.json(status: .created, Self.resource(bought))
+    }
+
+    private func updateNumber(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        if let refusal = authenticate(request, context) { return refusal }
+        let sid = (context.parameters.get("sid") ?? "").replacingOccurrences(of: ".json", with: "")
+        let form = try await Self.form(request, context)
+        let updated = state.withLock { state -> IncomingNumber? in
+            guard let key = state.numbers.first(where: { $0.value.sid == sid })?.key else { return nil }
+            if let voice = FormURLEncoding.value("VoiceUrl", in: form) { state.numbers[key]?.voiceURL = voice }
+            if let status = FormURLEncoding.value("StatusCallback", in: form) { state.numbers[key]?.statusCallback = status }
+            return state.numbers[key]
+        }
+        guard let updated else { return Self.error(status: 404, code: 20404, message: "The requested resource was not found") }
+        return Self.json(status: .ok, Self.resource(updated))
+    }
+
+    private func availableNumbers(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        if let refusal = authenticate(request, context) { return refusal }
+        let query = FormURLEncoding.decode(request.uri.query ?? "") ?? []
+        let contains = FormURLEncoding.value("Contains", in: query)
+        let offered = state.withLock { $0.offered }.filter { contains == nil || $0.contains(contains!) }
+        let country = context.parameters.get("country") ?? "US"
+        return Self.json(status: .ok, ["available_phone_numbers": offered.map {
+            ["phone_number": $0, "friendly_name": $0, "locality": "Springfield", "region": "IL", "iso_country": country,
+             "capabilities": ["voice": true, "SMS": true, "MMS": false]] as [String: Any]
+        }, "uri": "/2010-04-01/Accounts/\(Self.accountSID)/AvailablePhoneNumbers/\(country)/Local.json"])
     }
 
     /// HTTP Basic with the account SID and auth token, as Twilio requires (error 20003 otherwise).

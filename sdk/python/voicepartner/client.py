@@ -244,6 +244,17 @@ class Assistants(_Group):
         """What each deploy froze, newest first."""
         return self._client.request("GET", f"/api/assistants/{assistant_id}/versions")["data"]
 
+    def start_conversation(self, assistant_id: str, version: Optional[int] = None) -> Dict[str, Any]:
+        """A text conversation with the draft, or with a deployed `version`; answers its id and greeting."""
+        body = {"version": version} if version is not None else {}
+        return self._client.request("POST", f"/api/assistants/{assistant_id}/conversations", body)
+
+    def say(self, assistant_id: str, conversation_id: str, text: str, idempotency_key: Optional[str] = None) -> Dict[str, Any]:
+        """One turn of a text conversation: the assistant's `reply` and what it does next (`action`)."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self._client.request("POST", f"/api/assistants/{assistant_id}/conversations/{conversation_id}/turns", {"text": text},
+                                    headers=headers)
+
     def rollback(self, assistant_id: str, version: int) -> Assistant:
         """Deploys `version`'s settings and links again, as the next version."""
         return Assistant.from_json(self._client.request("POST", f"/api/assistants/{assistant_id}/versions/{version}/rollback"))
@@ -265,6 +276,10 @@ class Calls(_Group):
 
     def end(self, call_id: str) -> Call:
         return Call.from_json(self._client.request("POST", f"/api/calls/{call_id}/end"))
+
+    def transcript(self, call_id: str) -> Dict[str, Any]:
+        """The call's conversation turn by turn, and its analysis once made."""
+        return self._client.request("GET", f"/api/calls/{call_id}/transcript")
 
 
 class Files(_Group):

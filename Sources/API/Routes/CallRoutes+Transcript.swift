@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Platform
+
+/// `GET /api/calls/{id}/transcript`: the conversation of a call turn by turn (what the caller said,
+/// what the assistant answered, the tools it called, timings and tokens) and its analysis once made.
+extension CallRoutes {
+    struct TranscriptView: ResponseEncodable {
+        struct Turn: Encodable {
+            let sequence: Int
+            let callerText: String?
+            let callerConfidence: Double?
+            let assistantText: String
+            let toolCalls: JSONValue
+            let action: String
+            let outcome: String
+            let failureReason: String?
+            let model: String?
+            let inputTokens, outputTokens: Int
+            let firstTokenMS, latencyMS: Int?
+            let createdAt: Date
+
+            enum CodingKeys: String, CodingKey {
+                case sequence, action, outcome, model
+                case callerText = "caller_text", callerConfidence = "caller_confidence", assistantText = "assistant_text",
+                     toolCalls = "tool_calls", failureReason = "failure_reason", inputTokens = "input_tokens", outputTokens = "output_tokens",
+                     firstTokenMS = "first_token_ms", latencyMS = "latency_ms", createdAt = "created_at"
+            }
+
+            init(_ turn: ConversationTurn) {
+                sequence = turn.sequence
+                callerText = turn.callerText
+                callerConfidence = turn.callerConfidence
+                assistantText = turn.assistantText
+                toolCalls = turn.toolCalls
+                action = turn.action.rawValue
+                outcome = turn.outcome.rawValue
+                failureReason = turn.failureReason
+                model = turn.model
+                inputTokens = turn.inputTokens
+                outputTokens = turn.outputTokens
+                firstTokenMS = turn.firstTokenMS
+                latencyMS = turn.latencyMS
+                createdAt = turn.createdAt
+            }
+        }
+
+        let callID: String
+        let assistantVersion: Int?
+        let status: String
+        let greeting: String
+        let turns: [Turn]
+        let analysis: CallAnalysis?
+
+        enum CodingKeys: String, CodingKey {
+            case status, greeting, turns, analysis
+            case callID = "call_id", assistantVersion = "assistant_version"
+        }
+    }
+
+    @Sendable func transcript(_ request: Request, context: APIRequestContext) async throws -> TranscriptView {
+        let access = try await services.access(request, context, requiring: .callsRead)
+        let id = try PathParameter.uuid(context, "call")
+        let logger = services.logger
+        return try await services.read { connection in
+            guard try await CallStore.call(workspaceID: access.workspaceID, id: id, on: connection, logger: logger) != nil else {
+                throw APIError.notFound("call")
+            }
+            guard let conversation = try await ConversationStore.conversation(callID: id, on: connection, logger: logger) else {
+                throw APIError.notFound("transcript")
+            }
+            let turns = try await ConversationStore.turns(conversationID: conversation.id, on: connection, logger: logger)
+            return TranscriptView(callID: id.idString, assistantVersion: conversation.assistantVersion, status: conversation.status,
+                                  greeting: conversation.greeting, turns: turns.map(TranscriptView.Turn.init),
+                                  analysis: try await CallAnalysis.load(conversationID: conversation.id, on: connection, logger: logger))
+        }
+    }
+}
