@@ -183,7 +183,9 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Jobs", "Platform", "QueueEngine", "ServerSupport",
+                "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -69,10 +69,11 @@ extension BenchSuite {
         ]
     }
 
-    static func postJSON(_ url: String, _ body: [String: Any], token: String? = nil) throws -> [String: Any] {
+    static func postJSON(_ url: String, _ body: [String: Any], token: String? = nil, headers: [String: String] = [:]) throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: body)
         var arguments = ["-s", "-X", "POST", url, "-H", "Content-Type: application/json", "--data-binary", String(decoding: data, as: UTF8.self)]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         let output = try command("/usr/bin/curl", arguments)
         return (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]) ?? [:]
     }

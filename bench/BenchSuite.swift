@@ -29,6 +29,9 @@ struct BenchSuite: Sendable {
         if wanted("history") { results += try await claimWithHistory() }
         if wanted("rss"), let binary = options.workerBinary { results.append(try await workerRSS(binary: binary)) }
         if wanted("http"), let binary = options.apiBinary { results += try await repeated { try await httpEnqueue(apiBinary: binary) } }
+        if wanted("conversation"), let binary = options.apiBinary {
+            results += try await repeated { try await conversationTurns(apiBinary: binary) }
+        }
         if wanted("ceiling") { results += try await repeated { try await ceiling() } }
         try await client.query("DELETE FROM queue_jobs WHERE queue LIKE \(runID + "%")", logger: logger)
         return results

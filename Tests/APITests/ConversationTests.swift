@@ -398,4 +398,17 @@ import TestSupport
             #expect(model.received.count == 2)
         }
     }
+
+    @Test func aModelThatCannotBeReachedGivesTheFallbackLine() async throws {
+        // The stand-in answers the call's setup; the model's address is a closed port.
+        try await Self.call(model: LanguageModelStandIn(), environment: ["OPENAI_BASE_URL": "http://127.0.0.1:9/v1"]) { call, _ in
+            let started = ContinuousClock.now
+            let answer = try await call.turn(1, "Hello?")
+            #expect(answer.body.contains(MarkupText.escape(ConversationSettings().fallbackLine)) && answer.body.contains("turn=2\""), "\(answer.body)")
+            #expect(ContinuousClock.now - started < .seconds(12))
+            let turns = try await call.turns()
+            #expect(turns.map(\.outcome) == ["failed"] && turns.first?.reason?.hasPrefix("network_error") == true, "\(turns.map(\.reason))")
+            #expect(turns.first?.cost == 0, "nothing answered, nothing charged")
+        }
+    }
 }

@@ -23,7 +23,7 @@ import Testing
         "Scheduler": ["Platform", "QueueEngine", "ServerSupport", "Telemetry"],
         "QueueCTL": ["Platform", "QueueEngine", "ServerSupport"],
         "VoicePartnerClient": ["WebhookSigning"],
-        "Bench": ["Jobs", "Platform", "QueueEngine", "ServerSupport"],
+        "Bench": ["Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport"],
         "ArchitectureTests": [],
         "ServerSupportTests": ["ServerSupport"],
         "TestSupport": [],

@@ -151,8 +151,14 @@ import Testing
                     try await postgres.stop()
                     try await postgres.startAgain()
                     let after = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
-                    try await expectEventually(timeout: .seconds(60)) {
+                    let settled = try await eventually(timeout: .seconds(60)) {
                         (try? await harness.countByState()) == [.completed: 2_001]
+                    }
+                    if !settled {
+                        // Which side stalled: jobs left available (the worker stopped claiming) or running
+                        // (acknowledgements lost and not rescued), and whether the handlers still ran.
+                        let states = try? await harness.countByState()
+                        Issue.record("2,001 jobs not completed within 60 s after the restart: \(String(describing: states)), runs \(probe.totalRuns)")
                     }
                     #expect(try await harness.job(after).state == .completed)
                 }

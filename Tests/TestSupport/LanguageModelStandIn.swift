@@ -58,8 +58,12 @@ public final class LanguageModelStandIn: Sendable {
     }
 
     private let state = Mutex(State())
+    /// What a request gets when the script is empty.
+    let fallback: Reply
 
-    public init() {}
+    public init(fallback: Reply = .text("OK.")) {
+        self.fallback = fallback
+    }
 
     public func script(_ replies: Reply...) { state.withLock { $0.script.append(contentsOf: replies) } }
     public var received: [Received] { state.withLock { $0.received } }
@@ -84,7 +88,7 @@ public final class LanguageModelStandIn: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let reply = state.withLock { state -> Reply in
             state.received.append(Received(path: request.uri.description, headers: headers, body: text))
-            return state.script.isEmpty ? .text("OK.") : state.script.removeFirst()
+            return state.script.isEmpty ? fallback : state.script.removeFirst()
         }
         let body = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
         let model = body["model"] as? String ?? "stand-in"

@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Platform
+import Providers
+import Synchronization
+import TestSupport
+
+/// The Gather transport's own cost: a release `API` whose language model is a local stand-in that
+/// waits `modelDelay` before it answers, and `conversationCalls` simulated calls taking
+/// `conversationTurns` turns each through the signed turn webhook, all at once. A turn's overhead
+/// is its webhook's answer time less the model's delay: claiming and storing the turn, history,
+/// tools and knowledge, the prompt, charging, and the TwiML.
+extension BenchSuite {
+    static let conversationCalls = 50
+    static let conversationTurns = 6
+    static let modelDelay: Duration = .milliseconds(200)
+    static let benchAccount = "AC" + String(repeating: "0", count: 32)
+    static let benchAuthToken = "bench-twilio-token"
+    static let benchPublicBase = "https://bench.example.test"
+
+    func conversationTurns(apiBinary: String) async throws -> [BenchResult] {
+        let model = LanguageModelStandIn(fallback: .delayed(Self.modelDelay, then: .init(.text("Certainly, I can help you with that."))))
+        let figures = Mutex<[BenchResult]>([])
+        try await model.run { modelBase in
+            let port = 20_000 + Int.random(in: 0..<20_000)
+            let base = "http://127.0.0.1:\(port)"
+            let api = Process()
+            api.executableURL = URL(fileURLWithPath: apiBinary)
+            api.environment = ProcessInfo.processInfo.environment.merging([
+                "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "SECRETS_KEY": "bench-seal-\(UUID().uuidString)",
+                "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning", "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
+                "OPENAI_BASE_URL": modelBase + "/v1", "OPENAI_API_KEY": "sk-bench", "TWILIO_ACCOUNT_SID": Self.benchAccount,
+                "TWILIO_AUTH_TOKEN": Self.benchAuthToken, "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "PUBLIC_BASE_URL": Self.benchPublicBase,
+            ]) { $1 }
+            try api.run()
+            defer {
+                api.terminate()
+                api.waitUntilExit()
+            }
+            var ready = false
+            for _ in 0..<100 where !ready {
+                ready = (try? Self.command("/usr/bin/curl", ["-sf", "\(base)/health/live"])) != nil
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            guard ready else { throw BenchError("the API did not start on port \(port)") }
+            let calls = try await prepareCalls(base: base)
+            let http = HTTPClient.shared
+            let started = ContinuousClock.now
+            let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
+                for call in calls {
+                    group.addTask {
+                        var times: [Duration] = []
+                        for turn in 1...Self.conversationTurns {
+                            let path = "/webhooks/twilio/turn?call=\(call)&turn=\(turn)"
+                            let form = [("CallSid", "CA-bench"), ("SpeechResult", "I would like to know about order \(turn)"), ("Confidence", "0.9")]
+                            let clock = ContinuousClock.now
+                            let body = try await Self.signedPost(http, base: base, path: path, form: form)
+                            times.append(ContinuousClock.now - clock)
+                            guard body.contains("Certainly") else { throw BenchError("turn \(turn) answered: \(body)") }
+                        }
+                        return times
+                    }
+                }
+                return try await group.reduce(into: [Duration]()) { $0 += $1 }
+            }
+            let elapsed = ContinuousClock.now - started
+            let overheads = latencies.map { ($0 - Self.modelDelay).milliseconds }.sorted()
+            func cut(_ share: Double) -> Double { Double(overheads[min(overheads.count - 1, Int(Double(overheads.count) * share))]) }
+            figures.withLock {
+                $0 = [
+                    BenchResult(name: "turn overhead p50 (\(Self.conversationCalls) calls)", value: cut(0.5), unit: "ms", target: 15, higherIsBetter: false),
+                    BenchResult(name: "turn overhead p99 (\(Self.conversationCalls) calls)", value: cut(0.99), unit: "ms", target: 50, higherIsBetter: false),
+                    BenchResult(name: "turns per second (\(Self.conversationCalls) calls)", value: rate(latencies.count, elapsed), unit: "turns/s",
+                                target: nil, higherIsBetter: true),
+                ]
+            }
+        }
+        return figures.withLock { $0 }
+    }
+
+    /// A workspace with credits, a deployed assistant on a number, and `conversationCalls` answered calls; their ids.
+    func prepareCalls(base: String) async throws -> [String] {
+        let email = "\(runID)-\(UUID().uuidString.prefix(8).lowercased())@bench.example.com"
+        let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
+        guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
+        let workspace = try Self.postJSON("\(base)/api/workspaces/", ["name": runID], token: token)
+        guard let workspaceText = workspace["id"] as? String, let workspaceID = UUID(uuidString: workspaceText) else {
+            throw BenchError("workspace failed: \(workspace)")
+        }
+        let header = ["X-Workspace-ID": workspaceText]
+        let assistant = try Self.postJSON("\(base)/api/assistants", [
+            "name": "Bench desk", "system_prompt": "You answer questions about orders.", "first_message": "Hello.", "llm_provider": "openai",
+            "llm_model": "bench-model",
+        ], token: token, headers: header)
+        guard let assistantID = assistant["id"] as? String else { throw BenchError("assistant failed: \(assistant)") }
+        _ = try Self.postJSON("\(base)/api/assistants/\(assistantID)/deploy", [:], token: token, headers: header)
+        let number = "+1" + String(Int.random(in: 2_000_000_000...9_999_999_999))
+        _ = try Self.postJSON("\(base)/api/phone-numbers", ["number": number, "assistant_id": assistantID], token: token, headers: header)
+        try await client.withTransaction(logger: logger) { connection in
+            _ = try await CreditStore.grant(workspaceID: workspaceID, amount: 1_000_000_000, reference: nil, description: "bench", actorUserID: nil,
+                                            on: connection, logger: logger)
+        }
+        var calls: [String] = []
+        for index in 0..<Self.conversationCalls {
+            let answer = try await Self.signedPost(HTTPClient.shared, base: base, path: "/webhooks/twilio/voice", form: [
+                ("CallSid", "CA\(runID)\(index)"), ("To", number), ("From", "+4930765432"), ("CallStatus", "ringing"), ("Direction", "inbound"),
+            ])
+            guard let match = answer.firstMatch(of: /turn\?call=([0-9a-f-]{36})&amp;turn=1/) else { throw BenchError("no turn in \(answer)") }
+            calls.append(String(match.1))
+        }
+        return calls
+    }
+
+    /// A form POST signed as Twilio signs its webhooks; the answer's body.
+    static func signedPost(_ http: HTTPClient, base: String, path: String, form: [(String, String)]) async throws -> String {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "X-Twilio-Signature",
+                            value: TwilioSignature.signature(authToken: benchAuthToken, url: benchPublicBase + path, parameters: form))
+        request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(form)))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        guard response.status.code == 200 else { throw BenchError("\(path) answered \(response.status.code): \(body)") }
+        return body
+    }
+}
