@@ -32,6 +32,8 @@ extension BenchSuite {
                 "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning", "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
                 "OPENAI_BASE_URL": modelBase + "/v1", "OPENAI_API_KEY": "sk-bench", "TWILIO_ACCOUNT_SID": Self.benchAccount,
                 "TWILIO_AUTH_TOKEN": Self.benchAuthToken, "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "PUBLIC_BASE_URL": Self.benchPublicBase,
+                // Every simulated call is live at once.
+                "CALL_MAX_CONCURRENT_PER_WORKSPACE": "1000",
             ]) { $1 }
             try api.run()
             defer {
@@ -44,8 +46,12 @@ extension BenchSuite {
                 if !ready { try await Task.sleep(for: .milliseconds(100)) }
             }
             guard ready else { throw BenchError("the API did not start on port \(port)") }
-            let calls = try await prepareCalls(base: base)
-            let http = HTTPClient.shared
+            // One connection per simulated call: the shared client's 8 per host would queue the turns in the bench.
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.conversationCalls)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            defer { _ = http.shutdown() }
+            let calls = try await prepareCalls(base: base, http: http)
             let started = ContinuousClock.now
             let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
                 for call in calls {
@@ -80,7 +86,7 @@ extension BenchSuite {
     }
 
     /// A workspace with credits, a deployed assistant on a number, and `conversationCalls` answered calls; their ids.
-    func prepareCalls(base: String) async throws -> [String] {
+    func prepareCalls(base: String, http: HTTPClient) async throws -> [String] {
         let email = "\(runID)-\(UUID().uuidString.prefix(8).lowercased())@bench.example.com"
         let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
         guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
@@ -103,7 +109,7 @@ extension BenchSuite {
         }
         var calls: [String] = []
         for index in 0..<Self.conversationCalls {
-            let answer = try await Self.signedPost(HTTPClient.shared, base: base, path: "/webhooks/twilio/voice", form: [
+            let answer = try await Self.signedPost(http, base: base, path: "/webhooks/twilio/voice", form: [
                 ("CallSid", "CA\(runID)\(index)"), ("To", number), ("From", "+4930765432"), ("CallStatus", "ringing"), ("Direction", "inbound"),
             ])
             guard let match = answer.firstMatch(of: /turn\?call=([0-9a-f-]{36})&amp;turn=1/) else { throw BenchError("no turn in \(answer)") }

@@ -23,7 +23,7 @@ public struct AnthropicMessagesClient: ChatModel {
     let stream: ChatStream
     public var provider: String { "anthropic" }
 
-    public init(configuration: Configuration, http: HTTPClient = .shared) {
+    public init(configuration: Configuration, http: HTTPClient = LanguageModels.http) {
         self.configuration = configuration
         self.stream = ChatStream(http: http)
     }

@@ -7,6 +7,17 @@ import ServerSupport
 public struct LanguageModels: Sendable {
     public static let defaultTimeout: Duration = .seconds(8)
 
+    /// The HTTP client of the language models, for the life of the process. Every live call holds one
+    /// streaming request, so it keeps many connections per host (the shared client's default of 8
+    /// would queue the ninth call's turn behind the others' replies) and gives up on a connection
+    /// attempt quickly, leaving the rest of the turn's time for an answer.
+    public static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.timeout = .init(connect: .seconds(2))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     public var models: [String: any ChatModel]
     /// How long one completion may take (`LLM_TIMEOUT_MS`); a Gather turn must answer Twilio within 15 s.
     public var timeout: Duration
@@ -28,7 +39,7 @@ public struct LanguageModels: Sendable {
     ///   default `https://generativelanguage.googleapis.com/v1beta/openai`);
     /// - `anthropic`: `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL` (default `https://api.anthropic.com`);
     /// - `LLM_TIMEOUT_MS` (default 8000).
-    public init(environment: Environment, http: HTTPClient = .shared) throws {
+    public init(environment: Environment, http: HTTPClient = LanguageModels.http) throws {
         func key(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         func url(_ name: String, default fallback: String) throws -> String {
             let text = environment.string(name, default: fallback)

@@ -53,7 +53,7 @@ public struct OpenAIChatClient: ChatModel {
 
     public var provider: String { configuration.provider }
 
-    public init(configuration: Configuration, http: HTTPClient = .shared) {
+    public init(configuration: Configuration, http: HTTPClient = LanguageModels.http) {
         self.configuration = configuration
         self.stream = ChatStream(http: http)
     }
