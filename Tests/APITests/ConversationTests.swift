@@ -350,7 +350,7 @@ import TestSupport
             #expect(snooped.status == .notFound, "another workspace sees nothing")
 
             let performance = try await api.call(.get, "/api/analytics/performance?period=7d", as: call.owner.bearer, headers: call.header)
-            let figures = performance["assistants"]?.array?.first(where: { $0["id"]?.string?.lowercased() == call.assistantID })?["conversations"]
+            let figures = performance["assistants"]?.array?.first(where: { $0["id"]?.string == call.assistantID })?["conversations"]
             #expect(figures?["turns"]?.number == 2 && figures?["tool_calls"]?.number == 1 && figures?["failed_turns"]?.number == 0,
                     "\(performance.body.text)")
             #expect(figures?["latency_ms"]?["p95"]?.number != nil)

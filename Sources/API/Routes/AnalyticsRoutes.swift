@@ -199,9 +199,9 @@ extension AnalyticsRoutes {
 
     struct RealtimeView: ResponseEncodable {
         struct LiveCall: Encodable, Sendable {
-            let id: UUID
+            let id: String
             let status, direction: String
-            let assistantID: UUID?
+            let assistantID: String?
             let createdAt: Date
             let answeredAt: Date?
 
@@ -255,7 +255,8 @@ extension AnalyticsRoutes {
             liveCalls = snapshot.liveCallsByStatus.values.reduce(0, +)
             liveCallsByStatus = snapshot.liveCallsByStatus
             calls = snapshot.liveCalls.map {
-                LiveCall(id: $0.id, status: $0.status, direction: $0.direction, assistantID: $0.assistantID, createdAt: $0.createdAt, answeredAt: $0.answeredAt)
+                LiveCall(id: $0.id.idString, status: $0.status, direction: $0.direction, assistantID: $0.assistantID?.idString, createdAt: $0.createdAt,
+                         answeredAt: $0.answeredAt)
             }
             jobs = Jobs(ready: snapshot.jobsReady, scheduled: snapshot.jobsScheduled, running: snapshot.jobsRunning,
                         oldestReadySeconds: snapshot.oldestReadySeconds.map { ($0 * 1000).rounded() / 1000 })
@@ -295,7 +296,7 @@ extension AnalyticsRoutes {
         }
 
         struct Assistant: Encodable, Sendable {
-            let id: UUID
+            let id: String
             let name: String
             let calls, answered, completed: Int
             let answerRate: Double?
@@ -356,7 +357,7 @@ extension AnalyticsRoutes {
                           durationSeconds: c.duration.map(PercentilesView.init), timeToAnswerSeconds: c.timeToAnswer.map(PercentilesView.init),
                           failureReasons: c.failureReasons.map { Reason(reason: $0.reason, count: $0.count) })
             assistants = report.assistants.map {
-                Assistant(id: $0.id, name: $0.name, calls: $0.calls, answered: $0.answered, completed: $0.completed,
+                Assistant(id: $0.id.idString, name: $0.name, calls: $0.calls, answered: $0.answered, completed: $0.completed,
                           answerRate: AnalyticsRoutes.rate($0.answered, of: $0.calls), averageSeconds: $0.averageSeconds.map { ($0 * 10).rounded() / 10 },
                           conversations: $0.conversations.map(Conversations.init))
             }
