@@ -23,29 +23,16 @@ extension BenchSuite {
         let model = LanguageModelStandIn(fallback: .delayed(Self.modelDelay, then: .init(.text("Certainly, I can help you with that."))))
         let figures = Mutex<[BenchResult]>([])
         try await model.run { modelBase in
-            let port = 20_000 + Int.random(in: 0..<20_000)
-            let base = "http://127.0.0.1:\(port)"
-            let api = Process()
-            api.executableURL = URL(fileURLWithPath: apiBinary)
-            api.environment = ProcessInfo.processInfo.environment.merging([
-                "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "SECRETS_KEY": "bench-seal-\(UUID().uuidString)",
-                "MIGRATE_ON_START": "false", "LOG_LEVEL": "warning", "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
+            let (api, base) = try await launchAPI(binary: apiBinary, environment: [
                 "OPENAI_BASE_URL": modelBase + "/v1", "OPENAI_API_KEY": "sk-bench", "TWILIO_ACCOUNT_SID": Self.benchAccount,
                 "TWILIO_AUTH_TOKEN": Self.benchAuthToken, "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "PUBLIC_BASE_URL": Self.benchPublicBase,
                 // Every simulated call is live at once.
                 "CALL_MAX_CONCURRENT_PER_WORKSPACE": "1000",
-            ]) { $1 }
-            try api.run()
+            ])
             defer {
                 api.terminate()
                 api.waitUntilExit()
             }
-            var ready = false
-            for _ in 0..<100 where !ready {
-                ready = (try? Self.command("/usr/bin/curl", ["-sf", "\(base)/health/live"])) != nil
-                if !ready { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            guard ready else { throw BenchError("the API did not start on port \(port)") }
             // One connection per simulated call: the shared client's 8 per host would queue the turns in the bench.
             var configuration = HTTPClient.Configuration()
             configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.conversationCalls)
@@ -87,13 +74,8 @@ extension BenchSuite {
 
     /// A workspace with credits, a deployed assistant on a number, and `conversationCalls` answered calls; their ids.
     func prepareCalls(base: String, http: HTTPClient) async throws -> [String] {
-        let email = "\(runID)-\(UUID().uuidString.prefix(8).lowercased())@bench.example.com"
-        let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
-        guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
-        let workspace = try Self.postJSON("\(base)/api/workspaces/", ["name": runID], token: token)
-        guard let workspaceText = workspace["id"] as? String, let workspaceID = UUID(uuidString: workspaceText) else {
-            throw BenchError("workspace failed: \(workspace)")
-        }
+        let (token, workspaceText) = try registerWorkspace(base: base)
+        guard let workspaceID = UUID(uuidString: workspaceText) else { throw BenchError("workspace id \(workspaceText)") }
         let header = ["X-Workspace-ID": workspaceText]
         let assistant = try Self.postJSON("\(base)/api/assistants", [
             "name": "Bench desk", "system_prompt": "You answer questions about orders.", "first_message": "Hello.", "llm_provider": "openai",

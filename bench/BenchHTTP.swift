@@ -10,34 +10,12 @@ extension BenchSuite {
     static let httpDuration = 10
 
     func httpEnqueue(apiBinary: String) async throws -> [BenchResult] {
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        let base = "http://127.0.0.1:\(port)"
-        let api = Process()
-        api.executableURL = URL(fileURLWithPath: apiBinary)
-        api.environment = ProcessInfo.processInfo.environment.merging([
-            "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "SECRETS_KEY": "bench-seal-\(UUID().uuidString)",
-            "MIGRATE_ON_START": "false",
-            "LOG_LEVEL": "warning",
-            // The limiter runs on every request (its Redis round trip is part of the cost) but never refuses.
-            "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
-        ]) { $1 }
-        try api.run()
+        let (api, base) = try await launchAPI(binary: apiBinary)
         defer {
             api.terminate()
             api.waitUntilExit()
         }
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? Self.command("/usr/bin/curl", ["-sf", "\(base)/health/live"])) != nil
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        guard ready else { throw BenchError("the API did not start on port \(port)") }
-
-        let email = "\(runID)-\(UUID().uuidString.prefix(8).lowercased())@bench.example.com"
-        let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
-        guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
-        let workspace = try Self.postJSON("\(base)/api/workspaces/", ["name": runID], token: token)
-        guard let workspaceID = workspace["id"] as? String else { throw BenchError("workspace failed: \(workspace)") }
+        let (token, workspaceID) = try registerWorkspace(base: base)
         let created = try Self.postJSON("\(base)/api/workspaces/\(workspaceID)/api-keys", ["name": "bench", "scopes": ["jobs:write"]], token: token)
         guard let key = created["key"] as? String else { throw BenchError("key failed: \(created)") }
 
@@ -67,6 +45,39 @@ extension BenchSuite {
             BenchResult(name: "HTTP enqueue latency p50", value: report.p50, unit: "ms", target: nil, higherIsBetter: false),
             BenchResult(name: "HTTP enqueue latency p99", value: report.p99, unit: "ms", target: nil, higherIsBetter: false),
         ]
+    }
+
+    /// A release `API` on a free port with the bench's settings and `environment`, answering its health check.
+    func launchAPI(binary: String, environment: [String: String] = [:]) async throws -> (Process, String) {
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let base = "http://127.0.0.1:\(port)"
+        let api = Process()
+        api.executableURL = URL(fileURLWithPath: binary)
+        api.environment = ProcessInfo.processInfo.environment.merging([
+            "API_PORT": "\(port)", "JWT_SECRET": "bench-secret-\(UUID().uuidString)", "SECRETS_KEY": "bench-seal-\(UUID().uuidString)",
+            "MIGRATE_ON_START": "false",
+            "LOG_LEVEL": "warning",
+            // The limiter runs on every request (its Redis round trip is part of the cost) but never refuses.
+            "RATE_LIMIT_WRITE": "bucket:100000000@100000000/s",
+        ].merging(environment) { $1 }) { $1 }
+        try api.run()
+        for _ in 0..<100 {
+            if (try? Self.command("/usr/bin/curl", ["-sf", "\(base)/health/live"])) != nil { return (api, base) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        api.terminate()
+        api.waitUntilExit()
+        throw BenchError("the API did not start on port \(port)")
+    }
+
+    /// A new user and a workspace of theirs: the user's token and the workspace's id.
+    func registerWorkspace(base: String) throws -> (token: String, workspaceID: String) {
+        let email = "\(runID)-\(UUID().uuidString.prefix(8).lowercased())@bench.example.com"
+        let registered = try Self.postJSON("\(base)/auth/register", ["email": email, "password": "bench password 123"])
+        guard let token = registered["access_token"] as? String else { throw BenchError("register failed: \(registered)") }
+        let workspace = try Self.postJSON("\(base)/api/workspaces/", ["name": runID], token: token)
+        guard let workspaceID = workspace["id"] as? String else { throw BenchError("workspace failed: \(workspace)") }
+        return (token, workspaceID)
     }
 
     static func postJSON(_ url: String, _ body: [String: Any], token: String? = nil, headers: [String: String] = [:]) throws -> [String: Any] {

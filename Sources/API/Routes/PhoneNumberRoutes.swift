@@ -168,10 +168,7 @@ struct PhoneNumberRoutes {
     /// `+` and 8 to 15 digits, the first not 0.
     static func e164(_ text: String, field: String = "number") throws -> String {
         let number = text.trimmingCharacters(in: .whitespaces)
-        let digits = number.dropFirst()
-        guard number.hasPrefix("+"), (8...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-              digits.first != "0"
-        else { throw APIError.validation(field: field, "must be an E.164 number such as +4930123456") }
+        guard AssistantSettings.isE164(number) else { throw APIError.validation(field: field, "must be an E.164 number such as +4930123456") }
         return number
     }
 

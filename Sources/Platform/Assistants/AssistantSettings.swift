@@ -73,8 +73,8 @@ public struct AssistantSettings: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// `+` and 8 to 15 digits, the first not 0.
-    static func isE164(_ text: String) -> Bool {
+    /// `+` and 8 to 15 digits, the first not 0: the form of every phone number the platform stores.
+    public static func isE164(_ text: String) -> Bool {
         let digits = text.dropFirst()
         return text.first == "+" && (8...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber } && digits.first != "0"
     }

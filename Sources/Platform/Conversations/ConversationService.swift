@@ -27,11 +27,12 @@ public struct ConversationService: Sendable {
                 try await ConversationStore.turn(conversationID: conversation.id, requestKey: requestKey, on: connection, logger: logger)
             }
             if let earlier { return try await finished(earlier, conversation: conversation, logger: logger) }
-            return ConversationTurn(
-                id: 0, conversationID: conversation.id, sequence: 0, requestKey: requestKey, callerText: nil, callerConfidence: nil,
-                assistantText: settings.goodbyeLine, toolCalls: .array([]), action: .endCall, transferTo: nil, provider: nil, model: nil,
-                modelRounds: 0, inputTokens: 0, outputTokens: 0, firstTokenMS: nil, latencyMS: nil, outcome: .noInput, failureReason: nil,
-                cost: 0, createdAt: Date())
+            var goodbye = ConversationTurn(id: 0, conversationID: conversation.id, sequence: 0, requestKey: requestKey, callerText: nil,
+                                           callerConfidence: nil)
+            goodbye.assistantText = settings.goodbyeLine
+            goodbye.action = .endCall
+            goodbye.outcome = .noInput
+            return goodbye
         }
         let claim = try await client.transaction(logger: logger) { connection in
             try await ConversationStore.claimTurn(conversationID: conversation.id, workspaceID: conversation.workspaceID, requestKey: requestKey,
@@ -41,15 +42,23 @@ public struct ConversationService: Sendable {
         case .existing(let turn):
             return try await finished(turn, conversation: conversation, logger: logger)
         case .claimed(let id, let sequence):
-            let history = try await client.withConnection { connection in
-                try await ConversationStore.turns(conversationID: conversation.id, on: connection, logger: logger)
-            }.filter { $0.sequence < sequence }
-            var turn = ConversationTurn(
-                id: id, conversationID: conversation.id, sequence: sequence, requestKey: requestKey, callerText: said.isEmpty ? nil : said,
-                callerConfidence: confidence, assistantText: "", toolCalls: .array([]), action: .continue, transferTo: nil, provider: nil,
-                model: nil, modelRounds: 0, inputTokens: 0, outputTokens: 0, firstTokenMS: nil, latencyMS: nil, outcome: .pending,
-                failureReason: nil, cost: 0, createdAt: Date())
+            // What the turn reads, on one connection: the turns before it and, when the caller spoke, the
+            // assistant's tools and the passages of its documents that match.
+            let settings = self.settings
             let started = ContinuousClock.now
+            let (history, tools, knowledge) = try await client.withConnection { connection in
+                let history = try await ConversationStore.turns(conversationID: conversation.id, on: connection, logger: logger)
+                    .filter { $0.sequence < sequence }
+                guard !said.isEmpty else { return (history, [Tool](), [KnowledgePassage]()) }
+                let tools = try await assistant.tools(on: connection, logger: logger)
+                let documents = try await assistant.documents(on: connection, logger: logger)
+                let knowledge = try await KnowledgeStore.search(said, workspaceID: conversation.workspaceID, fileIDs: documents,
+                                                                limit: settings.knowledgePassages, maximumCharacters: settings.knowledgeCharacters,
+                                                                on: connection, logger: logger)
+                return (history, tools, knowledge)
+            }
+            var turn = ConversationTurn(id: id, conversationID: conversation.id, sequence: sequence, requestKey: requestKey,
+                                        callerText: said.isEmpty ? nil : said, callerConfidence: confidence)
             if said.isEmpty {
                 // One re-prompt after a silence; a second silence in a row ends the call.
                 let silentBefore = history.last?.outcome == .noInput
@@ -57,15 +66,6 @@ public struct ConversationService: Sendable {
                 turn.assistantText = silentBefore ? settings.goodbyeLine : settings.repromptLine
                 turn.action = silentBefore ? .endCall : .continue
             } else {
-                let settings = self.settings
-                let (tools, knowledge) = try await client.withConnection { connection in
-                    let tools = try await assistant.tools(on: connection, logger: logger)
-                    let documents = try await assistant.documents(on: connection, logger: logger)
-                    let knowledge = try await KnowledgeStore.search(said, workspaceID: conversation.workspaceID, fileIDs: documents,
-                                                                    limit: settings.knowledgePassages, maximumCharacters: settings.knowledgeCharacters,
-                                                                    on: connection, logger: logger)
-                    return (tools, knowledge)
-                }
                 let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
                                                      callerText: said, tools: tools, knowledge: knowledge), logger: logger)
                 turn.assistantText = reply.text

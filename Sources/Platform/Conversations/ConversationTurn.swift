@@ -42,6 +42,16 @@ public struct ConversationTurn: Sendable, Equatable {
     public let createdAt: Date
 }
 
+extension ConversationTurn {
+    /// A turn as it starts, before the assistant has answered.
+    init(id: Int64, conversationID: UUID, sequence: Int, requestKey: String, callerText: String?, callerConfidence: Double?) {
+        self.init(id: id, conversationID: conversationID, sequence: sequence, requestKey: requestKey, callerText: callerText,
+                  callerConfidence: callerConfidence, assistantText: "", toolCalls: .array([]), action: .continue, transferTo: nil, provider: nil,
+                  model: nil, modelRounds: 0, inputTokens: 0, outputTokens: 0, firstTokenMS: nil, latencyMS: nil, outcome: .pending,
+                  failureReason: nil, cost: 0, createdAt: Date())
+    }
+}
+
 /// A conversation: a call's, or a test one without telephony.
 public struct ConversationRecord: Sendable, Equatable {
     public let id: UUID

@@ -138,8 +138,8 @@ public struct AnthropicMessagesClient: ChatModel {
             switch event.type {
             case "message_start":
                 reply.model = event.message?.model
-                reply.inputTokens = event.message?.usage?.inputTokens ?? 0
-                reply.outputTokens = event.message?.usage?.outputTokens ?? 0
+                reply.inputTokens = ChatReply.tokens(event.message?.usage?.inputTokens ?? 0)
+                reply.outputTokens = ChatReply.tokens(event.message?.usage?.outputTokens ?? 0)
             case "content_block_start":
                 guard let block = event.contentBlock, let index = event.index else { break }
                 if block.type == "tool_use" {
@@ -156,7 +156,7 @@ public struct AnthropicMessagesClient: ChatModel {
                 }
             case "message_delta":
                 if let reason = event.delta?.stopReason { reply.finishReason = Self.finishReason(reason) }
-                if let output = event.usage?.outputTokens { reply.outputTokens = output }
+                if let output = event.usage?.outputTokens { reply.outputTokens = ChatReply.tokens(output) }
             case "message_stop":
                 stopped = true
             default:

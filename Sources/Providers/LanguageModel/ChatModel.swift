@@ -78,6 +78,13 @@ public struct ChatReply: Sendable, Equatable {
     /// Milliseconds from the request to the first streamed text or tool call.
     public var firstTokenMS: Int?
 
+    /// More tokens than one request can hold; a provider's count above it is read as this, so a
+    /// wild figure can neither overflow the charge nor fail the turn's row.
+    public static let maximumTokens = 10_000_000
+
+    /// A token count from a provider, within `0...maximumTokens`.
+    static func tokens(_ count: Int) -> Int { min(max(count, 0), maximumTokens) }
+
     public init(text: String = "", toolCalls: [ChatToolCall] = [], finishReason: String? = nil, model: String? = nil, inputTokens: Int = 0,
                 outputTokens: Int = 0, firstTokenMS: Int? = nil) {
         self.text = text

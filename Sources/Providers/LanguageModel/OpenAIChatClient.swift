@@ -153,8 +153,8 @@ public struct OpenAIChatClient: ChatModel {
         mutating func add(_ chunk: Chunk, started: ContinuousClock.Instant) -> String {
             if let model = chunk.model, !model.isEmpty { reply.model = model }
             if let usage = chunk.usage {
-                reply.inputTokens = usage.promptTokens ?? reply.inputTokens
-                reply.outputTokens = usage.completionTokens ?? reply.outputTokens
+                reply.inputTokens = usage.promptTokens.map(ChatReply.tokens) ?? reply.inputTokens
+                reply.outputTokens = usage.completionTokens.map(ChatReply.tokens) ?? reply.outputTokens
             }
             var text = ""
             for choice in chunk.choices ?? [] {
