@@ -42,10 +42,14 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        // What every server process shares and that knows no database: the environment, log setup, durations.
+        // What every server process shares and that knows no database: the environment, log setup, durations,
+        // the process start (service group, preparation before the servers).
         .target(
             name: "ServerSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // The generic queue engine: store, claim, ack, retry, rescue, prune, wake-ups, worker runtime, cron.
         .target(

@@ -47,13 +47,12 @@ enum APIApplication {
         return router
     }
 
-    static func build(services: APIServices, extraServices: [any Service] = []) -> some ApplicationProtocol {
+    static func build(services: APIServices) -> some ApplicationProtocol {
         let configuration = services.configuration
         return Application(
             router: router(services: services),
             server: .http1(configuration: .init(additionalChannelHandlers: [MethodGate()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "VoicePartnerAI"),
-            services: extraServices,
             logger: services.logger)
     }
 }

@@ -13,4 +13,11 @@ public enum PlatformMigrations {
     public static func migrator(client: PostgresClient, logger: Logger) -> Migrator {
         Migrator(client: client, lines: [line], logger: logger)
     }
+
+    /// The migrations a process applies in its service group before its servers start, or nil when
+    /// `MIGRATE_ON_START` turns them off (a separate migration step runs them instead).
+    public static func onStart(_ enabled: Bool, client: PostgresClient, logger: Logger) -> (@Sendable () async throws -> Void)? {
+        guard enabled else { return nil }
+        return { try await migrator(client: client, logger: logger).migrate() }
+    }
 }

@@ -9,18 +9,18 @@ public final class EngineMetrics: Sendable {
     public static let shared = EngineMetrics()
 
     public enum Name {
-        public static let enqueued = "vpai_jobs_enqueued_total"
-        public static let finished = "vpai_jobs_finished_total"
-        public static let duration = "vpai_job_duration_seconds"
-        public static let wait = "vpai_job_wait_seconds"
-        public static let claimBatch = "vpai_claim_batch_size"
-        public static let slots = "vpai_worker_slots"
-        public static let slotsBusy = "vpai_worker_slots_busy"
-        public static let redisConnected = "vpai_redis_connected"
-        public static let queueJobs = "vpai_queue_jobs"
-        public static let queueOldestAge = "vpai_queue_oldest_ready_age_seconds"
-        public static let queuePaused = "vpai_queue_paused"
-        public static let postgresConnections = "vpai_postgres_connections"
+        public static let enqueued = "jobs_enqueued_total"
+        public static let finished = "jobs_finished_total"
+        public static let duration = "job_duration_seconds"
+        public static let wait = "job_wait_seconds"
+        public static let claimBatch = "claim_batch_size"
+        public static let slots = "worker_slots"
+        public static let slotsBusy = "worker_slots_busy"
+        public static let redisConnected = "redis_connected"
+        public static let queueJobs = "queue_jobs"
+        public static let queueOldestAge = "queue_oldest_ready_age_seconds"
+        public static let queuePaused = "queue_paused"
+        public static let postgresConnections = "postgres_connections"
     }
 
     private let counters = HandleCache<Counter> { Counter(label: $0, dimensions: $1) }

@@ -47,44 +47,21 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the scheduler until SIGTERM/SIGINT; SIGHUP reloads the schedule.")
 
     func run() async throws {
-        let environment = Environment(ProcessInfo.processInfo.environment)
-        let logger = LogConfiguration.bootstrap(label: "scheduler", level: try LogConfiguration.level(environment),
-                                               format: try LogConfiguration.format(environment))
-        let configuration = try processConfiguration()
-        if configuration.migrateOnStart {
+        await ProcessRunner.run("scheduler", configuration: SchedulerProcessConfiguration.init, describe: logDescription) { configuration, logger in
             let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-            try await client.whileRunning { try await PlatformMigrations.migrator(client: client, logger: logger).migrate() }
+            let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
+            let queue = JobQueue(client: client, publisher: publisher, logger: logger,
+                                 replyTimeout: configuration.database.replyTimeout)
+            let entries = try loadSchedule(folder: configuration.cronFolder)
+            let scheduler = CronScheduler(entries: entries, queue: queue, catalogue: PlatformJobs.catalogue,
+                                          misfireGrace: configuration.misfireGrace, logger: logger)
+            let dependencies: [(any Service)?] = [client, configuration.metricsListener, publisher]
+            return dependencies.compactMap { $0 } + [
+                PreparedServices(prepare: PlatformMigrations.onStart(configuration.migrateOnStart, client: client, logger: logger),
+                                 then: [ScheduleReloader(folder: configuration.cronFolder, scheduler: scheduler, logger: logger), scheduler],
+                                 logger: logger),
+            ]
         }
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-        let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
-        let queue = JobQueue(client: client, publisher: publisher, logger: logger,
-                             replyTimeout: configuration.database.replyTimeout)
-        let entries = try loadSchedule(folder: configuration.cronFolder)
-        let scheduler = CronScheduler(entries: entries, queue: queue, catalogue: PlatformJobs.catalogue,
-                                      misfireGrace: configuration.misfireGrace, logger: logger)
-        let reloads = reloadOnHangup(folder: configuration.cronFolder, scheduler: scheduler, logger: logger)
-        defer { reloads.cancel() }
-        var services: [any Service] = [client]
-        if let metrics = try Telemetry.listener(environment: environment, logger: logger) { services.append(metrics) }
-        if let publisher { services.append(publisher) }
-        services.append(scheduler)
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
-    }
-
-    /// SIGHUP re-reads the schedule; a schedule with a problem is refused and the old one kept.
-    private func reloadOnHangup(folder: String, scheduler: CronScheduler, logger: Logger) -> any DispatchSourceSignal {
-        signal(SIGHUP, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler {
-            do {
-                scheduler.reload(try loadSchedule(folder: folder))
-            } catch {
-                logger.error("schedule not reloaded; the previous one stays", metadata: ["error": "\(error)"])
-            }
-        }
-        source.resume()
-        return source
     }
 }
 
@@ -147,5 +124,28 @@ struct Status: AsyncParsableCommand {
             let last = record?.lastTick.map { ScheduleEntry.tickFormat.format($0) } ?? "-"
             print("\(status.entry.name)\t\(next)\t\(last)\t\(record?.lastJobID.map(String.init) ?? "-")\t\(record?.lastJobState?.rawValue ?? "-")")
         }
+    }
+}
+
+/// SIGHUP re-reads the schedule while the scheduler runs; a schedule with a problem is refused and
+/// the old one kept.
+struct ScheduleReloader: Service {
+    let folder: String
+    let scheduler: CronScheduler
+    let logger: Logger
+
+    func run() async throws {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler { [folder, scheduler, logger] in
+            do {
+                scheduler.reload(try loadSchedule(folder: folder))
+            } catch {
+                logger.error("schedule not reloaded; the previous one stays", metadata: ["error": "\(error)"])
+            }
+        }
+        source.resume()
+        defer { source.cancel() }
+        try? await gracefulShutdown()
     }
 }

@@ -30,10 +30,10 @@ public enum Telemetry {
 
     /// Hummingbird's metric and label names, in this platform's Prometheus vocabulary.
     static let renamed = [
-        "hb.requests": "vpai_http_requests_total",
-        "hb.request.errors": "vpai_http_request_errors_total",
-        "http.server.request.duration": "vpai_http_request_duration_seconds",
-        "http.server.active_requests": "vpai_http_active_requests",
+        "hb.requests": "http_requests_total",
+        "hb.request.errors": "http_request_errors_total",
+        "http.server.request.duration": "http_request_duration_seconds",
+        "http.server.active_requests": "http_active_requests",
         "http.route": "route",
         "http.request.method": "method",
         "http.response.status_code": "status",

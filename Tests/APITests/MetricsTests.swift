@@ -63,11 +63,11 @@ import Testing
             _ = try await api.services.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600)))
             var samples = Self.samples(try await Self.scrape(api).1)
             let labels = ["kind": CanaryJob.name, "queue": queue]
-            #expect(Self.value(samples, "vpai_jobs_enqueued_total", labels) == 4)
-            #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "ready"]) == 3)
-            #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "scheduled"]) == 1)
-            #expect((Self.value(samples, "vpai_queue_oldest_ready_age_seconds", ["queue": queue]) ?? -1) >= 0)
-            #expect((Self.value(samples, "vpai_postgres_connections", ["state": "active"]) ?? 0) >= 1, "the scrape's own query is active")
+            #expect(Self.value(samples, "jobs_enqueued_total", labels) == 4)
+            #expect(Self.value(samples, "queue_jobs", ["queue": queue, "state": "ready"]) == 3)
+            #expect(Self.value(samples, "queue_jobs", ["queue": queue, "state": "scheduled"]) == 1)
+            #expect((Self.value(samples, "queue_oldest_ready_age_seconds", ["queue": queue]) ?? -1) >= 0)
+            #expect((Self.value(samples, "postgres_connections", ["state": "active"]) ?? 0) >= 1, "the scrape's own query is active")
 
             var configuration = WorkerConfiguration(id: "metrics-worker", queues: [queue: 4])
             configuration.pollInterval = .milliseconds(100)
@@ -77,30 +77,30 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 samples = Self.samples(try await Self.scrape(api).1)
-                if Self.value(samples, "vpai_jobs_finished_total", labels.merging(["outcome": "completed"]) { $1 }) == 3 { break }
+                if Self.value(samples, "jobs_finished_total", labels.merging(["outcome": "completed"]) { $1 }) == 3 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             worker.stop()
             try await running.value
             samples = Self.samples(try await Self.scrape(api).1)
-            #expect(Self.value(samples, "vpai_jobs_finished_total", labels.merging(["outcome": "completed"]) { $1 }) == 3)
-            #expect(Self.value(samples, "vpai_job_duration_seconds_count", labels) == 3)
-            #expect(Self.value(samples, "vpai_job_wait_seconds_count", labels) == 3)
-            #expect((Self.value(samples, "vpai_claim_batch_size_sum", ["queue": queue]) ?? 0) == 3)
-            #expect(Self.value(samples, "vpai_worker_slots", ["queue": queue]) == 4)
-            #expect(Self.value(samples, "vpai_worker_slots_busy", ["queue": queue]) == 0)
-            #expect(Self.value(samples, "vpai_queue_jobs", ["queue": queue, "state": "ready"]) == 0)
+            #expect(Self.value(samples, "jobs_finished_total", labels.merging(["outcome": "completed"]) { $1 }) == 3)
+            #expect(Self.value(samples, "job_duration_seconds_count", labels) == 3)
+            #expect(Self.value(samples, "job_wait_seconds_count", labels) == 3)
+            #expect((Self.value(samples, "claim_batch_size_sum", ["queue": queue]) ?? 0) == 3)
+            #expect(Self.value(samples, "worker_slots", ["queue": queue]) == 4)
+            #expect(Self.value(samples, "worker_slots_busy", ["queue": queue]) == 0)
+            #expect(Self.value(samples, "queue_jobs", ["queue": queue, "state": "ready"]) == 0)
 
             try await api.services.queue.store.pause(queue: queue)
             samples = Self.samples(try await Self.scrape(api).1)
-            #expect(Self.value(samples, "vpai_queue_paused", ["queue": queue]) == 1)
+            #expect(Self.value(samples, "queue_paused", ["queue": queue]) == 1)
             try await api.services.queue.store.resume(queue: queue)
 
             // HTTP requests by route template and status, not by concrete path.
             _ = try await api.call(.get, "/api/jobs/123456789")
             samples = Self.samples(try await Self.scrape(api).1)
-            #expect((Self.value(samples, "vpai_http_requests_total", ["route": "/metrics", "method": "GET", "status": "200"]) ?? 0) >= 5)
-            #expect(samples.keys.contains { $0.name == "vpai_http_requests_total" && $0.labels["route"]?.contains("123456789") == true } == false)
+            #expect((Self.value(samples, "http_requests_total", ["route": "/metrics", "method": "GET", "status": "200"]) ?? 0) >= 5)
+            #expect(samples.keys.contains { $0.name == "http_requests_total" && $0.labels["route"]?.contains("123456789") == true } == false)
         }
     }
 

@@ -46,13 +46,13 @@ import Testing
                 let plan = try await harness.client.withConnection { connection in
                     try await connection.query("SET enable_seqscan = off", logger: harness.logger)
                     try await connection.query("SET plan_cache_mode = \(unescaped: mode)", logger: harness.logger)
-                    try await connection.query("PREPARE vpai_claim_plan(text, bigint, text, float8) AS \(unescaped: ClaimJobsStatement.sql)", logger: harness.logger)
+                    try await connection.query("PREPARE claim_plan(text, bigint, text, float8) AS \(unescaped: ClaimJobsStatement.sql)", logger: harness.logger)
                     // A utility statement takes no bind parameters; the generated queue name is plain.
                     let rows = try await connection.query(
-                        "EXPLAIN EXECUTE vpai_claim_plan('\(unescaped: harness.queueName)', 100, 'w', 60)", logger: harness.logger)
+                        "EXPLAIN EXECUTE claim_plan('\(unescaped: harness.queueName)', 100, 'w', 60)", logger: harness.logger)
                     var lines: [String] = []
                     for try await line in rows.decode(String.self) { lines.append(line) }
-                    try await connection.query("DEALLOCATE vpai_claim_plan", logger: harness.logger)
+                    try await connection.query("DEALLOCATE claim_plan", logger: harness.logger)
                     try await connection.query("RESET plan_cache_mode", logger: harness.logger)
                     try await connection.query("RESET enable_seqscan", logger: harness.logger)
                     return lines.joined(separator: "\n")

@@ -21,13 +21,13 @@ import Testing
                 _ = try await harness.queue.enqueue(try NewJob(kind: "platform.canary", argsJSON: "{}", options: JobOptions(queue: harness.queueName)))
             }
             let base = "http://127.0.0.1:\(port)"
-            let series = "vpai_jobs_finished_total{kind=\"platform.canary\",queue=\"\(harness.queueName)\",outcome=\"completed\"} 3"
+            let series = "jobs_finished_total{kind=\"platform.canary\",queue=\"\(harness.queueName)\",outcome=\"completed\"} 3"
             try await expectEventually(timeout: .seconds(60)) {
                 ((try? await Self.fetch("\(base)/metrics")) ?? "").contains(series)
             }
             let metrics = try await Self.fetch("\(base)/metrics")
-            #expect(metrics.contains("vpai_worker_slots{queue=\"\(harness.queueName)\"} 2"), "\(metrics)")
-            #expect(metrics.contains("# TYPE vpai_job_duration_seconds histogram"))
+            #expect(metrics.contains("worker_slots{queue=\"\(harness.queueName)\"} 2"), "\(metrics)")
+            #expect(metrics.contains("# TYPE job_duration_seconds histogram"))
             #expect(try await Self.fetch("\(base)/health/live").hasPrefix("ok"))
             worker.signal(SIGTERM)
             #expect(await worker.waitForExit() == 0)

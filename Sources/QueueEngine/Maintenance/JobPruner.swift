@@ -1,9 +1,9 @@
 import Logging
-import ServiceLifecycle
 
 /// Deletes finished jobs older than the retention, in batches, so the table (and its indexes) stay
-/// small under churn. Runs in one process at a time.
-public struct JobPruner: Service {
+/// small under churn. `MaintenanceService` runs it periodically, in one
+/// process at a time.
+public struct JobPruner: Sendable {
     let store: JobStore
     let configuration: MaintenanceConfiguration
     let logger: Logger
@@ -12,19 +12,6 @@ public struct JobPruner: Service {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-    }
-
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await pruneOnce()
-                } catch {
-                    logger.warning("prune failed; retrying", metadata: ["error": "\(logDescription(error))"])
-                }
-                try await Task.sleep(for: configuration.pruneInterval)
-            }
-        }
     }
 
     /// Prunes everything due now; nil when another process is the pruner.

@@ -1,9 +1,9 @@
 import Logging
-import ServiceLifecycle
 
 /// Returns the jobs of dead workers to the queue: running jobs whose lease expired become available
-/// again (or discarded when their attempts are used up). Runs in one process at a time.
-public struct JobRescuer: Service {
+/// again (or discarded when their attempts are used up). `MaintenanceService` runs it periodically, in one
+/// process at a time.
+public struct JobRescuer: Sendable {
     let store: JobStore
     let publisher: WakeupPublisher?
     let configuration: MaintenanceConfiguration
@@ -14,19 +14,6 @@ public struct JobRescuer: Service {
         self.publisher = publisher
         self.configuration = configuration
         self.logger = logger
-    }
-
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await rescueOnce()
-                } catch {
-                    logger.warning("rescue failed; retrying", metadata: ["error": "\(logDescription(error))"])
-                }
-                try await Task.sleep(for: configuration.rescueInterval)
-            }
-        }
     }
 
     /// Rescues every expired lease now (in batches); nil when another process is the rescuer.

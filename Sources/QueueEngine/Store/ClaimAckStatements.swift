@@ -12,7 +12,7 @@ import PostgresNIO
 
 /// Claims up to `limit` ready jobs of a queue that have no concurrency key (see `JobStore.claim`).
 struct ClaimJobsStatement: PostgresPreparedStatement {
-    static let name = "vpai_claim_jobs_v1"
+    static let name = "claim_jobs_v1"
     static let sql = """
         WITH picked AS MATERIALIZED (
             SELECT id FROM queue_jobs
@@ -55,7 +55,7 @@ struct ClaimJobsStatement: PostgresPreparedStatement {
 
 /// Records many attempt endings (see `JobStore.acknowledge`); answers the ids it changed.
 struct AcknowledgeJobsStatement: PostgresPreparedStatement {
-    static let name = "vpai_ack_jobs_v1"
+    static let name = "ack_jobs_v1"
     static let sql = """
         UPDATE queue_jobs j
         SET state = (CASE WHEN j.cancel_requested_at IS NOT NULL AND u.state = 'available'

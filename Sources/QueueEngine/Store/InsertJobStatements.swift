@@ -6,7 +6,7 @@ import PostgresNIO
 /// makes. Jobs without a unique key skip the ON CONFLICT arbiter (a speculative insertion costs
 /// noticeably more than a plain one).
 struct InsertJobStatement: PostgresPreparedStatement {
-    static let name = "vpai_insert_job_v1"
+    static let name = "insert_job_v1"
     static let sql = "INSERT INTO queue_jobs \(columns) VALUES \(values) RETURNING id"
     typealias Row = Int64
 
@@ -41,7 +41,7 @@ struct InsertJobStatement: PostgresPreparedStatement {
 
 /// The insert of a job with a unique key: nothing is inserted while a non-final job holds the key.
 struct InsertUniqueJobStatement: PostgresPreparedStatement {
-    static let name = "vpai_insert_unique_job_v1"
+    static let name = "insert_unique_job_v1"
     static let sql = """
         INSERT INTO queue_jobs \(InsertJobStatement.columns) VALUES \(InsertJobStatement.values)
         \(JobStore.skipHeldUniqueKeys)
@@ -59,7 +59,7 @@ struct InsertUniqueJobStatement: PostgresPreparedStatement {
 /// result rows costs more than the insert. Empty strings and zeros stand for NULL, because
 /// PostgresNIO binds arrays of non-optional values.
 struct InsertJobsStatement: PostgresPreparedStatement {
-    static let name = "vpai_insert_jobs_v1"
+    static let name = "insert_jobs_v1"
     static let sql = statement(conflict: "")
     /// New ids of jobs without a unique key (ascending, so in input order), then ids and keys of
     /// the keyed jobs inserted.
@@ -132,7 +132,7 @@ struct InsertJobsStatement: PostgresPreparedStatement {
 
 /// The batch insert when some job carries a unique key: a key already held is skipped, not an error.
 struct InsertUniqueJobsStatement: PostgresPreparedStatement {
-    static let name = "vpai_insert_unique_jobs_v1"
+    static let name = "insert_unique_jobs_v1"
     static let sql = InsertJobsStatement.statement(conflict: JobStore.skipHeldUniqueKeys)
     typealias Row = InsertJobsStatement.Row
 
