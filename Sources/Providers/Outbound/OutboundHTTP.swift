@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ServerSupport
 
 /// Sends a request to a user-controlled URL under the `OutboundPolicy`: the host is resolved and
 /// checked first, the connection goes to the address that was checked (AsyncHTTPClient's DNS
@@ -90,21 +91,13 @@ public struct OutboundHTTP: Sendable {
     /// that hangs is left to finish on its thread while the call ends as timed out.
     private func check(_ url: String, deadline: NIODeadline) async throws(Failure) -> OutboundPolicy.Target {
         let policy = self.policy
-        let race = Race<Result<OutboundPolicy.Target, Failure>>()
-        let lookup = Task {
-            let result: Result<OutboundPolicy.Target, Failure>
-            do { result = .success(try await policy.check(url)) } catch { result = .failure(.refused((error as? OutboundPolicy.Refusal)?.reason ?? "\(error)")) }
-            race.finish(result)
+        let remaining = max(deadline.uptimeNanoseconds, NIODeadline.now().uptimeNanoseconds) - NIODeadline.now().uptimeNanoseconds
+        do {
+            return try await Deadline.run(within: .nanoseconds(Int64(remaining))) { try await policy.check(url) }
+        } catch {
+            if error is Deadline.Exceeded { throw .timedOut }
+            throw .refused((error as? OutboundPolicy.Refusal)?.reason ?? "\(error)")
         }
-        let timer = Task {
-            let remaining = max(deadline.uptimeNanoseconds, NIODeadline.now().uptimeNanoseconds) - NIODeadline.now().uptimeNanoseconds
-            try? await Task.sleep(for: .nanoseconds(Int64(remaining)))
-            race.finish(.failure(.timedOut))
-        }
-        let result = await race.value
-        lookup.cancel()
-        timer.cancel()
-        return try result.get()
     }
 
     private func once(_ request: Request, target: OutboundPolicy.Target, deadline: NIODeadline, maxBytes: Int) async throws(Failure) -> Response {
@@ -146,37 +139,5 @@ public struct OutboundHTTP: Sendable {
         }
         return Response(status: Int(response.status.code), headers: response.headers, body: collected, truncated: truncated,
                         url: target.url, address: target.address)
-    }
-}
-
-/// The first of several tasks to finish gives the value; later ones are ignored.
-final class Race<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Value?
-    private var waiter: CheckedContinuation<Value, Never>?
-
-    func finish(_ value: Value) {
-        lock.lock()
-        guard result == nil else { return lock.unlock() }
-        result = value
-        let waiting = waiter
-        waiter = nil
-        lock.unlock()
-        waiting?.resume(returning: value)
-    }
-
-    var value: Value {
-        get async {
-            await withCheckedContinuation { continuation in
-                lock.lock()
-                if let result {
-                    lock.unlock()
-                    continuation.resume(returning: result)
-                } else {
-                    waiter = continuation
-                    lock.unlock()
-                }
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 import PostgresNIO
+import ServerSupport
 import Synchronization
 
 /// A database reply that did not come in time.
@@ -43,76 +44,17 @@ public final class ConnectionWatch: Sendable {
 
 /// Runs `operation` and returns its result, or throws `ReplyTimeout` once `limit` passes without one
 /// (no limit when nil), or `ConnectionLost` as soon as the connection `watch` holds has closed.
-///
-/// The operation runs in a task of its own, so a reply that never comes cannot hold the caller: at
-/// the deadline that task is cancelled and left behind. Cancelling the caller ends the wait at once.
+/// A reply that never comes cannot hold the caller (see `Deadline`).
 func withReplyDeadline<T: Sendable>(
     _ limit: Duration?,
     watch: ConnectionWatch? = nil,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let race = DeadlineRace<T>()
-    return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { continuation in
-            race.begin(continuation)
-            race.add(Task {
-                do { race.finish(.success(try await operation())) } catch { race.finish(.failure(error)) }
-            })
-            race.add(Task {
-                let deadline = limit.map { ContinuousClock.now + $0 }
-                while true {
-                    var wait = watch == nil ? Duration.seconds(3_600) : ConnectionWatch.interval
-                    if let limit, let deadline {
-                        let left = deadline - .now
-                        if left <= .zero { return race.finish(.failure(ReplyTimeout(limit: limit))) }
-                        wait = min(wait, left)
-                    }
-                    do { try await Task.sleep(for: wait) } catch { return }
-                    if watch?.isClosed == true { return race.finish(.failure(ConnectionLost())) }
-                }
-            })
-        }
-    } onCancel: {
-        race.finish(.failure(CancellationError()))
-    }
-}
-
-/// The first of the operation, the deadline and the caller's cancellation to finish wins; the others
-/// are cancelled.
-private final class DeadlineRace<T: Sendable>: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<T, any Error>?
-        var result: Result<T, any Error>?
-        var tasks: [Task<Void, Never>] = []
-    }
-
-    private let state = Mutex(State())
-
-    func begin(_ continuation: CheckedContinuation<T, any Error>) {
-        let early = state.withLock { state -> Result<T, any Error>? in
-            if state.result == nil { state.continuation = continuation }
-            return state.result
-        }
-        if let early { continuation.resume(with: early) }
-    }
-
-    func add(_ task: Task<Void, Never>) {
-        let finished = state.withLock { state -> Bool in
-            if state.result == nil { state.tasks.append(task) }
-            return state.result != nil
-        }
-        if finished { task.cancel() }
-    }
-
-    func finish(_ result: Result<T, any Error>) {
-        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
-            guard state.result == nil else { return (nil, []) }
-            state.result = result
-            defer { state.continuation = nil; state.tasks = [] }
-            return (state.continuation, state.tasks)
-        }
-        continuation?.resume(with: result)
-        for task in tasks { task.cancel() }
+    let closed = watch.map { watch in Deadline.Watch(every: ConnectionWatch.interval) { watch.isClosed ? ConnectionLost() : nil } }
+    do {
+        return try await Deadline.run(within: limit, watch: closed, operation)
+    } catch let exceeded as Deadline.Exceeded {
+        throw ReplyTimeout(limit: exceeded.limit)
     }
 }
 
