@@ -199,13 +199,18 @@ let package = Package(
         // Holds the sources to the graph above: every import declared here, the arrows kept.
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport", .product(name: "Logging", package: "swift-log")]),
-        // What the test targets share: local stand-ins of the providers' APIs.
+        // What the test targets share: the engine's database harness and test job kinds, child
+        // processes (binaries, private PostgreSQL and Redis servers), waiting on a condition with a
+        // deadline, and local stand-ins of the providers' APIs.
         .target(
             name: "TestSupport",
             dependencies: [
+                "QueueEngine", "ServerSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -213,7 +218,17 @@ let package = Package(
         .testTarget(
             name: "QueueEngineTests",
             dependencies: [
-                "Jobs", "Platform", "QueueEngine", "ServerSupport",
+                "QueueEngine", "ServerSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        // Whole processes: the built binaries as children, crashes, restarts of PostgreSQL and Redis,
+        // the scheduler and queuectl as an operator runs them, the deployment manifests.
+        .testTarget(
+            name: "ProcessTests",
+            dependencies: [
+                "Jobs", "Platform", "QueueEngine", "ServerSupport", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -26,9 +26,11 @@ import Testing
         "Bench": ["Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport"],
         "ArchitectureTests": [],
         "ServerSupportTests": ["ServerSupport"],
-        "TestSupport": [],
+        "TestSupport": ["QueueEngine", "ServerSupport"],
         "ProvidersTests": ["Providers", "ServerSupport", "TestSupport"],
-        "QueueEngineTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport"],
+        // The engine is tested without the platform; whole processes are tested apart.
+        "QueueEngineTests": ["QueueEngine", "ServerSupport", "TestSupport"],
+        "ProcessTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport", "TestSupport"],
         "PlatformTests": ["Platform", "Providers", "WebhookSigning"],
         "JobsTests": ["Jobs", "Platform", "QueueEngine"],
         "APITests": ["API", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport", "VoicePartnerClient",

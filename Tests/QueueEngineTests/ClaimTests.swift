@@ -3,6 +3,7 @@ import PostgresNIO
 @testable import QueueEngine
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite(.timeLimit(.minutes(5))) struct ClaimTests {
     @Test func sixteenConcurrentClaimersClaimEachJobExactlyOnce() async throws {

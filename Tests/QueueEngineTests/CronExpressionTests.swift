@@ -1,6 +1,7 @@
 import Foundation
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// The cron parser and next-fire computation against fire times worked out by hand (and, for the
 /// UTC rows, confirmed with croniter), including month ends, leap days, steps, ranges, lists,

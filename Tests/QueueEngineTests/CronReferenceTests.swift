@@ -1,22 +1,12 @@
 import Foundation
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// Compares next-fire times with an independent implementation (Python's croniter, installed by
 /// the test command into `.local/venv`) over thousands of random expressions and start times.
 @Suite(.timeLimit(.minutes(5))) struct CronReferenceTests {
     /// A small deterministic generator, so a failure can be replayed from the printed seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random field in the syntax both implementations read alike. Left out: ranges whose ends are
     /// equal (`5-5`), which croniter reads as the whole field, and 7 (Sunday) inside day-of-week
     /// ranges and steps, which it reads differently; plain 7 is in. In the day fields, `*/n` is left

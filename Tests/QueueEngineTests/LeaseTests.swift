@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 @Suite(.timeLimit(.minutes(5))) struct LeaseTests {
     @Test func staleAckIsRejectedAndKeepsTheNewerState() async throws {

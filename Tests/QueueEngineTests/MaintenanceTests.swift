@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 @Suite(.timeLimit(.minutes(5))) struct MaintenanceTests {
     @Test func pruneDeletesOnlyFinishedJobsPastRetention() async throws {

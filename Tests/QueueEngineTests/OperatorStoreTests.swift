@@ -1,6 +1,7 @@
 import Foundation
 import QueueEngine
 import Testing
+import TestSupport
 
 /// What operators read and do through the engine: live workers, the last hour's activity, search,
 /// deleting finished jobs and running a kind's discarded jobs again.

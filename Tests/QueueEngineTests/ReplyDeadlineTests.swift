@@ -2,6 +2,7 @@ import Foundation
 @testable import QueueEngine
 import Synchronization
 import Testing
+import TestSupport
 
 /// The bound on engine statements: a reply that never comes turns into an error the caller retries.
 @Suite(.timeLimit(.minutes(1))) struct ReplyDeadlineTests {

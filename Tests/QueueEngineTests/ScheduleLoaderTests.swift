@@ -1,22 +1,20 @@
 import Foundation
-import Jobs
-import Platform
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// Schedule files: what a valid entry becomes, and that every kind of bad entry is refused naming
-/// the file, the entry and the problem. The shipped `cron/` folder must pass.
+/// the file, the entry and the problem.
 struct ScheduleLoaderTests {
-    /// The platform's kinds, by their definitions alone.
-    static let loader = ScheduleLoader(catalogue: PlatformJobs.catalogue)
+    static let loader = ScheduleLoader(catalogue: SampleJob.catalogue)
 
     @Test func aFullEntryIsReadWithEveryField() throws {
         let entries = try Self.loader.parse("""
             - name: nightly-prune
               schedule: "17 3 * * *"
               timezone: Europe/Berlin
-              kind: maintenance.prune-jobs
+              kind: test.sample
               args: {retentionHours: 48}
               queue: housekeeping
               priority: 5
@@ -25,7 +23,7 @@ struct ScheduleLoaderTests {
               misfire_grace_seconds: 30
             """, file: "cron/test.yaml")
         let entry = try #require(entries.first)
-        #expect(entry.name == "nightly-prune" && entry.kind == "maintenance.prune-jobs")
+        #expect(entry.name == "nightly-prune" && entry.kind == "test.sample")
         #expect(entry.expression == (try CronExpression("17 3 * * *")))
         #expect(entry.timeZone == TimeZone(identifier: "Europe/Berlin"))
         #expect(entry.argsJSON == #"{"retentionHours":48}"#)
@@ -34,17 +32,17 @@ struct ScheduleLoaderTests {
     }
 
     static let bad: [(String, String)] = [
-        ("- name: a\n  schedule: \"61 * * * *\"\n  kind: platform.canary", #"cron/bad.yaml: entry "a": bad schedule: "61" is not a valid minute"#),
+        ("- name: a\n  schedule: \"61 * * * *\"\n  kind: test.sample", #"cron/bad.yaml: entry "a": bad schedule: "61" is not a valid minute"#),
         ("- name: a\n  schedule: \"@daily\"\n  kind: no.such.kind", #"cron/bad.yaml: entry "a": unknown job kind "no.such.kind""#),
-        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  timezone: Mars/Olympus", #"entry "a": unknown time zone "Mars/Olympus""#),
-        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  args: {sleepMS: soon}", #"entry "a": args do not fit platform.canary"#),
-        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  args: [1, 2]", #"entry "a": args must be a mapping"#),
-        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  catch_up: all", #"entry "a": catch_up must be one of skip, latest"#),
-        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n  schedul: typo", #"entry "a": unknown field "schedul""#),
-        ("- name: a\n  kind: platform.canary", #"entry "a": needs a schedule"#),
-        ("- schedule: \"@daily\"\n  kind: platform.canary", ##"entry "#1": needs a name"##),
-        ("- name: a b\n  schedule: \"@daily\"\n  kind: platform.canary", #"entry "a b": the name may hold"#),
-        ("- name: a\n  schedule: \"@daily\"\n  kind: platform.canary\n- name: a\n  schedule: \"@daily\"\n  kind: platform.canary", "already used"),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: test.sample\n  timezone: Mars/Olympus", #"entry "a": unknown time zone "Mars/Olympus""#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: test.sample\n  args: {sleepMS: soon}", #"entry "a": args do not fit test.sample"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: test.sample\n  args: [1, 2]", #"entry "a": args must be a mapping"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: test.sample\n  catch_up: all", #"entry "a": catch_up must be one of skip, latest"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: test.sample\n  schedul: typo", #"entry "a": unknown field "schedul""#),
+        ("- name: a\n  kind: test.sample", #"entry "a": needs a schedule"#),
+        ("- schedule: \"@daily\"\n  kind: test.sample", ##"entry "#1": needs a name"##),
+        ("- name: a b\n  schedule: \"@daily\"\n  kind: test.sample", #"entry "a b": the name may hold"#),
+        ("- name: a\n  schedule: \"@daily\"\n  kind: test.sample\n- name: a\n  schedule: \"@daily\"\n  kind: test.sample", "already used"),
         ("name: a", "cron/bad.yaml: must be a YAML list of entries"),
         ("- [unclosed", "cron/bad.yaml: is not valid YAML"),
     ]
@@ -60,11 +58,5 @@ struct ScheduleLoaderTests {
         } throws: { error in
             "\(error)".contains(message)
         }
-    }
-
-    @Test func theShippedScheduleIsValid() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let entries = try Self.loader.load(folder: root.appendingPathComponent("cron").path)
-        #expect(entries.map(\.name).contains("prune-finished-jobs"))
     }
 }

@@ -1,41 +1,17 @@
 import Foundation
-import Jobs
-import Platform
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// The scheduler against the real database, with clocks the tests set: exactly one job per tick
 /// however many schedulers race, and the catch-up policies after downtime.
 @Suite(.timeLimit(.minutes(5))) struct SchedulerTests {
-    static func everySecond(_ name: String, queue: String, catchUp: ScheduleEntry.CatchUp = .skip) throws -> ScheduleEntry {
-        ScheduleEntry(name: name, expression: try CronExpression("* * * * * *"), kind: CanaryJob.name,
-                      argsJSON: "{}", queue: queue, catchUp: catchUp)
-    }
-
-    static func scheduler(_ harness: TestHarness, _ entry: ScheduleEntry) -> CronScheduler {
-        CronScheduler(entries: [entry], queue: harness.queue, catalogue: PlatformJobs.catalogue, logger: harness.logger)
-    }
-
-    /// The ticks (from the unique keys) of the jobs an entry produced, in order, duplicates kept.
-    static func ticks(of entry: ScheduleEntry, _ harness: TestHarness) async throws -> [Date] {
-        let rows = try await harness.client.query("""
-            SELECT unique_key FROM queue_jobs WHERE \("cron:\(entry.name)") = ANY(tags) ORDER BY unique_key
-            """, logger: harness.logger)
-        var ticks: [Date] = []
-        for try await key in rows.decode(String.self) {
-            ticks.append(try Date(String(key.dropFirst("cron:\(entry.name):".count)), strategy: .iso8601))
-        }
-        return ticks
-    }
-
-    static var wholeSecond: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
-
     @Test func racingSchedulersEnqueueEachTickOnce() async throws {
         try await TestHarness.with { harness in
-            let entry = try Self.everySecond(TestHarness.uniqueName("race"), queue: harness.queueName)
-            let schedulers = (0..<4).map { _ in Self.scheduler(harness, entry) }
-            let start = Self.wholeSecond
+            let entry = try ScheduleFixtures.everySecond(TestHarness.uniqueName("race"), queue: harness.queueName)
+            let schedulers = (0..<4).map { _ in ScheduleFixtures.scheduler(harness, entry) }
+            let start = ScheduleFixtures.wholeSecond
             for second in 0...20 {
                 let now = start.addingTimeInterval(Double(second) + 0.1)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -46,7 +22,7 @@ import Testing
                 }
             }
             // The first pass only records the entry; ticks 1…20 follow, one job each.
-            let ticks = try await Self.ticks(of: entry, harness)
+            let ticks = try await ScheduleFixtures.ticks(of: entry, harness)
             #expect(ticks == (1...20).map { start.addingTimeInterval(Double($0)) })
         }
     }
@@ -54,16 +30,16 @@ import Testing
     @Test(arguments: [ScheduleEntry.CatchUp.skip, .latest])
     func catchUpAfterTenMissedTicksFollowsThePolicy(_ policy: ScheduleEntry.CatchUp) async throws {
         try await TestHarness.with { harness in
-            let entry = try Self.everySecond(TestHarness.uniqueName("catchup"), queue: harness.queueName, catchUp: policy)
-            let scheduler = Self.scheduler(harness, entry)
-            let start = Self.wholeSecond
+            let entry = try ScheduleFixtures.everySecond(TestHarness.uniqueName("catchup"), queue: harness.queueName, catchUp: policy)
+            let scheduler = ScheduleFixtures.scheduler(harness, entry)
+            let start = ScheduleFixtures.wholeSecond
             try await scheduler.runDue(entry, now: start.addingTimeInterval(0.2))
             try await scheduler.runDue(entry, now: start.addingTimeInterval(1.2))
             // Stopped through ticks 2…11; back at 12.5, when tick 12 is on time (within one interval).
             let enqueued = try await scheduler.runDue(entry, now: start.addingTimeInterval(12.5))
             let expected = policy == .skip ? [12] : [11, 12]
             #expect(enqueued.map(\.tick) == expected.map { start.addingTimeInterval(Double($0)) })
-            let ticks = try await Self.ticks(of: entry, harness)
+            let ticks = try await ScheduleFixtures.ticks(of: entry, harness)
             #expect(ticks == ([1] + expected).map { start.addingTimeInterval(Double($0)) })
             // Running again at the same instant finds everything covered.
             #expect(try await scheduler.runDue(entry, now: start.addingTimeInterval(12.5)).isEmpty)
@@ -72,9 +48,9 @@ import Testing
 
     @Test func theStoreShowsEachEntrysLastTickAndJobState() async throws {
         try await TestHarness.with { harness in
-            let entry = try Self.everySecond(TestHarness.uniqueName("status"), queue: harness.queueName)
-            let scheduler = Self.scheduler(harness, entry)
-            let start = Self.wholeSecond
+            let entry = try ScheduleFixtures.everySecond(TestHarness.uniqueName("status"), queue: harness.queueName)
+            let scheduler = ScheduleFixtures.scheduler(harness, entry)
+            let start = ScheduleFixtures.wholeSecond
             try await scheduler.runDue(entry, now: start.addingTimeInterval(0.5))
             let enqueued = try await scheduler.runDue(entry, now: start.addingTimeInterval(1.5))
             let record = try #require(try await harness.store.schedules().first { $0.name == entry.name })
@@ -87,16 +63,16 @@ import Testing
 
     @Test func aTickIsEnqueuedWithTheEntrysKeyQueueAndArguments() async throws {
         try await TestHarness.with { harness in
-            var entry = try Self.everySecond(TestHarness.uniqueName("job"), queue: harness.queueName)
+            var entry = try ScheduleFixtures.everySecond(TestHarness.uniqueName("job"), queue: harness.queueName)
             entry.argsJSON = #"{"sleepMS":1}"#
             entry.priority = 3
-            let scheduler = Self.scheduler(harness, entry)
-            let start = Self.wholeSecond
+            let scheduler = ScheduleFixtures.scheduler(harness, entry)
+            let start = ScheduleFixtures.wholeSecond
             try await scheduler.runDue(entry, now: start.addingTimeInterval(0.5))
             let enqueued = try #require(try await scheduler.runDue(entry, now: start.addingTimeInterval(1.5)).first)
             let job = try await harness.store.job(id: enqueued.result.id)
             #expect(job.uniqueKey == "cron:\(entry.name):\(ScheduleEntry.tickFormat.format(start.addingTimeInterval(1)))")
-            #expect(job.queue == harness.queueName && job.priority == 3 && job.kind == CanaryJob.name)
+            #expect(job.queue == harness.queueName && job.priority == 3 && job.kind == SampleJob.name)
             #expect(job.tags == ["cron:\(entry.name)"])
         }
     }

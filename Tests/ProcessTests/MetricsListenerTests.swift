@@ -1,6 +1,7 @@
 import Foundation
 import QueueEngine
 import Testing
+import TestSupport
 
 /// The worker and scheduler processes have no API: with `METRICS_PORT` they answer `/metrics` and
 /// `/health/live` themselves (the probes and scrape targets of deploy/kubernetes).

@@ -4,18 +4,18 @@ import ServerSupport
 
 /// A PostgreSQL cluster of one test's own (through scripts/services.sh), so restarting it does not
 /// disturb other tests.
-struct PrivatePostgres: Sendable {
-    let stateDirectory: URL
-    let port: Int
+public struct PrivatePostgres: Sendable {
+    public let stateDirectory: URL
+    public let port: Int
 
-    static func start() async throws -> PrivatePostgres {
+    public static func start() async throws -> PrivatePostgres {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vpai-pg-\(UUID().uuidString.prefix(8))")
         let postgres = PrivatePostgres(stateDirectory: directory, port: try ChildProcess.freePort())
         try await postgres.services("start")
         return postgres
     }
 
-    var configuration: DatabaseConfiguration {
+    public var configuration: DatabaseConfiguration {
         get throws {
             try DatabaseConfiguration(environment: Environment([
                 "DATABASE_URL": "postgres://postgres@127.0.0.1:\(port)/voicepartner", "DATABASE_POOL_SIZE": "8",
@@ -26,11 +26,11 @@ struct PrivatePostgres: Sendable {
     }
 
     /// Stops the server: `fast` ends every session cleanly, `immediate` as a crash would.
-    func stop(mode: String = "fast") async throws { try await services("stop", mode: mode) }
+    public func stop(mode: String = "fast") async throws { try await services("stop", mode: mode) }
 
-    func startAgain() async throws { try await services("start") }
+    public func startAgain() async throws { try await services("start") }
 
-    func destroy() async {
+    public func destroy() async {
         try? await stop()
         try? FileManager.default.removeItem(at: stateDirectory)
     }

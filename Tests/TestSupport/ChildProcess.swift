@@ -4,13 +4,13 @@ import QueueEngine
 import Testing
 
 /// A process started by a test (a worker binary, a private redis-server), killed when the test ends.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     // @unchecked: `process` is configured before launch and afterwards only signalled and read,
     // which Foundation's Process allows from any thread; the exit is tracked by `exited`.
-    let process = Process()
+    public let process = Process()
     private let exited = ExitSignal()
 
-    init(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], output: URL? = nil) throws {
+    public init(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], output: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -30,32 +30,31 @@ final class ChildProcess: @unchecked Sendable {
         try ProcessLauncher.run(process)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
     /// Waits for exit without holding a thread and returns the status.
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         await exited.wait()
     }
 
     deinit { signal(SIGKILL) }
 
     /// The folder of the built executables (`VPAI_BIN_DIR`, else `.build/debug` of this package).
-    static var binDirectory: String {
+    public static var binDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["VPAI_BIN_DIR"], !dir.isEmpty { return dir }
         return packageRoot.appendingPathComponent(".build/debug").path
     }
 
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -72,7 +71,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs a command to completion and returns its output; throws on a non-zero exit.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
         // Output goes to a file, not a pipe: a daemon the command starts (pg_ctl's postmaster) could
         // inherit the pipe and hold it open long after the command itself exited.
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).out")
@@ -86,7 +85,7 @@ final class ChildProcess: @unchecked Sendable {
         return output
     }
 
-    struct CommandFailure: Error, CustomStringConvertible { let description: String }
+    public struct CommandFailure: Error, CustomStringConvertible { public let description: String }
 }
 
 /// Launches every child process from one thread that lives as long as the test process.
@@ -94,7 +93,7 @@ final class ChildProcess: @unchecked Sendable {
 /// `Process.run()` attaches a run loop (with descriptors of its own) to the calling thread. Called
 /// from the cooperative pool, that run loop belongs to a pool thread that later exits, and the test
 /// process now and then stalled for good afterwards; a single long-lived launching thread avoids it.
-enum ProcessLauncher {
+public enum ProcessLauncher {
     private static let requests = Mutex<[@Sendable () -> Void]>([])
     private static let pending = DispatchSemaphore(value: 0)
     /// Started once, on first use (a `Bool` so the lazy static is Sendable).
@@ -111,7 +110,7 @@ enum ProcessLauncher {
         return true
     }()
 
-    static func run(_ process: Process) throws {
+    public static func run(_ process: Process) throws {
         _ = started
         let done = DispatchSemaphore(value: 0)
         let failure = Mutex<(any Error)?>(nil)
@@ -128,10 +127,10 @@ enum ProcessLauncher {
 }
 
 /// A child's exit status, delivered once to any number of waiters, whether they come before or after.
-final class ExitSignal: Sendable {
+public final class ExitSignal: Sendable {
     private let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
-    func fire(_ status: Int32) {
+    public func fire(_ status: Int32) {
         let waiters = state.withLock { state in
             state.status = status
             defer { state.waiters = [] }
@@ -140,7 +139,7 @@ final class ExitSignal: Sendable {
         for waiter in waiters { waiter.resume(returning: status) }
     }
 
-    func wait() async -> Int32 {
+    public func wait() async -> Int32 {
         await withCheckedContinuation { continuation in
             let status = state.withLock { state -> Int32? in
                 if state.status == nil { state.waiters.append(continuation) }
@@ -152,11 +151,11 @@ final class ExitSignal: Sendable {
 }
 
 /// A Redis server of one test's own, so stopping it does not disturb other tests.
-final class PrivateRedis: Sendable {
-    let port: Int
+public final class PrivateRedis: Sendable {
+    public let port: Int
     private let server: ChildProcess
 
-    init() throws {
+    public init() throws {
         port = try ChildProcess.freePort()
         server = try Self.launch(port)
     }
@@ -170,23 +169,23 @@ final class PrivateRedis: Sendable {
         try ChildProcess("/usr/bin/redis-server", ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
     }
 
-    var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
+    public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
 
-    func waitUntilReady() async throws {
+    public func waitUntilReady() async throws {
         try await expectEventually(timeout: .seconds(10)) { (try? await self.cli(["PING"]))?.contains("PONG") == true }
     }
 
-    func cli(_ arguments: [String]) async throws -> String {
+    public func cli(_ arguments: [String]) async throws -> String {
         try await ChildProcess.run("/usr/bin/redis-cli", ["-h", "127.0.0.1", "-p", "\(port)"] + arguments)
     }
 
-    func kill() async {
+    public func kill() async {
         server.signal(SIGKILL)
         _ = await server.waitForExit()
     }
 
     /// A new server on the same port (the old one must be stopped).
-    func restarted() throws -> PrivateRedis {
+    public func restarted() throws -> PrivateRedis {
         PrivateRedis(port: port, server: try Self.launch(port))
     }
 }

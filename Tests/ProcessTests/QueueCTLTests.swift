@@ -1,6 +1,7 @@
 import Foundation
 import QueueEngine
 import Testing
+import TestSupport
 
 /// The `queuectl` binary as an operator runs it.
 @Suite(.timeLimit(.minutes(5))) struct QueueCTLTests {

@@ -4,6 +4,7 @@ import Platform
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// Real scheduler processes: three replicas on a 1-second entry, one killed with SIGKILL and
 /// restarted in the middle, while a worker completes the jobs (so the unique key alone could not
@@ -33,7 +34,7 @@ import Testing
             let registry = PlatformJobs.registry(store: harness.store)
             let entry = ScheduleEntry(name: name, expression: try CronExpression("* * * * * *"), kind: CanaryJob.name, queue: harness.queueName)
             try await harness.withWorker(harness.workerConfiguration(slots: 20), registry: registry) { _ in
-                func ticks() async throws -> Int { try await SchedulerTests.ticks(of: entry, harness).count }
+                func ticks() async throws -> Int { try await ScheduleFixtures.ticks(of: entry, harness).count }
                 var replicas = try (0..<3).map { try startScheduler($0) }
                 try await expectEventually(timeout: .seconds(60)) { try await ticks() >= 15 }
                 replicas[0].signal(SIGKILL)
@@ -51,16 +52,16 @@ import Testing
                       queue: \(harness.queueName)
                     """).write(to: folder.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
                 for process in replicas { process.signal(SIGHUP) }
-                try await expectEventually(timeout: .seconds(60)) { try await SchedulerTests.ticks(of: added, harness).count >= 6 }
+                try await expectEventually(timeout: .seconds(60)) { try await ScheduleFixtures.ticks(of: added, harness).count >= 6 }
                 for process in replicas { process.signal(SIGTERM) }
                 for process in replicas { #expect(await process.waitForExit() == 0) }
             }
-            let ticks = try await SchedulerTests.ticks(of: entry, harness)
+            let ticks = try await ScheduleFixtures.ticks(of: entry, harness)
             #expect(ticks.count >= 30, "the phases of a 1-second entry gave \(ticks.count) jobs")
             #expect(Set(ticks).count == ticks.count, "a tick was enqueued twice")
             let gaps = zip(ticks, ticks.dropFirst()).filter { $1.timeIntervalSince($0) != 1 }
             #expect(gaps.isEmpty, "ticks missed after \(gaps.map { ScheduleEntry.tickFormat.format($0.0) })")
-            let addedTicks = try await SchedulerTests.ticks(of: added, harness)
+            let addedTicks = try await ScheduleFixtures.ticks(of: added, harness)
             #expect(addedTicks.count >= 6, "the entry added by SIGHUP gave \(addedTicks.count) jobs")
             #expect(Set(addedTicks).count == addedTicks.count)
             #expect(zip(addedTicks, addedTicks.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 2 })

@@ -4,6 +4,7 @@ import Platform
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// Failures of whole processes and servers: a worker killed mid-run, Redis gone, PostgreSQL restarted.
 @Suite(.timeLimit(.minutes(5))) struct CrashTests {
@@ -230,20 +231,20 @@ import Testing
         let postgres = try await PrivatePostgres.start()
         do {
             try await TestHarness.with(database: try postgres.configuration) { harness in
-                let entry = try SchedulerTests.everySecond(TestHarness.uniqueName("pg-restart"), queue: harness.queueName, catchUp: .latest)
-                let scheduler = SchedulerTests.scheduler(harness, entry)
+                let entry = try ScheduleFixtures.everySecond(TestHarness.uniqueName("pg-restart"), queue: harness.queueName, catchUp: .latest)
+                let scheduler = ScheduleFixtures.scheduler(harness, entry)
                 let running = Task { try await scheduler.run() }
                 defer { running.cancel() }
-                try await expectEventually { ((try? await SchedulerTests.ticks(of: entry, harness))?.count ?? 0) >= 3 }
+                try await expectEventually { ((try? await ScheduleFixtures.ticks(of: entry, harness))?.count ?? 0) >= 3 }
                 try await postgres.stop()
                 try await Task.sleep(for: .seconds(3))
                 try await postgres.startAgain()
                 let back = Date()
                 try await expectEventually(timeout: .seconds(60)) {
-                    ((try? await SchedulerTests.ticks(of: entry, harness))?.filter { $0 > back }.count ?? 0) >= 3
+                    ((try? await ScheduleFixtures.ticks(of: entry, harness))?.filter { $0 > back }.count ?? 0) >= 3
                 }
                 running.cancel()
-                let ticks = try await SchedulerTests.ticks(of: entry, harness)
+                let ticks = try await ScheduleFixtures.ticks(of: entry, harness)
                 #expect(Set(ticks).count == ticks.count, "one job per tick")
                 // Every second has its job, except the outage, which the `latest` policy covers with one.
                 let gaps = zip(ticks, ticks.dropFirst()).map { $1.timeIntervalSince($0) }

@@ -4,6 +4,7 @@ import Platform
 import PostgresNIO
 @testable import QueueEngine
 import Testing
+import TestSupport
 
 /// The real `Worker` binary against jobs no caller should be able to send but a queue may hold:
 /// every platform kind with extreme numbers, wrong types and strange shapes in its arguments, and
@@ -23,7 +24,7 @@ import Testing
             let kinds = PlatformJobs.catalogue.kinds
             var generator = SystemRandomNumberGenerator()
             let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
-            var random = CronReferenceTests.SeededGenerator(state: seed)
+            var random = SeededGenerator(state: seed)
             var jobs: [NewJob] = []
             for kind in kinds {
                 for number in Self.numbers {

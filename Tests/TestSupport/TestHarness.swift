@@ -7,35 +7,35 @@ import Testing
 
 /// A migrated database, a job queue with wake-ups, and a queue name of the test's own, so tests run
 /// in parallel without seeing each other's jobs.
-struct TestHarness: Sendable {
-    static let environment = Environment(ProcessInfo.processInfo.environment)
-    static let logger: Logger = {
+public struct TestHarness: Sendable {
+    public static let environment = Environment(ProcessInfo.processInfo.environment)
+    public static let logger: Logger = {
         var logger = Logger(label: "test")
         logger.logLevel = Logger.Level(rawValue: environment["TEST_LOG_LEVEL"] ?? "warning") ?? .warning
         return logger
     }()
 
-    let client: PostgresClient
-    let queue: JobQueue
-    let publisher: WakeupPublisher?
-    let queueName: String
-    var store: JobStore { queue.store }
-    var logger: Logger { Self.logger }
+    public let client: PostgresClient
+    public let queue: JobQueue
+    public let publisher: WakeupPublisher?
+    public let queueName: String
+    public var store: JobStore { queue.store }
+    public var logger: Logger { Self.logger }
 
-    static var databaseConfiguration: DatabaseConfiguration {
+    public static var databaseConfiguration: DatabaseConfiguration {
         get throws { try DatabaseConfiguration(environment: environment) }
     }
 
-    static var redisConfiguration: RedisConfiguration? {
+    public static var redisConfiguration: RedisConfiguration? {
         get throws { try RedisConfiguration.from(environment) }
     }
 
-    static func uniqueName(_ prefix: String = "t") -> String {
+    public static func uniqueName(_ prefix: String = "t") -> String {
         "\(prefix)-\(UUID().uuidString.prefix(12).lowercased())"
     }
 
     /// Runs `body` with a running client; the schema is migrated first (idempotent, lock-guarded).
-    static func with<T: Sendable>(
+    public static func with<T: Sendable>(
         database: DatabaseConfiguration? = nil,
         redis: RedisConfiguration?? = nil,
         _ body: @escaping @Sendable (TestHarness) async throws -> T
@@ -56,7 +56,7 @@ struct TestHarness: Sendable {
         }
     }
 
-    func workerConfiguration(slots: Int = 10, _ adjust: (inout WorkerConfiguration) -> Void = { _ in }) -> WorkerConfiguration {
+    public func workerConfiguration(slots: Int = 10, _ adjust: (inout WorkerConfiguration) -> Void = { _ in }) -> WorkerConfiguration {
         var configuration = WorkerConfiguration(id: Self.uniqueName("worker"), queues: [queueName: slots])
         configuration.pollInterval = .milliseconds(200)
         configuration.lease = .seconds(5)
@@ -66,7 +66,7 @@ struct TestHarness: Sendable {
     }
 
     /// Runs an in-process worker for the duration of `body`, then stops it gracefully.
-    func withWorker<T: Sendable>(
+    public func withWorker<T: Sendable>(
         _ configuration: WorkerConfiguration,
         registry: JobRegistry,
         redis: RedisConfiguration?? = nil,
@@ -96,17 +96,17 @@ struct TestHarness: Sendable {
 
     /// Enqueues `job` into this test's queue.
     @discardableResult
-    func enqueue<K: JobDefinition>(_ kind: K.Type, _ args: K.Args, _ options: JobOptions = JobOptions()) async throws -> EnqueueResult {
+    public func enqueue<K: JobDefinition>(_ kind: K.Type, _ args: K.Args, _ options: JobOptions = JobOptions()) async throws -> EnqueueResult {
         var options = options
         options.queue = options.queue ?? queueName
         return try await queue.enqueue(kind, args, options: options)
     }
 
-    func job(_ id: Int64) async throws -> JobRecord { try await store.job(id: id) }
+    public func job(_ id: Int64) async throws -> JobRecord { try await store.job(id: id) }
 
     /// Waits until the job reaches a final state (or `state`), failing the test after `timeout`.
     @discardableResult
-    func waitFor(_ id: Int64, state: JobState? = nil, timeout: Duration = .seconds(20)) async throws -> JobRecord {
+    public func waitFor(_ id: Int64, state: JobState? = nil, timeout: Duration = .seconds(20)) async throws -> JobRecord {
         var last: JobRecord?
         let found = try await eventually(timeout: timeout) {
             let record = try await job(id)
@@ -118,7 +118,7 @@ struct TestHarness: Sendable {
     }
 
     /// Counts this test queue's jobs by state.
-    func countByState() async throws -> [JobState: Int] {
+    public func countByState() async throws -> [JobState: Int] {
         let rows = try await client.query(
             "SELECT state::text, count(*) FROM queue_jobs WHERE queue = \(queueName) GROUP BY 1", logger: logger)
         var counts: [JobState: Int] = [:]
@@ -128,7 +128,7 @@ struct TestHarness: Sendable {
 }
 
 /// Re-checks `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+public func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -138,7 +138,7 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -
 }
 
 /// Fails the test unless `condition` holds within `timeout`.
-func expectEventually(
+public func expectEventually(
     timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async throws -> Bool
 ) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import QueueEngine
 import Testing
+import TestSupport
 import Yams
 
 /// The files in `deploy/`: every manifest parses and is complete enough to apply (probes, config,
