@@ -7,6 +7,7 @@ import PostgresNIO
 import Providers
 import QueueEngine
 import Testing
+import TestSupport
 
 /// Bulk campaigns: created through the API with their recipients and fan-out job in one
 /// transaction, sent in chunks by real worker processes to a real SMTP server, and counted there.
@@ -236,32 +237,13 @@ import Testing
     }
 
     /// A `Worker` process (the real binary) serving one campaign queue and mailing the sink.
-    final class WorkerProcess: @unchecked Sendable {
-        let process = Process()
-
-        init(queue: String, smtpPort: Int) throws {
-            let bin = try #require(ProcessInfo.processInfo.environment["VPAI_BIN_DIR"], "run through scripts/test.sh (VPAI_BIN_DIR)")
-            process.executableURL = URL(fileURLWithPath: bin).appendingPathComponent("Worker")
-            var environment = ProcessInfo.processInfo.environment
-            environment.merge([
-                "WORKER_QUEUES": "\(queue)=4", "CAMPAIGN_QUEUE": queue, "WORKER_LEASE_MS": "3000", "RESCUE_INTERVAL_MS": "500",
-                "MAIL_PROVIDERS": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "\(smtpPort)", "SMTP_SECURITY": "none",
-                "SECRETS_KEY": APIHarness.secret, "CAMPAIGN_RATE_PER_SECOND": "1000000", "CAMPAIGN_CONCURRENCY_PER_WORKSPACE": "4",
-                "MIGRATE_ON_START": "false", "LOG_LEVEL": "error",
-            ]) { $1 }
-            process.environment = environment
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-        }
-
-        func kill() {
-            guard process.isRunning else { return }
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<500 where process.isRunning { usleep(10_000) }
-        }
-
-        deinit { kill() }
+    static func worker(queue: String, smtpPort: Int) throws -> ChildProcess {
+        try ChildProcess(ChildProcess.binDirectory + "/Worker", environment: [
+            "WORKER_QUEUES": "\(queue)=4", "CAMPAIGN_QUEUE": queue, "WORKER_LEASE_MS": "3000", "RESCUE_INTERVAL_MS": "500",
+            "MAIL_PROVIDERS": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "\(smtpPort)", "SMTP_SECURITY": "none",
+            "SECRETS_KEY": APIHarness.secret, "CAMPAIGN_RATE_PER_SECOND": "1000000", "CAMPAIGN_CONCURRENCY_PER_WORKSPACE": "4",
+            "MIGRATE_ON_START": "false", "LOG_LEVEL": "error",
+        ])
     }
 
     /// 10,000 recipients; the worker sending them is killed (SIGKILL) a third of the way in and a
@@ -285,7 +267,7 @@ import Testing
             let id = try #require(created["id"]?.string)
             let prefix = "<campaign-\(id)-"
 
-            var first: WorkerProcess? = try WorkerProcess(queue: queue, smtpPort: sink.port)
+            let first = try Self.worker(queue: queue, smtpPort: sink.port)
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(120)
             let campaignID = try #require(UUID(uuidString: id))
@@ -299,10 +281,9 @@ import Testing
                 try #require(clock.now < deadline, "the first worker did not get a third of the way")
                 try await Task.sleep(for: .milliseconds(200))
             }
-            first?.kill()
-            first = nil
+            await first.kill()
             let killedAt = try await sent()
-            let second = try WorkerProcess(queue: queue, smtpPort: sink.port)
+            let second = try Self.worker(queue: queue, smtpPort: sink.port)
 
             var state = ""
             while state != "completed" {
@@ -311,7 +292,7 @@ import Testing
                 state = try await api.call(.get, "/api/email/campaigns/\(id)", as: owner.bearer,
                                            headers: APIHarness.workspaceHeader(workspace))["state"]?.string ?? ""
             }
-            second.kill()
+            await second.kill()
             let progress = try await api.call(.get, "/api/email/campaigns/\(id)", as: owner.bearer, headers: APIHarness.workspaceHeader(workspace))
             #expect(progress["progress"]?.number == 100)
             #expect(progress["counts"]?["sent"]?.number == 10_000)

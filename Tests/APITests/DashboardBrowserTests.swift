@@ -5,6 +5,7 @@ import Jobs
 import Platform
 import QueueEngine
 import Testing
+import TestSupport
 
 /// The dashboard in a real browser: headless Chromium, driven by selenium (`Tests/Tools/
 /// dashboard_browser.py`), against this API with a worker running in the process. Screenshots of
@@ -64,15 +65,8 @@ import Testing
             let settingsFile = folder.appendingPathComponent("settings.json")
             try JSONSerialization.data(withJSONObject: settings).write(to: settingsFile)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = ["Tests/Tools/dashboard_browser.py", settingsFile.path]
             let output = folder.appendingPathComponent("browser.log")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: output)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
+            let process = try ChildProcess(python, ["Tests/Tools/dashboard_browser.py", settingsFile.path], output: output)
 
             // The handshake: once the script has paused the queue, ready jobs arrive that no worker may claim.
             var ready: [Int64] = []
@@ -84,10 +78,10 @@ import Testing
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            if process.isRunning { process.terminate() }
-            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            process.signal(SIGTERM)
+            let status = await process.waitForExit()
             let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            #expect(process.terminationStatus == 0, "\(log)")
+            #expect(status == 0, "\(log)")
             #expect(log.contains("dashboard test passed"), "\(log)")
 
             #expect(try await api.services.queue.store.job(id: failing).state == .completed)

@@ -230,7 +230,7 @@ import Testing
             let mailer = FailoverMailer(providers: [SMTPMailer(configuration: sink.configuration()), Self.sendGrid(base),
                                                     SESMailer(configuration: ses.configuration)], cooldown: .seconds(60))
             #expect(try await mailer.send(Self.message(to: "one@example.com", from: sender)) == "smtp")
-            sink.stop()
+            await sink.stop()
             #expect(try await mailer.send(Self.message(to: "two@example.com", from: sender)) == "sendgrid")
             #expect(await mailer.isCooling("smtp"))
             standIn.script(.throttle(resetIn: 120))

@@ -7,6 +7,7 @@ import NIOCore
 import PostgresNIO
 import QueueEngine
 import Testing
+import TestSupport
 @testable import API
 
 /// The personal-data export end to end: asked for through the API, built by its job from the real
@@ -54,24 +55,13 @@ import Testing
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).zip")
             try zip.write(to: path)
             // An independent reader: Python's zipfile checks every CRC and prints the contents as JSON.
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-c", """
+            let output = try await ChildProcess.run("/usr/bin/python3", ["-c", """
                 import json, sys, zipfile
                 z = zipfile.ZipFile(sys.argv[1])
                 assert z.testzip() is None
                 print(json.dumps({n: z.read(n).decode("utf-8", "replace") for n in z.namelist()}))
-                """, path.path]
-            // Output to a file and the exit awaited by polling: `waitUntilExit` and a blocking pipe read
-            // would hold one of the few cooperative threads every other test of this process needs.
-            let outputFile = path.appendingPathExtension("json")
-            FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: outputFile)
-            try process.run()
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            let output = try Data(contentsOf: outputFile)
-            #expect(process.terminationStatus == 0)
-            let files = try JSONDecoder().decode([String: String].self, from: output)
+                """, path.path], discardErrors: true)
+            let files = try JSONDecoder().decode([String: String].self, from: Data(output.utf8))
             #expect(files["profile.json"]?.contains(user.email) == true)
             #expect(files["memberships.json"]?.contains("Export Co") == true)
             #expect(files["audit_log.json"]?.contains("user.register") == true)

@@ -81,7 +81,7 @@ import Testing
         let mailer = FailoverMailer(providers: [primary, backup], cooldown: .seconds(60))
 
         #expect(try await mailer.send(Self.message(to: "one@example.com")) == "primary")
-        first.stop()
+        await first.stop()
         #expect(try await mailer.send(Self.message(to: "two@example.com")) == "backup")
         #expect(await mailer.isCooling("primary"))
         #expect(try await mailer.send(Self.message(to: "three@example.com")) == "backup")
@@ -91,7 +91,7 @@ import Testing
         // A rejected address is not offered to the next provider.
         await #expect(throws: MailError.self) { try await mailer.send(Self.message(to: "bounce@example.com")) }
         #expect(second.deliveries.count == 2)
-        second.stop()
+        await second.stop()
         await #expect(throws: MailError.self) { try await mailer.send(Self.message(to: "four@example.com")) }
     }
 }

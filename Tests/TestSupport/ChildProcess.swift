@@ -10,7 +10,9 @@ public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     private let exited = ExitSignal()
 
-    public init(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], output: URL? = nil) throws {
+    /// Output (standard output, and standard error unless `discardErrors`) goes to `output` when given.
+    public init(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], output: URL? = nil,
+                discardErrors: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -18,7 +20,7 @@ public final class ChildProcess: @unchecked Sendable {
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
             process.standardOutput = handle
-            process.standardError = handle
+            process.standardError = discardErrors ? FileHandle.nullDevice : handle
         } else {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -32,13 +34,21 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
+    public var isRunning: Bool { process.isRunning }
+
     public func signal(_ signal: Int32) {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, signal) }
     }
 
     /// Waits for exit without holding a thread and returns the status.
     public func waitForExit() async -> Int32 {
         await exited.wait()
+    }
+
+    /// Ends the process at once and waits for its exit.
+    public func kill() async {
+        signal(SIGKILL)
+        _ = await waitForExit()
     }
 
     deinit { signal(SIGKILL) }
@@ -71,12 +81,14 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Runs a command to completion and returns its output; throws on a non-zero exit.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           discardErrors: Bool = false) async throws -> String {
         // Output goes to a file, not a pipe: a daemon the command starts (pg_ctl's postmaster) could
         // inherit the pipe and hold it open long after the command itself exited.
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).out")
         defer { try? FileManager.default.removeItem(at: outputURL) }
-        let status = try await ChildProcess(executable, arguments, environment: environment, output: outputURL).waitForExit()
+        let status = try await ChildProcess(executable, arguments, environment: environment, output: outputURL,
+                                              discardErrors: discardErrors).waitForExit()
         let data = (try? Data(contentsOf: outputURL)) ?? Data()
         let output = String(decoding: data, as: UTF8.self)
         guard status == 0 else {

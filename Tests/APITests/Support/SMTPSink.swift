@@ -3,6 +3,7 @@ import Jobs
 import Platform
 import Providers
 import Testing
+import TestSupport
 
 /// A real SMTP server (aiosmtpd, `Tests/Tools/smtp_sink.py`) in a child process, with STARTTLS and
 /// AUTH when asked. `deliveries` reads what it accepted: one entry per recipient.
@@ -34,7 +35,7 @@ final class SMTPSink: @unchecked Sendable {
 
     private(set) var port = 0
     let folder: URL
-    private let process: Process
+    private let process: ChildProcess
 
     var out: URL { folder.appendingPathComponent("deliveries.jsonl") }
     var portFile: URL { folder.appendingPathComponent("port") }
@@ -65,26 +66,16 @@ final class SMTPSink: @unchecked Sendable {
         let python = try #require(ProcessInfo.processInfo.environment["VPAI_PYTHON"], "run through scripts/test.sh (aiosmtpd)")
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
         var arguments = ["Tests/Tools/smtp_sink.py", "--out", folder.appendingPathComponent("deliveries.jsonl").path]
         if tls { arguments += ["--tls", folder.appendingPathComponent("cert.pem").path] }
         if auth { arguments += ["--auth", "\(Self.username):\(Self.password)"] }
-        process.arguments = arguments
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("port").path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("port"))
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        // Standard output holds the port line alone.
+        process = try ChildProcess(python, arguments, output: folder.appendingPathComponent("port"), discardErrors: true)
     }
 
-    deinit { stop() }
-
-    /// Ends the server at once (SIGKILL: it keeps nothing unwritten). Polls rather than
-    /// `waitUntilExit`, which can wait for ever when called from a task.
-    func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+    /// Ends the server at once (SIGKILL: it keeps nothing unwritten).
+    func stop() async {
+        await process.kill()
     }
 
     var deliveries: [Delivery] {
