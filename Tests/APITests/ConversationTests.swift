@@ -1,4 +1,5 @@
 @testable import API
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Jobs
@@ -73,6 +74,31 @@ import TestSupport
             return turns.map { (outcome: $0.0, caller: $0.1, assistant: $0.2, reason: $0.3, tools: $0.4, tokens: $0.5, cost: $0.6) }
         }
 
+        /// The workspace's usage charges by their ledger reference.
+        func charges() async throws -> [String: Int64] {
+            let rows = try await api.database.query("""
+                SELECT reference, amount FROM credit_ledger WHERE workspace_id = \(workspace) AND kind = 'usage' AND reference IS NOT NULL
+                """, logger: api.logger)
+            var charges: [String: Int64] = [:]
+            for try await (reference, amount) in rows.decode((String, Int64).self) { charges[reference] = amount }
+            return charges
+        }
+
+        /// Twilio reporting the call's end, on a connection of its own (the test client's one
+        /// connection would wait for a turn still being answered).
+        func end() async throws {
+            let parameters = [("CallSid", sid), ("CallStatus", "completed"), ("CallDuration", "42"), ("SequenceNumber", "9")]
+            let path = "/webhooks/twilio/status"
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(try #require(api.http.port))\(path)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.headers.add(name: "X-Twilio-Signature", value: TwilioSignature.signature(
+                authToken: TwilioStandIn.authToken, url: ConversationTests.publicBase + path, parameters: parameters))
+            request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(parameters)))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            #expect(response.status == .noContent)
+        }
+
         func balance() async throws -> Int64 {
             let logger = api.logger
             return try await api.database.withConnection { try await CreditStore.account(workspaceID: workspace, on: $0, logger: logger).balance }
@@ -145,7 +171,7 @@ import TestSupport
         }
     }
 
-    @Test func aCallTalksCallsAToolEndsAndIsChargedOncePerTurn() async throws {
+    @Test func aCallTalksCallsAToolEndsAndItsTurnsAreChargedOnceWhenItEnds() async throws {
         let endpoint = ToolEndpointStandIn()
         try await endpoint.run { toolBase in
             let model = LanguageModelStandIn()
@@ -193,8 +219,62 @@ import TestSupport
                 #expect(lookup?["name"]?.string == "lookup_order" && lookup?["outcome"]?.string == "ok", "\(turns[1].tools)")
                 #expect(lookup?["arguments"]?["order_id"]?.string == "A17")
                 #expect(turns.allSatisfy { $0.tokens > 0 && $0.cost > 0 })
-                #expect(try await call.balance() == before - turns.map(\.cost).reduce(0, +), "each turn charged once")
+                #expect(try await call.balance() == before, "a call's turns are charged when it ends")
+                try await call.end()
+                try await call.end()
+                let charges = try await call.charges()
+                let turnCharges = charges.filter { $0.key.hasPrefix("conversation:") || $0.key.hasPrefix("turn:") }
+                #expect(turnCharges.count == 1 && turnCharges.first?.key.hasPrefix("conversation:") == true, "\(charges)")
+                #expect(turnCharges.first?.value == -turns.map(\.cost).reduce(0, +), "every turn charged once, in one entry")
             }
+        }
+    }
+
+    @Test func aTurnThatFinishesAfterItsCallWasChargedIsChargedOnItsOwn() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("Hello there."), .delayed(.seconds(2), then: .init(.text("Still here."))))
+        try await Self.call(model: model) { call, model in
+            _ = try await call.turn(1, "Hi")
+            async let late = call.turn(2, "One more thing")
+            #expect(try await eventually { model.received.count == 2 }, "the second turn reached the model")
+            try await call.end()
+            let answer = try await late
+            #expect(answer.body.contains("Still here."), "\(answer.body)")
+            let turns = try await call.turns()
+            #expect(turns.map(\.outcome) == ["ok", "ok"])
+            let charges = try await call.charges()
+            #expect(charges.first { $0.key.hasPrefix("conversation:") }?.value == -turns[0].cost, "\(charges)")
+            #expect(charges.first { $0.key.hasPrefix("turn:") }?.value == -turns[1].cost, "\(charges)")
+        }
+    }
+
+    @Test func aCallWhoseEndIsNeverReportedIsChargedByTheSweep() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("Hello there."))
+        try await Self.call(model: model) { call, _ in
+            _ = try await call.turn(1, "Hi")
+            let logger = call.api.logger
+            let callID = try #require(UUID(uuidString: call.callID))
+            let conversation = try #require(try await call.api.database.withConnection {
+                try await ConversationStore.conversation(callID: callID, on: $0, logger: logger)
+            })
+            let fresh = try await call.api.database.withConnection { try await ConversationBilling.uncharged(limit: 10_000, on: $0, logger: logger) }
+            #expect(!fresh.contains(conversation.id), "a call that may still run is left alone")
+            try await call.api.database.query("""
+                UPDATE conversations SET created_at = now() - interval '5 hours' WHERE id = \(conversation.id)
+                """, logger: logger)
+            let stale = try await call.api.database.withConnection { try await ConversationBilling.uncharged(limit: 10_000, on: $0, logger: logger) }
+            #expect(stale.contains(conversation.id))
+            let amount = try await call.api.database.withTransaction(logger: logger) {
+                try await ConversationBilling.settle(conversationID: conversation.id, on: $0, logger: logger)
+            }
+            let turns = try await call.turns()
+            #expect(amount == turns[0].cost && amount ?? 0 > 0)
+            #expect(try await call.charges()["conversation:\(conversation.id.uuidString.lowercased())"] == -turns[0].cost)
+            let again = try await call.api.database.withTransaction(logger: logger) {
+                try await ConversationBilling.settle(conversationID: conversation.id, on: $0, logger: logger)
+            }
+            #expect(again == nil, "charged once")
         }
     }
 

@@ -149,11 +149,13 @@ struct TwilioWebhookRoutes {
         return Response(status: .noContent)
     }
 
-    /// A call that conversed has ended: its conversation ends, and one that heard the caller gets analysed (once, the unique key).
+    /// A call that conversed has ended: its conversation ends, its turns are charged (once), and one
+    /// that heard the caller gets analysed (once, the unique key).
     static func conversationEnded(_ call: CallRecord, in transaction: JobTransaction, logger: Logger) async throws {
         let connection = transaction.connection
         guard let conversation = try await ConversationStore.conversation(callID: call.id, on: connection, logger: logger) else { return }
         try await ConversationStore.end(id: conversation.id, reason: "call \(call.status.rawValue)", on: connection, logger: logger)
+        try await ConversationBilling.settle(conversationID: conversation.id, on: connection, logger: logger)
         guard try await ConversationStore.hasCallerTurns(conversationID: conversation.id, on: connection, logger: logger) else { return }
         try await transaction.enqueue(AnalyzeCallJob.self, AnalyzeCallJob.Args(callID: call.id), options: JobOptions(
             uniqueKey: "analyze:\(call.id.uuidString.lowercased())", workspaceID: call.workspaceID.uuidString.lowercased()))

@@ -10,6 +10,7 @@ public struct CreditCheckHandler: JobHandler {
     public typealias Args = CreditCheckJob.Args
 
     struct Result: Codable {
+        let staleCallsCharged: Int
         let thresholdWarnings: Int
         let usageAlerts: Int
         let emails: Int
@@ -27,6 +28,14 @@ public struct CreditCheckHandler: JobHandler {
         guard factor >= 1, minimum >= 0 else { return .discard(reason: "usageFactor must be at least 1 and usageMinimum not negative") }
         let logger = context.logger
         var result = (warnings: 0, alerts: 0, emails: 0)
+
+        // Calls whose end was never reported are charged first, so the balances below include them.
+        let stale = try await client.withConnection { try await ConversationBilling.uncharged(limit: 1_000, on: $0, logger: logger) }
+        for conversation in stale {
+            try await client.transaction(logger: logger) { connection in
+                _ = try await ConversationBilling.settle(conversationID: conversation, on: connection, logger: logger)
+            }
+        }
 
         let low = try await client.withConnection { try await CreditAlertStore.lowBalances(on: $0, logger: logger) }
         for workspace in low {
@@ -67,6 +76,7 @@ public struct CreditCheckHandler: JobHandler {
             if sent > 0 { result.alerts += 1 }
             result.emails += sent
         }
-        return try .success(Result(thresholdWarnings: result.warnings, usageAlerts: result.alerts, emails: result.emails))
+        return try .success(Result(staleCallsCharged: stale.count, thresholdWarnings: result.warnings, usageAlerts: result.alerts,
+                                   emails: result.emails))
     }
 }

@@ -5,7 +5,8 @@ import QueueEngine
 
 /// Runs the turns of a conversation for a transport (the Gather webhook today): each request key
 /// runs its model once, however often the transport repeats the request, and its tokens are charged
-/// once. No database connection is held while the model or a tool is working.
+/// once (`ConversationBilling`: a call's when it ends). No database connection is held while the
+/// model or a tool is working.
 public struct ConversationService: Sendable {
     let client: PostgresClient
     let engine: ConversationEngine
@@ -85,12 +86,7 @@ public struct ConversationService: Sendable {
             turn.latencyMS = (ContinuousClock.now - started).milliseconds
             let finished = turn
             try await client.transaction(logger: logger) { connection in
-                if finished.cost > 0 {
-                    _ = try await CreditStore.debit(
-                        workspaceID: conversation.workspaceID, amount: finished.cost, reference: "turn:\(finished.id)",
-                        description: "assistant turn, \(finished.inputTokens + finished.outputTokens) tokens", allowOverdraft: true,
-                        on: connection, logger: logger)
-                }
+                try await ConversationBilling.charge(finished, of: conversation, on: connection, logger: logger)
                 try await ConversationStore.complete(finished, on: connection, logger: logger)
                 if finished.action != .continue {
                     try await ConversationStore.end(id: conversation.id, reason: finished.action.rawValue, on: connection, logger: logger)

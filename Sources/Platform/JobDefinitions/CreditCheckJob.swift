@@ -5,7 +5,9 @@ import QueueEngine
 /// thresholds (percentages of the allowance set by the latest grant; a new grant rearms them) and
 /// when its spend in the last hour is `usageFactor` times its usual hourly spend over the week
 /// before. Each crossing and each such hour is recorded with the emails in one transaction, so
-/// repeated runs send one warning per crossing, not one per run. Scheduled from `cron/`.
+/// repeated runs send one warning per crossing, not one per run. Before that, it charges the
+/// assistant turns of calls whose end was never reported (`ConversationBilling.staleAfter`).
+/// Scheduled from `cron/`.
 public enum CreditCheckJob: JobDefinition {
     public struct Args: Codable, Sendable {
         /// How many times the usual hourly spend counts as unusual (default 5).
