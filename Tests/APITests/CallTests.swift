@@ -45,7 +45,8 @@ import Testing
         }
 
         /// Twilio asking the voice webhook what to do, signed (path with its query).
-        func voice(_ path: String, _ parameters: [(String, String)], signed: Bool = true) async throws -> (status: HTTPResponse.Status, body: String) {
+        func voice(_ path: String, _ parameters: [(String, String)],
+                   signed: Bool = true) async throws -> (status: HTTPResponse.Status, body: String) {
             let signature = signed
                 ? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path, parameters: parameters)
                 : "bm9wZQ=="
@@ -63,20 +64,22 @@ import Testing
         /// Sends a status callback signed as Twilio signs it (or with `signature` instead).
         func callback(_ callID: String, _ parameters: [(String, String)], signature: String? = nil) async throws -> APIHarness.Reply {
             let path = "/webhooks/twilio/status?call=\(callID)"
-            let signed = signature ?? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path, parameters: parameters)
+            let signed = signature ?? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path,
+                                                                parameters: parameters)
             return try await api.call(.post, path, raw: FormURLEncoding.encode(parameters), headers: [
                 .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signed,
             ])
         }
     }
 
-    static func with(credits: Int64 = 100_000, _ body: @escaping @Sendable (Setup) async throws -> Void) async throws {
+    static func with(credits: Int64 = 100_000, environment: [String: String] = [:],
+                     _ body: @escaping @Sendable (Setup) async throws -> Void) async throws {
         let standIn = TwilioStandIn()
         try await standIn.run { baseURL in
             try await APIHarness.with([
                 "TWILIO_ACCOUNT_SID": TwilioStandIn.accountSID, "TWILIO_AUTH_TOKEN": TwilioStandIn.authToken,
                 "TWILIO_API_BASE_URL": baseURL, "PUBLIC_BASE_URL": publicBase,
-            ]) { api in
+            ].merging(environment) { _, new in new }) { api in
                 let owner = try await api.register("caller")
                 let workspace = try await api.createWorkspace(owner)
                 let header = APIHarness.workspaceHeader(workspace)
@@ -292,7 +295,8 @@ import Testing
                 // The dialled calls end; their places go to the next round.
                 for call in dialled {
                     let sid = try #require(try await setup.status(call)["provider_call_sid"]?.string)
-                    #expect(try await setup.callback(call, [("CallSid", sid), ("CallStatus", "no-answer"), ("SequenceNumber", "0")]).status == .noContent)
+                    #expect(try await setup.callback(call,
+                                                     [("CallSid", sid), ("CallStatus", "no-answer"), ("SequenceNumber", "0")]).status == .noContent)
                 }
                 pending.removeAll { dialled.contains($0) }
             }
@@ -376,7 +380,8 @@ import Testing
             func recording(_ parameters: [(String, String)], signed: Bool = true) async throws -> HTTPResponse.Status {
                 let path = "/webhooks/twilio/recording"
                 let signature = signed
-                    ? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path, parameters: parameters) : "bm9wZQ=="
+                    ? TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: CallTests.publicBase + path,
+                                                parameters: parameters) : "bm9wZQ=="
                 return try await setup.api.call(.post, path, raw: FormURLEncoding.encode(parameters), headers: [
                     .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signature,
                 ]).status
@@ -398,7 +403,8 @@ import Testing
             }
             func completed(_ sid: String) -> [(String, String)] {
                 [("CallSid", sid), ("RecordingSid", "RE" + sid.dropFirst(2)),
-                 ("RecordingUrl", "\(setup.twilio.configuration.baseURL)/2010-04-01/Accounts/\(TwilioStandIn.accountSID)/Recordings/RE\(sid.dropFirst(2))"),
+                 ("RecordingUrl",
+                  "\(setup.twilio.configuration.baseURL)/2010-04-01/Accounts/\(TwilioStandIn.accountSID)/Recordings/RE\(sid.dropFirst(2))"),
                  ("RecordingStatus", "completed"), ("RecordingDuration", "40"), ("RecordingChannels", "2")]
             }
 

@@ -32,7 +32,9 @@ import Testing
 
     static func balance(_ setup: CallTests.Setup) async throws -> Int64 {
         let logger = setup.api.logger
-        return try await setup.api.database.withConnection { try await CreditStore.account(workspaceID: setup.workspace, on: $0, logger: logger).balance }
+        return try await setup.api.database.withConnection {
+            try await CreditStore.account(workspaceID: setup.workspace, on: $0, logger: logger).balance
+        }
     }
 
     @Test func aBoundNumberIsPointedHereAnUnboundOneNowhereAndAStrangerIsReported() async throws {
@@ -106,6 +108,49 @@ import Testing
             let declined = try await setup.api.call(.post, "/api/phone-numbers/purchase", json: .object(["number": "+15550000001"]),
                                                     as: setup.owner.bearer, headers: poor)
             #expect(declined.status.code == 402, "\(declined.body.text)")
+        }
+    }
+
+    @Test func aPlatformOperatorBuysForAWorkspaceAndAnAdminOrAStrangerCannot() async throws {
+        let operatorEmail = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        try await CallTests.with(credits: 200_000, environment: ["PLATFORM_OPERATOR_EMAILS": operatorEmail]) { setup in
+            let api = setup.api
+            let registered = try await api.call(.post, "/auth/register", json: .object([
+                "email": .string(operatorEmail), "password": .string(APIHarness.password), "first_name": "Ops", "last_name": "Test",
+            ]))
+            let operatorToken = try #require(registered["access_token"]?.string, "\(registered.body.text)")
+            let admin = try await api.register("number-admin")
+            try await api.addMember(admin, to: setup.workspace, role: .admin, by: setup.owner)
+            let stranger = try await api.register("number-stranger")
+            let offered = "+1555" + String(Int.random(in: 1_000_000...9_999_999))
+            setup.standIn.offer(offered)
+            let body = JSONValue.object(["number": .string(offered)])
+
+            let byAdmin = try await api.call(.post, "/api/phone-numbers/purchase", json: body, as: admin.bearer, headers: setup.header)
+            #expect(byAdmin.status == .forbidden, "\(byAdmin.body.text)")
+            let byStranger = try await api.call(.post, "/api/phone-numbers/purchase", json: body, as: stranger.bearer, headers: setup.header)
+            #expect(byStranger.status == .notFound, "a stranger does not learn that the workspace exists: \(byStranger.body.text)")
+            let nowhere = APIHarness.workspaceHeader(UUID())
+            let lost = try await api.call(.post, "/api/phone-numbers/purchase", json: body, as: .bearer(operatorToken), headers: nowhere)
+            #expect(lost.status == .notFound, "\(lost.body.text)")
+
+            let before = try await Self.balance(setup)
+            let listed = try await api.call(.get, "/api/phone-numbers/available?country=US", as: .bearer(operatorToken), headers: setup.header)
+            #expect(listed.status == .ok, "\(listed.body.text)")
+            let bought = try await api.call(.post, "/api/phone-numbers/purchase", json: body, as: .bearer(operatorToken), headers: setup.header)
+            #expect(bought.status == .accepted, "\(bought.body.text)")
+            #expect(try await Self.balance(setup) == before - 50_000, "charged to the workspace")
+            let id = try #require(bought["id"]?.string)
+            _ = try await Self.purchase(setup, id)
+            #expect(setup.standIn.purchases == [offered])
+            let audit = try await api.database.query("""
+                SELECT actor_user_id FROM audit_log WHERE action = 'phone_number.purchase' AND resource_id = \(id)
+                """, logger: api.logger)
+            var actors: [UUID?] = []
+            for try await actor in audit.decode(UUID?.self) { actors.append(actor) }
+            #expect(actors == [UUID(uuidString: registered["user"]?["id"]?.string ?? "")], "the operator is the actor")
+            #expect(try await api.call(.get, "/api/phone-numbers", as: .bearer(operatorToken), headers: setup.header).status == .notFound,
+                    "buying gives an operator no other access to the workspace")
         }
     }
 }

@@ -18,7 +18,8 @@ struct WorkspaceAccess: Sendable {
 
     /// An audit entry for a change made through this access.
     func audit(_ action: String, _ resourceType: String, _ resourceID: String?, details: [String: String] = [:]) -> AuditEntry {
-        let json = (try? JSONSerialization.data(withJSONObject: details, options: [.sortedKeys])).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        let json = (try? JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]))
+            .flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
         return AuditEntry(workspaceID: workspaceID, actorUserID: caller.userID, actorKeyID: caller.keyID, action: action,
                           resourceType: resourceType, resourceID: resourceID, ip: ip, detailsJSON: json)
     }
@@ -28,7 +29,8 @@ extension APIServices {
     /// Admits the caller to a workspace: the one named in the path, else the API key's own, else the
     /// `X-Workspace-ID` header. A workspace the caller is not in answers 404 (its existence is not
     /// revealed); a permission the role or key lacks answers 403.
-    func access(_ request: Request, _ context: APIRequestContext, workspace pathID: UUID? = nil, requiring permission: Permission) async throws -> WorkspaceAccess {
+    func access(_ request: Request, _ context: APIRequestContext, workspace pathID: UUID? = nil,
+                requiring permission: Permission) async throws -> WorkspaceAccess {
         let caller = try context.requireCaller()
         switch caller {
         case .apiKey(let key, let creatorRole):
@@ -64,13 +66,38 @@ extension APIServices {
 }
 
 extension APIServices {
+    /// `access`, or for a platform operator who is not admitted by it, any existing workspace named
+    /// in `X-Workspace-ID` with `permission` alone: what operators may do for a workspace (buying
+    /// numbers). The audit log names the operator as the actor.
+    func accessOrOperator(_ request: Request, _ context: APIRequestContext, requiring permission: Permission) async throws -> WorkspaceAccess {
+        let refusal: APIError
+        do {
+            return try await access(request, context, requiring: permission)
+        } catch let error as APIError {
+            guard error.status == .notFound || error.status == .forbidden else { throw error }
+            refusal = error
+        }
+        guard case .user(let userID) = try context.requireCaller(), try await isOperator(userID),
+              let workspaceID = request.headers[.workspaceID].flatMap({ UUID(uuidString: $0) })
+        else { throw refusal }
+        let logger = self.logger
+        guard try await read({ try await WorkspaceStore.workspace(id: workspaceID, on: $0, logger: logger) }) != nil else {
+            throw APIError.notFound("workspace")
+        }
+        return WorkspaceAccess(workspaceID: workspaceID, caller: .user(userID), role: nil, permissions: [permission], ip: context.remoteIP)
+    }
+
+    /// Whether the user runs the platform (`PLATFORM_OPERATOR_EMAILS`).
+    func isOperator(_ userID: UUID) async throws -> Bool {
+        let logger = self.logger
+        guard let user = try await read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else { return false }
+        return configuration.platformOperators.contains(user.email.lowercased())
+    }
+
     /// The signed-in user if they run the platform (`PLATFORM_OPERATOR_EMAILS`), else 403.
     func requireOperator(_ context: APIRequestContext) async throws -> UUID {
         let userID = try context.requireUser("only platform operators may do this; sign in as one")
-        let logger = self.logger
-        guard let user = try await read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }),
-              configuration.platformOperators.contains(user.email.lowercased())
-        else { throw APIError(.forbidden, .forbidden, "only platform operators may do this") }
+        guard try await isOperator(userID) else { throw APIError(.forbidden, .forbidden, "only platform operators may do this") }
         return userID
     }
 }

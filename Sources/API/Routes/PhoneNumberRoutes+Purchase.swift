@@ -5,7 +5,7 @@ import Providers
 import QueueEngine
 
 /// `GET /api/phone-numbers/available` and `POST /api/phone-numbers/purchase`: numbers on offer at
-/// Twilio, and buying one for the workspace (Owners only). The price is charged when the purchase
+/// Twilio, and buying one for the workspace (its Owners, or platform operators). The price is charged when the purchase
 /// is accepted and refunded if Twilio refuses it; the `numbers.purchase` job buys it and points its
 /// calls here.
 extension PhoneNumberRoutes {
@@ -44,7 +44,7 @@ extension PhoneNumberRoutes {
     }
 
     @Sendable func available(_ request: Request, context: APIRequestContext) async throws -> AvailableView {
-        _ = try await services.access(request, context, requiring: .phoneNumbersPurchase)
+        _ = try await services.accessOrOperator(request, context, requiring: .phoneNumbersPurchase)
         let query = request.uri.queryParameters
         let country = String(query["country"] ?? "US").uppercased()
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
@@ -71,7 +71,7 @@ extension PhoneNumberRoutes {
     }
 
     @Sendable func purchase(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<PhoneNumberView> {
-        let access = try await services.access(request, context, requiring: .phoneNumbersPurchase)
+        let access = try await services.accessOrOperator(request, context, requiring: .phoneNumbersPurchase)
         _ = try twilio()
         let body = try await RequestBody.decode(PurchaseBody.self, from: request, context: context,
                                                 allowedKeys: Set(PurchaseBody.CodingKeys.allCases.map(\.rawValue)))
