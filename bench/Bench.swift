@@ -70,7 +70,8 @@ struct BenchOptions: Sendable {
                 }
                 repeats = count
             default:
-                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --repeat N, --worker-binary PATH, --api-binary PATH, --results FILE")
+                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --repeat N, "
+                                 + "--worker-binary PATH, --api-binary PATH, --results FILE")
             }
         }
     }

@@ -62,8 +62,10 @@ extension BenchSuite {
             func cut(_ share: Double) -> Double { Double(overheads[min(overheads.count - 1, Int(Double(overheads.count) * share))]) }
             figures.withLock {
                 $0 = [
-                    BenchResult(name: "turn overhead p50 (\(Self.conversationCalls) calls)", value: cut(0.5), unit: "ms", target: 15, higherIsBetter: false),
-                    BenchResult(name: "turn overhead p99 (\(Self.conversationCalls) calls)", value: cut(0.99), unit: "ms", target: 50, higherIsBetter: false),
+                    BenchResult(name: "turn overhead p50 (\(Self.conversationCalls) calls)", value: cut(0.5), unit: "ms",
+                                target: 15, higherIsBetter: false),
+                    BenchResult(name: "turn overhead p99 (\(Self.conversationCalls) calls)", value: cut(0.99), unit: "ms",
+                                target: 50, higherIsBetter: false),
                     BenchResult(name: "turns per second (\(Self.conversationCalls) calls)", value: rate(latencies.count, elapsed), unit: "turns/s",
                                 target: nil, higherIsBetter: true),
                 ]

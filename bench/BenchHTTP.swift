@@ -137,7 +137,9 @@ struct WrkReport {
         let failed = lines.first { $0.hasPrefix("Non-2xx or 3xx responses:") }
             .flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") } ?? 0
         let errors = lines.first { $0.hasPrefix("Socket errors:") } != nil
-        if errors || failed > 0 { Swift.print("wrk: \(failed) non-2xx responses; \(lines.first { $0.hasPrefix("Socket errors:") } ?? "no socket errors")") }
+        if errors || failed > 0 {
+            Swift.print("wrk: \(failed) non-2xx responses; \(lines.first { $0.hasPrefix("Socket errors:") } ?? "no socket errors")")
+        }
         accepted = total - failed
         self.seconds = seconds
         self.p50 = p50

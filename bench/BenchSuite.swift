@@ -197,7 +197,8 @@ struct BenchSuite: Sendable {
         let after = try await storeClaimAck("\(runID)-hist-b", total: 20_000, loops: 1)
         return [
             BenchResult(name: "claim+ack, empty history", value: before, unit: "jobs/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "claim+ack, \(options.finishedHistory / 1000)k finished jobs", value: after, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: "claim+ack, \(options.finishedHistory / 1000)k finished jobs", value: after, unit: "jobs/s",
+                        target: nil, higherIsBetter: true),
         ]
     }
 

@@ -52,7 +52,8 @@ struct APIConfiguration: Sendable {
         redis = try RedisConfiguration.from(environment)
         providers = try PlatformProviders(environment: environment)
         guard let mail = providers.mail, let sealer = mail.sealer else {
-            throw ConfigurationError("SECRETS_KEY", "is required: at least \(SecretSealer.minimumSecretBytes) random bytes that seal the tokens email jobs carry (shared with the worker)")
+            throw ConfigurationError("SECRETS_KEY", "is required: at least \(SecretSealer.minimumSecretBytes) random bytes that seal the tokens "
+                                     + "email jobs carry (shared with the worker)")
         }
         self.mail = mail
         self.sealer = sealer

@@ -34,7 +34,8 @@ struct Connection {
         publisher?.start()
         defer { publisher?.stop() }
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let connection = Connection(queue: JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: database.replyTimeout), client: client, logger: logger)
+        let connection = Connection(queue: JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: database.replyTimeout),
+                                    client: client, logger: logger)
         let place = "\(database.host):\(database.port)/\(database.database)"
         let result: T
         do {

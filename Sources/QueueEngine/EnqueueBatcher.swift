@@ -9,8 +9,9 @@ import Synchronization
 /// No background task: the caller that finds fewer than `concurrentFlushes` flushes under way leads
 /// one flush of its own job and what is waiting. When a leader finishes and jobs are still waiting,
 /// it hands the lead to the oldest waiter, so every waiting job has a leader and no caller leads
-/// more than once (a caller waits for at most the flush under way and its own). A job's result is delivered only after its batch committed; a batch that
-/// fails is retried job by job, so one bad job cannot fail its neighbours.
+/// more than once (a caller waits for at most the flush under way and its own). A job's result is
+/// delivered only after its batch committed; a batch that fails is retried job by job, so one bad
+/// job cannot fail its neighbours.
 public final class EnqueueBatcher: Sendable {
     public static let defaultMaximumBatch = 1_000
     public static let defaultConcurrentFlushes = 2

@@ -114,7 +114,8 @@ public struct VoicePartnerClient: Sendable {
     }
 
     /// Calls a tool as a `tools.invoke` job; wait for it with `wait(for:result:)` and `ToolCallResult`.
-    public func invokeTool<Arguments: Encodable & Sendable>(_ id: UUID, arguments: Arguments, idempotencyKey: String? = nil) async throws -> EnqueuedJob {
+    public func invokeTool<Arguments: Encodable & Sendable>(_ id: UUID, arguments: Arguments,
+                                                            idempotencyKey: String? = nil) async throws -> EnqueuedJob {
         try await send(.invokeTool, [id.uuidString.lowercased()], body: ["arguments": arguments],
                        headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
     }

@@ -192,10 +192,12 @@ import Testing
             // Berlin leaves summer time on 2026-10-25 at 03:00 local (01:00 UTC): that day has 25 hours.
             for time in ["2026-10-24T21:59:00Z", "2026-10-25T21:30:00Z", "2026-10-25T23:30:00Z"] {
                 let created = try Date(time, strategy: .iso8601)
-                try await Self.insert(CallRow(status: "completed", minutesAgo: reference.timeIntervalSince(created) / 60, answeredAfter: 1, duration: 60),
+                try await Self.insert(CallRow(status: "completed", minutesAgo: reference.timeIntervalSince(created) / 60, answeredAfter: 1,
+                                              duration: 60),
                                       workspace: workspace, assistant: nil, now: reference, api: api)
             }
-            let reply = try await api.call(.get, "/api/analytics/summary?from=2026-10-23T22:00:00Z&to=2026-10-26T23:00:00Z&interval=day&tz=Europe/Berlin",
+            let reply = try await api.call(.get,
+                                           "/api/analytics/summary?from=2026-10-23T22:00:00Z&to=2026-10-26T23:00:00Z&interval=day&tz=Europe/Berlin",
                                            as: owner.bearer, headers: APIHarness.workspaceHeader(workspace))
             #expect(reply.status == .ok, "\(reply.body.text)")
             let series = try #require(reply["series"]?.array)

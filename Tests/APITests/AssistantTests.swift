@@ -81,7 +81,8 @@ import Testing
             let owner = try await api.register("pages")
             let header = APIHarness.workspaceHeader(try await api.createWorkspace(owner))
             for index in 0..<5 {
-                let reply = try await api.call(.post, "/api/assistants", json: .object(["name": .string("A\(index)")]), as: owner.bearer, headers: header)
+                let reply = try await api.call(.post, "/api/assistants", json: .object(["name": .string("A\(index)")]), as: owner.bearer,
+                                               headers: header)
                 #expect(reply.status == .created)
             }
             var names: [String] = []
@@ -109,7 +110,8 @@ import Testing
                                                          as: other.bearer, headers: otherHeader)["id"]?.string)
             let number = "+4930\(Int.random(in: 1_000_000...9_999_999))"
             for bad in ["030123456", "+0301234567", "+49 30 123", "+12"] {
-                let reply = try await api.call(.post, "/api/phone-numbers", json: .object(["number": .string(bad)]), as: owner.bearer, headers: header)
+                let reply = try await api.call(.post, "/api/phone-numbers", json: .object(["number": .string(bad)]), as: owner.bearer,
+                                               headers: header)
                 #expect(reply.status == .unprocessableContent, "\(bad)")
             }
             let foreign = try await api.call(.post, "/api/phone-numbers", json: .object([
@@ -123,14 +125,18 @@ import Testing
             #expect(created.status == .created, "\(created.body.text)")
             let id = try #require(created["id"]?.string)
             #expect(created["assistant_id"]?.string == mine)
-            let taken = try await api.call(.post, "/api/phone-numbers", json: .object(["number": .string(number)]), as: other.bearer, headers: otherHeader)
+            let taken = try await api.call(.post, "/api/phone-numbers", json: .object(["number": .string(number)]), as: other.bearer,
+                                           headers: otherHeader)
             #expect(taken.status == .conflict)
             // A label change keeps the binding; null unbinds; deleting the assistant unbinds too.
-            let relabelled = try await api.call(.put, "/api/phone-numbers/\(id)", json: .object(["label": .string("Sales")]), as: owner.bearer, headers: header)
+            let relabelled = try await api.call(.put, "/api/phone-numbers/\(id)", json: .object(["label": .string("Sales")]),
+                                                as: owner.bearer, headers: header)
             #expect(relabelled["assistant_id"]?.string == mine)
-            let unbound = try await api.call(.put, "/api/phone-numbers/\(id)", json: .object(["assistant_id": .null]), as: owner.bearer, headers: header)
+            let unbound = try await api.call(.put, "/api/phone-numbers/\(id)", json: .object(["assistant_id": .null]), as: owner.bearer,
+                                             headers: header)
             #expect(unbound["assistant_id"] == .null || unbound["assistant_id"] == nil)
-            _ = try await api.call(.put, "/api/phone-numbers/\(id)", json: .object(["assistant_id": .string(mine)]), as: owner.bearer, headers: header)
+            _ = try await api.call(.put, "/api/phone-numbers/\(id)", json: .object(["assistant_id": .string(mine)]), as: owner.bearer,
+                                   headers: header)
             #expect(try await api.call(.delete, "/api/assistants/\(mine)", as: owner.bearer, headers: header).status == .noContent)
             let after = try await api.call(.get, "/api/phone-numbers/\(id)", as: owner.bearer, headers: header)
             #expect(after["assistant_id"] == .null || after["assistant_id"] == nil)

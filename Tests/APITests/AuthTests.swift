@@ -25,10 +25,12 @@ import Testing
                                           headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(form.status == .ok, "\(form.body.text)")
 
-            let wrong = try await api.call(.post, "/auth/login", json: .object(["email": .string(user.email), "password": .string("wrong password!")]))
+            let wrong = try await api.call(.post, "/auth/login",
+                                           json: .object(["email": .string(user.email), "password": .string("wrong password!")]))
             #expect(wrong.status == .unauthorized)
             #expect(wrong.errorCode == "invalid_credentials")
-            let unknown = try await api.call(.post, "/auth/login", json: .object(["email": .string("nobody-\(UUID())@example.com"), "password": .string("whatever12345")]))
+            let unknown = try await api.call(.post, "/auth/login",
+                                             json: .object(["email": .string("nobody-\(UUID())@example.com"), "password": .string("whatever12345")]))
             #expect(unknown.status == .unauthorized)
             #expect(unknown.errorCode == "invalid_credentials")
             #expect(try await api.call(.get, "/api/me").status == .unauthorized)

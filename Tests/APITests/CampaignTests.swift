@@ -83,7 +83,8 @@ import TestSupport
             let id = try #require(UUID(uuidString: created["id"]?.string ?? ""))
 
             let mail = MailService(configuration: MailConfiguration(campaigns: CampaignSettings(chunkSize: 3, ratePerWorkspace: 1_000)),
-                                   templates: try EmailTemplates.load(folder: URL(fileURLWithPath: "templates"), globals: MailConfiguration().globals),
+                                   templates: try EmailTemplates.load(folder: URL(fileURLWithPath: "templates"),
+                                                                      globals: MailConfiguration().globals),
                                    mailer: FailoverMailer(providers: [SMTPMailer(configuration: SMTPConfiguration(
                                        host: "127.0.0.1", port: sink.port, security: .none))]),
                                    sealer: api.services.configuration.sealer)
@@ -164,7 +165,8 @@ import TestSupport
                     configuration: MailConfiguration(from: EmailAddress("news@voicepartner.test"),
                                                      campaigns: CampaignSettings(chunkSize: 1_200, ratePerWorkspace: 100_000)),
                     templates: try EmailTemplates.load(folder: URL(fileURLWithPath: "templates"), globals: MailConfiguration().globals),
-                    mailer: FailoverMailer(providers: [SendGridMailer(configuration: SendGridConfiguration(baseURL: base, apiKey: SendGridStandIn.apiKey))]),
+                    mailer: FailoverMailer(providers: [SendGridMailer(configuration: SendGridConfiguration(baseURL: base,
+                                                                                                           apiKey: SendGridStandIn.apiKey))]),
                     sealer: sealer).throttled(by: PostgresSendThrottle(client: api.database))
                 let context = JobContext(jobID: 1, kind: CampaignChunkJob.name, queue: "email-bulk", attempt: 1, maxAttempts: 8, workspaceID: nil,
                                          logger: APIHarness.logger, progressReporter: { _, _ in })

@@ -63,7 +63,8 @@ import TestSupport
             return try await post("/webhooks/twilio/turn?call=\(callID)&turn=\(number)", parameters, signed: signed)
         }
 
-        func turns() async throws -> [(outcome: String, caller: String?, assistant: String, reason: String?, tools: String, tokens: Int, cost: Int64)] {
+        func turns() async throws -> [(outcome: String, caller: String?, assistant: String, reason: String?,
+                                       tools: String, tokens: Int, cost: Int64)] {
             let rows = try await api.database.query("""
                 SELECT t.outcome, t.caller_text, t.assistant_text, t.failure_reason, t.tool_calls::text, t.input_tokens + t.output_tokens, t.cost
                 FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id
@@ -141,7 +142,8 @@ import TestSupport
                 }
                 var fileIDs: [JSONValue] = []
                 for document in documents {
-                    let uploaded = try await FileTests.upload(api, owner, header, name: document.name, type: "text/plain", data: Data(document.text.utf8))
+                    let uploaded = try await FileTests.upload(api, owner, header, name: document.name, type: "text/plain",
+                                                              data: Data(document.text.utf8))
                     let fileID = try #require(uploaded["id"]?.string, "\(uploaded.body.text)")
                     _ = try await FileTests.extract(api, fileID)
                     fileIDs.append(.string(fileID))
@@ -153,7 +155,8 @@ import TestSupport
                 }
                 #expect(try await api.call(.post, "/api/assistants/\(assistantID)/deploy", as: owner.bearer, headers: header).status == .ok)
                 let number = "+1" + String(Int.random(in: 2_000_000_000...9_999_999_999))
-                let bound = try await api.call(.post, "/api/phone-numbers", json: .object(["number": .string(number), "assistant_id": .string(assistantID)]),
+                let bound = try await api.call(.post, "/api/phone-numbers",
+                                               json: .object(["number": .string(number), "assistant_id": .string(assistantID)]),
                                                as: owner.bearer, headers: header)
                 try #require(bound.status == .created, "\(bound.body.text)")
                 let logger = api.logger
@@ -197,7 +200,9 @@ import TestSupport
                 #expect(endpoint.requests.contains("GET /echo/orders/A17"), "\(endpoint.requests)")
                 let asked = model.received
                 #expect(asked.count == 3)
-                let offered = asked.map { request in ((request.json["tools"] as? [[String: Any]]) ?? []).compactMap { ($0["function"] as? [String: Any])?["name"] as? String } }
+                let offered = asked.map { request in
+                    ((request.json["tools"] as? [[String: Any]]) ?? []).compactMap { ($0["function"] as? [String: Any])?["name"] as? String }
+                }
                 #expect(offered[1] == ["end_call", "transfer_call", "lookup_order"], "\(offered)")
                 #expect(offered[2] == offered[1], "a tool's answer cannot change the tools")
                 let messages = try #require(asked[2].json["messages"] as? [[String: Any]])
@@ -412,7 +417,8 @@ import TestSupport
             _ = try await analyse.run(args, context: context)
             #expect(model.received.count == 3, "analysed once")
             let transcriptRequest = try #require((model.received[2].json["messages"] as? [[String: Any]])?.last?["content"] as? String)
-            #expect(transcriptRequest.contains("Caller: I want to cancel my order 42") && transcriptRequest.contains("Assistant: It is cancelled. Goodbye!"))
+            #expect(transcriptRequest.contains("Caller: I want to cancel my order 42")
+                    && transcriptRequest.contains("Assistant: It is cancelled. Goodbye!"))
             let charged = try await call.balance()
             #expect(charged < before, "the analysis's tokens are charged")
 
@@ -484,7 +490,8 @@ import TestSupport
         try await Self.call(model: LanguageModelStandIn(), environment: ["OPENAI_BASE_URL": "http://127.0.0.1:9/v1"]) { call, _ in
             let started = ContinuousClock.now
             let answer = try await call.turn(1, "Hello?")
-            #expect(answer.body.contains(MarkupText.escape(ConversationSettings().fallbackLine)) && answer.body.contains("turn=2\""), "\(answer.body)")
+            #expect(answer.body.contains(MarkupText.escape(ConversationSettings().fallbackLine)) && answer.body.contains("turn=2\""),
+                    "\(answer.body)")
             #expect(ContinuousClock.now - started < .seconds(12))
             let turns = try await call.turns()
             #expect(turns.map(\.outcome) == ["failed"] && turns.first?.reason?.hasPrefix("network_error") == true, "\(turns.map(\.reason))")

@@ -47,7 +47,8 @@ import Testing
             #expect(ledger["items"]?.array?.compactMap { $0["kind"]?.string } == ["usage", "grant"])
             #expect(ledger["items"]?.array?.first?["credits"]?.number == -85)
 
-            let settings = try await api.call(.put, "/api/credits/settings", json: .object(["warning_thresholds": .array([.number(50), .number(10)])]),
+            let settings = try await api.call(.put, "/api/credits/settings",
+                                              json: .object(["warning_thresholds": .array([.number(50), .number(10)])]),
                                               as: owner.bearer, headers: header)
             #expect(settings["warning_thresholds"]?.array == [.number(50), .number(10)])
             #expect(settings["crossed_threshold"]?.number == 50)

@@ -44,7 +44,8 @@ import TestSupport
 
             var configuration = WorkerConfiguration(id: "dashboard-worker-\(queue)", queues: [queue: 2])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store, registry: PlatformJobs.registry(store: api.services.queue.store),
+            let worker = Worker(configuration: configuration, store: api.services.queue.store,
+                                registry: PlatformJobs.registry(store: api.services.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             defer { worker.stop() }

@@ -26,7 +26,8 @@ import Testing
     }
 
     static func mailService(_ sink: SMTPSink, configuration: APIConfiguration) throws -> MailService {
-        let mail = MailConfiguration(from: EmailAddress("no-reply@voicepartner.test", name: "VoicePartnerAI"), appURL: "https://app.voicepartner.test")
+        let mail = MailConfiguration(from: EmailAddress("no-reply@voicepartner.test", name: "VoicePartnerAI"),
+                                     appURL: "https://app.voicepartner.test")
         return MailService(configuration: mail, templates: try EmailTemplates.load(folder: mail.templatesFolder, globals: mail.globals),
                            mailer: FailoverMailer(providers: [SMTPMailer(configuration: sink.configuration())]), sealer: configuration.sealer)
     }

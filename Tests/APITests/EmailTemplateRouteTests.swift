@@ -53,7 +53,8 @@ import Testing
             #expect(try await api.call(.get, "\(Self.path)/welcome", as: stranger.bearer, headers: strangerHeader)["source"]?.string == "built-in")
             #expect(try await api.call(.get, "\(Self.path)/welcome", as: stranger.bearer, headers: header).status == .notFound)
             let (own, theirs) = try await api.database.withConnection { connection in
-                (try await WorkspaceTemplate.resolve("welcome", workspaceID: workspace, templates: templates, on: connection, logger: APIHarness.logger),
+                (try await WorkspaceTemplate.resolve("welcome", workspaceID: workspace, templates: templates, on: connection,
+                                                     logger: APIHarness.logger),
                  try await WorkspaceTemplate.resolve("welcome", workspaceID: other, templates: templates, on: connection, logger: APIHarness.logger))
             }
             let rendered = try own.render(variables)
@@ -66,7 +67,8 @@ import Testing
                 UPDATE email_templates SET text_body = 'Uses {{gone}}' WHERE workspace_id = \(workspace) AND name = 'welcome'
                 """)
             let fallen = try await api.database.withConnection { connection in
-                try await WorkspaceTemplate.resolve("welcome", workspaceID: workspace, templates: templates, on: connection, logger: APIHarness.logger)
+                try await WorkspaceTemplate.resolve("welcome", workspaceID: workspace, templates: templates, on: connection,
+                                                    logger: APIHarness.logger)
             }
             #expect(try fallen.render(variables) == (try templates.render("welcome", variables: variables)))
 

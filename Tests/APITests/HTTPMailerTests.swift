@@ -64,7 +64,8 @@ import Testing
         try await standIn.run { base in
             let t = EmailBatch.token(0, html: false), h = EmailBatch.token(0, html: true)
             func recipient(_ address: String, _ name: String) -> EmailBatch.Recipient {
-                EmailBatch.Recipient(id: "id-\(address)", to: EmailAddress(address), substitutions: [t: name, h: name.replacingOccurrences(of: "&", with: "&amp;")],
+                EmailBatch.Recipient(id: "id-\(address)", to: EmailAddress(address),
+                                     substitutions: [t: name, h: name.replacingOccurrences(of: "&", with: "&amp;")],
                                      headers: [("List-Unsubscribe", "<https://x.test/u/\(address)>")])
             }
             let batch = EmailBatch(from: EmailAddress("news@voicepartner.test"), subject: "Hi \(t)", text: "Dear \(t)", html: "<p>Dear \(h)</p>",
@@ -137,7 +138,8 @@ import Testing
             #expect(await mailer.batchLimit() == 1_000)
             let t = EmailBatch.token(0, html: false), h = EmailBatch.token(0, html: true)
             let batch = EmailBatch(from: EmailAddress("news@voicepartner.test"), subject: "For \(t)", text: "Text \(t)", html: "<b>\(h)</b>",
-                                   recipients: (0..<5).map { EmailBatch.Recipient(id: "m\($0)@voicepartner.test", to: EmailAddress("r\($0)@example.com"),
+                                   recipients: (0..<5).map { EmailBatch.Recipient(id: "m\($0)@voicepartner.test",
+                                                                                  to: EmailAddress("r\($0)@example.com"),
                                                                                   substitutions: [t: "R\($0)", h: "R\($0)"]) })
             #expect(await mailer.send(batch).allSatisfy { (try? $0.get()) == "sendgrid" })
             #expect(standIn.acceptedRequests == 1)

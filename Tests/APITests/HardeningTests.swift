@@ -68,7 +68,8 @@ import Testing
             let branches = Array(repeating: ##"{"type": "object", "properties": {"a": {"$ref": "#/$defs/n"}}, "required": ["zz"]}"##, count: 4)
             let tool = try await ToolTests.create(api, owner, header, [
                 "name": "deep", "method": "POST", "url": "https://127.0.0.2/hook",
-                "parameters": JSONValue(text: ##"{"type": "object", "$defs": {"n": {"anyOf": [\##(branches.joined(separator: ", "))]}}, "properties": {"a": {"$ref": "#/$defs/n"}}}"##),
+                "parameters": JSONValue(text: ##"{"type": "object", "$defs": {"n": {"anyOf": [\##(branches.joined(separator: ", "))]}}, "##
+                                              + ##""properties": {"a": {"$ref": "#/$defs/n"}}}"##),
             ])
             var argument = JSONValue.object([:])
             for _ in 0..<30 { argument = .object(["a": argument]) }
@@ -148,7 +149,8 @@ import Testing
             let refused = try await api.call(.get, "/api/workspaces", as: signedOut.bearer)
             #expect(refused.status == .unauthorized)
             #expect(refused.errorCode == "invalid_token")
-            let login = try await api.call(.post, "/auth/login", json: .object(["email": .string(signedOut.email), "password": .string(signedOut.password)]))
+            let login = try await api.call(.post, "/auth/login",
+                                           json: .object(["email": .string(signedOut.email), "password": .string(signedOut.password)]))
             let fresh = try #require(login["access_token"]?.string)
             #expect(try await api.call(.get, "/api/workspaces", as: .bearer(fresh)).status == .ok)
 
@@ -188,7 +190,8 @@ import Testing
             try await api.addMember(member, to: workspace, role: .admin, by: owner)
             let key = try await api.createKey(in: workspace, scopes: ["jobs:read"], by: member)
             #expect(try await api.call(.get, "/api/jobs", as: .apiKey(key)).status == .ok)
-            #expect(try await api.call(.delete, "/api/workspaces/\(workspace.lowercased)/members/\(member.id.lowercased)", as: owner.bearer).status == .noContent)
+            #expect(try await api.call(.delete, "/api/workspaces/\(workspace.lowercased)/members/\(member.id.lowercased)",
+                                       as: owner.bearer).status == .noContent)
             try await api.addMember(member, to: workspace, role: .admin, by: owner)
             #expect(try await api.call(.get, "/api/jobs", as: .apiKey(key)).status == .unauthorized)
         }
@@ -232,7 +235,8 @@ import Testing
     @Test func pathSpellingsReachTheSameLimits() async throws {
         try await APIHarness.with(["RATE_LIMIT_AUTH": "fixed:4/60s"]) { api in
             for (path, canonical) in [("//auth/login", "/auth/login"), ("///auth/login", "/auth/login"), ("/dashboard//login", "/dashboard/login"),
-                                      ("/auth/./login", "/auth/login"), ("/api/../auth/login", "/auth/login"), ("//api/jobs?state=available", "/api/jobs?state=available")] {
+                                      ("/auth/./login", "/auth/login"), ("/api/../auth/login", "/auth/login"),
+                                      ("//api/jobs?state=available", "/api/jobs?state=available")] {
                 let reply = try await api.call(.post, path, json: .object(["email": "a@example.com", "password": "x"]))
                 #expect(reply.status == .permanentRedirect, "\(path): \(reply.status)")
                 #expect(reply.headers[.location] == canonical, "\(path)")
@@ -271,7 +275,9 @@ import Testing
             return result
         }
         // Addresses of this run alone (the audit log keeps earlier runs' rows).
-        @Sendable func address() -> String { "2001:db8:\(String(Int.random(in: 0x1000...0xffff), radix: 16)):\(String(Int.random(in: 0x1000...0xffff), radix: 16))::1" }
+        @Sendable func address() -> String {
+            "2001:db8:\(String(Int.random(in: 0x1000...0xffff), radix: 16)):\(String(Int.random(in: 0x1000...0xffff), radix: 16))::1"
+        }
         let a = address(), b = address()
         try await APIHarness.with(["RATE_LIMIT_AUTH": "fixed:2/60s", "TRUSTED_PROXIES": "127.0.0.0/8,::1"]) { api in
             #expect(try await statuses(api, [a, a, b, a]) == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests])

@@ -27,7 +27,8 @@ import Testing
             let header = APIHarness.workspaceHeader(workspace)
             let tool = try await ToolTests.create(api, owner, header, [
                 "name": "fuzzed", "method": "POST", "url": "https://127.0.0.2/hook",
-                "parameters": JSONValue(text: #"{"type": "object", "properties": {"n": {"type": "integer", "minimum": 0, "maximum": 10}, "s": {"type": "string", "maxLength": 5}}}"#),
+                "parameters": JSONValue(text: #"{"type": "object", "properties": {"n": {"type": "integer", "minimum": 0, "maximum": 10}, "#
+                                              + #""s": {"type": "string", "maxLength": 5}}}"#),
             ])
             // The health check is probed all along; its slowest answer is compared to the run.
             let prober = Task {
@@ -64,19 +65,22 @@ import Testing
                     check(try await api.call(.post, "/api/jobs", json: .object(["kind": "platform.canary", field: value]),
                                              as: owner.bearer, headers: header), "POST /api/jobs \(field)=\(value.text)")
                 case 2:
-                    let field = ["temperature", "max_tokens", "interruption_sensitivity", "silence_timeout_ms", "response_delay_ms"].randomElement(using: &random)!
+                    let field = ["temperature", "max_tokens", "interruption_sensitivity", "silence_timeout_ms",
+                                 "response_delay_ms"].randomElement(using: &random)!
                     check(try await api.call(.post, "/api/assistants", json: .object(["name": "Fuzz", field: jsonNumber]),
                                              as: owner.bearer, headers: header), "POST /api/assistants \(field)=\(jsonNumber.text)")
                 case 3:
                     let keyword = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minimum",
                                    "multipleOf", "exclusiveMaximum"].randomElement(using: &random)!
-                    let schema = JSONValue.object(["type": "object", "properties": .object(["v": .object([keyword: jsonNumber])]), keyword: jsonNumber])
+                    let schema = JSONValue.object(["type": "object", "properties": .object(["v": .object([keyword: jsonNumber])]),
+                                                   keyword: jsonNumber])
                     check(try await api.call(.post, "/api/tools", json: .object([
                         "name": .string("t\(UInt32.random(in: 0...UInt32.max, using: &random))"), "method": "POST",
                         "url": "https://127.0.0.2/hook", "parameters": schema, "timeout_ms": jsonNumber,
                     ]), as: owner.bearer, headers: header), "POST /api/tools \(keyword)=\(jsonNumber.text)")
                 case 4:
-                    let arguments = JSONValue.object(["n": jsonNumber, "s": Bool.random(using: &random) ? jsonNumber : .string(String(repeating: "x", count: 6))])
+                    let arguments = JSONValue.object(["n": jsonNumber,
+                                                      "s": Bool.random(using: &random) ? jsonNumber : .string(String(repeating: "x", count: 6))])
                     check(try await api.call(.post, "/api/tools/\(tool)/invoke", json: .object(["arguments": arguments]),
                                              as: owner.bearer, headers: header), "POST invoke \(arguments.text)")
                 case 5:
@@ -85,7 +89,8 @@ import Testing
                     let body = ["\(String(repeating: "[", count: depth))\(String(repeating: "]", count: depth))", "[]", "\"x\"", "12", "null",
                                 #"{"name": "\u0000"}"#, #"{"name": "\#(String(repeating: "é", count: 30_000))"}"#, "{\"name\":", "\u{FEFF}{}",
                                 #"{"name": 1e999}"#].randomElement(using: &random)!
-                    let route = ["/api/assistants", "/api/jobs", "/api/tools", "/api/webhooks", "/auth/login", "/api/email/campaigns"].randomElement(using: &random)!
+                    let route = ["/api/assistants", "/api/jobs", "/api/tools", "/api/webhooks", "/auth/login",
+                                 "/api/email/campaigns"].randomElement(using: &random)!
                     check(try await api.call(.post, route, raw: body, as: owner.bearer, headers: header), "POST \(route) raw \(body.prefix(40))")
                 case 6:
                     let route = "/api/analytics/billing?period=\(number)&from=\(date)&to=\(date)"

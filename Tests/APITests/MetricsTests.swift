@@ -38,7 +38,9 @@ import Testing
                 name = String(series[..<open])
                 for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",") {
                     let halves = pair.split(separator: "=", maxSplits: 1)
-                    guard halves.count == 2, halves[1].hasPrefix("\""), halves[1].hasSuffix("\"") else { Issue.record("bad label: \(line)"); continue }
+                    guard halves.count == 2, halves[1].hasPrefix("\""), halves[1].hasSuffix("\"") else {
+                        Issue.record("bad label: \(line)"); continue
+                    }
                     labels[String(halves[0])] = String(halves[1].dropFirst().dropLast())
                 }
             }
@@ -71,7 +73,8 @@ import Testing
 
             var configuration = WorkerConfiguration(id: "metrics-worker", queues: [queue: 4])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store, registry: PlatformJobs.registry(store: api.services.queue.store),
+            let worker = Worker(configuration: configuration, store: api.services.queue.store,
+                                registry: PlatformJobs.registry(store: api.services.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             let deadline = ContinuousClock.now + .seconds(60)

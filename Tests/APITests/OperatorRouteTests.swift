@@ -39,7 +39,8 @@ import Testing
             // A worker serving the queue is listed while it runs.
             var configuration = WorkerConfiguration(id: "ops-worker-\(queue)", queues: [queue: 2])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store, registry: PlatformJobs.registry(store: api.services.queue.store),
+            let worker = Worker(configuration: configuration, store: api.services.queue.store,
+                                registry: PlatformJobs.registry(store: api.services.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             var listed = false

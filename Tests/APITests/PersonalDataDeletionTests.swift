@@ -143,11 +143,17 @@ import Testing
             #expect(receipt["credit_ledger (pseudonymised, kept for billing)"] == 1)
             #expect((receipt["queued emails (cancelled)"] ?? 0) >= 1)
 
-            let owners = try await api.database.query("SELECT role::text FROM workspace_members WHERE workspace_id = \(shared) AND user_id = \(partner.id)")
+            let owners = try await api.database.query("""
+                SELECT role::text FROM workspace_members \
+                WHERE workspace_id = \(shared) AND user_id = \(partner.id)
+                """)
             for try await role in owners.decode(String.self) { #expect(role == "owner") }
             let soloLeft = try await api.database.query("SELECT count(*)::int FROM workspaces WHERE id = \(solo)")
             for try await count in soloLeft.decode(Int.self) { #expect(count == 0) }
-            let ledger = try await api.database.query("SELECT count(*)::int FROM credit_ledger WHERE workspace_id = \(shared) AND actor_user_id = \(request)")
+            let ledger = try await api.database.query("""
+                SELECT count(*)::int FROM credit_ledger \
+                WHERE workspace_id = \(shared) AND actor_user_id = \(request)
+                """)
             for try await count in ledger.decode(Int.self) { #expect(count == 1, "billing rows are kept under a pseudonym") }
             let confirmation = try await api.database.query("""
                 SELECT count(*)::int FROM queue_jobs WHERE kind = 'email.send' AND args->>'template' = 'deletion_confirmation'

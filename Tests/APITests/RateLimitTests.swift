@@ -155,7 +155,8 @@ import Testing
             let user = try await api.register("guessed")
             let other = try await api.register("bystander")
             for _ in 0..<3 {
-                let wrong = try await api.call(.post, "/auth/login", json: .object(["email": .string(user.email), "password": .string("not the password")]))
+                let wrong = try await api.call(.post, "/auth/login",
+                                               json: .object(["email": .string(user.email), "password": .string("not the password")]))
                 #expect(wrong.status == .unauthorized)
             }
             // Even the right password waits now: the account is being guessed at.

@@ -24,7 +24,8 @@ import VoicePartnerClient
             let client = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)", credential: .apiKey(key))
 
             struct CanaryArgs: Encodable, Sendable { let sleepMS: Int }
-            let enqueued = try await client.enqueue(kind: "platform.canary", args: CanaryArgs(sleepMS: 5), idempotencyKey: "swift-1", delaySeconds: 3600)
+            let enqueued = try await client.enqueue(kind: "platform.canary", args: CanaryArgs(sleepMS: 5), idempotencyKey: "swift-1",
+                                                    delaySeconds: 3600)
             #expect(!enqueued.duplicate)
             let again = try await client.enqueue(kind: "platform.canary", args: CanaryArgs(sleepMS: 5), idempotencyKey: "swift-1", delaySeconds: 3600)
             #expect(again.id == enqueued.id && again.duplicate)
@@ -59,7 +60,8 @@ import VoicePartnerClient
             } catch let error as ClientError {
                 #expect(error.code == "forbidden")
             }
-            let user = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)", credential: .user(accessToken: owner.accessToken, workspaceID: workspace))
+            let user = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)",
+                                          credential: .user(accessToken: owner.accessToken, workspaceID: workspace))
             #expect(try await user.credits().balance == 0)
         }
     }

@@ -98,7 +98,8 @@ import Testing
                 (.post, "/api/workspaces/\(w)/api-keys", .object(["name": .string("k"), "scopes": .array([.string("jobs:read")])]), managers),
                 (.get, "/api/workspaces/\(w)/audit", nil, managers),
                 (.get, "/api/jobs/\(job)", nil, with(everyone, ["write-key": .allowed, "read-key": .allowed])),
-                (.get, "/api/jobs", nil, with(everyone, ["write-key": .allowed, "read-key": .allowed, "outsider-own": .allowed, "foreign-key": .allowed])),
+                (.get, "/api/jobs", nil,
+                 with(everyone, ["write-key": .allowed, "read-key": .allowed, "outsider-own": .allowed, "foreign-key": .allowed])),
                 (.post, "/api/jobs/\(job)/cancel", nil, with(everyone, ["viewer": .forbidden, "write-key": .allowed, "read-key": .forbidden])),
                 (.post, "/api/jobs/\(job)/retry", nil, with(everyone, ["viewer": .forbidden, "write-key": .allowed, "read-key": .forbidden])),
                 // No key here has an email scope, so a foreign key is refused before any lookup.

@@ -41,7 +41,8 @@ import Testing
                 let shown = try await api.call(.get, "/api/tools/\(order)", as: owner.bearer, headers: header)
                 #expect(shown["auth"] == .object(["type": "api_key", "settings": .object(["header": "X-Shop-Key"]), "secret_set": true]))
                 #expect(!shown.body.text.contains("shop-secret-1"))
-                let stored = try await api.database.query("SELECT auth_secret_sealed FROM tools WHERE id = \(UUID(uuidString: order)!)", logger: api.logger)
+                let stored = try await api.database.query("SELECT auth_secret_sealed FROM tools WHERE id = \(UUID(uuidString: order)!)",
+                                                          logger: api.logger)
                 for try await sealed in stored.decode(String?.self) { #expect(sealed?.contains("shop-secret") == false) }
 
                 let called = try await api.call(.post, "/api/tools/\(order)/test", json: .object(["arguments": .object([
@@ -51,7 +52,8 @@ import Testing
                 #expect(called["ok"] == true)
                 #expect(called["status"]?.number == 200)
                 #expect(called["response"] == .object([
-                    "method": "GET", "path": "/echo/orders/42", "query": "expand=items&expand=customer&verbose=true", "headers.x-shop-key": "shop-secret-1",
+                    "method": "GET", "path": "/echo/orders/42", "query": "expand=items&expand=customer&verbose=true",
+                    "headers.x-shop-key": "shop-secret-1",
                 ]))
 
                 // Bad arguments are a 422 naming the path, and never reach the endpoint.
@@ -59,7 +61,8 @@ import Testing
                 for (arguments, path) in [(JSONValue.object(["order_id": "x1"]), "/order_id"), (.object([:]), "/order_id"),
                                           (.object(["order_id": "1", "expand": ["everything"]]), "/expand/0"),
                                           (.object(["order_id": "1", "extra": 1]), "/extra")] {
-                    let reply = try await api.call(.post, "/api/tools/\(order)/test", json: .object(["arguments": arguments]), as: owner.bearer, headers: header)
+                    let reply = try await api.call(.post, "/api/tools/\(order)/test", json: .object(["arguments": arguments]),
+                                                   as: owner.bearer, headers: header)
                     #expect(reply.status == .unprocessableContent, "\(arguments.text)")
                     #expect(reply["error"]?["details"]?["path"]?.string == path, "\(reply.body.text)")
                 }
@@ -68,10 +71,12 @@ import Testing
                 // A POST tool sends its arguments as JSON with a bearer token; the whole answer comes back.
                 let ticket = try await Self.create(api, owner, header, [
                     "name": "create_ticket", "method": "POST", "url": .string("\(base)/echo/tickets"),
-                    "parameters": JSONValue(text: #"{"type": "object", "properties": {"subject": {"type": "string"}, "priority": {"type": "integer"}}}"#),
+                    "parameters": JSONValue(text: #"{"type": "object", "properties": {"subject": {"type": "string"}, "#
+                                                  + #""priority": {"type": "integer"}}}"#),
                     "auth": .object(["type": "bearer", "token": "t0k"]),
                 ])
-                let posted = try await api.call(.post, "/api/tools/\(ticket)/test", json: .object(["arguments": .object(["subject": "Help", "priority": 2])]),
+                let posted = try await api.call(.post, "/api/tools/\(ticket)/test",
+                                                json: .object(["arguments": .object(["subject": "Help", "priority": 2])]),
                                                 as: owner.bearer, headers: header)
                 #expect(posted["response"]?["body"] == .object(["subject": "Help", "priority": 2]))
                 #expect(posted["response"]?["headers"]?["authorization"]?.string == "Bearer t0k")
@@ -83,7 +88,8 @@ import Testing
                 #expect(failed["ok"] == false)
                 #expect(failed["outcome"]?.string == "http_error")
                 #expect(failed["status"]?.number == 503)
-                let slow = try await Self.create(api, owner, header, ["name": "slow", "method": "GET", "url": .string("\(base)/slow"), "timeout_ms": 300])
+                let slow = try await Self.create(api, owner, header,
+                                                 ["name": "slow", "method": "GET", "url": .string("\(base)/slow"), "timeout_ms": 300])
                 let timedOut = try await api.call(.post, "/api/tools/\(slow)/test", json: .object([:]), as: owner.bearer, headers: header)
                 #expect(timedOut["outcome"]?.string == "timeout", "\(timedOut.body.text)")
                 let big = try await Self.create(api, owner, header, ["name": "big", "method": "GET", "url": .string("\(base)/big"),
@@ -94,7 +100,8 @@ import Testing
                 #expect(truncated["response"]?.string?.utf8.count == 1024)
 
                 // A changed header keeps the stored key; usage counts the calls that went out.
-                let changed = try await api.call(.put, "/api/tools/\(order)", json: .object(["auth": .object(["type": "api_key", "header": "X-Other-Key"]),
+                let changed = try await api.call(.put, "/api/tools/\(order)", json: .object(["auth": .object(["type": "api_key",
+                                                                                                              "header": "X-Other-Key"]),
                                                                                            "timeout_ms": 5000]), as: owner.bearer, headers: header)
                 #expect(changed["timeout_ms"]?.number == 5000)
                 let again = try await api.call(.post, "/api/tools/\(order)/test", json: .object(["arguments": .object(["order_id": "7"])]),
@@ -124,12 +131,14 @@ import Testing
             let workspace = try await api.createWorkspace(owner)
             let header = APIHarness.workspaceHeader(workspace)
             let base: [String: JSONValue] = ["name": "lookup", "url": "https://api.example.com/items/{id}",
-                                             "parameters": JSONValue(text: #"{"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}"#)]
+                                             "parameters": JSONValue(text: #"{"type": "object", "required": ["id"], "#
+                                                 + #""properties": {"id": {"type": "string"}}}"#)]
             _ = try await Self.create(api, owner, header, base)
             let duplicate = try await api.call(.post, "/api/tools", json: .object(base), as: owner.bearer, headers: header)
             #expect(duplicate.status == .conflict)
             let cases: [([String: JSONValue], String, String?)] = [
-                (["parameters": JSONValue(text: #"{"type": "object", "properties": {"id": {"type": "text"}}}"#)], "parameters", "/properties/id/type"),
+                (["parameters": JSONValue(text: #"{"type": "object", "properties": {"id": {"type": "text"}}}"#)], "parameters",
+                 "/properties/id/type"),
                 (["parameters": JSONValue(text: #"{"type": "array"}"#)], "parameters", nil),
                 (["url": "https://api.example.com/items/{item}"], "url", nil),
                 (["url": "https://{id}.example.com/"], "url", nil),
@@ -144,7 +153,8 @@ import Testing
                 (["auth": .object(["type": "bearer"])], "auth.token", nil),
                 (["auth": .object(["type": "basic", "password": "p"])], "auth.username", nil),
                 (["auth": .object(["type": "api_key", "key": "k", "header": "Host"])], "auth.header", nil),
-                (["auth": .object(["type": "oauth2", "token_url": "http://10.0.0.1/token", "client_id": "c", "client_secret": "s"])], "auth.token_url", nil),
+                (["auth": .object(["type": "oauth2", "token_url": "http://10.0.0.1/token", "client_id": "c", "client_secret": "s"])],
+                 "auth.token_url", nil),
                 (["auth": .object(["type": "bearer", "token": "t", "password": "p"])], "auth.password", nil),
                 (["response": .object(["fields": ["a b"]])], "response.fields", nil),
             ]
@@ -169,7 +179,8 @@ import Testing
                 let header = APIHarness.workspaceHeader(workspace)
                 let secure = try await Self.create(api, owner, header, [
                     "name": "secure", "method": "GET", "url": .string("\(base)/secure"),
-                    "auth": .object(["type": "oauth2", "token_url": .string("\(base)/oauth/token"), "client_id": .string(ToolEndpointStandIn.clientID),
+                    "auth": .object(["type": "oauth2", "token_url": .string("\(base)/oauth/token"),
+                                     "client_id": .string(ToolEndpointStandIn.clientID),
                                      "client_secret": .string(ToolEndpointStandIn.clientSecret), "scope": "orders.read"]),
                 ])
                 for _ in 0..<3 {
@@ -180,7 +191,8 @@ import Testing
                 #expect(endpoint.tokensIssued == 1)
                 let wrong = try await Self.create(api, owner, header, [
                     "name": "wrong_secret", "method": "GET", "url": .string("\(base)/secure"),
-                    "auth": .object(["type": "oauth2", "token_url": .string("\(base)/oauth/token"), "client_id": .string(ToolEndpointStandIn.clientID),
+                    "auth": .object(["type": "oauth2", "token_url": .string("\(base)/oauth/token"),
+                                     "client_id": .string(ToolEndpointStandIn.clientID),
                                      "client_secret": "nope"]),
                 ])
                 let refused = try await api.call(.post, "/api/tools/\(wrong)/test", json: .object([:]), as: owner.bearer, headers: header)
@@ -218,7 +230,8 @@ import Testing
                     // Spellings only the resolver expands are refused when called.
                     for (index, url) in ["http://2130706433:\(port)/echo/x", "http://0x7f.1:\(port)/echo/x", "http://localhost:\(port)/echo/x",
                                          "http://127.1:\(port)/echo/x"].enumerated() {
-                        let tool = try await Self.create(api, owner, header, ["name": .string("spelled_\(index)"), "method": "GET", "url": .string(url)])
+                        let tool = try await Self.create(api, owner, header,
+                                                         ["name": .string("spelled_\(index)"), "method": "GET", "url": .string(url)])
                         let reply = try await api.call(.post, "/api/tools/\(tool)/test", json: .object([:]), as: owner.bearer, headers: header)
                         #expect(reply["outcome"]?.string == "refused", "\(url): \(reply.body.text)")
                     }
@@ -227,10 +240,12 @@ import Testing
                         "name": "hop", "method": "GET", "url": .string("\(base)/redirect"),
                         "parameters": JSONValue(text: #"{"type": "object", "properties": {"to": {"type": "string"}}}"#),
                     ])
-                    let inward = try await api.call(.post, "/api/tools/\(hop)/test", json: .object(["arguments": .object(["to": .string("\(canaryBase)/echo/x")])]),
+                    let inward = try await api.call(.post, "/api/tools/\(hop)/test",
+                                                    json: .object(["arguments": .object(["to": .string("\(canaryBase)/echo/x")])]),
                                                     as: owner.bearer, headers: header)
                     #expect(inward["outcome"]?.string == "refused", "\(inward.body.text)")
-                    let followed = try await api.call(.post, "/api/tools/\(hop)/test", json: .object(["arguments": .object(["to": .string("\(base)/echo/landed")])]),
+                    let followed = try await api.call(.post, "/api/tools/\(hop)/test",
+                                                      json: .object(["arguments": .object(["to": .string("\(base)/echo/landed")])]),
                                                       as: owner.bearer, headers: header)
                     #expect(followed["response"]?["path"]?.string == "/echo/landed", "\(followed.body.text)")
                     #expect(canary.connections == 1, "the canary was connected to \(canary.connections - 1) times by tools")
@@ -251,10 +266,12 @@ import Testing
                 try await api.addMember(viewer, to: workspace, role: .viewer, by: owner)
                 let stranger = try await api.register("tools-stranger")
                 let otherWorkspace = try await api.createWorkspace(stranger)
-                let order = try await Self.create(api, owner, header, ["name": "get_order", "method": "GET", "url": .string("\(base)/echo/orders/{order_id}"),
+                let order = try await Self.create(api, owner, header, ["name": "get_order", "method": "GET",
+                                                                      "url": .string("\(base)/echo/orders/{order_id}"),
                                                                       "parameters": Self.orderSchema])
                 let missing = try await Self.create(api, owner, header, ["name": "missing", "method": "GET", "url": .string("\(base)/status/404")])
-                let unavailable = try await Self.create(api, owner, header, ["name": "unavailable", "method": "GET", "url": .string("\(base)/status/503")])
+                let unavailable = try await Self.create(api, owner, header,
+                                                        ["name": "unavailable", "method": "GET", "url": .string("\(base)/status/503")])
 
                 var idempotent = header
                 idempotent[HTTPField.Name("Idempotency-Key")!] = "call-1"
@@ -281,7 +298,8 @@ import Testing
                     return
                 }
                 #expect(JSONValue(text: result)["response"]?["path"]?.string == "/echo/orders/9")
-                let logged = try await api.database.query("SELECT count(*)::int FROM tool_calls WHERE job_id = \(jobID) AND source = 'job'", logger: api.logger)
+                let logged = try await api.database.query("SELECT count(*)::int FROM tool_calls WHERE job_id = \(jobID) AND source = 'job'",
+                                                          logger: api.logger)
                 for try await count in logged.decode(Int.self) { #expect(count == 1) }
                 // Another workspace's job cannot reach this workspace's tool.
                 guard case .discard(let reason) = try await run(order, .object(["order_id": "9"]), in: otherWorkspace) else {
@@ -295,16 +313,19 @@ import Testing
                 // Through /api/jobs with a key: tools:invoke may, jobs:write alone may not.
                 let invokeKey = try await api.createKey(in: workspace, scopes: ["tools:invoke"], by: owner)
                 let jobsKey = try await api.createKey(in: workspace, scopes: ["jobs:write"], by: owner)
-                let enqueue = JSONValue.object(["kind": "tools.invoke", "args": .object(["tool_id": .string(order), "arguments": .object(["order_id": "3"])])])
+                let enqueue = JSONValue.object(["kind": "tools.invoke",
+                                                "args": .object(["tool_id": .string(order), "arguments": .object(["order_id": "3"])])])
                 let viaJobs = try await api.call(.post, "/api/jobs", json: enqueue, as: .apiKey(invokeKey))
                 #expect(viaJobs.status == .accepted, "\(viaJobs.body.text)")
                 #expect(try await api.call(.post, "/api/jobs", json: enqueue, as: .apiKey(jobsKey)).status == .forbidden)
 
                 // Roles: a Viewer reads but neither changes nor calls; an outsider sees nothing.
                 #expect(try await api.call(.get, "/api/tools/\(order)", as: viewer.bearer, headers: header).status == .ok)
-                #expect(try await api.call(.post, "/api/tools/\(order)/test", json: .object([:]), as: viewer.bearer, headers: header).status == .forbidden)
+                #expect(try await api.call(.post, "/api/tools/\(order)/test", json: .object([:]), as: viewer.bearer,
+                                           headers: header).status == .forbidden)
                 #expect(try await api.call(.delete, "/api/tools/\(order)", as: viewer.bearer, headers: header).status == .forbidden)
-                #expect(try await api.call(.get, "/api/tools/\(order)", as: stranger.bearer, headers: APIHarness.workspaceHeader(otherWorkspace)).status == .notFound)
+                #expect(try await api.call(.get, "/api/tools/\(order)", as: stranger.bearer,
+                                           headers: APIHarness.workspaceHeader(otherWorkspace)).status == .notFound)
                 #expect(try await api.call(.get, "/api/tools/\(order)", as: stranger.bearer, headers: header).status == .notFound)
             }
         }

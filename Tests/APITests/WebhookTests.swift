@@ -19,7 +19,8 @@ import WebhookSigning
     /// Runs one attempt of a delivery's job as a worker would.
     static func deliver(_ api: APIHarness, _ delivery: Int64, workspace: UUID) async throws -> JobOutcome {
         let providers = api.services.configuration.providers
-        let job = DeliverWebhookHandler(client: api.database, http: providers.tools.http, sealer: providers.tools.sealer, settings: providers.webhooks)
+        let job = DeliverWebhookHandler(client: api.database, http: providers.tools.http, sealer: providers.tools.sealer,
+                                        settings: providers.webhooks)
         let context = JobContext(jobID: 1, kind: DeliverWebhookJob.name, queue: "webhooks", attempt: 1, maxAttempts: 10,
                                  workspaceID: workspace.lowercased, logger: api.logger, progressReporter: { _, _ in })
         return try await job.run(.init(deliveryID: delivery), context: context)
@@ -174,7 +175,8 @@ import WebhookSigning
                     """, logger: api.logger)
                 for try await count in mails.decode(Int.self) { #expect(count == 1, "the Owner is told once") }
                 #expect(try await api.call(.post, "/api/webhooks/\(endpoint)/ping", as: owner.bearer, headers: header).status == .conflict)
-                let enabled = try await api.call(.put, "/api/webhooks/\(endpoint)", json: .object(["enabled": true]), as: owner.bearer, headers: header)
+                let enabled = try await api.call(.put, "/api/webhooks/\(endpoint)", json: .object(["enabled": true]), as: owner.bearer,
+                                                 headers: header)
                 #expect(enabled["enabled"] == true)
                 #expect(enabled["consecutive_failures"]?.number == 0)
                 #expect(enabled["disabled_reason"] == nil || enabled["disabled_reason"] == .null)
@@ -223,13 +225,15 @@ import WebhookSigning
             let owner = try await api.register("hooks-discard")
             let workspace = try await api.createWorkspace(owner)
             let header = APIHarness.workspaceHeader(workspace)
-            let created = try await api.call(.post, "/api/webhooks", json: .object(["url": "https://hooks.example.com/discards", "events": ["job.discarded"]]),
+            let created = try await api.call(.post, "/api/webhooks",
+                                             json: .object(["url": "https://hooks.example.com/discards", "events": ["job.discarded"]]),
                                              as: owner.bearer, headers: header)
             let endpoint = try #require(created["id"]?.string)
             let key = try await api.createKey(in: workspace, scopes: ["jobs:write"], by: owner)
             var jobs: [Int64] = []
             for _ in 0..<2 {
-                let reply = try await api.call(.post, "/api/jobs", json: .object(["kind": "platform.canary", "args": .object(["sleepMS": 1])]), as: .apiKey(key))
+                let reply = try await api.call(.post, "/api/jobs",
+                                               json: .object(["kind": "platform.canary", "args": .object(["sleepMS": 1])]), as: .apiKey(key))
                 jobs.append(Int64(try #require(reply["id"]?.number)))
             }
             // A ping's delivery job discarded too: webhook deliveries never become events themselves.
@@ -249,7 +253,8 @@ import WebhookSigning
             let discarded = (log["items"]?.array ?? []).filter { $0["event_type"]?.string == "job.discarded" }
             #expect(discarded.count == 2, "one event per discarded job, none for the delivery job, none twice: \(log.body.text)")
             #expect(Set(discarded.compactMap { $0["payload"]?["data"]?["job_id"]?.number }) == Set(jobs.prefix(2).map(Double.init)))
-            #expect(discarded.allSatisfy { $0["payload"]?["data"]?["error"]?.string == "boom" && $0["payload"]?["data"]?["kind"]?.string == "platform.canary" })
+            #expect(discarded.allSatisfy { $0["payload"]?["data"]?["error"]?.string == "boom"
+                                               && $0["payload"]?["data"]?["kind"]?.string == "platform.canary" })
         }
     }
 }

@@ -159,4 +159,17 @@ import Testing
         }
         #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
     }
+
+    /// Code reads on one screen: no line of Swift is longer than 150 characters.
+    @Test func noLineIsLongerThan150Characters() throws {
+        var offenders: [String] = []
+        for directory in ["Sources", "Tests", "bench"] {
+            for file in Self.swiftFiles(under: directory) {
+                let path = file.path.replacingOccurrences(of: Self.root.path + "/", with: "")
+                let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                for (index, line) in lines.enumerated() where line.count > 150 { offenders.append("\(path):\(index + 1)") }
+            }
+        }
+        #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
+    }
 }

@@ -44,7 +44,8 @@ import Testing
         (#"{"customer": {"email": "a@example.com", "name": "abcdef"}}"#, "/customer/name"),
         (#"{"customer": {"email": "a@example.com", "tier": "gold"}}"#, "/customer/tier"),
         (#"{"items": []}"#, "/items"),
-        (#"{"items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}, {"sku": "C", "quantity": 1}, {"sku": "D", "quantity": 1}]}"#, "/items"),
+        (#"{"items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}, {"sku": "C", "quantity": 1}, {"sku": "D", "quantity": 1}]}"#,
+         "/items"),
         (#"{"items": [{"sku": "ABC-1", "quantity": 1}, {"sku": "ABC-1", "quantity": 1}]}"#, "/items"),
         (#"{"items": [{"sku": "abc-1", "quantity": 1}]}"#, "/items/0/sku"),
         (#"{"items": [{"sku": "ABC-1", "quantity": 1.5}]}"#, "/items/0/quantity"),
@@ -143,7 +144,8 @@ import Testing
             #expect(throws: Never.self) { try JSONSchema(JSONValue(text: #"{"type": "object", "\#(keyword)": 2147483647}"#)) }
         }
         // The largest accepted minimum is reported, not converted.
-        let schema = try! JSONSchema(JSONValue(text: #"{"type": "object", "minProperties": 2147483647, "properties": {"s": {"minLength": 2147483647}}}"#))
+        let schema = try! JSONSchema(JSONValue(text: #"{"type": "object", "minProperties": 2147483647, "#
+                                                     + #""properties": {"s": {"minLength": 2147483647}}}"#))
         let violations = schema.validate(JSONValue(text: #"{"s": "short"}"#))
         #expect(Set(violations.map(\.problem)) == ["must have at least 2147483647 properties", "must be at least 2147483647 characters long"])
     }
@@ -152,7 +154,8 @@ import Testing
         for branches in 1...4 {
             let members = Array(repeating: ##"{"$ref": "#/$defs/a"}"##, count: branches).joined(separator: ", ")
             for applicator in ["anyOf", "oneOf", "allOf"] {
-                let schema = JSONValue(text: ##"{"type": "object", "$defs": {"a": {"\##(applicator)": [\##(members)]}}, "properties": {"x": {"$ref": "#/$defs/a"}}}"##)
+                let schema = JSONValue(text: ##"{"type": "object", "$defs": {"a": {"\##(applicator)": [\##(members)]}}, "##
+                                             + ##""properties": {"x": {"$ref": "#/$defs/a"}}}"##)
                 #expect(throws: JSONSchema.SchemaError.self, "\(applicator) × \(branches)") { try JSONSchema(schema) }
             }
         }
@@ -160,14 +163,16 @@ import Testing
         let indirect = JSONValue(text: ##"{"type": "object", "$defs": {"a": {"not": {"$ref": "#/$defs/b"}}, "b": {"$ref": "#/$defs/a"}}}"##)
         #expect(throws: JSONSchema.SchemaError.self) { try JSONSchema(indirect) }
         // Recursion through properties descends into the arguments and is fine.
-        let tree = JSONValue(text: ##"{"type": "object", "$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}}, "properties": {"root": {"$ref": "#/$defs/node"}}}"##)
+        let tree = JSONValue(text: ##"{"type": "object", "$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}}, "##
+                                   + ##""properties": {"root": {"$ref": "#/$defs/node"}}}"##)
         #expect(throws: Never.self) { try JSONSchema(tree) }
     }
 
     @Test func workThatMultipliesIsCutOffWithAViolation() throws {
         // Every level tries four branches that each descend: 4^depth subschemas for a deep argument.
         let branches = Array(repeating: ##"{"type": "object", "properties": {"a": {"$ref": "#/$defs/n"}}, "required": ["zz"]}"##, count: 4)
-        let schema = try JSONSchema(JSONValue(text: ##"{"type": "object", "$defs": {"n": {"anyOf": [\##(branches.joined(separator: ", "))]}}, "properties": {"a": {"$ref": "#/$defs/n"}}}"##))
+        let schema = try JSONSchema(JSONValue(text: ##"{"type": "object", "$defs": {"n": {"anyOf": [\##(branches.joined(separator: ", "))]}}, "##
+                                                    + ##""properties": {"a": {"$ref": "#/$defs/n"}}}"##))
         var argument = "{}"
         for _ in 0..<30 { argument = #"{"a": \#(argument)}"# }
         let started = ContinuousClock.now
@@ -180,7 +185,8 @@ import Testing
         // arrays past the budget are too costly.
         let unique = try JSONSchema(JSONValue(text: #"{"type": "array", "uniqueItems": true}"#))
         #expect(unique.validate(.array((0..<20_000).map { .number(Double($0)) })).isEmpty)
-        #expect(unique.validate(JSONValue(text: #"[1, {"a": 1, "b": [2]}, 3, {"b": [2], "a": 1.0}]"#)).first?.problem == "items 1 and 3 are equal; items must be unique")
+        #expect(unique.validate(JSONValue(text: #"[1, {"a": 1, "b": [2]}, 3, {"b": [2], "a": 1.0}]"#)).first?.problem
+                == "items 1 and 3 are equal; items must be unique")
         #expect(unique.validate(.array((0..<200_000).map { .number(Double($0)) })).first?.problem.contains("too costly") == true)
         #expect(unique.validate(.array([1, 2, 3])).isEmpty)
     }
@@ -191,7 +197,9 @@ import Testing
         let properties = (0..<1_100).map { #""p\#($0)": {"type": "string"}"# }.joined(separator: ", ")
         #expect(throws: JSONSchema.SchemaError.self) { try JSONSchema(JSONValue(text: #"{"type": "object", "properties": {\#(properties)}}"#)) }
         for nested in [#"^(a+)+$"#, #"^(\w*x)*$"#, #"(a|aa)+(b*)*"#] {
-            #expect(throws: JSONSchema.SchemaError.self, "\(nested)") { try JSONSchema(JSONValue.object(["type": "string", "pattern": .string(nested)])) }
+            #expect(throws: JSONSchema.SchemaError.self, "\(nested)") {
+                try JSONSchema(JSONValue.object(["type": "string", "pattern": .string(nested)]))
+            }
         }
         #expect(throws: Never.self) { try JSONSchema(JSONValue.object(["type": "string", "pattern": #"^(\d{3}-)+\d{4}$"#])) }
         let pattern = String(repeating: "a", count: 1_001)

@@ -161,7 +161,8 @@ import Testing
         objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
         for (index, text) in pages.enumerated() {
             let stream = "BT /F1 18 Tf 72 700 Td (\(text)) Tj ET"
-            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents \(5 + index * 2) 0 R >>")
+            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                           + "/Contents \(5 + index * 2) 0 R >>")
             objects.append("<< /Length \(stream.utf8.count) >>\nstream\n\(stream)\nendstream")
         }
         var body = "%PDF-1.4\n"

@@ -14,8 +14,10 @@ import WebhookSigning
         #expect(WebhookSignature.verify(header, body: body, secret: "whsec_test", now: now))
         #expect(!WebhookSignature.verify(header, body: Data(#"{"type":"pong"}"#.utf8), secret: "whsec_test", now: now))
         #expect(!WebhookSignature.verify(header, body: body, secret: "whsec_other", now: now))
-        #expect(!WebhookSignature.verify(header.replacingOccurrences(of: "t=1700000000", with: "t=1700000050"), body: body, secret: "whsec_test", now: now))
-        #expect(!WebhookSignature.verify(header, body: body, secret: "whsec_test", now: Date(timeIntervalSince1970: 1_700_000_400)), "a replay after five minutes")
+        #expect(!WebhookSignature.verify(header.replacingOccurrences(of: "t=1700000000", with: "t=1700000050"), body: body,
+                                         secret: "whsec_test", now: now))
+        #expect(!WebhookSignature.verify(header, body: body, secret: "whsec_test", now: Date(timeIntervalSince1970: 1_700_000_400)),
+                "a replay after five minutes")
         #expect(!WebhookSignature.verify("v1=abc", body: body, secret: "whsec_test", now: now))
         #expect(WebhookSignature.newSecret().hasPrefix("whsec_"))
         #expect(WebhookSignature.newSecret() != WebhookSignature.newSecret())

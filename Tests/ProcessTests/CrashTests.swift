@@ -64,7 +64,8 @@ import TestSupport
             // Enough for the claims to outrun the lagging acks many times over, few enough for a
             // machine busy with the other suites' worker processes to finish them.
             let total = 5_000
-            let jobs = try (0..<total).map { _ in try NewJob(CanaryJob.self, CanaryJob.Args(sleepMS: 1), options: JobOptions(queue: harness.queueName)) }
+            let jobs = try (0..<total).map { _ in try NewJob(CanaryJob.self, CanaryJob.Args(sleepMS: 1),
+                                                             options: JobOptions(queue: harness.queueName)) }
             try await harness.queue.enqueueMany(jobs)
             let logs = FileManager.default.temporaryDirectory
             func startWorker(_ id: String, environment extra: [String: String]) throws -> ChildProcess {
@@ -211,7 +212,8 @@ import TestSupport
                     // Every acknowledged enqueue's job exists and completes. A claim whose reply the
                     // restart cut off leaves its job running until its lease expires; the rescuer every
                     // worker process runs brings it back, as it does here.
-                    let rescuer = JobRescuer(store: harness.store, publisher: harness.publisher, configuration: MaintenanceConfiguration(), logger: harness.logger)
+                    let rescuer = JobRescuer(store: harness.store, publisher: harness.publisher, configuration: MaintenanceConfiguration(),
+                                             logger: harness.logger)
                     try await expectEventually(timeout: .seconds(60)) {
                         _ = try? await rescuer.rescueOnce()
                         let jobs = try await harness.countByState()

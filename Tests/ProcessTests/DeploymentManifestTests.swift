@@ -28,7 +28,8 @@ import Yams
     }
 
     static func resource(_ kind: String, _ name: String, in documents: [(file: String, document: [String: Any])]) throws -> [String: Any] {
-        try #require(documents.first { $0.document["kind"] as? String == kind && ($0.document["metadata"] as? [String: Any])?["name"] as? String == name }?
+        try #require(documents.first { $0.document["kind"] as? String == kind
+                                           && ($0.document["metadata"] as? [String: Any])?["name"] as? String == name }?
             .document, "no \(kind) \(name)")
     }
 
@@ -95,7 +96,8 @@ import Yams
                 }
                 let backlog = try await value(JobStore.scalerBacklogQuery)
                 let jobs = try (0..<5).map { _ in
-                    try NewJob(kind: "test.scaler", argsJSON: "{}", options: JobOptions(queue: harness.queueName, runAt: Date().addingTimeInterval(-600)))
+                    try NewJob(kind: "test.scaler", argsJSON: "{}",
+                               options: JobOptions(queue: harness.queueName, runAt: Date().addingTimeInterval(-600)))
                 }
                 _ = try await JobStore.insertMany(jobs, on: connection, logger: harness.logger)
                 #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 5)

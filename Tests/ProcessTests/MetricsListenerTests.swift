@@ -8,7 +8,8 @@ import TestSupport
 @Suite(.timeLimit(.minutes(3))) struct MetricsListenerTests {
     static func fetch(_ url: String) async throws -> String {
         let python = try #require(ProcessInfo.processInfo.environment["VPAI_PYTHON"], "run through scripts/test.sh (VPAI_PYTHON)")
-        return try await ChildProcess.run(python, ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())", url])
+        return try await ChildProcess.run(python, [
+            "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())", url])
     }
 
     @Test func theWorkerProcessReportsTheJobsItRan() async throws {
@@ -19,7 +20,8 @@ import TestSupport
             ])
             defer { worker.signal(SIGKILL) }
             for _ in 0..<3 {
-                _ = try await harness.queue.enqueue(try NewJob(kind: "platform.canary", argsJSON: "{}", options: JobOptions(queue: harness.queueName)))
+                _ = try await harness.queue.enqueue(try NewJob(kind: "platform.canary", argsJSON: "{}",
+                                                               options: JobOptions(queue: harness.queueName)))
             }
             let base = "http://127.0.0.1:\(port)"
             let series = "jobs_finished_total{kind=\"platform.canary\",queue=\"\(harness.queueName)\",outcome=\"completed\"} 3"

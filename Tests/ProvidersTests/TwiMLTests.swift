@@ -23,6 +23,7 @@ struct TwiMLTests {
 
     @Test func refusalsAreRejectsOrSpokenNotices() {
         #expect(TwiML.reject(reason: "busy") == #"<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>"#)
-        #expect(TwiML.unavailable("Not in service.") == #"<?xml version="1.0" encoding="UTF-8"?><Response><Say>Not in service.</Say><Hangup/></Response>"#)
+        #expect(TwiML.unavailable("Not in service.")
+                == #"<?xml version="1.0" encoding="UTF-8"?><Response><Say>Not in service.</Say><Hangup/></Response>"#)
     }
 }

@@ -47,7 +47,8 @@ import TestSupport
                 let plan = try await harness.client.withConnection { connection in
                     try await connection.query("SET enable_seqscan = off", logger: harness.logger)
                     try await connection.query("SET plan_cache_mode = \(unescaped: mode)", logger: harness.logger)
-                    try await connection.query("PREPARE claim_plan(text, bigint, text, float8) AS \(unescaped: ClaimJobsStatement.sql)", logger: harness.logger)
+                    try await connection.query("PREPARE claim_plan(text, bigint, text, float8) AS \(unescaped: ClaimJobsStatement.sql)",
+                                               logger: harness.logger)
                     // A utility statement takes no bind parameters; the generated queue name is plain.
                     let rows = try await connection.query(
                         "EXPLAIN EXECUTE claim_plan('\(unescaped: harness.queueName)', 100, 'w', 60)", logger: harness.logger)
@@ -114,7 +115,9 @@ import TestSupport
 
     @Test func statsCountReadyScheduledRunningAndOldestAge() async throws {
         try await TestHarness.with { harness in
-            for _ in 0..<3 { try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(runAt: Date().addingTimeInterval(-30))) }
+            for _ in 0..<3 {
+                try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(runAt: Date().addingTimeInterval(-30)))
+            }
             try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(delay: .seconds(600)))
             _ = try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "w", lease: .seconds(60))
             let stats = try #require(try await harness.store.stats().first { $0.queue == harness.queueName })

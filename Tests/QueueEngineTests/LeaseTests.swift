@@ -8,7 +8,8 @@ import TestSupport
     @Test func staleAckIsRejectedAndKeepsTheNewerState() async throws {
         try await TestHarness.with { harness in
             let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
-            let first = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "old", lease: .milliseconds(50)).first)
+            let first = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "old",
+                                                                   lease: .milliseconds(50)).first)
             try await Task.sleep(for: .milliseconds(100))
             let rescuer = JobRescuer(store: harness.store, publisher: nil, configuration: MaintenanceConfiguration(), logger: harness.logger)
             // Worker processes of other tests rescue too (the rescuer is global), so the job may come
@@ -22,14 +23,16 @@ import TestSupport
             let second = try #require(reclaimed)
             #expect(second.leaseToken > first.leaseToken)
             // The old worker comes back and acks: rejected, the new claim stays running.
-            let rejected = try await harness.store.acknowledge([Completion(jobID: id, leaseToken: first.leaseToken, result: .completed(resultJSON: nil))])
+            let rejected = try await harness.store.acknowledge([Completion(jobID: id, leaseToken: first.leaseToken,
+                                                                           result: .completed(resultJSON: nil))])
             #expect(rejected == [id])
             let running = try await harness.job(id)
             #expect(running.state == .running)
             #expect(running.workerID == "new")
             // Its heartbeat no longer holds the job either.
             #expect(try await harness.store.heartbeat([(id, first.leaseToken)], lease: .seconds(60)).isEmpty)
-            #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: second.leaseToken, result: .completed(resultJSON: nil))]).isEmpty)
+            #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: second.leaseToken,
+                                                                    result: .completed(resultJSON: nil))]).isEmpty)
             #expect(try await harness.job(id).state == .completed)
         }
     }
@@ -41,7 +44,8 @@ import TestSupport
             let claimed = try await harness.store.claim(queue: harness.queueName, limit: 2, workerID: "dead", lease: .milliseconds(10))
             #expect(claimed.count == 2)
             try await Task.sleep(for: .milliseconds(50))
-            let rescuer = JobRescuer(store: harness.store, publisher: harness.publisher, configuration: MaintenanceConfiguration(), logger: harness.logger)
+            let rescuer = JobRescuer(store: harness.store, publisher: harness.publisher, configuration: MaintenanceConfiguration(),
+                                     logger: harness.logger)
             try await expectEventually {
                 _ = try await rescuer.rescueOnce()
                 return try await harness.job(retryable).state != .running

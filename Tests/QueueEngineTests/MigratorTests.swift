@@ -46,7 +46,8 @@ import TestSupport
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             // Applied long ago as 0003 (recorded); running it again would fail on the existing table.
-            try "CREATE TABLE accounts_probe (x int);".write(to: folder.appendingPathComponent("0001_accounts_probe.sql"), atomically: true, encoding: .utf8)
+            try "CREATE TABLE accounts_probe (x int);".write(to: folder.appendingPathComponent("0001_accounts_probe.sql"), atomically: true,
+                                                             encoding: .utf8)
             try "CREATE TABLE new_probe (x int);".write(to: folder.appendingPathComponent("0002_new_probe.sql"), atomically: true, encoding: .utf8)
             try await harness.client.query("CREATE SCHEMA \(unescaped: schema)", logger: harness.logger)
             try await harness.client.query("""

@@ -147,7 +147,8 @@ public final class LanguageModelStandIn: Sendable {
         case .toolCalls(let calls, let text):
             events += pieces(text, 2).map { chunk(["content": $0]) }
             for (index, call) in calls.enumerated() {
-                events.append(chunk(["tool_calls": [["index": index, "id": call.id, "type": "function", "function": ["name": call.name, "arguments": ""]]]]))
+                events.append(chunk(["tool_calls": [["index": index, "id": call.id, "type": "function",
+                                                     "function": ["name": call.name, "arguments": ""]]]]))
                 for half in pieces(call.argumentsJSON, 2) {
                     events.append(chunk(["tool_calls": [["index": index, "function": ["arguments": half]]]]))
                 }

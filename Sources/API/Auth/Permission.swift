@@ -10,7 +10,7 @@ enum Permission: String, Sendable, CaseIterable {
     case jobsRead, jobsWrite
     case assistantsRead, assistantsWrite
     case phoneNumbersRead, phoneNumbersManage
-    /// Buying numbers spends the workspace's credits at the provider: Owners only.
+    /// Buying numbers spends the workspace's credits at the provider: Owners (and platform operators) only.
     case phoneNumbersPurchase
     case creditsRead, creditsManage
     case callsRead, callsWrite
@@ -34,7 +34,8 @@ enum Permission: String, Sendable, CaseIterable {
                     .callsRead, .callsWrite, .filesRead, .filesWrite, .emailRead, .analyticsRead,
                     .toolsRead, .toolsWrite, .toolsInvoke, .webhooksRead]
         case .viewer:
-            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead, .emailRead, .analyticsRead, .toolsRead]
+            return [.workspaceRead, .membersRead, .jobsRead, .assistantsRead, .phoneNumbersRead, .creditsRead, .callsRead, .filesRead,
+                    .emailRead, .analyticsRead, .toolsRead]
         }
     }
 

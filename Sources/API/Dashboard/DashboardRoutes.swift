@@ -137,7 +137,8 @@ struct DashboardRoutes {
             let errors = ((try? JSONSerialization.jsonObject(with: Data(record.errorsJSON.utf8))) as? [[String: Any]] ?? []).map { entry in
                 ["attempt": "\(entry["attempt"] ?? "")", "at": "\(entry["at"] ?? "")", "error": "\(entry["error"] ?? "")"]
             }
-            var timeline: [[String: String]] = [["label": "Created", "at": Self.time(record.createdAt)], ["label": "Due", "at": Self.time(record.runAt)]]
+            var timeline: [[String: String]] = [["label": "Created", "at": Self.time(record.createdAt)],
+                                                ["label": "Due", "at": Self.time(record.runAt)]]
             if let attempted = record.attemptedAt { timeline.append(["label": "Last attempt started", "at": Self.time(attempted)]) }
             if let finished = record.finishedAt { timeline.append(["label": "Finished", "at": Self.time(finished)]) }
             let values: [String: Any] = [
@@ -184,7 +185,9 @@ struct DashboardRoutes {
                     ["name": status.entry.name, "expression": "\(status.entry.expression)", "time_zone": status.entry.timeZone.identifier,
                      "kind": status.entry.kind, "enabled": status.entry.enabled, "next_run": status.nextRun.map(Self.time) ?? "—",
                      "last_run": status.record?.lastTick.map(Self.time) ?? "—",
-                     "last_job": status.record.flatMap { record in record.lastJobID.map { "\($0) (\(record.lastJobState?.rawValue ?? "pruned"))" } } ?? "—"]
+                     "last_job": status.record.flatMap { record in
+                         record.lastJobID.map { "\($0) (\(record.lastJobState?.rawValue ?? "pruned"))" }
+                     } ?? "—"]
                 }
             } catch {
                 values["schedule_error"] = "the schedule files are invalid: \(error)"
@@ -285,7 +288,8 @@ struct DashboardRoutes {
 
     static func pretty(_ json: String) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+              let data = try? JSONSerialization.data(withJSONObject: object,
+                                                     options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
         else { return json }
         return String(decoding: data, as: UTF8.self)
     }

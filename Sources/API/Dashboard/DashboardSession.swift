@@ -27,7 +27,8 @@ struct DashboardSession {
         } else {
             token = try await services.read { try await services.issueAccessToken(userID: userID, on: $0) }
         }
-        return "\(Self.cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(services.configuration.accessTokenLifetime.seconds))"
+        return "\(Self.cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; "
+            + "Max-Age=\(Int(services.configuration.accessTokenLifetime.seconds))"
             + (services.configuration.mail.configuration.apiURL.hasPrefix("https://") ? "; Secure" : "")
     }
 

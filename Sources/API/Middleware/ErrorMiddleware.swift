@@ -65,12 +65,14 @@ struct ErrorMiddleware: RouterMiddleware {
     static func databaseUnavailable(_ error: any Error, logger: Logger) -> APIError {
         logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
         if let error = error as? PSQLError, unsentCodes.contains(error.code) {
-            var answer = APIError(.serviceUnavailable, .unavailable, "the database is unavailable; nothing was changed; retry after the Retry-After seconds")
+            var answer = APIError(.serviceUnavailable, .unavailable,
+                                  "the database is unavailable; nothing was changed; retry after the Retry-After seconds")
             answer.headers[.retryAfter] = "1"
             return answer
         }
         return APIError(.serviceUnavailable, .unavailable,
-                        "the database connection was lost; the request may or may not have taken effect (repeat it with the same Idempotency-Key to be sure)")
+                        "the database connection was lost; the request may or may not have taken effect "
+                        + "(repeat it with the same Idempotency-Key to be sure)")
     }
 
     /// Hummingbird's own errors: unknown route, wrong method, body too large.

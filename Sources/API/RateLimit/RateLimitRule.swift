@@ -42,7 +42,8 @@ enum RateLimitRule: Sendable, Equatable, CustomStringConvertible {
         switch parts[0] {
         case "fixed", "sliding":
             let pieces = parts[1].split(separator: "/").map(String.init)
-            guard pieces.count == 2, let limit = Int(pieces[0]), (1...1_000_000_000).contains(limit), let window = Self.duration(pieces[1]) else { throw invalid }
+            guard pieces.count == 2, let limit = Int(pieces[0]), (1...1_000_000_000).contains(limit),
+                  let window = Self.duration(pieces[1]) else { throw invalid }
             self = parts[0] == "fixed" ? .fixedWindow(limit: limit, window: window) : .slidingWindow(limit: limit, window: window)
         case "bucket":
             let pieces = parts[1].split(separator: "@").map(String.init)

@@ -59,7 +59,9 @@ struct AnalyticsRoutes {
         let zone: TimeZone
         if let name = query["tz"] {
             // Only tzdata names, which PostgreSQL's date_trunc knows too (Foundation also takes "GMT+5").
-            guard zoneNames.contains(name), let named = TimeZone(identifier: name) else { throw APIError.validation(field: "tz", "must be an IANA time zone such as Europe/Berlin") }
+            guard zoneNames.contains(name), let named = TimeZone(identifier: name) else {
+                throw APIError.validation(field: "tz", "must be an IANA time zone such as Europe/Berlin")
+            }
             zone = named
         } else {
             zone = TimeZone(identifier: "UTC")!
@@ -75,14 +77,16 @@ struct AnalyticsRoutes {
         } else {
             let name = query["period"] ?? "30d"
             guard let span = presets[name] else {
-                throw APIError.validation(field: "period", "must be one of \(presets.keys.sorted { presets[$0]! < presets[$1]! }.joined(separator: ", "))")
+                throw APIError.validation(field: "period",
+                                          "must be one of \(presets.keys.sorted { presets[$0]! < presets[$1]! }.joined(separator: ", "))")
             }
             (start, end) = (now.addingTimeInterval(-span), now)
         }
         let interval: AnalyticsPeriod.Interval
         if let name = query["interval"] {
             guard let named = AnalyticsPeriod.Interval(rawValue: name) else {
-                throw APIError.validation(field: "interval", "must be one of \(AnalyticsPeriod.Interval.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.validation(field: "interval",
+                                          "must be one of \(AnalyticsPeriod.Interval.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             interval = named
         } else {
@@ -91,7 +95,8 @@ struct AnalyticsRoutes {
         do {
             return try AnalyticsPeriod(start: start, end: end, interval: interval, timeZone: zone)
         } catch .tooManyBuckets {
-            throw APIError.validation(field: "interval", "the series would have more than \(AnalyticsPeriod.maxBuckets) buckets; choose a coarser interval")
+            throw APIError.validation(field: "interval",
+                                      "the series would have more than \(AnalyticsPeriod.maxBuckets) buckets; choose a coarser interval")
         } catch .emptyWindow {
             throw APIError.validation(field: "from", "must be before to")
         }
@@ -184,7 +189,8 @@ extension AnalyticsRoutes {
                           averageSeconds: c.answered > 0 ? (Double(c.seconds) / Double(c.answered) * 10).rounded() / 10 : nil,
                           costCredits: AnalyticsRoutes.credits(c.cost), byStatus: c.byStatus)
             jobs = Jobs(total: summary.jobsByState.values.reduce(0, +), byState: summary.jobsByState)
-            credits = Credits(used: AnalyticsRoutes.credits(-(summary.ledger["usage"] ?? 0)), granted: AnalyticsRoutes.credits(summary.ledger["grant"] ?? 0),
+            credits = Credits(used: AnalyticsRoutes.credits(-(summary.ledger["usage"] ?? 0)),
+                              granted: AnalyticsRoutes.credits(summary.ledger["grant"] ?? 0),
                               refunded: AnalyticsRoutes.credits(summary.ledger["refund"] ?? 0),
                               adjusted: AnalyticsRoutes.credits(summary.ledger["adjustment"] ?? 0), balance: AnalyticsRoutes.credits(summary.balance))
             emailsSent = summary.emailsSent
@@ -255,14 +261,16 @@ extension AnalyticsRoutes {
             liveCalls = snapshot.liveCallsByStatus.values.reduce(0, +)
             liveCallsByStatus = snapshot.liveCallsByStatus
             calls = snapshot.liveCalls.map {
-                LiveCall(id: $0.id.idString, status: $0.status, direction: $0.direction, assistantID: $0.assistantID?.idString, createdAt: $0.createdAt,
+                LiveCall(id: $0.id.idString, status: $0.status, direction: $0.direction,
+                         assistantID: $0.assistantID?.idString, createdAt: $0.createdAt,
                          answeredAt: $0.answeredAt)
             }
             jobs = Jobs(ready: snapshot.jobsReady, scheduled: snapshot.jobsScheduled, running: snapshot.jobsRunning,
                         oldestReadySeconds: snapshot.oldestReadySeconds.map { ($0 * 1000).rounded() / 1000 })
             lastFiveMinutes = Recent(callsStarted: snapshot.callsStartedLastFiveMinutes, callsEnded: snapshot.callsEndedLastFiveMinutes,
                                      jobsCompleted: snapshot.jobsCompletedLastFiveMinutes, jobsFailed: snapshot.jobsFailedLastFiveMinutes)
-            lastHour = snapshot.lastHour.map { Minute(start: $0.start, callsStarted: $0.callsStarted, jobsCompleted: $0.jobsCompleted, jobsFailed: $0.jobsFailed) }
+            lastHour = snapshot.lastHour.map { Minute(start: $0.start, callsStarted: $0.callsStarted, jobsCompleted: $0.jobsCompleted,
+                                                      jobsFailed: $0.jobsFailed) }
             balance = AnalyticsRoutes.credits(snapshot.balance)
         }
     }
@@ -358,7 +366,8 @@ extension AnalyticsRoutes {
                           failureReasons: c.failureReasons.map { Reason(reason: $0.reason, count: $0.count) })
             assistants = report.assistants.map {
                 Assistant(id: $0.id.idString, name: $0.name, calls: $0.calls, answered: $0.answered, completed: $0.completed,
-                          answerRate: AnalyticsRoutes.rate($0.answered, of: $0.calls), averageSeconds: $0.averageSeconds.map { ($0 * 10).rounded() / 10 },
+                          answerRate: AnalyticsRoutes.rate($0.answered, of: $0.calls),
+                          averageSeconds: $0.averageSeconds.map { ($0 * 10).rounded() / 10 },
                           conversations: $0.conversations.map(Conversations.init))
             }
             jobs = report.kinds.map {

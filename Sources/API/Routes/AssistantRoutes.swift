@@ -167,7 +167,8 @@ struct AssistantRoutes {
         let access = try await services.access(request, context, requiring: .assistantsRead)
         let id = try PathParameter.uuid(context, "assistant")
         let logger = services.logger
-        guard let record = try await services.read({ try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) }) else {
+        guard let record = try await services.read({ try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id,
+                                                                                        on: $0, logger: logger) }) else {
             throw APIError.notFound("assistant")
         }
         return AssistantView(record)
@@ -179,7 +180,8 @@ struct AssistantRoutes {
         let body = try await Self.decode(request, context)
         let logger = services.logger
         let record = try await services.write { transaction in
-            guard let current = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
+            guard let current = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: transaction.connection,
+                                                                   logger: logger) else {
                 throw APIError.notFound("assistant")
             }
             let settings = try Self.checked(body.applied(to: current.settings))
@@ -212,14 +214,16 @@ struct AssistantRoutes {
         let id = try PathParameter.uuid(context, "assistant")
         let logger = services.logger
         let record = try await services.write { transaction in
-            guard let current = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
+            guard let current = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: transaction.connection,
+                                                                   logger: logger) else {
                 throw APIError.notFound("assistant")
             }
             // Live calls need something to say and a model to say it with.
             if current.settings.systemPrompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw APIError.validation(field: "system_prompt", "must be set before the assistant is deployed")
             }
-            guard let record = try await AssistantStore.deploy(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
+            guard let record = try await AssistantStore.deploy(workspaceID: access.workspaceID, id: id, on: transaction.connection,
+                                                               logger: logger) else {
                 throw APIError.notFound("assistant")
             }
             try await AuditLog.record(access.audit("assistant.deploy", "assistant", id.idString, details: ["version": String(record.version)]),

@@ -119,7 +119,8 @@ struct CallRoutes {
                 caller = try await PhoneNumberStore.number(workspaceID: access.workspaceID, number: from, on: connection, logger: logger)
                 guard caller != nil else { throw APIError.validation(field: "from", "is not a number of this workspace") }
             } else {
-                caller = try await PhoneNumberStore.firstBound(workspaceID: access.workspaceID, assistantID: assistantID, on: connection, logger: logger)
+                caller = try await PhoneNumberStore.firstBound(workspaceID: access.workspaceID, assistantID: assistantID, on: connection,
+                                                               logger: logger)
                 guard caller != nil else { throw APIError.validation(field: "from", "is required: no number is bound to the assistant") }
             }
             let callID = UUID()
@@ -200,7 +201,8 @@ struct CallRoutes {
                 throw APIError(.badGateway, .unavailable, "the provider did not end the call: \(error)")
             }
             let update = CallStatus(rawValue: answer.status).map {
-                CallStore.StatusUpdate(callSID: sid, status: $0, sequence: nil, durationSeconds: answer.duration.flatMap { Int32($0) }.map { Int(max(0, $0)) },
+                CallStore.StatusUpdate(callSID: sid, status: $0, sequence: nil,
+                                       durationSeconds: answer.duration.flatMap { Int32($0) }.map { Int(max(0, $0)) },
                                        recordingURL: nil, recordingSID: nil)
             }
             try await services.write { transaction in

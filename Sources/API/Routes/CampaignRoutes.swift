@@ -54,7 +54,8 @@ struct CampaignRoutes {
             total = campaign.total
             chunks = campaign.chunks
             self.counts = counts.map { counts in
-                Dictionary(uniqueKeysWithValues: ["queued", "sent", "failed", "bounced", "skipped", "cancelled"].map { ($0, counts.byState[$0] ?? 0) })
+                Dictionary(uniqueKeysWithValues: ["queued", "sent", "failed", "bounced", "skipped", "cancelled"]
+                    .map { ($0, counts.byState[$0] ?? 0) })
             }
             progress = counts?.percent
             self.jobID = jobID
@@ -103,7 +104,8 @@ struct CampaignRoutes {
             }
             // Rendered once for the first recipient: a variable the campaign lacks fails here, not at send time.
             do {
-                _ = try template.render(CampaignMessage.variables(campaign: variables, recipient: recipients[0], unsubscribeURL: mail.configuration.appURL))
+                _ = try template.render(CampaignMessage.variables(campaign: variables, recipient: recipients[0],
+                                                                  unsubscribeURL: mail.configuration.appURL))
             } catch {
                 throw APIError.validation(field: "variables", "\(error)")
             }

@@ -35,7 +35,8 @@ struct DocsRoutes {
           for (const [path, methods] of Object.entries(doc.paths))
             for (const [method, op] of Object.entries(methods)) (byTag[op.tags[0]] ||= []).push([method, path, op]);
           const root = document.getElementById('ops'); root.textContent = '';
-          const el = (tag, text, cls) => { const e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; };
+          const el = (tag, text, cls) => { const e = document.createElement(tag); if (text) e.textContent = text; \
+        if (cls) e.className = cls; return e; };
           for (const [tag, ops] of Object.entries(byTag)) {
             root.append(el('h2', tag));
             for (const [method, path, op] of ops) {

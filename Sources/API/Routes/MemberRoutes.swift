@@ -185,7 +185,8 @@ struct MemberRoutes {
         let inviteID = try PathParameter.uuid(context, "invite")
         let logger = services.logger
         try await services.write { transaction in
-            guard try await WorkspaceStore.revokeInvite(workspaceID: access.workspaceID, id: inviteID, on: transaction.connection, logger: logger) else {
+            guard try await WorkspaceStore.revokeInvite(workspaceID: access.workspaceID, id: inviteID, on: transaction.connection,
+                                                        logger: logger) else {
                 throw APIError.notFound("invite")
             }
             try await AuditLog.record(access.audit("invite.revoke", "invite", inviteID.idString),

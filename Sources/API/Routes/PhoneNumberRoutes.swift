@@ -113,7 +113,8 @@ struct PhoneNumberRoutes {
         let access = try await services.access(request, context, requiring: .phoneNumbersRead)
         let id = try PathParameter.uuid(context, "number")
         let logger = services.logger
-        guard let record = try await services.read({ try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) }) else {
+        guard let record = try await services.read({ try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id,
+                                                                                            on: $0, logger: logger) }) else {
             throw APIError.notFound("phone number")
         }
         return PhoneNumberView(record)
@@ -126,7 +127,8 @@ struct PhoneNumberRoutes {
                                                 allowedKeys: Set(UpdateBody.CodingKeys.allCases.map(\.rawValue)))
         let logger = services.logger
         let record = try await services.write { transaction in
-            guard let current = try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
+            guard let current = try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id, on: transaction.connection,
+                                                                       logger: logger) else {
                 throw APIError.notFound("phone number")
             }
             let label = try body.label.map { try Validation.text($0, field: "label", maxLength: 100, allowEmpty: true) } ?? current.label

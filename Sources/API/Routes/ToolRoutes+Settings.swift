@@ -61,7 +61,8 @@ extension ToolRoutes {
             if let fields = settings["fields"] {
                 guard let list = fields.array?.compactMap(\.string), list.count == fields.array?.count, list.count <= Self.maxResponseFields,
                       list.allSatisfy(ResponseMapping.isValidPath) else {
-                    throw APIError.validation(field: "response.fields", "must be up to \(Self.maxResponseFields) dotted paths such as data.items.0.name")
+                    throw APIError.validation(field: "response.fields",
+                                              "must be up to \(Self.maxResponseFields) dotted paths such as data.items.0.name")
                 }
                 tool.responseFields = list
             }

@@ -159,7 +159,8 @@ struct ToolRoutes {
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ToolView> {
         let access = try await services.access(request, context, requiring: .toolsWrite)
-        let body = try await RequestBody.decode(Body.self, from: request, context: context, allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
+        let body = try await RequestBody.decode(Body.self, from: request, context: context,
+                                                allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         guard body.name != nil else { throw APIError.validation(field: "name", "is required") }
         guard body.url != nil else { throw APIError.validation(field: "url", "is required") }
         let now = Date()
@@ -190,7 +191,8 @@ struct ToolRoutes {
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> ToolView {
         let access = try await services.access(request, context, requiring: .toolsWrite)
         let id = try PathParameter.uuid(context, "tool")
-        let body = try await RequestBody.decode(Body.self, from: request, context: context, allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
+        let body = try await RequestBody.decode(Body.self, from: request, context: context,
+                                                allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         let logger = services.logger
         let updated = try await services.write { transaction in
             guard let current = try await ToolStore.tool(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
@@ -201,7 +203,8 @@ struct ToolRoutes {
                 throw APIError(.conflict, .conflict, "a tool named \(changed.name) exists in this workspace", details: ["field": "name"])
             }
             try await AuditLog.record(access.audit("tool.update", "tool", id.idString,
-                                                   details: ["fields": Body.CodingKeys.allCases.filter { body.names($0) }.map(\.rawValue).joined(separator: ",")]),
+                                                   details: ["fields": Body.CodingKeys.allCases.filter { body.names($0) }.map(\.rawValue)
+                                                       .joined(separator: ",")]),
                                       on: transaction.connection, logger: logger)
             return updated
         }
@@ -275,7 +278,8 @@ struct ToolRoutes {
             schema = try JSONSchema(tool.parameters)
         } catch {
             // Saved before today's schema rules: the tool cannot be called until its schema is fixed.
-            throw APIError(.conflict, .conflict, "the tool's parameter schema is no longer accepted (parameters\(error.path): \(error.problem)); update it first",
+            throw APIError(.conflict, .conflict,
+                           "the tool's parameter schema is no longer accepted (parameters\(error.path): \(error.problem)); update it first",
                            details: ["field": "parameters", "path": error.path.isEmpty ? "/" : error.path, "problem": error.problem])
         }
         let violations = schema.validate(arguments)

@@ -55,12 +55,15 @@ struct TwilioWebhookRoutes {
                 }
                 return TwiML.greeting(
                     settings.firstMessage, language: settings.language, voice: TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID),
-                    stream: stream.map { TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)]) },
+                    stream: stream.map {
+                        TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)])
+                    },
                     gather: gather, recordingCallback: inbound && settings.recordCalls ? recordingCallback : nil)
             }
             if let callID {
                 guard let call = try await CallStore.call(id: callID, on: connection, logger: logger), let assistantID = call.assistantID,
-                      let assistant = try await AssistantStore.assistant(workspaceID: call.workspaceID, id: assistantID, on: connection, logger: logger)
+                      let assistant = try await AssistantStore.assistant(workspaceID: call.workspaceID, id: assistantID, on: connection,
+                                                                         logger: logger)
                 else { return TwiML.unavailable("This call cannot be connected.") }
                 return try await answer(assistant, call: call.id)
             }
@@ -68,7 +71,8 @@ struct TwilioWebhookRoutes {
                 throw APIError.validation(field: "CallSid", "CallSid, To and From are required")
             }
             guard let number = try await PhoneNumberStore.holder(of: to, on: connection, logger: logger), let assistantID = number.assistantID,
-                  let assistant = try await AssistantStore.assistant(workspaceID: number.workspaceID, id: assistantID, on: connection, logger: logger),
+                  let assistant = try await AssistantStore.assistant(workspaceID: number.workspaceID, id: assistantID, on: connection,
+                                                                     logger: logger),
                   assistant.status == "deployed"
             else { return TwiML.unavailable("This number is not in service.") }
             let live = try await CallStore.liveCount(workspaceID: number.workspaceID, on: connection, logger: logger)

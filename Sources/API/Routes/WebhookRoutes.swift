@@ -96,7 +96,8 @@ struct WebhookRoutes {
             id = delivery.id
             eventID = delivery.eventID.idString
             (eventType, state, attempts) = (delivery.eventType, delivery.state, delivery.attempts)
-            (nextAttemptAt, lastStatus, lastError, deliveredAt) = (delivery.nextAttemptAt, delivery.lastStatus, delivery.lastError, delivery.deliveredAt)
+            (nextAttemptAt, lastStatus, lastError, deliveredAt) = (delivery.nextAttemptAt, delivery.lastStatus, delivery.lastError,
+                                                                   delivery.deliveredAt)
             (redeliveryOf, jobID, createdAt) = (delivery.redeliveryOf, delivery.jobID, delivery.createdAt)
             payload = JSONValue(text: delivery.payload)
             log = delivery.log.map {
@@ -140,7 +141,8 @@ struct WebhookRoutes {
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EndpointView> {
         let access = try await services.access(request, context, requiring: .webhooksManage)
-        let body = try await RequestBody.decode(Body.self, from: request, context: context, allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
+        let body = try await RequestBody.decode(Body.self, from: request, context: context,
+                                                allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         guard let url = body.url else { throw APIError.validation(field: "url", "is required") }
         guard let events = body.events else { throw APIError.validation(field: "events", "is required: event types, or [\"*\"] for all") }
         let secret = WebhookSignature.newSecret()
@@ -171,7 +173,8 @@ struct WebhookRoutes {
     /// Changes the fields named; `enabled: true` re-enables a disabled endpoint and clears its failures.
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> EndpointView {
         let access = try await services.access(request, context, requiring: .webhooksManage)
-        let body = try await RequestBody.decode(Body.self, from: request, context: context, allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
+        let body = try await RequestBody.decode(Body.self, from: request, context: context,
+                                                allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         var endpoint = try await endpoint(context, access)
         if let url = body.url { endpoint.url = try checkURL(url) }
         if let events = body.events { endpoint.events = try Self.events(events) }
@@ -180,7 +183,9 @@ struct WebhookRoutes {
         let changed = endpoint
         let logger = services.logger
         let updated = try await services.write { transaction in
-            guard let updated = try await WebhookStore.update(changed, on: transaction.connection, logger: logger) else { throw APIError.notFound("webhook") }
+            guard let updated = try await WebhookStore.update(changed, on: transaction.connection, logger: logger) else {
+                throw APIError.notFound("webhook")
+            }
             try await AuditLog.record(access.audit("webhook.update", "webhook", updated.id.idString,
                                                    details: ["url": updated.url, "enabled": String(updated.enabled)]),
                                       on: transaction.connection, logger: logger)
@@ -211,8 +216,11 @@ struct WebhookRoutes {
         let changed = endpoint
         let logger = services.logger
         let updated = try await services.write { transaction in
-            guard let updated = try await WebhookStore.update(changed, on: transaction.connection, logger: logger) else { throw APIError.notFound("webhook") }
-            try await AuditLog.record(access.audit("webhook.rotate_secret", "webhook", updated.id.idString), on: transaction.connection, logger: logger)
+            guard let updated = try await WebhookStore.update(changed, on: transaction.connection, logger: logger) else {
+                throw APIError.notFound("webhook")
+            }
+            try await AuditLog.record(access.audit("webhook.rotate_secret", "webhook", updated.id.idString), on: transaction.connection,
+                                      logger: logger)
             return updated
         }
         return EndpointView(updated, secret: secret)
@@ -279,7 +287,9 @@ struct WebhookRoutes {
     private func endpoint(_ context: APIRequestContext, _ access: WorkspaceAccess) async throws -> WebhookEndpoint {
         let id = try PathParameter.uuid(context, "webhook")
         let logger = services.logger
-        guard let endpoint = try await services.read({ try await WebhookStore.endpoint(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) }) else {
+        guard let endpoint = try await services.read({
+            try await WebhookStore.endpoint(workspaceID: access.workspaceID, id: id, on: $0, logger: logger)
+        }) else {
             throw APIError.notFound("webhook")
         }
         return endpoint
@@ -299,7 +309,9 @@ struct WebhookRoutes {
 
     static func events(_ names: [String]) throws -> [String] {
         let known = Set(WebhookEventType.subscribable.map(\.rawValue))
-        guard !names.isEmpty, names.count <= known.count + 1 else { throw APIError.validation(field: "events", "must list event types, or [\"*\"] for all") }
+        guard !names.isEmpty, names.count <= known.count + 1 else {
+            throw APIError.validation(field: "events", "must list event types, or [\"*\"] for all")
+        }
         for name in names where name != "*" && !known.contains(name) {
             throw APIError.validation(field: "events", "\(name) is not an event; see GET /api/webhooks/events")
         }

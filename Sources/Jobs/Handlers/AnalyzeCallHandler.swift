@@ -61,7 +61,8 @@ public struct AnalyzeCallHandler: JobHandler {
         let tokens = reply.inputTokens + reply.outputTokens
         let cost = settings.cost(inputTokens: reply.inputTokens, outputTokens: reply.outputTokens)
         try await client.transaction(logger: logger) { connection in
-            guard try await CallAnalysis.store(analysis, conversationID: conversation.id, tokens: tokens, on: connection, logger: logger) else { return }
+            guard try await CallAnalysis.store(analysis, conversationID: conversation.id, tokens: tokens, on: connection,
+                                               logger: logger) else { return }
             if cost > 0 {
                 _ = try await CreditStore.debit(workspaceID: conversation.workspaceID, amount: cost,
                                                 reference: "analysis:\(args.callID.uuidString.lowercased())",

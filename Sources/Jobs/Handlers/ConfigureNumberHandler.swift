@@ -24,7 +24,9 @@ public struct ConfigureNumberHandler: JobHandler {
 
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
-        guard let number = try await client.withConnection({ try await PhoneNumberStore.phoneNumber(id: args.numberID, on: $0, logger: logger) }) else {
+        guard let number = try await client.withConnection({
+            try await PhoneNumberStore.phoneNumber(id: args.numberID, on: $0, logger: logger)
+        }) else {
             return .discard(reason: "number \(args.numberID) no longer exists")
         }
         if [.purchasing, .purchaseFailed].contains(number.providerStatus) { return .success }
@@ -38,7 +40,8 @@ enum NumberProvisioning {
     /// Finds the number in the account and points its calls here (bound) or nowhere (unbound); records the result.
     static func configure(_ number: PhoneNumberRecord, twilio: TwilioClient?, client: PostgresClient,
                           logger: Logger) async throws -> PhoneNumberRecord.ProviderStatus {
-        func record(_ status: PhoneNumberRecord.ProviderStatus, sid: String? = nil, error: String? = nil) async throws -> PhoneNumberRecord.ProviderStatus {
+        func record(_ status: PhoneNumberRecord.ProviderStatus, sid: String? = nil,
+                    error: String? = nil) async throws -> PhoneNumberRecord.ProviderStatus {
             try await client.withConnection { connection in
                 try await PhoneNumberStore.setProviderState(id: number.id, status: status, sid: sid, error: error, on: connection, logger: logger)
             }

@@ -41,7 +41,8 @@ public struct DiscardedJobEventsHandler: JobHandler {
                     ]), on: connection, logger: logger)
                 }
                 if let last = discarded.last?.mark {
-                    try await connection.query("UPDATE webhook_discard_watermark SET finished_at = \(last.finishedAt), job_id = \(last.id)", logger: logger)
+                    try await connection.query("UPDATE webhook_discard_watermark SET finished_at = \(last.finishedAt), job_id = \(last.id)",
+                                               logger: logger)
                 }
                 return (discarded.count, deliveries)
             }

@@ -34,7 +34,8 @@ public struct GDPRDeletionHandler: JobHandler {
         let pseudonym = request.id
 
         try await client.transaction(logger: logger) { connection in
-            let counts = try await Self.resolveOwnedWorkspaces(user: user, policy: request.workspacePolicy ?? "transfer", on: connection, logger: logger)
+            let counts = try await Self.resolveOwnedWorkspaces(user: user, policy: request.workspacePolicy ?? "transfer", on: connection,
+                                                               logger: logger)
             for (name, count) in counts where count > 0 {
                 try await GDPRStore.addToReceipt(id: request.id, name, count, on: connection, logger: logger)
             }

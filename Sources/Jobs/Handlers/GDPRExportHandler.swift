@@ -54,7 +54,8 @@ public struct GDPRExportHandler: JobHandler {
             let content = GDPRExportReadyEmail(firstName: user.firstName.isEmpty ? "there" : user.firstName,
                                                downloadURL: "\(mail.configuration.appURL)/account/exports/\(request.id.uuidString.lowercased())",
                                                expiresAt: formatter.string(from: expiresAt))
-            _ = try await JobStore.insert(try NewJob(SendEmailJob.self, SendEmailJob.Args(content, to: EmailAddress(user.email, name: user.fullName))),
+            _ = try await JobStore.insert(try NewJob(SendEmailJob.self,
+                                                     SendEmailJob.Args(content, to: EmailAddress(user.email, name: user.fullName))),
                                           on: connection, logger: logger)
         }
         return try .success(Result(bytes: archive.count))

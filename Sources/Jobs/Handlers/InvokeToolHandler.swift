@@ -21,7 +21,9 @@ public struct InvokeToolHandler: JobHandler {
         guard let workspace = context.workspaceID.flatMap(UUID.init(uuidString:)) else {
             return .discard(reason: "a tool call must belong to a workspace")
         }
-        guard let tool = try await client.withConnection({ try await ToolStore.tool(workspaceID: workspace, id: args.toolID, on: $0, logger: logger) }) else {
+        guard let tool = try await client.withConnection({
+            try await ToolStore.tool(workspaceID: workspace, id: args.toolID, on: $0, logger: logger)
+        }) else {
             return .discard(reason: "tool \(args.toolID) does not exist in this workspace")
         }
         guard tool.enabled else { return .discard(reason: "tool \(tool.name) is disabled") }

@@ -25,7 +25,9 @@ public struct PurchaseNumberHandler: JobHandler {
 
     public func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
         let logger = context.logger
-        guard let number = try await client.withConnection({ try await PhoneNumberStore.phoneNumber(id: args.numberID, on: $0, logger: logger) }) else {
+        guard let number = try await client.withConnection({
+            try await PhoneNumberStore.phoneNumber(id: args.numberID, on: $0, logger: logger)
+        }) else {
             return .discard(reason: "number \(args.numberID) no longer exists")
         }
         guard number.providerStatus == .purchasing else { return .success }
@@ -51,7 +53,8 @@ public struct PurchaseNumberHandler: JobHandler {
     /// The provider refused: the number is marked failed and its price given back, once.
     func refund(_ number: PhoneNumberRecord, reason: String, logger: Logger) async throws {
         try await client.transaction(logger: logger) { connection in
-            try await PhoneNumberStore.setProviderState(id: number.id, status: .purchaseFailed, sid: nil, error: reason, on: connection, logger: logger)
+            try await PhoneNumberStore.setProviderState(id: number.id, status: .purchaseFailed, sid: nil, error: reason, on: connection,
+                                                        logger: logger)
             let charged = try await CreditStore.entry(workspaceID: number.workspaceID, reference: "number:\(number.id.uuidString.lowercased())",
                                                       on: connection, logger: logger)
             if let charged, charged.amount < 0 {

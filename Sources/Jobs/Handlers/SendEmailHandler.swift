@@ -38,7 +38,9 @@ public struct SendEmailHandler: JobHandler {
 
         var variables = args.variables
         if let sealed = args.sealedVariables {
-            guard let sealer = mail.sealer else { return .discard(reason: "SECRETS_KEY is not set in this worker: sealed variables cannot be opened") }
+            guard let sealer = mail.sealer else {
+                return .discard(reason: "SECRETS_KEY is not set in this worker: sealed variables cannot be opened")
+            }
             do {
                 variables.merge(try sealer.open(sealed)) { _, secret in secret }
             } catch {

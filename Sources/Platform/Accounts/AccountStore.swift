@@ -28,7 +28,8 @@ public enum AccountStore {
     }
 
     /// The user with this address and their password hash, for login.
-    public static func credentials(email: String, on connection: PostgresConnection, logger: Logger) async throws -> (UserRecord, passwordHash: String)? {
+    public static func credentials(email: String, on connection: PostgresConnection,
+                                   logger: Logger) async throws -> (UserRecord, passwordHash: String)? {
         let rows = try await connection.query(
             "SELECT \(unescaped: userColumns), password_hash FROM users WHERE lower(email) = lower(\(email))",
             logger: logger)
@@ -116,7 +117,8 @@ public enum AccountStore {
     /// Deletes up to `limit` refresh tokens that expired before `before` (a used or revoked token
     /// must outlive its reuse window, which ends when it expires) and invites that expired or were
     /// accepted before it. Returns how many of each went.
-    public static func deleteExpired(before: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (tokens: Int, invites: Int) {
+    public static func deleteExpired(before: Date, limit: Int, on connection: PostgresConnection,
+                                     logger: Logger) async throws -> (tokens: Int, invites: Int) {
         var tokens = 0
         var invites = 0
         let tokenRows = try await connection.query("""

@@ -53,7 +53,8 @@ public enum AuditLog {
     }
 
     /// A workspace's entries, newest first; `beforeID` pages backwards.
-    public static func entries(workspaceID: UUID, beforeID: Int64?, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [AuditRecord] {
+    public static func entries(workspaceID: UUID, beforeID: Int64?, limit: Int, on connection: PostgresConnection,
+                               logger: Logger) async throws -> [AuditRecord] {
         let rows = try await connection.query("""
             SELECT id, workspace_id, actor_user_id, actor_key_id, action, resource_type, resource_id, ip, details::text, created_at
             FROM audit_log

@@ -7,7 +7,8 @@ public enum WorkspaceStore {
     static let workspaceColumns = "w.id, w.name, w.description, w.created_at, w.updated_at"
 
     /// Creates a workspace with `ownerID` as its first Owner.
-    public static func create(name: String, description: String, ownerID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> WorkspaceRecord {
+    public static func create(name: String, description: String, ownerID: UUID, on connection: PostgresConnection,
+                              logger: Logger) async throws -> WorkspaceRecord {
         let rows = try await connection.query("""
             WITH w AS (
                 INSERT INTO workspaces (name, description) VALUES (\(name), \(description))
@@ -55,7 +56,8 @@ public enum WorkspaceStore {
         return nil
     }
 
-    public static func update(id: UUID, name: String?, description: String?, on connection: PostgresConnection, logger: Logger) async throws -> WorkspaceRecord? {
+    public static func update(id: UUID, name: String?, description: String?, on connection: PostgresConnection,
+                              logger: Logger) async throws -> WorkspaceRecord? {
         let rows = try await connection.query("""
             UPDATE workspaces w SET name = COALESCE(\(name), w.name), description = COALESCE(\(description), w.description),
                 updated_at = now()
@@ -90,7 +92,8 @@ public enum WorkspaceStore {
     }
 
     /// Adds a member; false when the user already is one.
-    public static func addMember(workspaceID: UUID, userID: UUID, role: WorkspaceRole, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    public static func addMember(workspaceID: UUID, userID: UUID, role: WorkspaceRole, on connection: PostgresConnection,
+                                 logger: Logger) async throws -> Bool {
         let rows = try await connection.query("""
             INSERT INTO workspace_members (workspace_id, user_id, role)
             VALUES (\(workspaceID), \(userID), \(role.rawValue)::workspace_role)
@@ -111,7 +114,8 @@ public enum WorkspaceStore {
 
     /// Changes a member's role, or removes the member when `role` is nil. The workspace's Owner rows
     /// are locked first, so two concurrent demotions cannot both pass the last-Owner check.
-    public static func changeMember(workspaceID: UUID, userID: UUID, to role: WorkspaceRole?, on connection: PostgresConnection, logger: Logger) async throws -> MembershipChange {
+    public static func changeMember(workspaceID: UUID, userID: UUID, to role: WorkspaceRole?, on connection: PostgresConnection,
+                                    logger: Logger) async throws -> MembershipChange {
         let owners = try await connection.query("""
             SELECT user_id FROM workspace_members
             WHERE workspace_id = \(workspaceID) AND role = 'owner'

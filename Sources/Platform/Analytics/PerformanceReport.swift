@@ -95,7 +95,9 @@ public struct PerformanceReport: Sendable {
             WHERE workspace_id = \(workspaceID) AND created_at >= \(start) AND created_at < \(end) AND status = ANY(\(unsuccessful))
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT \(Self.failureReasonLimit)
             """, logger: logger)
-        for try await (reason, count) in reasons.decode((String, Int).self) { report.calls.failureReasons.append(FailureReason(reason: reason, count: count)) }
+        for try await (reason, count) in reasons.decode((String, Int).self) {
+            report.calls.failureReasons.append(FailureReason(reason: reason, count: count))
+        }
 
         let assistants = try await connection.query("""
             SELECT c.assistant_id, coalesce(a.name, 'deleted assistant'), count(*)::int, count(c.answered_at)::int,
@@ -141,7 +143,8 @@ public struct PerformanceReport: Sendable {
               AND c.assistant_id IS NOT NULL
             GROUP BY 1, 2 ORDER BY 3 DESC, 2
             """, logger: logger)
-        for try await (id, reason, count) in reasons.decode((UUID, String, Int).self) where (figures[id]?.failureReasons.count ?? 0) < failureReasonLimit {
+        for try await (id, reason, count) in reasons.decode((UUID, String, Int).self)
+            where (figures[id]?.failureReasons.count ?? 0) < failureReasonLimit {
             figures[id]?.failureReasons.append(FailureReason(reason: reason, count: count))
         }
         for index in report.assistants.indices { report.assistants[index].conversations = figures[report.assistants[index].id] }

@@ -62,7 +62,8 @@ public struct RealtimeSnapshot: Sendable {
             ORDER BY created_at DESC, id DESC LIMIT \(Self.liveCallListLimit)
             """, logger: logger)
         for try await (id, status, direction, assistant, created, answered) in list.decode((UUID, String, String, UUID?, Date, Date?).self) {
-            snapshot.liveCalls.append(LiveCall(id: id, status: status, direction: direction, assistantID: assistant, createdAt: created, answeredAt: answered))
+            snapshot.liveCalls.append(LiveCall(id: id, status: status, direction: direction, assistantID: assistant, createdAt: created,
+                                               answeredAt: answered))
         }
 
         let jobs = try await TenantJobStatistics.live(tenant: workspaceKey, now: now, finishedSince: fiveMinutesAgo, on: connection, logger: logger)

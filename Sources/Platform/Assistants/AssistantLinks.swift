@@ -18,7 +18,8 @@ enum AssistantLinks {
         let wanted = Array(Set(ids))
         var found = Set<UUID>()
         for try await id in try await connection.query(
-            "SELECT id FROM \(unescaped: kind.source) WHERE workspace_id = \(workspaceID) AND id = ANY(\(wanted))", logger: logger).decode(UUID.self) {
+            "SELECT id FROM \(unescaped: kind.source) WHERE workspace_id = \(workspaceID) AND id = ANY(\(wanted))",
+            logger: logger).decode(UUID.self) {
             found.insert(id)
         }
         let unknown = wanted.filter { !found.contains($0) }.sorted { $0.uuidString < $1.uuidString }

@@ -11,7 +11,8 @@ public enum AssistantStore {
         response_delay_ms, record_calls, transfer_number, status, version, deployed_at, created_at, updated_at
         """
 
-    public static func create(workspaceID: UUID, settings s: AssistantSettings, on connection: PostgresConnection, logger: Logger) async throws -> AssistantRecord {
+    public static func create(workspaceID: UUID, settings s: AssistantSettings, on connection: PostgresConnection,
+                              logger: Logger) async throws -> AssistantRecord {
         let rows = try await connection.query("""
             INSERT INTO assistants (workspace_id, name, description, llm_provider, llm_model, system_prompt, first_message,
                 temperature, max_tokens, language, voice_provider, voice_id, interruption_sensitivity, silence_timeout_ms,
@@ -32,7 +33,8 @@ public enum AssistantStore {
     }
 
     /// Newest first; `before` is the (created_at, id) of the last item of the previous page.
-    public static func list(workspaceID: UUID, before: (Date, UUID)?, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [AssistantRecord] {
+    public static func list(workspaceID: UUID, before: (Date, UUID)?, limit: Int, on connection: PostgresConnection,
+                            logger: Logger) async throws -> [AssistantRecord] {
         let rows = try await connection.query("""
             SELECT \(unescaped: columns) FROM assistants
             WHERE workspace_id = \(workspaceID)
@@ -44,7 +46,8 @@ public enum AssistantStore {
     }
 
     /// Replaces the settings; a deployed assistant stays deployed with its version until redeployed.
-    public static func update(workspaceID: UUID, id: UUID, settings s: AssistantSettings, on connection: PostgresConnection, logger: Logger) async throws -> AssistantRecord? {
+    public static func update(workspaceID: UUID, id: UUID, settings s: AssistantSettings, on connection: PostgresConnection,
+                              logger: Logger) async throws -> AssistantRecord? {
         let rows = try await connection.query("""
             UPDATE assistants SET name = \(s.name), description = \(s.description), llm_provider = \(s.llmProvider),
                 llm_model = \(s.llmModel), system_prompt = \(s.systemPrompt), first_message = \(s.firstMessage),

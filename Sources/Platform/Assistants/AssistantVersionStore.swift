@@ -43,7 +43,8 @@ public enum AssistantVersionStore {
     }
 
     /// Newest first.
-    public static func list(assistantID: UUID, workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [AssistantVersion] {
+    public static func list(assistantID: UUID, workspaceID: UUID, on connection: PostgresConnection,
+                            logger: Logger) async throws -> [AssistantVersion] {
         try await decode(try await connection.query("""
             SELECT \(unescaped: columns) FROM assistant_versions
             WHERE assistant_id = \(assistantID) AND workspace_id = \(workspaceID) ORDER BY version DESC LIMIT 200

@@ -29,14 +29,16 @@ public enum PhoneNumberStore {
         return try await decode(rows)
     }
 
-    public static func phoneNumber(workspaceID: UUID, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+    public static func phoneNumber(workspaceID: UUID, id: UUID, on connection: PostgresConnection,
+                                   logger: Logger) async throws -> PhoneNumberRecord? {
         let rows = try await connection.query(
             "SELECT \(unescaped: columns) FROM phone_numbers WHERE workspace_id = \(workspaceID) AND id = \(id)", logger: logger)
         return try await decode(rows).first
     }
 
     /// The workspace's record of `number` (E.164); nil when the workspace does not hold it.
-    public static func number(workspaceID: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+    public static func number(workspaceID: UUID, number: String, on connection: PostgresConnection,
+                              logger: Logger) async throws -> PhoneNumberRecord? {
         let rows = try await connection.query(
             "SELECT \(unescaped: columns) FROM phone_numbers WHERE workspace_id = \(workspaceID) AND number = \(number)", logger: logger)
         return try await decode(rows).first
@@ -49,7 +51,8 @@ public enum PhoneNumberStore {
     }
 
     /// The oldest number bound to the assistant: the caller ID of its outbound calls by default.
-    public static func firstBound(workspaceID: UUID, assistantID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PhoneNumberRecord? {
+    public static func firstBound(workspaceID: UUID, assistantID: UUID, on connection: PostgresConnection,
+                                  logger: Logger) async throws -> PhoneNumberRecord? {
         let rows = try await connection.query("""
             SELECT \(unescaped: columns) FROM phone_numbers
             WHERE workspace_id = \(workspaceID) AND assistant_id = \(assistantID) ORDER BY created_at, id LIMIT 1
@@ -99,7 +102,8 @@ public enum PhoneNumberStore {
             in rows.decode((UUID, UUID, String, String, String, String?, UUID?, Date, Date, String, String?).self) {
             records.append(PhoneNumberRecord(id: id, workspaceID: workspace, number: number, label: label, provider: provider,
                                              providerSID: sid, assistantID: assistant, createdAt: created, updatedAt: updated,
-                                             providerStatus: PhoneNumberRecord.ProviderStatus(rawValue: status) ?? .unconfigured, providerError: error))
+                                             providerStatus: PhoneNumberRecord.ProviderStatus(rawValue: status) ?? .unconfigured,
+                                             providerError: error))
         }
         return records
     }

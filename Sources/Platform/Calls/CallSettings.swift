@@ -38,14 +38,19 @@ public struct CallSettings: Sendable, Equatable {
     public init(environment: Environment) throws {
         let defaults = CallSettings()
         self.init(
-            minimumBalance: Int64(try environment.int("CALL_MIN_BALANCE_MILLICREDITS", default: Int(defaults.minimumBalance), range: 0...Self.maximumMillicredits)),
-            reservePerCall: Int64(try environment.int("CALL_RESERVE_MILLICREDITS", default: Int(defaults.reservePerCall), range: 0...Self.maximumMillicredits)),
-            costPerMinute: Int64(try environment.int("CALL_COST_PER_MINUTE_MILLICREDITS", default: Int(defaults.costPerMinute), range: 0...Self.maximumMillicredits)),
-            maxConcurrentPerWorkspace: try environment.int("CALL_MAX_CONCURRENT_PER_WORKSPACE", default: defaults.maxConcurrentPerWorkspace, range: 1...10_000),
+            minimumBalance: Int64(try environment.int("CALL_MIN_BALANCE_MILLICREDITS", default: Int(defaults.minimumBalance),
+                                                      range: 0...Self.maximumMillicredits)),
+            reservePerCall: Int64(try environment.int("CALL_RESERVE_MILLICREDITS", default: Int(defaults.reservePerCall),
+                                                      range: 0...Self.maximumMillicredits)),
+            costPerMinute: Int64(try environment.int("CALL_COST_PER_MINUTE_MILLICREDITS", default: Int(defaults.costPerMinute),
+                                                     range: 0...Self.maximumMillicredits)),
+            maxConcurrentPerWorkspace: try environment.int("CALL_MAX_CONCURRENT_PER_WORKSPACE", default: defaults.maxConcurrentPerWorkspace,
+                                                           range: 1...10_000),
             dialsPerSecond: try environment.int("CALL_DIALS_PER_SECOND", default: defaults.dialsPerSecond, range: 1...1_000),
             ringTimeoutSeconds: try environment.int("CALL_RING_TIMEOUT_SECONDS", default: defaults.ringTimeoutSeconds, range: 5...600),
             transcriptionCostPerMinute: Int64(try environment.int("TRANSCRIPTION_COST_PER_MINUTE_MILLICREDITS",
-                                                                  default: Int(defaults.transcriptionCostPerMinute), range: 0...Self.maximumMillicredits)))
+                                                                  default: Int(defaults.transcriptionCostPerMinute),
+                                                                  range: 0...Self.maximumMillicredits)))
         numberPurchaseCost = Int64(try environment.int("NUMBER_PURCHASE_COST_MILLICREDITS", default: Int(defaults.numberPurchaseCost),
                                                        range: 0...Self.maximumMillicredits))
     }

@@ -141,7 +141,8 @@ public enum CallStore {
     /// Records the provider's call: its SID (once) and its status when that moves the call forward.
     /// Returns the call's status afterwards (`canceled` when it was ended while the dial was out).
     @discardableResult
-    public static func recordDialed(id: UUID, callSID: String, status: CallStatus, on connection: PostgresConnection, logger: Logger) async throws -> CallStatus? {
+    public static func recordDialed(id: UUID, callSID: String, status: CallStatus, on connection: PostgresConnection,
+                                    logger: Logger) async throws -> CallStatus? {
         let ranked = CallStatus.allCases.filter { $0.rank < status.rank }.map(\.rawValue)
         let rows = try await connection.query("""
             UPDATE calls

@@ -36,7 +36,8 @@ public enum CampaignStore {
         return campaign
     }
 
-    public static func campaign(id: UUID, workspaceID: UUID? = nil, on connection: PostgresConnection, logger: Logger) async throws -> CampaignRecord? {
+    public static func campaign(id: UUID, workspaceID: UUID? = nil, on connection: PostgresConnection,
+                                logger: Logger) async throws -> CampaignRecord? {
         let rows = try await connection.query("""
             SELECT \(unescaped: columns) FROM email_campaigns
             WHERE id = \(id) AND (\(workspaceID)::uuid IS NULL OR workspace_id = \(workspaceID))

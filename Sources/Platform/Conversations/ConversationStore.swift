@@ -92,7 +92,8 @@ public enum ConversationStore {
         return .existing(turn)
     }
 
-    public static func turn(conversationID: UUID, requestKey: String, on connection: PostgresConnection, logger: Logger) async throws -> ConversationTurn? {
+    public static func turn(conversationID: UUID, requestKey: String, on connection: PostgresConnection,
+                            logger: Logger) async throws -> ConversationTurn? {
         try await decodeTurns(try await connection.query("""
             SELECT \(unescaped: turnColumns) FROM conversation_turns WHERE conversation_id = \(conversationID) AND request_key = \(requestKey)
             """, logger: logger)).first

@@ -59,7 +59,8 @@ public enum CreditStore {
     }
 
     /// Newest first; `beforeID` pages backwards.
-    public static func entries(workspaceID: UUID, beforeID: Int64?, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [CreditEntry] {
+    public static func entries(workspaceID: UUID, beforeID: Int64?, limit: Int,
+                               on connection: PostgresConnection, logger: Logger) async throws -> [CreditEntry] {
         let rows = try await connection.query("""
             SELECT \(unescaped: entryColumns) FROM credit_ledger
             WHERE workspace_id = \(workspaceID) AND (\(beforeID)::bigint IS NULL OR id < \(beforeID))

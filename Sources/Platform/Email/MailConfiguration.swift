@@ -18,7 +18,8 @@ public struct MailConfiguration: Sendable {
     public var campaigns: CampaignSettings
 
     public init(from: EmailAddress = EmailAddress("no-reply@localhost", name: "VoicePartnerAI"), appURL: String = "http://127.0.0.1:8080",
-                apiURL: String = "http://127.0.0.1:8080", appName: String = "VoicePartnerAI", templatesFolder: URL = URL(fileURLWithPath: "templates", isDirectory: true),
+                apiURL: String = "http://127.0.0.1:8080", appName: String = "VoicePartnerAI",
+                templatesFolder: URL = URL(fileURLWithPath: "templates", isDirectory: true),
                 providerOrder: [String] = ["smtp", "sendgrid", "ses"], cooldown: Duration = .seconds(60),
                 campaigns: CampaignSettings = CampaignSettings()) {
         self.from = from
@@ -51,7 +52,8 @@ public struct MailConfiguration: Sendable {
         for name in order where !defaults.providerOrder.contains(name) {
             throw ConfigurationError("MAIL_PROVIDERS", "unknown provider \(name); expected smtp, sendgrid or ses")
         }
-        self.init(from: from, appURL: appURL, apiURL: environment.string("PUBLIC_BASE_URL", default: defaults.apiURL), appName: environment.string("APP_NAME", default: defaults.appName),
+        self.init(from: from, appURL: appURL, apiURL: environment.string("PUBLIC_BASE_URL", default: defaults.apiURL),
+                  appName: environment.string("APP_NAME", default: defaults.appName),
                   templatesFolder: URL(fileURLWithPath: environment.string("TEMPLATES_DIR", default: "templates"), isDirectory: true),
                   providerOrder: order, cooldown: try environment.milliseconds("MAIL_COOLDOWN_MS", default: defaults.cooldown),
                   campaigns: try CampaignSettings(environment: environment))

@@ -43,7 +43,8 @@ public enum FileStore {
         try await decode(try await connection.query("""
             SELECT \(unescaped: columns.replacingOccurrences(of: "text,", with: "NULL::text,")) FROM files
             WHERE workspace_id = \(workspaceID)
-              AND (\(assistantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM assistant_files l WHERE l.file_id = files.id AND l.assistant_id = \(assistantID)))
+              AND (\(assistantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM assistant_files l
+                                                           WHERE l.file_id = files.id AND l.assistant_id = \(assistantID)))
               AND (\(before?.0)::timestamptz IS NULL OR (created_at, id) < (\(before?.0), \(before?.1)))
             ORDER BY created_at DESC, id DESC LIMIT \(limit)
             """, logger: logger))

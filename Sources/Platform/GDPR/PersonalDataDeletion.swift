@@ -26,10 +26,16 @@ public enum PersonalDataDeletion {
 
     public static let steps: [Step] = [
         Step(name: "refresh_tokens (deleted)", columns: ["refresh_tokens.user_id"]) { user, _, _, limit in
-            "WITH doomed AS (SELECT id FROM refresh_tokens WHERE user_id = \(user) LIMIT \(limit)) DELETE FROM refresh_tokens t USING doomed WHERE t.id = doomed.id"
+            """
+            WITH doomed AS (SELECT id FROM refresh_tokens WHERE user_id = \(user) LIMIT \(limit)) \
+            DELETE FROM refresh_tokens t USING doomed WHERE t.id = doomed.id
+            """
         },
         Step(name: "password_resets (deleted)", columns: ["password_resets.user_id"]) { user, _, _, limit in
-            "WITH doomed AS (SELECT id FROM password_resets WHERE user_id = \(user) LIMIT \(limit)) DELETE FROM password_resets r USING doomed WHERE r.id = doomed.id"
+            """
+            WITH doomed AS (SELECT id FROM password_resets WHERE user_id = \(user) LIMIT \(limit)) \
+            DELETE FROM password_resets r USING doomed WHERE r.id = doomed.id
+            """
         },
         Step(name: "workspace_invites (deleted)", columns: ["workspace_invites.email"]) { _, email, _, limit in
             """
@@ -96,7 +102,10 @@ public enum PersonalDataDeletion {
             """
         },
         Step(name: "credit_ledger (pseudonymised, kept for billing)", columns: ["credit_ledger.actor_user_id"]) { user, _, pseudonym, limit in
-            "UPDATE credit_ledger SET actor_user_id = \(pseudonym) WHERE id IN (SELECT id FROM credit_ledger WHERE actor_user_id = \(user) LIMIT \(limit))"
+            """
+            UPDATE credit_ledger SET actor_user_id = \(pseudonym) \
+            WHERE id IN (SELECT id FROM credit_ledger WHERE actor_user_id = \(user) LIMIT \(limit))
+            """
         },
         Step(name: "queued emails (cancelled)", columns: []) { _, email, _, limit in
             WaitingJobCancellation.statement(kind: SendEmailJob.name, argumentAt: ["to", "address"], equalsIgnoringCase: email, limit: limit)

@@ -19,7 +19,10 @@ public enum PersonalDataExport {
 
     public static let sections: [Section] = [
         array("profile.json") { user, _ in
-            "SELECT coalesce(json_agg(u), '[]')::text FROM (SELECT id, email, first_name, last_name, created_at, updated_at FROM users WHERE id = \(user)) u"
+            """
+            SELECT coalesce(json_agg(u), '[]')::text \
+            FROM (SELECT id, email, first_name, last_name, created_at, updated_at FROM users WHERE id = \(user)) u
+            """
         },
         array("memberships.json") { user, _ in
             """
@@ -160,7 +163,8 @@ public enum PersonalDataExport {
                 let data = try await storage.withLocalFile(key: file.key) { try Data(contentsOf: $0) }
                 try zip.add(file.path, data)
             } catch let full as ZipArchive.Full {
-                try? zip.add(file.path + ".not-included.txt", Data("The file did not fit in this export: \(full). Download it from the platform.\n".utf8))
+                try? zip.add(file.path + ".not-included.txt",
+                             Data("The file did not fit in this export: \(full). Download it from the platform.\n".utf8))
             } catch {
                 try? zip.add(file.path + ".missing.txt", Data("The stored file could not be read: \(error)\n".utf8))
             }

@@ -104,7 +104,8 @@ public struct JSONSchema: @unchecked Sendable {
             case "properties", "$defs":
                 guard let members = value.object else { throw SchemaError(path: at, problem: "must be an object of schemas") }
                 for (name, member) in members {
-                    try check(member, path: at + "/" + pointerEscape(name), root: root, depth: depth + 1, patterns: &patterns, subschemas: &subschemas)
+                    try check(member, path: at + "/" + pointerEscape(name), root: root, depth: depth + 1, patterns: &patterns,
+                              subschemas: &subschemas)
                 }
             case "required":
                 guard let names = value.array, names.allSatisfy({ $0.string != nil }), Set(names.compactMap(\.string)).count == names.count else {
@@ -162,7 +163,8 @@ public struct JSONSchema: @unchecked Sendable {
         func references(_ schema: JSONValue, into found: inout Set<String>) {
             guard case .object(let keywords) = schema else { return }
             if let reference = keywords["$ref"]?.string, reference.hasPrefix("#/$defs/") {
-                found.insert(String(reference.dropFirst("#/$defs/".count)).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~"))
+                found.insert(String(reference.dropFirst("#/$defs/".count)).replacingOccurrences(of: "~1", with: "/")
+                    .replacingOccurrences(of: "~0", with: "~"))
             }
             for key in ["allOf", "anyOf", "oneOf"] { for member in keywords[key]?.array ?? [] { references(member, into: &found) } }
             if let negated = keywords["not"] { references(negated, into: &found) }
@@ -220,7 +222,8 @@ public struct JSONSchema: @unchecked Sendable {
         if let type = keywords["type"] {
             let names = (type.array ?? [type]).compactMap(\.string)
             guard names.contains(where: { Self.matches(instance, type: $0) }) else {
-                return fail("must be \(names.count == 1 ? "a value of type \(names[0])" : "one of the types \(names.joined(separator: ", "))"), not \(Self.typeName(instance))")
+                return fail("must be \(names.count == 1 ? "a value of type \(names[0])" : "one of the types \(names.joined(separator: ", "))")"
+                            + ", not \(Self.typeName(instance))")
             }
         }
         if let options = keywords["enum"]?.array, !options.contains(where: { Self.equal($0, instance) }) {
@@ -231,7 +234,9 @@ public struct JSONSchema: @unchecked Sendable {
         switch instance {
         case .string(let text):
             let length = text.unicodeScalars.count
-            if let minimum = keywords["minLength"]?.number, Double(length) < minimum { fail("must be at least \(Self.show(minimum)) characters long") }
+            if let minimum = keywords["minLength"]?.number, Double(length) < minimum {
+                fail("must be at least \(Self.show(minimum)) characters long")
+            }
             if let maximum = keywords["maxLength"]?.number, Double(length) > maximum { fail("must be at most \(Self.show(maximum)) characters long") }
             if let source = keywords["pattern"]?.string, let regex = patterns[source] {
                 // Matching costs about one step per character; very long texts are not matched.
@@ -275,8 +280,12 @@ public struct JSONSchema: @unchecked Sendable {
                 }
             }
         case .object(let members):
-            if let minimum = keywords["minProperties"]?.number, Double(members.count) < minimum { fail("must have at least \(Self.show(minimum)) properties") }
-            if let maximum = keywords["maxProperties"]?.number, Double(members.count) > maximum { fail("must have at most \(Self.show(maximum)) properties") }
+            if let minimum = keywords["minProperties"]?.number, Double(members.count) < minimum {
+                fail("must have at least \(Self.show(minimum)) properties")
+            }
+            if let maximum = keywords["maxProperties"]?.number, Double(members.count) > maximum {
+                fail("must have at most \(Self.show(maximum)) properties")
+            }
             for name in keywords["required"]?.array?.compactMap(\.string) ?? [] where members[name] == nil {
                 fail("is required", at: path + "/" + Self.pointerEscape(name))
             }
@@ -308,7 +317,9 @@ public struct JSONSchema: @unchecked Sendable {
             for member in members where passes(instance, member, path: path, depth: depth, steps: &steps) { matching += 1 }
             if matching != 1 { fail("must match exactly one of the \(members.count) schemas in oneOf (matches \(matching))") }
         }
-        if let negated = keywords["not"], passes(instance, negated, path: path, depth: depth, steps: &steps) { fail("must not match the schema in not") }
+        if let negated = keywords["not"], passes(instance, negated, path: path, depth: depth, steps: &steps) {
+            fail("must not match the schema in not")
+        }
     }
 
     private func passes(_ instance: JSONValue, _ schema: JSONValue, path: String, depth: Int, steps: inout Int) -> Bool {
@@ -347,7 +358,8 @@ public struct JSONSchema: @unchecked Sendable {
         func whole(_ pattern: String) -> Bool { text.range(of: "^(?:\(pattern))$", options: .regularExpression) != nil }
         switch format {
         case .email:
-            return text.utf8.count <= 254 && whole(#"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"#)
+            return text.utf8.count <= 254 && whole(#"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"#
+                                                   + #"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"#)
         case .uri:
             guard let components = URLComponents(string: text), let scheme = components.scheme, !scheme.isEmpty else { return false }
             return whole(#"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*"#)
@@ -367,7 +379,8 @@ public struct JSONSchema: @unchecked Sendable {
         case .ipv6:
             return IPAddress(ipv6: text) != nil
         case .hostname:
-            return text.utf8.count <= 253 && whole(#"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"#)
+            return text.utf8.count <= 253 && whole(#"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"#
+                                                   + #"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"#)
         }
     }
 

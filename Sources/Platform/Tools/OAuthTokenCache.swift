@@ -37,7 +37,8 @@ public actor OAuthTokenCache {
         let key = Key(tokenURL: tokenURL, clientID: clientID, scope: scope, secretDigest: clientSecret.hashValue)
         if let entry = entries[key], entry.expires > .now { return entry.token }
         if let task = pending[key] { return try await task.value.token }
-        let task = Task { try await Self.fetch(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope, http: http, timeout: timeout) }
+        let task = Task { try await Self.fetch(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope, http: http,
+                                               timeout: timeout) }
         pending[key] = task
         defer { pending[key] = nil }
         let entry = try await task.value

@@ -29,7 +29,8 @@ public struct Tool: Sendable, Equatable {
     public var updatedAt: Date
 
     public init(id: UUID, workspaceID: UUID, name: String, description: String, category: Category, method: Method, url: String,
-                parameters: JSONValue, authType: String, authSettings: [String: String], authSecretSealed: String?, timeout: Duration, responseFields: [String], responseMaxBytes: Int, enabled: Bool,
+                parameters: JSONValue, authType: String, authSettings: [String: String], authSecretSealed: String?, timeout: Duration,
+                responseFields: [String], responseMaxBytes: Int, enabled: Bool,
                 createdAt: Date, updatedAt: Date) {
         self.id = id
         self.workspaceID = workspaceID
@@ -120,7 +121,8 @@ public enum ToolAuth: Sendable, Equatable {
         case .none, .bearer: [:]
         case .apiKey(let header, _): ["header": header]
         case .basic(let username, _): ["username": username]
-        case .oauth2(let tokenURL, let clientID, _, let scope): ["token_url": tokenURL, "client_id": clientID].merging(scope.map { ["scope": $0] } ?? [:]) { a, _ in a }
+        case .oauth2(let tokenURL, let clientID, _, let scope):
+            ["token_url": tokenURL, "client_id": clientID].merging(scope.map { ["scope": $0] } ?? [:]) { a, _ in a }
         }
     }
 

@@ -54,7 +54,8 @@ public struct ToolCallRecord: Sendable, Equatable {
         if let response { object["response"] = response }
         if let error { object["error"] = .string(error) }
         if !violations.isEmpty {
-            object["violations"] = .array(violations.map { .object(["path": .string($0.path.isEmpty ? "/" : $0.path), "problem": .string($0.problem)]) })
+            object["violations"] = .array(violations.map { .object(["path": .string($0.path.isEmpty ? "/" : $0.path),
+                                                                    "problem": .string($0.problem)]) })
         }
         return .object(object)
     }

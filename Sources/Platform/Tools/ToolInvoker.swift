@@ -79,7 +79,8 @@ public struct ToolInvoker: Sendable {
 
         let response: OutboundHTTP.Response
         do {
-            response = try await http.send(OutboundHTTP.Request(method: HTTPMethod(rawValue: tool.method.rawValue), url: url, headers: headers, body: body,
+            response = try await http.send(OutboundHTTP.Request(method: HTTPMethod(rawValue: tool.method.rawValue), url: url,
+                                                                headers: headers, body: body,
                                                                 credentialHeaders: auth.credentialHeader.map { [$0] } ?? []),
                                            timeout: tool.timeout, maxBytes: tool.responseMaxBytes)
         } catch {

@@ -18,7 +18,8 @@ public enum ToolStore {
             INSERT INTO tools (id, workspace_id, name, description, category, method, url, parameters, auth_type, auth_settings,
                                auth_secret_sealed, timeout_ms, response_fields, response_max_bytes, enabled, created_by)
             VALUES (\(tool.id), \(tool.workspaceID), \(tool.name), \(tool.description), \(tool.category.rawValue), \(tool.method.rawValue),
-                    \(tool.url), \(tool.parameters.text)::jsonb, \(tool.authType), \(JSONValue.object(tool.authSettings.mapValues { .string($0) }).text)::jsonb,
+                    \(tool.url), \(tool.parameters.text)::jsonb, \(tool.authType),
+                    \(JSONValue.object(tool.authSettings.mapValues { .string($0) }).text)::jsonb,
                     \(tool.authSecretSealed), \(tool.timeout.milliseconds), \(tool.responseFields), \(tool.responseMaxBytes), \(tool.enabled),
                     \(createdBy))
             ON CONFLICT (workspace_id, name) DO NOTHING

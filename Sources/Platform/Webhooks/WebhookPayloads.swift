@@ -41,7 +41,8 @@ extension WebhookEvents {
         try await emit(.transcriptionReady, workspaceID: workspaceID, data: .object(data), on: connection, logger: logger)
     }
 
-    public static func fileProcessed(_ file: FileRecord, status: String, pages: Int?, characters: Int?, reason: String?, on connection: PostgresConnection,
+    public static func fileProcessed(_ file: FileRecord, status: String, pages: Int?, characters: Int?, reason: String?,
+                                     on connection: PostgresConnection,
                               logger: Logger) async throws {
         var data: [String: JSONValue] = ["file_id": id(file.id), "name": .string(file.name), "status": .string(status)]
         data["pages"] = pages.map { .number(Double($0)) }

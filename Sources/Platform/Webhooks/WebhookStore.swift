@@ -15,7 +15,8 @@ public enum WebhookStore {
         delivered_at, redelivery_of, job_id, created_at
         """
 
-    public static func create(_ endpoint: WebhookEndpoint, createdBy: UUID?, on connection: PostgresConnection, logger: Logger) async throws -> WebhookEndpoint {
+    public static func create(_ endpoint: WebhookEndpoint, createdBy: UUID?, on connection: PostgresConnection,
+                              logger: Logger) async throws -> WebhookEndpoint {
         let rows = try await connection.query("""
             INSERT INTO webhook_endpoints (id, workspace_id, url, description, events, secret_sealed, enabled, created_by)
             VALUES (\(endpoint.id), \(endpoint.workspaceID), \(endpoint.url), \(endpoint.description), \(endpoint.events), \(endpoint.secretSealed),
@@ -70,13 +71,15 @@ public enum WebhookStore {
         let payload = event.payload.text
         let rows = try await connection.query("""
             INSERT INTO webhook_deliveries (endpoint_id, workspace_id, event_id, event_type, payload, redelivery_of)
-            SELECT e, \(event.workspaceID), \(event.id), \(event.type.rawValue), \(payload)::jsonb, \(redeliveryOf) FROM unnest(\(endpoints)::uuid[]) AS e
+            SELECT e, \(event.workspaceID), \(event.id), \(event.type.rawValue), \(payload)::jsonb, \(redeliveryOf)
+            FROM unnest(\(endpoints)::uuid[]) AS e
             RETURNING id
             """, logger: logger)
         var ids: [Int64] = []
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         let workspace = event.workspaceID.uuidString.lowercased()
-        let jobs = try ids.map { try NewJob(DeliverWebhookJob.self, DeliverWebhookJob.Args(deliveryID: $0), options: JobOptions(workspaceID: workspace)) }
+        let jobs = try ids.map { try NewJob(DeliverWebhookJob.self, DeliverWebhookJob.Args(deliveryID: $0),
+                                            options: JobOptions(workspaceID: workspace)) }
         let results = try await JobStore.insertMany(jobs, on: connection, logger: logger)
         try await connection.query("""
             UPDATE webhook_deliveries d SET job_id = j.job FROM unnest(\(ids)::bigint[], \(results.map(\.id))::bigint[]) AS j(delivery, job)
@@ -118,7 +121,8 @@ public enum WebhookStore {
             WHERE delivery_id = ANY(\(deliveries.map(\.id))::bigint[]) ORDER BY delivery_id, attempt
             """, logger: logger)
         var byDelivery: [Int64: [WebhookDelivery.Attempt]] = [:]
-        for try await (delivery, attempt, status, error, latency, excerpt, at) in attempts.decode((Int64, Int, Int?, String?, Int?, String?, Date).self) {
+        for try await (delivery, attempt, status, error, latency, excerpt, at)
+            in attempts.decode((Int64, Int, Int?, String?, Int?, String?, Date).self) {
             byDelivery[delivery, default: []].append(.init(attempt: attempt, statusCode: status, error: error, latencyMS: latency,
                                                            responseExcerpt: excerpt, createdAt: at))
         }
@@ -144,7 +148,8 @@ public enum WebhookStore {
     /// Ends a delivery without another attempt (its endpoint is gone or disabled).
     public static func fail(deliveryID: Int64, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
-            UPDATE webhook_deliveries SET state = 'failed', last_error = \(reason), next_attempt_at = NULL WHERE id = \(deliveryID) AND state = 'pending'
+            UPDATE webhook_deliveries SET state = 'failed', last_error = \(reason), next_attempt_at = NULL
+            WHERE id = \(deliveryID) AND state = 'pending'
             """, logger: logger)
     }
 

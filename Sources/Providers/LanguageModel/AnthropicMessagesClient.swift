@@ -87,7 +87,8 @@ public struct AnthropicMessagesClient: ChatModel {
                                    "messages": messages.map { ["role": $0.role, "content": $0.content] }]
         if !request.system.isEmpty { body["system"] = request.system }
         if !request.tools.isEmpty {
-            body["tools"] = request.tools.map { ["name": $0.name, "description": $0.description, "input_schema": ChatStream.schemaObject($0.parametersJSON)] }
+            body["tools"] = request.tools.map { ["name": $0.name, "description": $0.description,
+                                                 "input_schema": ChatStream.schemaObject($0.parametersJSON)] }
         }
         return body
     }

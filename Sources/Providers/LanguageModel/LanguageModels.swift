@@ -51,11 +51,14 @@ public struct LanguageModels: Sendable {
         var models: [any ChatModel] = []
         if key("OPENAI_API_KEY") != nil || key("OPENAI_BASE_URL") != nil {
             let authentication: OpenAIChatClient.Configuration.Authentication = key("OPENAI_API_KEY").map { .bearer($0) } ?? .none
-            models.append(OpenAIChatClient(configuration: .init(provider: "openai", route: .base(try url("OPENAI_BASE_URL", default: "https://api.openai.com/v1")),
+            models.append(OpenAIChatClient(configuration: .init(provider: "openai",
+                                                                route: .base(try url("OPENAI_BASE_URL", default: "https://api.openai.com/v1")),
                                                                 authentication: authentication), http: http))
         }
         if let endpoint = key("AZURE_OPENAI_ENDPOINT") {
-            guard let apiKey = key("AZURE_OPENAI_API_KEY") else { throw ConfigurationError("AZURE_OPENAI_API_KEY", "is required with AZURE_OPENAI_ENDPOINT") }
+            guard let apiKey = key("AZURE_OPENAI_API_KEY") else {
+                throw ConfigurationError("AZURE_OPENAI_API_KEY", "is required with AZURE_OPENAI_ENDPOINT")
+            }
             _ = try url("AZURE_OPENAI_ENDPOINT", default: endpoint)
             models.append(OpenAIChatClient(configuration: .init(
                 provider: "azure-openai",
@@ -63,7 +66,8 @@ public struct LanguageModels: Sendable {
                 authentication: .apiKey(apiKey)), http: http))
         }
         if let apiKey = key("MISTRAL_API_KEY") {
-            models.append(OpenAIChatClient(configuration: .init(provider: "mistral", route: .base(try url("MISTRAL_BASE_URL", default: "https://api.mistral.ai/v1")),
+            models.append(OpenAIChatClient(configuration: .init(provider: "mistral",
+                                                                route: .base(try url("MISTRAL_BASE_URL", default: "https://api.mistral.ai/v1")),
                                                                 authentication: .bearer(apiKey), requestsUsage: false), http: http))
         }
         if let apiKey = key("GOOGLE_API_KEY") {

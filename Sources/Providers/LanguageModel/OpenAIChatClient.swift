@@ -96,7 +96,8 @@ public struct OpenAIChatClient: ChatModel {
             case .assistant(let text, let calls):
                 var entry: [String: Any] = ["role": "assistant", "content": text.isEmpty && !calls.isEmpty ? NSNull() : text]
                 if !calls.isEmpty {
-                    entry["tool_calls"] = calls.map { ["id": $0.id, "type": "function", "function": ["name": $0.name, "arguments": $0.argumentsJSON]] }
+                    entry["tool_calls"] = calls.map { ["id": $0.id, "type": "function",
+                                                       "function": ["name": $0.name, "arguments": $0.argumentsJSON]] }
                 }
                 messages.append(entry)
             case .toolResult(let id, _, let content, _): messages.append(["role": "tool", "tool_call_id": id, "content": content])

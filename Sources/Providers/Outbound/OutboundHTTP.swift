@@ -74,7 +74,9 @@ public struct OutboundHTTP: Sendable {
             }
             guard redirects < policy.maxRedirects else { throw .tooManyRedirects(policy.maxRedirects) }
             redirects += 1
-            guard let next = URL(string: location, relativeTo: target.url)?.absoluteURL else { throw .refused("the redirect to \(location) is not a URL") }
+            guard let next = URL(string: location, relativeTo: target.url)?.absoluteURL else {
+                throw .refused("the redirect to \(location) is not a URL")
+            }
             if next.host(percentEncoded: false)?.lowercased() != target.host.lowercased() {
                 for name in ["Authorization", "Cookie"] + current.credentialHeaders { current.headers.remove(name: name) }
             }

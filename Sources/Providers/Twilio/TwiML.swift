@@ -9,14 +9,16 @@ public enum TwiML {
                                 recordingCallback: String? = nil) -> String {
         var body = ""
         if let recordingCallback {
-            body += "<Start><Recording recordingStatusCallback=\"\(MarkupText.escape(recordingCallback))\" recordingStatusCallbackEvent=\"completed\" channels=\"dual\"/></Start>"
+            body += "<Start><Recording recordingStatusCallback=\"\(MarkupText.escape(recordingCallback))\" "
+                + "recordingStatusCallbackEvent=\"completed\" channels=\"dual\"/></Start>"
         }
         if stream == nil, let gather {
             return document(body + gather.element(saying: text, language: language, voice: voice))
         }
         body += say(text, language: language, voice: voice)
         if let stream {
-            let parameters = stream.parameters.map { "<Parameter name=\"\(MarkupText.escape($0.0))\" value=\"\(MarkupText.escape($0.1))\"/>" }.joined()
+            let parameters = stream.parameters.map { "<Parameter name=\"\(MarkupText.escape($0.0))\" value=\"\(MarkupText.escape($0.1))\"/>" }
+                .joined()
             body += "<Connect><Stream url=\"\(MarkupText.escape(stream.url))\">\(parameters)</Stream></Connect>"
         } else {
             body += "<Hangup/>"

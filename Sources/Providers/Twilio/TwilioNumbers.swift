@@ -57,7 +57,8 @@ extension TwilioClient {
     }
 
     /// `GET /Accounts/{sid}/AvailablePhoneNumbers/{country}/Local.json`: voice-capable local numbers on offer.
-    public func availableNumbers(country: String, areaCode: String?, contains: String?, limit: Int) async throws(TwilioError) -> [TwilioAvailableNumber] {
+    public func availableNumbers(country: String, areaCode: String?, contains: String?,
+                                 limit: Int) async throws(TwilioError) -> [TwilioAvailableNumber] {
         var query = [("VoiceEnabled", "true"), ("PageSize", String(limit))]
         if let areaCode { query.append(("AreaCode", areaCode)) }
         if let contains { query.append(("Contains", contains)) }

@@ -8,7 +8,9 @@ import Foundation
 public enum TwilioSignature {
     public static func signature(authToken: String, url: String, parameters: [(String, String)]) -> String {
         var message = url
-        for (name, value) in parameters.sorted(by: { ($0.0.utf8.lexicographicallyPrecedes($1.0.utf8)) || ($0.0 == $1.0 && $0.1.utf8.lexicographicallyPrecedes($1.1.utf8)) }) {
+        for (name, value) in parameters.sorted(by: {
+            ($0.0.utf8.lexicographicallyPrecedes($1.0.utf8)) || ($0.0 == $1.0 && $0.1.utf8.lexicographicallyPrecedes($1.1.utf8))
+        }) {
             message += name
             message += value
         }

@@ -29,7 +29,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         let expanded = Self.macros[trimmed.lowercased()] ?? trimmed
         let fields = expanded.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 || fields.count == 6 else {
-            throw CronError("expected 5 fields (minute hour day-of-month month day-of-week) or 6 with leading seconds, got \(fields.count) in \"\(trimmed)\"")
+            throw CronError("expected 5 fields (minute hour day-of-month month day-of-week) or 6 with leading seconds, "
+                            + "got \(fields.count) in \"\(trimmed)\"")
         }
         let offset = fields.count - 5
         description = trimmed

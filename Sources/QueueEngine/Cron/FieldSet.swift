@@ -97,7 +97,8 @@ struct FieldSet: Sendable, Equatable {
     private static func value(_ text: String, _ field: Field) throws(CronError) -> Int {
         if let named = field.names[text] { return named }
         guard let value = Int(text), field.range.contains(value) else {
-            throw CronError("\"\(text)\" is not a valid \(field.name) (\(field.range.lowerBound)–\(field.range.upperBound)\(field.names.isEmpty ? "" : " or a name"))")
+            throw CronError("\"\(text)\" is not a valid \(field.name) "
+                            + "(\(field.range.lowerBound)–\(field.range.upperBound)\(field.names.isEmpty ? "" : " or a name"))")
         }
         return value
     }

@@ -24,7 +24,8 @@ extension JobStore {
     /// Moves up to `limit` running jobs whose lease expired back to `available` (or to `discarded`
     /// when their attempts are used up, `cancelled` when a cancel was requested). Returns the queues
     /// of the jobs made available, so their workers can be woken.
-    public static func rescueExpired(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (count: Int, queues: Set<String>) {
+    public static func rescueExpired(limit: Int, on connection: PostgresConnection,
+                                     logger: Logger) async throws -> (count: Int, queues: Set<String>) {
         let rows = try await connection.query("""
             WITH expired AS MATERIALIZED (
                 SELECT id FROM queue_jobs
@@ -58,7 +59,8 @@ extension JobStore {
     }
 
     /// Deletes up to `limit` finished jobs that finished more than `retention` ago.
-    public static func pruneFinished(olderThan retention: Duration, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    public static func pruneFinished(olderThan retention: Duration, limit: Int, on connection: PostgresConnection,
+                                     logger: Logger) async throws -> Int {
         let seconds = retention.seconds
         let rows = try await connection.query("""
             WITH doomed AS MATERIALIZED (

@@ -121,7 +121,8 @@ public final class WakeupPublisher: @unchecked Sendable {
             } catch {
                 connection = nil
                 // Said once per outage; the retries that follow are debug noise.
-                logger.log(level: backoff == .milliseconds(50) ? .warning : .debug, "wake-up publish failed; workers fall back to polling", metadata: [
+                logger.log(level: backoff == .milliseconds(50) ? .warning : .debug,
+                           "wake-up publish failed; workers fall back to polling", metadata: [
                     "error": "\(error)", "retry_in_ms": "\(backoff.milliseconds)",
                 ])
                 condition.lock()

@@ -54,12 +54,14 @@ final class SESStandIn: Sendable {
                 results.append(["Status": "INVALID_PARAMETER", "Error": "Invalid address \(to)"])
                 continue
             }
-            let dataText = ((entry["ReplacementEmailContent"] as? [String: Any])?["ReplacementTemplate"] as? [String: Any])?["ReplacementTemplateData"] as? String ?? "{}"
+            let dataText = ((entry["ReplacementEmailContent"] as? [String: Any])?["ReplacementTemplate"]
+                                as? [String: Any])?["ReplacementTemplateData"] as? String ?? "{}"
             let data = (try? JSONSerialization.jsonObject(with: Data(dataText.utf8))) as? [String: String] ?? [:]
             func fill(_ text: String) -> String {
                 data.reduce(text) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
             }
-            let headers = (entry["ReplacementHeaders"] as? [[String: String]] ?? []).reduce(into: [String: String]()) { $0[$1["Name"] ?? ""] = $1["Value"] }
+            let headers = (entry["ReplacementHeaders"] as? [[String: String]] ?? [])
+                .reduce(into: [String: String]()) { $0[$1["Name"] ?? ""] = $1["Value"] }
             state.withLock {
                 $0.delivered.append(Delivered(to: to, subject: fill(subject), text: fill(template["Text"] ?? ""), html: fill(template["Html"] ?? ""),
                                               headers: headers, bulk: true))

@@ -72,7 +72,8 @@ final class SendGridStandIn: Sendable {
         for (index, personalization) in personalizations.enumerated() {
             let to = personalization["to"] as? [[String: Any]] ?? []
             guard !to.isEmpty else {
-                return Self.errors(status: .badRequest, [("The to array is required for all personalization objects", "personalizations.\(index).to")])
+                return Self.errors(status: .badRequest,
+                                   [("The to array is required for all personalization objects", "personalizations.\(index).to")])
             }
             for (position, mailbox) in to.enumerated() {
                 guard let email = mailbox["email"] as? String, Self.isAddress(email) else {

@@ -93,7 +93,8 @@ final class ToolEndpointStandIn: Sendable {
     struct Recorder: RouterMiddleware {
         let standIn: ToolEndpointStandIn
 
-        func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        func handle(_ request: Request, context: BasicRequestContext,
+                    next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
             standIn.state.withLock { $0.requests.append("\(request.method) \(request.uri)") }
             return try await next(request, context)
         }
