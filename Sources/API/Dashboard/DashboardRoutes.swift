@@ -6,8 +6,8 @@ import QueueEngine
 /// The web dashboard, served by the API under `/dashboard`: server-rendered pages, a few lines of
 /// script, nothing fetched from elsewhere. A workspace's Owners and Admins see its jobs (counts by
 /// state, the last hour as a chart, lists with search, a job's detail) and retry, cancel or delete
-/// them; platform operators also see the queues, the live workers and the schedule and pause or
-/// resume queues. Every action is the same engine call as the API's, audited the same way.
+/// them, and try its assistants in text (the chat panel); platform operators also see the queues,
+/// the live workers and the schedule and pause or resume queues. Every action is the same engine call as the API's, audited the same way.
 struct DashboardRoutes {
     let services: APIServices
     let pages: DashboardPages
@@ -40,6 +40,9 @@ struct DashboardRoutes {
         router.get("dashboard/workspaces/:workspace/jobs/:job", use: job)
         router.post("dashboard/workspaces/:workspace/jobs/:job/:action", use: jobAction)
         router.post("dashboard/workspaces/:workspace/retry-discarded", use: retryDiscarded)
+        router.get("dashboard/workspaces/:workspace/assistants/:assistant/try", use: tryPage)
+        router.post("dashboard/workspaces/:workspace/assistants/:assistant/try", use: tryStart)
+        router.post("dashboard/workspaces/:workspace/assistants/:assistant/try/:conversation", use: tryTurn)
     }
 
     // MARK: Signing in
@@ -52,6 +55,9 @@ struct DashboardRoutes {
     struct ActionForm: Decodable {
         let csrf: String?
         let kind: String?
+        /// The chat panel's fields: what the tester says, and the version to try (empty: the draft).
+        let text: String?
+        let version: String?
     }
 
     @Sendable func loginPage(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -104,6 +110,9 @@ struct DashboardRoutes {
             async let activity = store.activity(over: .seconds(3_600), workspaceID: access.workspaceKey)
             async let jobs = store.list(JobFilter(state: state, kind: kind, workspaceID: access.workspaceKey, beforeID: before, search: search,
                                                   limit: Self.pageSize))
+            async let assistants = services.read {
+                try await AssistantStore.list(workspaceID: access.workspaceID, before: nil, limit: Self.pageSize, on: $0, logger: logger)
+            }
             let listed = try await jobs
             let known = try await counts
             var values: [String: Any] = [
@@ -113,6 +122,10 @@ struct DashboardRoutes {
                 "states": JobState.allCases.map { ["value": $0.rawValue, "selected": $0 == state] },
                 "chart": ActivityChart.svg(try await activity),
                 "jobs": listed.map { Self.row($0, workspace: access.workspaceKey) },
+                "assistants": try await assistants.map { assistant in
+                    ["id": assistant.id.idString, "name": assistant.settings.name, "status": assistant.status, "version": assistant.version,
+                     "workspace_id": access.workspaceKey, "can_try": access.allows(.assistantsWrite)] as [String: Any]
+                },
                 "refresh": 15,
             ]
             if listed.count == Self.pageSize, let last = listed.last {
