@@ -109,6 +109,27 @@ def test_assistants_files_and_analytics(owner):
     assert period.value.field == "period"
 
 
+def test_phone_numbers_bind_unbind_and_purchase_needs_twilio(owner):
+    assistant = owner.assistants.create("Switchboard", system_prompt="Route callers.")
+    number = "+1" + str(uuid.uuid4().int % 8_000_000_000 + 2_000_000_000)
+    added = owner.phone_numbers.add(number, label="Front desk", assistant_id=assistant.id)
+    assert added.number == number and added.assistant_id == assistant.id and added.label == "Front desk"
+    assert number in [item.number for item in owner.phone_numbers.list()]
+    assert owner.phone_numbers.update(added.id, label="Reception").label == "Reception"
+    assert owner.phone_numbers.update(added.id, assistant_id=None).assistant_id is None
+    assert owner.phone_numbers.get(added.id).label == "Reception"
+    with pytest.raises(voicepartner.ValidationError) as invalid:
+        owner.phone_numbers.add("0301234567")
+    assert invalid.value.field == "number"
+    # This deployment has no Twilio account: buying is refused with a clear error, nothing is charged.
+    with pytest.raises(voicepartner.Conflict) as refused:
+        owner.phone_numbers.purchase("+15550000001")
+    assert "Twilio" in refused.value.message
+    owner.phone_numbers.delete(added.id)
+    with pytest.raises(voicepartner.NotFound):
+        owner.phone_numbers.get(added.id)
+
+
 def test_webhook_deliveries_verify_with_the_helper(owner, receiver):
     endpoint = owner.webhooks.create(receiver.url + "/hooks", ["file.processed"])
     assert endpoint.secret.startswith("whsec_")

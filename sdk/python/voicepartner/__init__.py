@@ -2,13 +2,14 @@
 from .client import Client
 from .errors import (APIError, AuthenticationError, BadRequest, Conflict, JobFailed, NotFound, PayloadTooLarge, PermissionDenied,
                      RateLimited, ServerError, TransportError, ValidationError, VoicePartnerError, WaitTimeout)
-from .models import Assistant, Call, EnqueuedJob, File, Job, Page, Tool, WebhookDelivery, WebhookEndpoint, Workspace
+from .models import (Assistant, AvailableNumber, Call, EnqueuedJob, File, Job, Page, PhoneNumber, Tool, WebhookDelivery,
+                     WebhookEndpoint, Workspace)
 from .webhooks import SIGNATURE_HEADER, sign, verify_signature
 
 __all__ = [
     "Client", "APIError", "AuthenticationError", "BadRequest", "Conflict", "JobFailed", "NotFound", "PayloadTooLarge", "PermissionDenied",
-    "RateLimited", "ServerError", "TransportError", "ValidationError", "VoicePartnerError", "WaitTimeout", "Assistant", "Call",
-    "EnqueuedJob", "File", "Job", "Page", "Tool", "WebhookDelivery", "WebhookEndpoint", "Workspace", "SIGNATURE_HEADER", "sign",
+    "RateLimited", "ServerError", "TransportError", "ValidationError", "VoicePartnerError", "WaitTimeout", "Assistant", "AvailableNumber", "Call",
+    "EnqueuedJob", "File", "Job", "Page", "PhoneNumber", "Tool", "WebhookDelivery", "WebhookEndpoint", "Workspace", "SIGNATURE_HEADER", "sign",
     "verify_signature",
 ]
 __version__ = "0.1.0"

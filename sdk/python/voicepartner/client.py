@@ -13,7 +13,8 @@ import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from .errors import AuthenticationError, JobFailed, RateLimited, TransportError, WaitTimeout, error_from_response
-from .models import (Assistant, Call, EnqueuedJob, File, Job, Page, Tool, WebhookDelivery, WebhookEndpoint, Workspace)
+from .models import (Assistant, AvailableNumber, Call, EnqueuedJob, File, Job, Page, PhoneNumber, Tool, WebhookDelivery,
+                     WebhookEndpoint, Workspace)
 
 T = TypeVar("T")
 JSON = Any
@@ -43,6 +44,7 @@ class Client:
         self.workspaces = Workspaces(self)
         self.assistants = Assistants(self)
         self.calls = Calls(self)
+        self.phone_numbers = PhoneNumbers(self)
         self.files = Files(self)
         self.jobs = Jobs(self)
         self.tools = Tools(self)
@@ -280,6 +282,41 @@ class Calls(_Group):
     def transcript(self, call_id: str) -> Dict[str, Any]:
         """The call's conversation turn by turn, and its analysis once made."""
         return self._client.request("GET", f"/api/calls/{call_id}/transcript")
+
+
+class PhoneNumbers(_Group):
+    def list(self) -> List[PhoneNumber]:
+        return [PhoneNumber.from_json(item) for item in self._client.request("GET", "/api/phone-numbers")]
+
+    def add(self, number: str, label: Optional[str] = None, assistant_id: Optional[str] = None,
+            provider_sid: Optional[str] = None) -> PhoneNumber:
+        """Registers a number the Twilio account already holds; bound to an assistant, it is pointed at this deployment."""
+        body = {"number": number, "label": label, "assistant_id": assistant_id, "provider_sid": provider_sid}
+        return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers", {k: v for k, v in body.items() if v is not None}))
+
+    def get(self, number_id: str) -> PhoneNumber:
+        return PhoneNumber.from_json(self._client.request("GET", f"/api/phone-numbers/{number_id}"))
+
+    def update(self, number_id: str, **changes: Any) -> PhoneNumber:
+        """Changes `label` or `assistant_id` (None unbinds the number)."""
+        return PhoneNumber.from_json(self._client.request("PUT", f"/api/phone-numbers/{number_id}", changes))
+
+    def delete(self, number_id: str) -> None:
+        self._client.request("DELETE", f"/api/phone-numbers/{number_id}")
+
+    def available(self, country: str = "US", area_code: Optional[str] = None, contains: Optional[str] = None,
+                  limit: Optional[int] = None) -> Dict[str, Any]:
+        """Numbers on offer at Twilio (`numbers`, a list of `AvailableNumber`) and the price in credits (`price_credits`)."""
+        answer = self._client.request("GET", "/api/phone-numbers/available",
+                                      params={"country": country, "area_code": area_code, "contains": contains, "limit": limit})
+        return {"numbers": [AvailableNumber.from_json(item) for item in answer.get("data", [])], "price_credits": answer.get("price_credits")}
+
+    def purchase(self, number: str, label: Optional[str] = None, assistant_id: Optional[str] = None) -> PhoneNumber:
+        """Buys a number for the workspace (Owners or platform operators): charged at once, bought by a job
+        (`provider_status` goes from `purchasing` to `configured`, or `purchase_failed` with the price refunded)."""
+        body = {"number": number, "label": label, "assistant_id": assistant_id}
+        return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers/purchase",
+                                                          {k: v for k, v in body.items() if v is not None}))
 
 
 class Files(_Group):

@@ -81,6 +81,38 @@ class Assistant:
 
 
 @dataclass
+class PhoneNumber:
+    """A number of the workspace; `provider_status` says how far its Twilio configuration (or purchase) got."""
+    id: str
+    number: str
+    label: str
+    assistant_id: Optional[str]
+    provider_status: str
+    provider_error: Optional[str] = None
+    provider_sid: Optional[str] = None
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "PhoneNumber":
+        return cls(id=data["id"], number=data["number"], label=data.get("label", ""), assistant_id=data.get("assistant_id"),
+                   provider_status=data.get("provider_status", ""), provider_error=data.get("provider_error"),
+                   provider_sid=data.get("provider_sid"), raw=data)
+
+
+@dataclass
+class AvailableNumber:
+    """A number on offer at Twilio."""
+    number: str
+    locality: Optional[str] = None
+    region: Optional[str] = None
+    country: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "AvailableNumber":
+        return cls(number=data["number"], locality=data.get("locality"), region=data.get("region"), country=data.get("country"))
+
+
+@dataclass
 class Call:
     id: str
     status: str
