@@ -79,3 +79,10 @@ struct APIServices: Sendable {
         try await queue.watchedTransaction(body)
     }
 }
+
+extension APIServices {
+    /// Text conversations with an assistant, for the API's routes and the dashboard's chat panel.
+    var testConversations: TestConversations {
+        TestConversations(client: client, engine: configuration.providers.conversationEngine)
+    }
+}

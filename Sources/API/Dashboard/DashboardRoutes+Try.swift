@@ -20,7 +20,7 @@ extension DashboardRoutes {
                 return (assistant, try await AssistantVersionStore.list(assistantID: assistantID, workspaceID: access.workspaceID,
                                                                         on: connection, logger: logger))
             }
-            let base = "/dashboard/workspaces/\(access.workspaceKey)/assistants/\(assistantID.idString)/try"
+            let base = Self.tryPath(access, assistantID)
             var values: [String: Any] = [
                 "title": "Try \(assistant.settings.name)", "assistant_name": assistant.settings.name, "assistant_status": assistant.status,
                 "model": "\(assistant.settings.llmProvider) \(assistant.settings.llmModel)", "base": base,
@@ -29,7 +29,7 @@ extension DashboardRoutes {
             ]
             if let id = request.uri.queryParameters["conversation"].flatMap({ UUID(uuidString: String($0)) }) {
                 let (conversation, turns) = try await AssistantRoutes.refusing {
-                    try await testConversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id, logger: logger)
+                    try await services.testConversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id, logger: logger)
                 }
                 values["conversation"] = [
                     "id": id.idString, "greeting": conversation.greeting, "active": conversation.status == "active",
@@ -48,12 +48,12 @@ extension DashboardRoutes {
             let chosen = signed.form?.version ?? ""
             guard chosen.isEmpty || Int(chosen) != nil else { throw APIError.validation(field: "version", "must be a version number") }
             let conversation = try await AssistantRoutes.refusing {
-                try await testConversations.start(workspaceID: access.workspaceID, assistantID: assistantID, version: Int(chosen), audit: { made in
+                try await services.testConversations.start(workspaceID: access.workspaceID, assistantID: assistantID, version: Int(chosen),
+                                                           audit: { made in
                     access.audit("assistant.conversation", "assistant", assistantID.idString, details: ["conversation": made.id.idString])
                 }, logger: services.logger)
             }
-            let page = "/dashboard/workspaces/\(access.workspaceKey)/assistants/\(assistantID.idString)/try"
-            return Self.redirect("\(page)?conversation=\(conversation.id.idString)", signed)
+            return Self.redirect("\(Self.tryPath(access, assistantID))?conversation=\(conversation.id.idString)", signed)
         }
     }
 
@@ -64,16 +64,16 @@ extension DashboardRoutes {
             let id = try PathParameter.uuid(context, "conversation")
             let text = try AssistantRoutes.turnText(signed.form?.text ?? "")
             _ = try await AssistantRoutes.refusing {
-                try await testConversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text,
+                try await services.testConversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text,
                                                  requestKey: "dashboard:\(UUID().uuidString)", logger: services.logger)
             }
-            let page = "/dashboard/workspaces/\(access.workspaceKey)/assistants/\(assistantID.idString)/try"
-            return Self.redirect("\(page)?conversation=\(id.idString)", signed)
+            return Self.redirect("\(Self.tryPath(access, assistantID))?conversation=\(id.idString)", signed)
         }
     }
 
-    var testConversations: TestConversations {
-        TestConversations(client: services.client, engine: services.configuration.providers.conversationEngine)
+    /// The panel's page of one assistant.
+    static func tryPath(_ access: WorkspaceAccess, _ assistantID: UUID) -> String {
+        "/dashboard/workspaces/\(access.workspaceKey)/assistants/\(assistantID.idString)/try"
     }
 
     /// The dashboard (Owners and Admins) and changing assistants, in the workspace of the path.

@@ -42,10 +42,6 @@ extension AssistantRoutes {
     /// The longest text a test turn takes, as much as a caller says in a long breath and more.
     static let maximumTurnText = 4_000
 
-    var testConversations: TestConversations {
-        TestConversations(client: services.client, engine: services.configuration.providers.conversationEngine)
-    }
-
     /// The API's answer to a refusal of the test-conversation service.
     static func apiError(_ refusal: TestConversations.Refusal) -> APIError {
         switch refusal {
@@ -70,7 +66,8 @@ extension AssistantRoutes {
         let id = try PathParameter.uuid(context, "assistant")
         let body = try await RequestBody.decode(StartBody.self, from: request, context: context, allowedKeys: ["version"])
         let conversation = try await Self.refusing {
-            try await testConversations.start(workspaceID: access.workspaceID, assistantID: id, version: body.version, audit: { conversation in
+            try await services.testConversations.start(workspaceID: access.workspaceID, assistantID: id, version: body.version,
+                                                       audit: { conversation in
                 access.audit("assistant.conversation", "assistant", id.idString, details: ["conversation": conversation.id.idString])
             }, logger: services.logger)
         }
@@ -83,7 +80,8 @@ extension AssistantRoutes {
         let access = try await services.access(request, context, requiring: .assistantsRead)
         let (assistantID, id) = (try PathParameter.uuid(context, "assistant"), try PathParameter.uuid(context, "conversation"))
         let (conversation, turns) = try await Self.refusing {
-            try await testConversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id, logger: services.logger)
+            try await services.testConversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id,
+                                                            logger: services.logger)
         }
         return ConversationView(id: id.idString, assistantVersion: conversation.assistantVersion, greeting: conversation.greeting,
                                 status: conversation.status, turns: turns.map(CallRoutes.TranscriptView.Turn.init))
@@ -98,7 +96,7 @@ extension AssistantRoutes {
         let key = request.headers[.idempotencyKey].map { "api:\($0)" } ?? "api:\(UUID().uuidString)"
         guard key.count <= 200 else { throw APIError.validation(field: "Idempotency-Key", "must be at most 195 characters") }
         let turn = try await Self.refusing {
-            try await testConversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text, requestKey: key,
+            try await services.testConversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text, requestKey: key,
                                              logger: services.logger)
         }
         return TurnView(reply: turn.assistantText, action: turn.action.rawValue, transferTo: turn.transferTo, turn: .init(turn))

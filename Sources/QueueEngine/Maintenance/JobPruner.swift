@@ -1,8 +1,7 @@
 import Logging
 
 /// Deletes finished jobs older than the retention, in batches, so the table (and its indexes) stay
-/// small under churn. `MaintenanceService` runs it periodically, in one
-/// process at a time.
+/// small under churn. `MaintenanceService` runs it periodically, in one process at a time.
 public struct JobPruner: Sendable {
     let store: JobStore
     let configuration: MaintenanceConfiguration

@@ -1,8 +1,8 @@
 import Logging
 
 /// Returns the jobs of dead workers to the queue: running jobs whose lease expired become available
-/// again (or discarded when their attempts are used up). `MaintenanceService` runs it periodically, in one
-/// process at a time.
+/// again (or discarded when their attempts are used up). `MaintenanceService` runs it
+/// periodically, in one process at a time.
 public struct JobRescuer: Sendable {
     let store: JobStore
     let publisher: WakeupPublisher?

@@ -7,7 +7,7 @@ import ServiceLifecycle
 public struct MaintenanceService: Service {
     /// One periodic task: `pass` does everything due now, or returns nil when another process holds
     /// the task's lock.
-    public struct Task: Sendable {
+    public struct Periodic: Sendable {
         public let name: String
         public let period: Duration
         public let pass: @Sendable () async throws -> Int?
@@ -19,10 +19,10 @@ public struct MaintenanceService: Service {
         }
     }
 
-    let tasks: [Task]
+    let tasks: [Periodic]
     let logger: Logger
 
-    public init(tasks: [Task], logger: Logger) {
+    public init(tasks: [Periodic], logger: Logger) {
         self.tasks = tasks
         self.logger = logger
     }
@@ -32,8 +32,8 @@ public struct MaintenanceService: Service {
         let rescuer = JobRescuer(store: store, publisher: publisher, configuration: configuration, logger: logger)
         let pruner = JobPruner(store: store, configuration: configuration, logger: logger)
         self.init(tasks: [
-            Task(name: "rescue", period: configuration.rescueInterval) { try await rescuer.rescueOnce() },
-            Task(name: "prune", period: configuration.pruneInterval) { try await pruner.pruneOnce() },
+            Periodic(name: "rescue", period: configuration.rescueInterval) { try await rescuer.rescueOnce() },
+            Periodic(name: "prune", period: configuration.pruneInterval) { try await pruner.pruneOnce() },
         ], logger: logger)
     }
 
@@ -45,14 +45,14 @@ public struct MaintenanceService: Service {
         }
     }
 
-    private func repeatedly(_ task: Task) async {
-        while !_Concurrency.Task.isCancelled {
+    private func repeatedly(_ task: Periodic) async {
+        while !Task.isCancelled {
             do {
                 _ = try await task.pass()
             } catch {
                 logger.warning("maintenance pass failed; retrying", metadata: ["task": "\(task.name)", "error": "\(logDescription(error))"])
             }
-            do { try await _Concurrency.Task.sleep(for: task.period) } catch { return }
+            do { try await Task.sleep(for: task.period) } catch { return }
         }
     }
 }

@@ -133,6 +133,11 @@ class Client:
         return Page(items=[make(item) for item in answer.get("items", [])], next_cursor=answer.get("next_cursor"))
 
 
+def _present(body: Dict[str, Any]) -> Dict[str, Any]:
+    """The fields of a request body that are set (None leaves a field out)."""
+    return {key: value for key, value in body.items() if value is not None}
+
+
 def _decode(payload: bytes) -> JSON:
     if not payload:
         return None
@@ -150,7 +155,7 @@ class _Group:
 class Auth(_Group):
     def register(self, email: str, password: str, first_name: Optional[str] = None, last_name: Optional[str] = None) -> Dict[str, Any]:
         body = {"email": email, "password": password, "first_name": first_name, "last_name": last_name}
-        answer = self._client.request("POST", "/auth/register", {k: v for k, v in body.items() if v is not None}, authenticated=False)
+        answer = self._client.request("POST", "/auth/register", _present(body), authenticated=False)
         self._keep(answer)
         return answer
 
@@ -267,7 +272,7 @@ class Calls(_Group):
                  idempotency_key: Optional[str] = None) -> Call:
         body = {"assistant_id": assistant_id, "to": to, "from": from_number, "record": record}
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return Call.from_json(self._client.request("POST", "/api/calls/outbound", {k: v for k, v in body.items() if v is not None},
+        return Call.from_json(self._client.request("POST", "/api/calls/outbound", _present(body),
                                                    headers=headers))
 
     def status(self, call_id: str) -> Call:
@@ -292,7 +297,7 @@ class PhoneNumbers(_Group):
             provider_sid: Optional[str] = None) -> PhoneNumber:
         """Registers a number the Twilio account already holds; bound to an assistant, it is pointed at this deployment."""
         body = {"number": number, "label": label, "assistant_id": assistant_id, "provider_sid": provider_sid}
-        return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers", {k: v for k, v in body.items() if v is not None}))
+        return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers", _present(body)))
 
     def get(self, number_id: str) -> PhoneNumber:
         return PhoneNumber.from_json(self._client.request("GET", f"/api/phone-numbers/{number_id}"))
@@ -316,7 +321,7 @@ class PhoneNumbers(_Group):
         (`provider_status` goes from `purchasing` to `configured`, or `purchase_failed` with the price refunded)."""
         body = {"number": number, "label": label, "assistant_id": assistant_id}
         return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers/purchase",
-                                                          {k: v for k, v in body.items() if v is not None}))
+                                                          _present(body)))
 
 
 class Files(_Group):
