@@ -283,6 +283,53 @@ import TestSupport
         }
     }
 
+    /// The dashboard's chat panel: forms with CSRF, the same core as the API's test conversations.
+    @Test func theDashboardsChatPanelTalksWithTheDraftOrADeployedVersion() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("Hi from the assistant."))
+        try await Self.call(model: model) { call, model in
+            let api = call.api
+            let tenant = call.workspace.lowercased
+            let cookie = try await DashboardTests.signIn(api, call.owner.email)
+            let workspacePage = try await DashboardTests.request(api, .get, "/dashboard/workspaces/\(tenant)", cookie: cookie)
+            let panel = "/dashboard/workspaces/\(tenant)/assistants/\(call.assistantID)/try"
+            #expect(workspacePage.body.contains(#"href="\#(panel)""#), "\(workspacePage.body)")
+            let page = try await DashboardTests.request(api, .get, panel, cookie: cookie)
+            #expect(page.status == .ok && page.body.contains(#"<option value="1">version 1"#), "\(page.body)")
+            let token = try DashboardTests.csrf(in: page.body)
+
+            let forged = try await DashboardTests.request(api, .post, panel, cookie: cookie, form: ["version": ""])
+            #expect(forged.status == .forbidden, "a post without the CSRF token starts nothing")
+            let odd = try await DashboardTests.request(api, .post, panel, cookie: cookie, form: ["csrf": token, "version": "one"])
+            #expect(odd.status == .unprocessableContent, "\(odd.body)")
+            let undeployed = try await DashboardTests.request(api, .post, panel, cookie: cookie, form: ["csrf": token, "version": "99"])
+            #expect(undeployed.status == .unprocessableContent && undeployed.body.contains("not a deployed version"), "\(undeployed.body)")
+
+            let started = try await DashboardTests.request(api, .post, panel, cookie: cookie, form: ["csrf": token, "version": "1"])
+            #expect(started.status == .seeOther)
+            let location = try #require(started.headers[.location])
+            let conversation = try #require(location.firstMatch(of: /\?conversation=([0-9a-f-]{36})$/)?.1)
+            let empty = try await DashboardTests.request(api, .post, "\(panel)/\(conversation)", cookie: cookie,
+                                                         form: ["csrf": token, "text": "   "])
+            #expect(empty.status == .unprocessableContent && model.received.isEmpty, "an empty turn asks no model")
+            let said = try await DashboardTests.request(api, .post, "\(panel)/\(conversation)", cookie: cookie,
+                                                        form: ["csrf": token, "text": "Hello <b>there</b>"])
+            #expect(said.headers[.location] == location)
+            let shown = try await DashboardTests.request(api, .get, location, cookie: cookie)
+            #expect(shown.body.contains("Conversation with version 1") && shown.body.contains("Hello, this is the order desk."))
+            #expect(shown.body.contains("Hello &lt;b&gt;there&lt;/b&gt;"), "what the tester typed is escaped")
+            #expect(shown.body.contains("Hi from the assistant.") && shown.body.contains(#"id="say-form""#), "\(shown.body)")
+            #expect(model.received.count == 1)
+
+            let member = try await api.register("panel-member")
+            try await api.addMember(member, to: call.workspace, role: .member, by: call.owner)
+            let memberCookie = try await DashboardTests.signIn(api, member.email)
+            #expect(try await DashboardTests.request(api, .get, panel, cookie: memberCookie).status == .forbidden)
+            let stranger = try await DashboardTests.signIn(api, try await api.register("panel-stranger").email)
+            #expect(try await DashboardTests.request(api, .get, "\(location)", cookie: stranger).status == .notFound)
+        }
+    }
+
     @Test func aFailingModelGivesTheFallbackLineAFailedTurnAndTheCallGoesOn() async throws {
         let model = LanguageModelStandIn()
         model.script(.failure(status: 429, message: "slow down", retryAfter: "3"), .failure(status: 503, message: "overloaded"),

@@ -6,7 +6,7 @@ import Mustache
 /// The dashboard's pages: `templates/dashboard/*.mustache` (a header and footer partial around each
 /// page), loaded and checked when the API starts, rendered with HTML escaping of every value.
 struct DashboardPages: Sendable {
-    static let pageNames = ["login", "error", "home", "workspace", "job", "platform"]
+    static let pageNames = ["login", "error", "home", "workspace", "job", "platform", "try"]
     let library: MustacheLibrary
     let appName: String
 
