@@ -22,6 +22,9 @@ struct APIRequestContext: RequestContext {
         remoteIP = peerIP
     }
 
+    /// Responses in snake_case with ISO 8601 times (`JSONEncoder.api`).
+    var responseEncoder: JSONEncoder { .api }
+
     /// Request bodies above this size are refused with 413 before they are decoded.
     var maxUploadSize: Int { APIConfiguration.defaultMaxJSONBody }
 

@@ -23,3 +23,27 @@ import Testing
         #expect(foundation == original, "\(text)")
     }
 }
+
+@Suite struct ResponseEncoderTests {
+    struct View: Encodable {
+        let jobID: String
+        let p95LatencyMS: Int
+        let createdAt: Date
+        let arguments: JSONValue
+        let countsByName: [String: Int]
+    }
+
+    /// Views get snake_case keys from the encoder, while the caller's own JSON and keys that are
+    /// data (names, states) come back exactly as they were spelt.
+    @Test func responsesAreSnakeCaseButUserJSONKeepsItsKeys() throws {
+        let arguments = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"camelCase": {"innerKey": [1]}, "snake_key": true}"#.utf8))
+        let view = View(jobID: "j", p95LatencyMS: 12, createdAt: Date(timeIntervalSince1970: 0), arguments: arguments,
+                        countsByName: ["sendEmail": 2])
+        let data = try JSONEncoder.api.encode(view)
+        let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == ["job_id", "p95_latency_ms", "created_at", "arguments", "counts_by_name"])
+        #expect(object["created_at"] as? String == "1970-01-01T00:00:00Z")
+        #expect(try JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: object["arguments"]!)) == arguments)
+        #expect((object["counts_by_name"] as? [String: Int]) == ["sendEmail": 2])
+    }
+}

@@ -64,11 +64,6 @@ extension APIError: HTTPResponseError {
             let message: String
             let details: [String: String]
             let requestID: String?
-
-            enum CodingKeys: String, CodingKey {
-                case code, message, details
-                case requestID = "request_id"
-            }
         }
         let error: Inner
     }
@@ -76,7 +71,7 @@ extension APIError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let requestID = (context as? APIRequestContext)?.requestID
         let body = Body(error: .init(code: code.rawValue, message: message, details: details, requestID: requestID))
-        let data = try JSONEncoder().encode(body)
+        let data = try JSONEncoder.api.encode(body)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))

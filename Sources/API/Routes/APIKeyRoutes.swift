@@ -22,11 +22,6 @@ struct APIKeyRoutes {
         /// The whole key: only in the answer to its creation.
         let key: String?
 
-        enum CodingKeys: String, CodingKey {
-            case id, name, prefix, scopes, key
-            case createdAt = "created_at", lastUsedAt = "last_used_at", revokedAt = "revoked_at"
-        }
-
         init(_ record: APIKeyRecord, key: String? = nil) {
             id = record.id.idString
             name = record.name

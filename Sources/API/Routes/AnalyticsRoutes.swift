@@ -121,8 +121,6 @@ extension AnalyticsRoutes {
         let interval: String
         let timeZone: String
 
-        enum CodingKeys: String, CodingKey { case from, to, interval, timeZone = "time_zone" }
-
         init(_ period: AnalyticsPeriod) {
             (from, to, interval, timeZone) = (period.start, period.end, period.interval.rawValue, period.timeZone.identifier)
         }
@@ -136,18 +134,11 @@ extension AnalyticsRoutes {
             let averageSeconds: Double?
             let costCredits: Double
             let byStatus: [String: Int]
-
-            enum CodingKeys: String, CodingKey {
-                case total, outbound, inbound, answered, seconds
-                case answerRate = "answer_rate", averageSeconds = "average_seconds", costCredits = "cost_credits", byStatus = "by_status"
-            }
         }
 
         struct Jobs: Encodable, Sendable {
             let total: Int
             let byState: [String: Int]
-
-            enum CodingKeys: String, CodingKey { case total, byState = "by_state" }
         }
 
         struct Credits: Encodable, Sendable {
@@ -163,8 +154,6 @@ extension AnalyticsRoutes {
             let calls, answered, jobs: Int
             let seconds: Int64
             let creditsUsed: Double
-
-            enum CodingKeys: String, CodingKey { case start, calls, answered, jobs, seconds, creditsUsed = "credits_used" }
         }
 
         let period: PeriodView
@@ -175,11 +164,6 @@ extension AnalyticsRoutes {
         let files: Files
         let transcribedSeconds: Double
         let series: [Point]
-
-        enum CodingKeys: String, CodingKey {
-            case period, calls, jobs, credits, files, series
-            case emailsSent = "emails_sent", transcribedSeconds = "transcribed_seconds"
-        }
 
         init(_ summary: WorkspaceSummary) {
             let c = summary.calls
@@ -210,35 +194,20 @@ extension AnalyticsRoutes {
             let assistantID: String?
             let createdAt: Date
             let answeredAt: Date?
-
-            enum CodingKeys: String, CodingKey {
-                case id, status, direction
-                case assistantID = "assistant_id", createdAt = "created_at", answeredAt = "answered_at"
-            }
         }
 
         struct Jobs: Encodable, Sendable {
             let ready, scheduled, running: Int
             let oldestReadySeconds: Double?
-
-            enum CodingKeys: String, CodingKey { case ready, scheduled, running, oldestReadySeconds = "oldest_ready_seconds" }
         }
 
         struct Recent: Encodable, Sendable {
             let callsStarted, callsEnded, jobsCompleted, jobsFailed: Int
-
-            enum CodingKeys: String, CodingKey {
-                case callsStarted = "calls_started", callsEnded = "calls_ended", jobsCompleted = "jobs_completed", jobsFailed = "jobs_failed"
-            }
         }
 
         struct Minute: Encodable, Sendable {
             let start: Date
             let callsStarted, jobsCompleted, jobsFailed: Int
-
-            enum CodingKeys: String, CodingKey {
-                case start, callsStarted = "calls_started", jobsCompleted = "jobs_completed", jobsFailed = "jobs_failed"
-            }
         }
 
         let generatedAt: Date
@@ -249,12 +218,6 @@ extension AnalyticsRoutes {
         let lastFiveMinutes: Recent
         let lastHour: [Minute]
         let balance: Double
-
-        enum CodingKeys: String, CodingKey {
-            case calls, jobs, balance
-            case generatedAt = "generated_at", liveCalls = "live_calls", liveCallsByStatus = "live_calls_by_status"
-            case lastFiveMinutes = "last_five_minutes", lastHour = "last_hour"
-        }
 
         init(_ snapshot: RealtimeSnapshot) {
             generatedAt = snapshot.generatedAt
@@ -290,12 +253,6 @@ extension AnalyticsRoutes {
             let answerRate, completionRate: Double?
             let durationSeconds, timeToAnswerSeconds: PercentilesView?
             let failureReasons: [Reason]
-
-            enum CodingKeys: String, CodingKey {
-                case total, answered, completed, unsuccessful
-                case answerRate = "answer_rate", completionRate = "completion_rate", durationSeconds = "duration_seconds"
-                case timeToAnswerSeconds = "time_to_answer_seconds", failureReasons = "failure_reasons"
-            }
         }
 
         struct Reason: Encodable, Sendable {
@@ -310,10 +267,6 @@ extension AnalyticsRoutes {
             let answerRate: Double?
             let averageSeconds: Double?
             let conversations: Conversations?
-
-            enum CodingKeys: String, CodingKey {
-                case id, name, calls, answered, completed, conversations, answerRate = "answer_rate", averageSeconds = "average_seconds"
-            }
         }
 
         struct Conversations: Encodable, Sendable {
@@ -321,12 +274,6 @@ extension AnalyticsRoutes {
             let turnsPerConversation: Double?
             let latencyMS: PercentilesView?
             let failureReasons: [Reason]
-
-            enum CodingKeys: String, CodingKey {
-                case conversations, turns
-                case failedTurns = "failed_turns", toolCalls = "tool_calls", turnsPerConversation = "turns_per_conversation",
-                     latencyMS = "latency_ms", failureReasons = "failure_reasons"
-            }
 
             init(_ figures: PerformanceReport.Conversations) {
                 conversations = figures.conversations
@@ -345,11 +292,6 @@ extension AnalyticsRoutes {
             let successRate: Double?
             let averageAttempts: Double
             let runSeconds, waitSeconds: PercentilesView?
-
-            enum CodingKeys: String, CodingKey {
-                case kind, total, completed, discarded, cancelled, pending
-                case successRate = "success_rate", averageAttempts = "average_attempts", runSeconds = "run_seconds", waitSeconds = "wait_seconds"
-            }
         }
 
         let period: PeriodView
@@ -384,8 +326,6 @@ extension AnalyticsRoutes {
         struct Point: Encodable, Sendable {
             let start: Date
             let granted, used, other, closingBalance: Double
-
-            enum CodingKeys: String, CodingKey { case start, granted, used, other, closingBalance = "closing_balance" }
         }
 
         let period: PeriodView
@@ -396,12 +336,6 @@ extension AnalyticsRoutes {
         let dailyUsage: Double
         let daysLeft: Double?
         let series: [Point]
-
-        enum CodingKeys: String, CodingKey {
-            case period, granted, used, refunded, adjusted, balance, allowance, series
-            case openingBalance = "opening_balance", closingBalance = "closing_balance", usageByCategory = "usage_by_category"
-            case dailyUsage = "daily_usage", daysLeft = "days_left"
-        }
 
         init(_ report: BillingReport) {
             period = PeriodView(report.period)

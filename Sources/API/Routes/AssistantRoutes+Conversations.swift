@@ -20,11 +20,6 @@ extension AssistantRoutes {
         let greeting: String
         let status: String
         let turns: [CallRoutes.TranscriptView.Turn]
-
-        enum CodingKeys: String, CodingKey {
-            case id, greeting, status, turns
-            case assistantVersion = "assistant_version"
-        }
     }
 
     struct TurnView: ResponseEncodable {
@@ -32,11 +27,6 @@ extension AssistantRoutes {
         let action: String
         let transferTo: String?
         let turn: CallRoutes.TranscriptView.Turn
-
-        enum CodingKeys: String, CodingKey {
-            case reply, action, turn
-            case transferTo = "transfer_to"
-        }
     }
 
     /// The longest text a test turn takes, as much as a caller says in a long breath and more.

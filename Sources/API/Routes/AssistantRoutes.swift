@@ -81,16 +81,6 @@ struct AssistantRoutes {
         let createdAt: Date
         let updatedAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case id, name, description, temperature, language, status, version
-            case llmProvider = "llm_provider", llmModel = "llm_model", systemPrompt = "system_prompt", firstMessage = "first_message"
-            case maxTokens = "max_tokens", voiceProvider = "voice_provider", voiceID = "voice_id"
-            case interruptionSensitivity = "interruption_sensitivity", silenceTimeoutMS = "silence_timeout_ms"
-            case responseDelayMS = "response_delay_ms", recordCalls = "record_calls", deployedAt = "deployed_at"
-            case transferNumber = "transfer_number"
-            case createdAt = "created_at", updatedAt = "updated_at"
-        }
-
         init(_ record: AssistantRecord) {
             let s = record.settings
             id = record.id.idString
@@ -135,7 +125,6 @@ struct AssistantRoutes {
         router.get("api/assistants/:assistant/conversations/:conversation", use: showConversation)
         router.post("api/assistants/:assistant/conversations/:conversation/turns", use: conversationTurn)
     }
-
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AssistantView> {
         let access = try await services.access(request, context, requiring: .assistantsRead)

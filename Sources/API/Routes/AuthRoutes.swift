@@ -56,11 +56,6 @@ struct AuthRoutes {
         let lastName: String
         let createdAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case id, email
-            case firstName = "first_name", lastName = "last_name", createdAt = "created_at"
-        }
-
         init(_ user: UserRecord) {
             id = user.id.idString
             email = user.email
@@ -76,11 +71,6 @@ struct AuthRoutes {
         let tokenType = "bearer"
         let expiresIn: Int
         let user: UserView
-
-        enum CodingKeys: String, CodingKey {
-            case accessToken = "access_token", refreshToken = "refresh_token", tokenType = "token_type"
-            case expiresIn = "expires_in", user
-        }
     }
 
     func add(to router: Router<APIRequestContext>) {

@@ -20,13 +20,6 @@ extension CallRoutes {
             let firstTokenMS, latencyMS: Int?
             let createdAt: Date
 
-            enum CodingKeys: String, CodingKey {
-                case sequence, action, outcome, model
-                case callerText = "caller_text", callerConfidence = "caller_confidence", assistantText = "assistant_text",
-                     toolCalls = "tool_calls", failureReason = "failure_reason", inputTokens = "input_tokens", outputTokens = "output_tokens",
-                     firstTokenMS = "first_token_ms", latencyMS = "latency_ms", createdAt = "created_at"
-            }
-
             init(_ turn: ConversationTurn) {
                 sequence = turn.sequence
                 callerText = turn.callerText
@@ -51,11 +44,6 @@ extension CallRoutes {
         let greeting: String
         let turns: [Turn]
         let analysis: CallAnalysis?
-
-        enum CodingKeys: String, CodingKey {
-            case status, greeting, turns, analysis
-            case callID = "call_id", assistantVersion = "assistant_version"
-        }
     }
 
     @Sendable func transcript(_ request: Request, context: APIRequestContext) async throws -> TranscriptView {

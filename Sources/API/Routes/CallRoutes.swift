@@ -51,13 +51,6 @@ struct CallRoutes {
             let seconds: Double?
         }
 
-        enum CodingKeys: String, CodingKey {
-            case id, direction, to, from, status, record, cost, transcript
-            case assistantID = "assistant_id", statusReason = "status_reason", providerCallSID = "provider_call_sid"
-            case providerErrorCode = "provider_error_code", jobID = "job_id", recordingURL = "recording_url"
-            case durationSeconds = "duration_seconds", createdAt = "created_at", answeredAt = "answered_at", endedAt = "ended_at"
-        }
-
         init(_ call: CallRecord) {
             id = call.id.idString
             assistantID = call.assistantID?.idString
@@ -84,8 +77,6 @@ struct CallRoutes {
         let call: CallView
         let jobID: Int64
         let duplicate: Bool
-
-        enum CodingKeys: String, CodingKey { case call, duplicate, jobID = "job_id" }
     }
 
     func add(to router: Router<APIRequestContext>) {

@@ -41,11 +41,6 @@ struct CampaignRoutes {
         let createdAt: Date
         let completedAt: Date?
 
-        enum CodingKeys: String, CodingKey {
-            case id, name, template, state, total, chunks, counts, progress
-            case jobID = "job_id", createdAt = "created_at", completedAt = "completed_at"
-        }
-
         init(_ campaign: CampaignRecord, counts: CampaignCounts? = nil, jobID: Int64? = nil) {
             id = campaign.id.idString
             name = campaign.name

@@ -34,11 +34,6 @@ struct CreditRoutes {
         /// The lowest warning threshold the balance has reached, if any.
         let crossedThreshold: Int?
 
-        enum CodingKeys: String, CodingKey {
-            case balance, allowance
-            case warningThresholds = "warning_thresholds", crossedThreshold = "crossed_threshold"
-        }
-
         init(_ account: CreditAccount) {
             balance = Double(account.balance) / CreditRoutes.millicredits
             allowance = Double(account.allowance) / CreditRoutes.millicredits
@@ -55,11 +50,6 @@ struct CreditRoutes {
         let reference: String?
         let description: String
         let createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, kind, credits, reference, description
-            case balanceAfter = "balance_after", createdAt = "created_at"
-        }
 
         init(_ entry: CreditEntry) {
             id = entry.id

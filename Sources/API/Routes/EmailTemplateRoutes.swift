@@ -28,11 +28,6 @@ struct EmailTemplateRoutes {
         let builtIn: Bool
         let customized: Bool
         let updatedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case name, customized
-            case builtIn = "built_in", updatedAt = "updated_at"
-        }
     }
 
     struct TemplateView: ResponseEncodable {

@@ -30,12 +30,6 @@ struct FileRoutes {
         let createdAt: Date
         let processedAt: Date?
 
-        enum CodingKeys: String, CodingKey {
-            case id, name, format, sha256, status, text, pages, characters, truncated
-            case assistantID = "assistant_id", contentType = "content_type", sizeBytes = "size_bytes", statusReason = "status_reason"
-            case jobID = "job_id", createdAt = "created_at", processedAt = "processed_at"
-        }
-
         init(_ file: FileRecord) {
             id = file.id.idString
             assistantID = file.assistantID?.idString

@@ -59,12 +59,6 @@ struct JobRoutes {
         let progressMessage: String?
         let cancelRequested: Bool
 
-        enum CodingKeys: String, CodingKey {
-            case id, kind, queue, state, args, priority, attempt, tags, errors, result, progress
-            case maxAttempts = "max_attempts", runAt = "run_at", createdAt = "created_at", attemptedAt = "attempted_at"
-            case finishedAt = "finished_at", progressMessage = "progress_message", cancelRequested = "cancel_requested"
-        }
-
         init(_ job: JobRecord) {
             id = job.id
             kind = job.kind
@@ -203,11 +197,6 @@ struct JobRoutes {
         let cancelled: Int
         let averageDurationSeconds: Double
         let averageWaitSeconds: Double
-
-        enum CodingKeys: String, CodingKey {
-            case minute, completed, discarded, cancelled
-            case averageDurationSeconds = "average_duration_seconds", averageWaitSeconds = "average_wait_seconds"
-        }
 
         init(_ minute: ActivityMinute) {
             self.minute = minute.minute

@@ -30,11 +30,6 @@ struct MemberRoutes {
         let role: WorkspaceRole
         let joinedAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case email, role
-            case userID = "user_id", firstName = "first_name", lastName = "last_name", joinedAt = "joined_at"
-        }
-
         init(_ member: MemberRecord) {
             userID = member.userID.idString
             email = member.email
@@ -54,11 +49,6 @@ struct MemberRoutes {
         let createdAt: Date
         /// Present once, in the answer to the invite: the invitee accepts with it.
         let token: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, email, role, token
-            case workspaceID = "workspace_id", expiresAt = "expires_at", createdAt = "created_at"
-        }
 
         init(_ invite: InviteRecord, token: String? = nil) {
             id = invite.id.idString

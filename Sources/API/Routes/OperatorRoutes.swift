@@ -18,11 +18,6 @@ struct OperatorRoutes {
         let running: Int
         let oldestReadyAgeSeconds: Double
         let paused: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case queue, ready, scheduled, running, paused
-            case oldestReadyAgeSeconds = "oldest_ready_age_seconds"
-        }
     }
 
     struct QueuesView: ResponseEncodable {
@@ -39,11 +34,6 @@ struct OperatorRoutes {
         let running: Int
         let startedAt: Date
         let lastSeenAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, host, pid, queues, running
-            case startedAt = "started_at", lastSeenAt = "last_seen_at"
-        }
     }
 
     struct WorkersView: ResponseEncodable {

@@ -6,8 +6,6 @@ struct Page<Item: Encodable & Sendable>: ResponseEncodable {
     let items: [Item]
     let nextCursor: String?
 
-    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
-
     init(items: [Item], nextCursor: String?) {
         self.items = items
         self.nextCursor = nextCursor

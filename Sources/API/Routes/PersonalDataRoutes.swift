@@ -20,11 +20,6 @@ struct PersonalDataRoutes {
         let createdAt: Date
         let completedAt: Date?
 
-        enum CodingKeys: String, CodingKey {
-            case id, kind, state, error
-            case sizeBytes = "size_bytes", expiresAt = "expires_at", jobID = "job_id", createdAt = "created_at", completedAt = "completed_at"
-        }
-
         init(_ request: GDPRRequest, jobID: Int64? = nil) {
             id = request.id.idString
             kind = request.kind

@@ -18,11 +18,6 @@ extension PhoneNumberRoutes {
         }
         let data: [Item]
         let priceCredits: Double
-
-        enum CodingKeys: String, CodingKey {
-            case data
-            case priceCredits = "price_credits"
-        }
     }
 
     struct PurchaseBody: Decodable {

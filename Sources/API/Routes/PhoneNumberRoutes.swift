@@ -50,12 +50,6 @@ struct PhoneNumberRoutes {
         let createdAt: Date
         let updatedAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case id, number, label, provider
-            case providerSID = "provider_sid", assistantID = "assistant_id", createdAt = "created_at", updatedAt = "updated_at"
-            case providerStatus = "provider_status", providerError = "provider_error"
-        }
-
         init(_ record: PhoneNumberRecord) {
             id = record.id.idString
             number = record.number

@@ -77,8 +77,9 @@ enum RequestBody {
     }
 }
 
-/// Bodies use snake_case through each type's own CodingKeys (no key strategy, so the keys of
-/// pass-through JSON such as job arguments keep their spelling).
+/// Request bodies name their snake_case keys in each type's CodingKeys: a validation error names the
+/// field by its coding path and the allowed-key check compares wire names, so the decoder takes no key
+/// strategy.
 extension JSONDecoder {
     static var api: JSONDecoder {
         let decoder = JSONDecoder()
@@ -98,13 +99,15 @@ extension JSONDecoder {
     }
 }
 
+/// Responses get snake_case keys from the encoder's strategy, so a view's property `jobID` is sent as
+/// `job_id` without a CodingKeys enum. Dictionary keys (user JSON, counts by name) keep their spelling.
 extension JSONEncoder {
-    static var api: JSONEncoder {
+    static let api: JSONEncoder = {
         let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
         return encoder
-    }
+    }()
 }
 
 /// Decodes `T` after checking the top-level keys against the allowed set in the decoder's user info

@@ -22,12 +22,6 @@ struct ScheduleRoutes {
         let lastRun: Date?
         let lastJobID: Int64?
         let lastJobState: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, expression, kind, queue, enabled, source
-            case timeZone = "time_zone", catchUp = "catch_up", nextRun = "next_run", lastRun = "last_run"
-            case lastJobID = "last_job_id", lastJobState = "last_job_state"
-        }
     }
 
     func add(to router: Router<APIRequestContext>) {

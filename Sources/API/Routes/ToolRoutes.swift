@@ -44,15 +44,11 @@ struct ToolRoutes {
             let settings: [String: String]
             /// A secret is stored (it is never shown).
             let secretSet: Bool
-
-            enum CodingKeys: String, CodingKey { case type, settings, secretSet = "secret_set" }
         }
 
         struct ResponseSettings: Encodable, Sendable {
             let fields: [String]
             let maxBytes: Int
-
-            enum CodingKeys: String, CodingKey { case fields, maxBytes = "max_bytes" }
         }
 
         let id: String
@@ -63,11 +59,6 @@ struct ToolRoutes {
         let response: ResponseSettings
         let enabled: Bool
         let createdAt, updatedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, description, category, method, url, parameters, auth, response, enabled
-            case timeoutMS = "timeout_ms", createdAt = "created_at", updatedAt = "updated_at"
-        }
 
         init(_ tool: Tool) {
             id = tool.id.idString
@@ -93,8 +84,6 @@ struct ToolRoutes {
             let start: Date
             let calls, failures: Int
             let averageLatencyMS: Double?
-
-            enum CodingKeys: String, CodingKey { case start, calls, failures, averageLatencyMS = "average_latency_ms" }
         }
 
         let period: AnalyticsRoutes.PeriodView
@@ -103,12 +92,6 @@ struct ToolRoutes {
         let averageLatencyMS, p50LatencyMS, p95LatencyMS, averageBytes: Double?
         let lastCalledAt: Date?
         let series: [Point]
-
-        enum CodingKeys: String, CodingKey {
-            case period, calls, series
-            case byOutcome = "by_outcome", bySource = "by_source", averageLatencyMS = "average_latency_ms", p50LatencyMS = "p50_latency_ms"
-            case p95LatencyMS = "p95_latency_ms", averageBytes = "average_bytes", lastCalledAt = "last_called_at"
-        }
 
         init(_ usage: ToolUsage) {
             func round(_ value: Double?) -> Double? { value.map { ($0 * 10).rounded() / 10 } }
@@ -124,8 +107,6 @@ struct ToolRoutes {
     struct InvokedView: ResponseEncodable {
         let jobID: Int64
         let duplicate: Bool
-
-        enum CodingKeys: String, CodingKey { case jobID = "job_id", duplicate }
     }
 
     func add(to router: Router<APIRequestContext>) {

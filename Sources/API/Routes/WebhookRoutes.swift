@@ -34,12 +34,6 @@ struct WebhookRoutes {
         /// Only in the answers that create or rotate it.
         let secret: String?
 
-        enum CodingKeys: String, CodingKey {
-            case id, url, description, events, enabled, secret
-            case consecutiveFailures = "consecutive_failures", disabledAt = "disabled_at", disabledReason = "disabled_reason"
-            case createdAt = "created_at", updatedAt = "updated_at"
-        }
-
         init(_ endpoint: WebhookEndpoint, secret: String? = nil) {
             id = endpoint.id.idString
             (url, description, events, enabled) = (endpoint.url, endpoint.description, endpoint.events, endpoint.enabled)
@@ -65,11 +59,6 @@ struct WebhookRoutes {
             let latencyMS: Int?
             let responseExcerpt: String?
             let createdAt: Date
-
-            enum CodingKeys: String, CodingKey {
-                case attempt, error
-                case statusCode = "status_code", latencyMS = "latency_ms", responseExcerpt = "response_excerpt", createdAt = "created_at"
-            }
         }
 
         let id: Int64
@@ -85,12 +74,6 @@ struct WebhookRoutes {
         let createdAt: Date
         let payload: JSONValue
         let log: [AttemptView]
-
-        enum CodingKeys: String, CodingKey {
-            case id, state, attempts, payload, log
-            case eventID = "event_id", eventType = "event_type", nextAttemptAt = "next_attempt_at", lastStatus = "last_status"
-            case lastError = "last_error", deliveredAt = "delivered_at", redeliveryOf = "redelivery_of", jobID = "job_id", createdAt = "created_at"
-        }
 
         init(_ delivery: WebhookDelivery) {
             id = delivery.id
@@ -110,8 +93,6 @@ struct WebhookRoutes {
     struct QueuedView: ResponseEncodable {
         let deliveryID: Int64
         let jobID: Int64
-
-        enum CodingKeys: String, CodingKey { case deliveryID = "delivery_id", jobID = "job_id" }
     }
 
     func add(to router: Router<APIRequestContext>) {

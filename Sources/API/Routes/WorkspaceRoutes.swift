@@ -19,11 +19,6 @@ struct WorkspaceRoutes {
         let createdAt: Date
         let updatedAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case id, name, description, role
-            case createdAt = "created_at", updatedAt = "updated_at"
-        }
-
         init(_ workspace: WorkspaceRecord, role: WorkspaceRole?) {
             id = workspace.id.idString
             name = workspace.name
@@ -44,12 +39,6 @@ struct WorkspaceRoutes {
         let ip: String?
         let details: JSONValue
         let createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, action, ip, details
-            case resourceType = "resource_type", resourceID = "resource_id", actorUserID = "actor_user_id"
-            case actorKeyID = "actor_key_id", createdAt = "created_at"
-        }
     }
 
     func add(to router: Router<APIRequestContext>) {
