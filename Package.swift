@@ -236,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlatformTests",
-            dependencies: ["Platform", "Providers", "WebhookSigning"],
+            dependencies: ["Platform", "Providers", "ServerSupport", "WebhookSigning"],
             exclude: ["Fixtures/README.md", "Fixtures/opening-hours.source.html"],
             resources: [.copy("Fixtures/opening-hours.doc")]
         ),

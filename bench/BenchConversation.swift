@@ -8,12 +8,17 @@ import TestSupport
 
 /// The Gather transport's own cost: a release `API` whose language model is a local stand-in that
 /// waits `modelDelay` before it answers, and `conversationCalls` simulated calls taking
-/// `conversationTurns` turns each through the signed turn webhook, all at once. A turn's overhead
+/// `conversationTurns` turns each through the signed turn webhook at the same time. A turn's overhead
 /// is its webhook's answer time less the model's delay: claiming and storing the turn, history,
 /// tools and knowledge, the prompt, charging, and the TwiML.
+///
+/// The goal rows measure a running API (a first round of calls has opened its connections) with
+/// the calls' starts spread over one model delay, as live calls arrive; the burst row sends every
+/// call's turn at the same instant, turn after turn, which measures a queue more than a turn.
 extension BenchSuite {
     static let conversationCalls = 50
-    static let conversationTurns = 6
+    /// Six turns a call; `BENCH_CONVERSATION_TURNS` runs longer, to profile the API under this load.
+    static let conversationTurns = Int(ProcessInfo.processInfo.environment["BENCH_CONVERSATION_TURNS"] ?? "") ?? 6
     static let modelDelay: Duration = .milliseconds(200)
     static let benchAccount = "AC" + String(repeating: "0", count: 32)
     static let benchAuthToken = "bench-twilio-token"
@@ -38,44 +43,59 @@ extension BenchSuite {
             configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.conversationCalls)
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             defer { _ = http.shutdown() }
-            let calls = try await prepareCalls(base: base, http: http)
-            let started = ContinuousClock.now
-            let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
-                for call in calls {
-                    group.addTask {
-                        var times: [Duration] = []
-                        for turn in 1...Self.conversationTurns {
-                            let path = "/webhooks/twilio/turn?call=\(call)&turn=\(turn)"
-                            let form = [("CallSid", "CA-bench"), ("SpeechResult", "I would like to know about order \(turn)"), ("Confidence", "0.9")]
-                            let clock = ContinuousClock.now
-                            let body = try await Self.signedPost(http, base: base, path: path, form: form)
-                            times.append(ContinuousClock.now - clock)
-                            guard body.contains("Certainly") else { throw BenchError("turn \(turn) answered: \(body)") }
-                        }
-                        return times
-                    }
-                }
-                return try await group.reduce(into: [Duration]()) { $0 += $1 }
-            }
-            let elapsed = ContinuousClock.now - started
-            let overheads = latencies.map { ($0 - Self.modelDelay).milliseconds }.sorted()
-            func cut(_ share: Double) -> Double { Double(overheads[min(overheads.count - 1, Int(Double(overheads.count) * share))]) }
+            let calls = try await prepareCalls(base: base, http: http, count: 3 * Self.conversationCalls)
+            let rounds = calls.chunked(Self.conversationCalls)
+            _ = try await Self.talk(http, base: base, calls: rounds[0], turns: 1, spread: .zero)
+            let (spread, spreadElapsed) = try await Self.talk(http, base: base, calls: rounds[1], turns: Self.conversationTurns,
+                                                              spread: Self.modelDelay)
+            let (burst, _) = try await Self.talk(http, base: base, calls: rounds[2], turns: Self.conversationTurns, spread: .zero)
+            func overheads(_ latencies: [Duration]) -> [Int] { latencies.map { ($0 - Self.modelDelay).milliseconds }.sorted() }
+            func cut(_ values: [Int], _ share: Double) -> Double { Double(values[min(values.count - 1, Int(Double(values.count) * share))]) }
+            let count = Self.conversationCalls
             figures.withLock {
                 $0 = [
-                    BenchResult(name: "turn overhead p50 (\(Self.conversationCalls) calls)", value: cut(0.5), unit: "ms",
+                    BenchResult(name: "turn overhead p50 (\(count) calls)", value: cut(overheads(spread), 0.5), unit: "ms",
                                 target: 15, higherIsBetter: false),
-                    BenchResult(name: "turn overhead p99 (\(Self.conversationCalls) calls)", value: cut(0.99), unit: "ms",
+                    BenchResult(name: "turn overhead p99 (\(count) calls)", value: cut(overheads(spread), 0.99), unit: "ms",
                                 target: 50, higherIsBetter: false),
-                    BenchResult(name: "turns per second (\(Self.conversationCalls) calls)", value: rate(latencies.count, elapsed), unit: "turns/s",
+                    BenchResult(name: "turns per second (\(count) calls)", value: rate(spread.count, spreadElapsed), unit: "turns/s",
                                 target: nil, higherIsBetter: true),
+                    BenchResult(name: "turn overhead p50 (\(count) turns at once)", value: cut(overheads(burst), 0.5), unit: "ms",
+                                target: nil, higherIsBetter: false),
                 ]
             }
         }
         return figures.withLock { $0 }
     }
 
-    /// A workspace with credits, a deployed assistant on a number, and `conversationCalls` answered calls; their ids.
-    func prepareCalls(base: String, http: HTTPClient) async throws -> [String] {
+    /// `turns` turns on each of `calls` at once, the n-th call starting n/count of `spread` late; each
+    /// turn's answer time, and the time from the first start to the last answer.
+    static func talk(_ http: HTTPClient, base: String, calls: [String], turns: Int,
+                     spread: Duration) async throws -> (latencies: [Duration], elapsed: Duration) {
+        let started = ContinuousClock.now
+        let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for (index, call) in calls.enumerated() {
+                group.addTask {
+                    try await Task.sleep(until: started + spread * (Double(index) / Double(calls.count)))
+                    var times: [Duration] = []
+                    for turn in 1...turns {
+                        let path = "/webhooks/twilio/turn?call=\(call)&turn=\(turn)"
+                        let form = [("CallSid", "CA-bench"), ("SpeechResult", "I would like to know about order \(turn)"), ("Confidence", "0.9")]
+                        let clock = ContinuousClock.now
+                        let body = try await Self.signedPost(http, base: base, path: path, form: form)
+                        times.append(ContinuousClock.now - clock)
+                        guard body.contains("Certainly") else { throw BenchError("turn \(turn) answered: \(body)") }
+                    }
+                    return times
+                }
+            }
+            return try await group.reduce(into: [Duration]()) { $0 += $1 }
+        }
+        return (latencies, ContinuousClock.now - started)
+    }
+
+    /// A workspace with credits, a deployed assistant on a number, and `count` answered calls; their ids.
+    func prepareCalls(base: String, http: HTTPClient, count: Int) async throws -> [String] {
         let (token, workspaceText) = try registerWorkspace(base: base)
         guard let workspaceID = UUID(uuidString: workspaceText) else { throw BenchError("workspace id \(workspaceText)") }
         let header = ["X-Workspace-ID": workspaceText]
@@ -92,7 +112,7 @@ extension BenchSuite {
                                             on: connection, logger: logger)
         }
         var calls: [String] = []
-        for index in 0..<Self.conversationCalls {
+        for index in 0..<count {
             let answer = try await Self.signedPost(http, base: base, path: "/webhooks/twilio/voice", form: [
                 ("CallSid", "CA\(runID)\(index)"), ("To", number), ("From", "+4930765432"), ("CallStatus", "ringing"), ("Direction", "inbound"),
             ])
@@ -114,5 +134,12 @@ extension BenchSuite {
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         guard response.status.code == 200 else { throw BenchError("\(path) answered \(response.status.code): \(body)") }
         return body
+    }
+}
+
+extension Array {
+    /// The elements in consecutive slices of `size`.
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

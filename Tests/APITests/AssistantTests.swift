@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Jobs
 import Platform
+import ServerSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(5))) struct AssistantTests {

@@ -7,6 +7,7 @@ import Platform
 import PostgresNIO
 import Providers
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// Outbound calls end to end: the API creates the row and its dial job, the dial job talks to a

@@ -6,6 +6,7 @@ import Jobs
 import PostgresNIO
 import Providers
 import QueueEngine
+import ServerSupport
 import Testing
 import TestSupport
 

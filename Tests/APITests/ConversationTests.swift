@@ -7,6 +7,7 @@ import Platform
 import PostgresNIO
 import Providers
 import QueueEngine
+import ServerSupport
 import Testing
 import TestSupport
 

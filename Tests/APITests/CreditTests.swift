@@ -4,6 +4,7 @@ import HTTPTypes
 import Jobs
 import Platform
 import PostgresNIO
+import ServerSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(5))) struct CreditTests {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 @testable import Platform
 import Jobs
+import ServerSupport
 import Testing
 
 /// A workspace's own versions of the emails: checked when saved (parse errors and variables the

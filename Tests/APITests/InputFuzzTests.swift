@@ -4,6 +4,7 @@ import HTTPTypes
 import Jobs
 import Platform
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// Random requests of every input class the API takes from callers (numbers, dates, cursors,

@@ -2,6 +2,7 @@
 import Foundation
 import Jobs
 import Platform
+import ServerSupport
 import Testing
 
 @Suite struct JSONValueTests {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Jobs
 import Platform
 import QueueEngine
+import ServerSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(5))) struct JobRouteTests {

@@ -5,6 +5,7 @@ import Jobs
 import Platform
 import Providers
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// Numbers at Twilio, against the stand-in of its IncomingPhoneNumbers and AvailablePhoneNumbers

@@ -5,6 +5,7 @@ import Jobs
 import Logging
 import Platform
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// The three strategies against the real Redis, their in-process twins, and the HTTP behaviour:

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Jobs
 import Platform
+import ServerSupport
 import Testing
 
 /// Two workspaces, the four roles, and API keys with and without the scope, over every route that

@@ -5,6 +5,7 @@ import Jobs
 import Platform
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// Custom tools end to end: saved with checked schemas, URLs and sealed credentials, called against a

@@ -5,6 +5,7 @@ import Jobs
 import Platform
 import PostgresNIO
 import QueueEngine
+import ServerSupport
 import Testing
 import WebhookSigning
 

@@ -31,7 +31,7 @@ import Testing
         // The engine is tested without the platform; whole processes are tested apart.
         "QueueEngineTests": ["QueueEngine", "ServerSupport", "TestSupport"],
         "ProcessTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport", "TestSupport"],
-        "PlatformTests": ["Platform", "Providers", "WebhookSigning"],
+        "PlatformTests": ["Platform", "Providers", "ServerSupport", "WebhookSigning"],
         "JobsTests": ["Jobs", "Platform", "QueueEngine"],
         "APITests": ["API", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport", "VoicePartnerClient",
                       "WebhookSigning"],

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import ServerSupport
 import Testing
 
 /// The tool-parameter validator against a table of schemas with valid and invalid arguments: each

@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Providers
+import ServerSupport
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`. One table of operations,
 /// so a test can compare it with the routes the router actually has.

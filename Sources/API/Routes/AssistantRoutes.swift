@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Platform
+import ServerSupport
 
 /// `/api/assistants`: an assistant's settings (checked by `AssistantSettings`), and deploy, which
 /// makes the current settings the live version that calls use.

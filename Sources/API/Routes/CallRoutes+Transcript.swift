@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Platform
+import ServerSupport
 
 /// `GET /api/calls/{id}/transcript`: the conversation of a call turn by turn (what the caller said,
 /// what the assistant answered, the tools it called, timings and tokens) and its analysis once made.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Platform
 import QueueEngine
+import ServerSupport
 
 /// `/api/jobs`: enqueue the kinds callers may start directly, and read, cancel and retry the jobs of
 /// the caller's workspace. Every job enqueued here carries the workspace, and every lookup is scoped

@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Providers
+import ServerSupport
 
 /// Checks a tool body and applies it to a tool: every field named is validated with a 422 that
 /// names it (schema problems name their path inside `parameters`), fields not named keep their value.

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Platform
 import QueueEngine
+import ServerSupport
 
 /// `/api/tools`: a workspace's custom tools (HTTP endpoints its assistants may call), a synchronous
 /// test call, calls as `tools.invoke` jobs, and each tool's usage. A tool's URL and its OAuth token

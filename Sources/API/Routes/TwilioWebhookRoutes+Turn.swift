@@ -28,20 +28,18 @@ extension TwilioWebhookRoutes {
         }
         let confidence = value("Confidence").flatMap(Double.init).flatMap { $0.isFinite && (0...1).contains($0) ? $0 : nil }
         let logger = services.logger
-        let found = try await services.read { connection -> (ConversationRecord, LiveAssistant)? in
+        let providers = services.configuration.providers
+        let service = ConversationService(client: services.client, engine: providers.conversationEngine)
+        let answer = try await service.turn(requestKey: "gather:\(number)", callerText: value("SpeechResult"), confidence: confidence,
+                                            logger: logger) { connection in
             guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
                   let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
             else { return nil }
             return (conversation, assistant)
         }
-        guard let found else { throw APIError.notFound("conversation") }
-        let (conversation, assistant) = found
+        guard let (turn, assistant) = answer else { throw APIError.notFound("conversation") }
         let settings = assistant.settings
         let voice = TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID)
-        let providers = services.configuration.providers
-        let service = ConversationService(client: services.client, engine: providers.conversationEngine)
-        let turn = try await service.turn(conversation, assistant: assistant, requestKey: "gather:\(number)", callerText: value("SpeechResult"),
-                                          confidence: confidence, logger: logger)
         let twiml: String
         switch turn.action {
         case .continue:

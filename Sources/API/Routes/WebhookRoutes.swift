@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Platform
 import QueueEngine
+import ServerSupport
 import WebhookSigning
 
 /// `/api/webhooks`: the workspace's endpoints for events, their signing secrets (shown once), the

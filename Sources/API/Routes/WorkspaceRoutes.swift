@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Platform
+import ServerSupport
 
 /// `/api/workspaces`: the caller's workspaces, and one workspace's details, settings and audit trail.
 struct WorkspaceRoutes {

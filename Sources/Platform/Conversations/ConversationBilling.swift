@@ -12,17 +12,14 @@ public enum ConversationBilling {
     /// lost its end (a status callback that never came) and is charged by the sweep.
     public static let staleAfter: Duration = .seconds(4 * 3_600)
 
-    /// Charges a finished turn where it must be charged now; in the transaction that stores it.
-    static func charge(_ turn: ConversationTurn, of conversation: ConversationRecord, on connection: PostgresConnection,
-                       logger: Logger) async throws {
-        if conversation.callID != nil {
-            let rows = try await connection.query(
-                "SELECT charged_at IS NOT NULL FROM conversations WHERE id = \(conversation.id) FOR UPDATE", logger: logger)
-            var charged = false
-            for try await value in rows.decode(Bool.self) { charged = value }
-            guard charged else { return }
-        }
-        guard turn.cost > 0 else { return }
+    /// Stores a finished turn and charges it where it must be charged now: a text conversation's
+    /// turn always, a call's only when the call was charged before the turn finished. In the
+    /// caller's transaction; the statement that stores a call's turn locks the conversation's row.
+    static func store(_ turn: ConversationTurn, of conversation: ConversationRecord, on connection: PostgresConnection,
+                      logger: Logger) async throws {
+        let isCall = conversation.callID != nil
+        let charged = try await ConversationStore.complete(turn, locking: isCall ? conversation.id : nil, on: connection, logger: logger)
+        guard !isCall || charged, turn.cost > 0 else { return }
         _ = try await CreditStore.debit(
             workspaceID: conversation.workspaceID, amount: turn.cost, reference: "turn:\(turn.id)",
             description: "assistant turn, \(turn.inputTokens + turn.outputTokens) tokens", allowOverdraft: true,

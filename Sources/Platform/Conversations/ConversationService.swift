@@ -18,82 +18,105 @@ public struct ConversationService: Sendable {
 
     public var settings: ConversationSettings { engine.settings }
 
-    /// The turn of `requestKey`: run now, or as an earlier request with the same key left it.
-    public func turn(_ conversation: ConversationRecord, assistant: LiveAssistant, requestKey: String, callerText: String?, confidence: Double?,
-                     logger: Logger) async throws -> ConversationTurn {
+    /// Finds a transport's conversation and the assistant it talks as, on the connection the turn is claimed on.
+    public typealias Lookup = @Sendable (PostgresConnection) async throws -> (ConversationRecord, LiveAssistant)?
+
+    /// What a turn found before its model runs.
+    enum Start: Sendable {
+        /// The conversation had ended; the turn of this request key if there was one.
+        case ended(ConversationTurn?)
+        /// An earlier request with the same key claimed the turn.
+        case existing(ConversationTurn)
+        /// This request runs the turn, with what it reads.
+        case claimed(ConversationTurn, history: [ConversationTurn], tools: [Tool], knowledge: [KnowledgePassage])
+    }
+
+    /// The turn of `requestKey` in the conversation `lookup` finds (nil when it finds none): run now,
+    /// or as an earlier request with the same key left it. Finding the conversation, claiming the turn
+    /// and reading what it needs share one connection; storing it is one short transaction.
+    public func turn(requestKey: String, callerText: String?, confidence: Double?, logger: Logger,
+                     lookup: @escaping Lookup) async throws -> (ConversationTurn, LiveAssistant)? {
         let said = callerText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if conversation.status != "active" {
-            // The call was ended by an earlier turn: a repeat of that turn gets it again, anything else a goodbye.
-            let earlier = try await client.withConnection { connection in
-                try await ConversationStore.turn(conversationID: conversation.id, requestKey: requestKey, on: connection, logger: logger)
+        let settings = self.settings
+        let found = try await client.withConnection { connection -> (ConversationRecord, LiveAssistant, Start)? in
+            guard let (conversation, assistant) = try await lookup(connection) else { return nil }
+            guard conversation.status == "active" else {
+                let earlier = try await ConversationStore.turn(conversationID: conversation.id, requestKey: requestKey, on: connection, logger: logger)
+                return (conversation, assistant, .ended(earlier))
             }
-            if let earlier { return try await finished(earlier, conversation: conversation, logger: logger) }
+            let claim = try await ConversationStore.claimTurn(conversationID: conversation.id, workspaceID: conversation.workspaceID,
+                                                              requestKey: requestKey, callerText: said.isEmpty ? nil : said, confidence: confidence,
+                                                              on: connection, logger: logger)
+            guard case .claimed(let id, let sequence) = claim else {
+                guard case .existing(let turn) = claim else { preconditionFailure("a claim is claimed or existing") }
+                return (conversation, assistant, .existing(turn))
+            }
+            let turn = ConversationTurn(id: id, conversationID: conversation.id, sequence: sequence, requestKey: requestKey,
+                                        callerText: said.isEmpty ? nil : said, callerConfidence: confidence)
+            let history = try await ConversationStore.turns(conversationID: conversation.id, before: sequence, on: connection, logger: logger)
+            guard !said.isEmpty else { return (conversation, assistant, .claimed(turn, history: history, tools: [], knowledge: [])) }
+            let tools = try await assistant.tools(on: connection, logger: logger)
+            let documents = try await assistant.documents(on: connection, logger: logger)
+            let knowledge = try await KnowledgeStore.search(said, workspaceID: conversation.workspaceID, fileIDs: documents,
+                                                            limit: settings.knowledgePassages, maximumCharacters: settings.knowledgeCharacters,
+                                                            on: connection, logger: logger)
+            return (conversation, assistant, .claimed(turn, history: history, tools: tools, knowledge: knowledge))
+        }
+        guard let (conversation, assistant, start) = found else { return nil }
+        switch start {
+        case .ended(let earlier?), .existing(let earlier):
+            return (try await finished(earlier, conversation: conversation, logger: logger), assistant)
+        case .ended(nil):
+            // The call was ended by an earlier turn: anything but a repeat of that turn gets a goodbye.
             var goodbye = ConversationTurn(id: 0, conversationID: conversation.id, sequence: 0, requestKey: requestKey, callerText: nil,
                                            callerConfidence: nil)
             goodbye.assistantText = settings.goodbyeLine
             goodbye.action = .endCall
             goodbye.outcome = .noInput
-            return goodbye
-        }
-        let claim = try await client.transaction(logger: logger) { connection in
-            try await ConversationStore.claimTurn(conversationID: conversation.id, workspaceID: conversation.workspaceID, requestKey: requestKey,
-                                                  callerText: said.isEmpty ? nil : said, confidence: confidence, on: connection, logger: logger)
-        }
-        switch claim {
-        case .existing(let turn):
-            return try await finished(turn, conversation: conversation, logger: logger)
-        case .claimed(let id, let sequence):
-            // What the turn reads, on one connection: the turns before it and, when the caller spoke, the
-            // assistant's tools and the passages of its documents that match.
-            let settings = self.settings
-            let started = ContinuousClock.now
-            let (history, tools, knowledge) = try await client.withConnection { connection in
-                let history = try await ConversationStore.turns(conversationID: conversation.id, on: connection, logger: logger)
-                    .filter { $0.sequence < sequence }
-                guard !said.isEmpty else { return (history, [Tool](), [KnowledgePassage]()) }
-                let tools = try await assistant.tools(on: connection, logger: logger)
-                let documents = try await assistant.documents(on: connection, logger: logger)
-                let knowledge = try await KnowledgeStore.search(said, workspaceID: conversation.workspaceID, fileIDs: documents,
-                                                                limit: settings.knowledgePassages, maximumCharacters: settings.knowledgeCharacters,
-                                                                on: connection, logger: logger)
-                return (history, tools, knowledge)
-            }
-            var turn = ConversationTurn(id: id, conversationID: conversation.id, sequence: sequence, requestKey: requestKey,
-                                        callerText: said.isEmpty ? nil : said, callerConfidence: confidence)
-            if said.isEmpty {
-                // One re-prompt after a silence; a second silence in a row ends the call.
-                let silentBefore = history.last?.outcome == .noInput
-                turn.outcome = .noInput
-                turn.assistantText = silentBefore ? settings.goodbyeLine : settings.repromptLine
-                turn.action = silentBefore ? .endCall : .continue
-            } else {
-                let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
-                                                     callerText: said, tools: tools, knowledge: knowledge), logger: logger)
-                turn.assistantText = reply.text
-                turn.action = reply.action
-                turn.transferTo = reply.transferTo
-                turn.toolCalls = .array(reply.toolCalls)
-                turn.provider = reply.provider
-                turn.model = reply.model
-                turn.modelRounds = reply.rounds
-                turn.inputTokens = reply.inputTokens
-                turn.outputTokens = reply.outputTokens
-                turn.firstTokenMS = reply.firstTokenMS
-                turn.outcome = reply.failure == nil ? .ok : .failed
-                turn.failureReason = reply.failure.map { "\($0.code): \($0)" }
-                turn.cost = settings.cost(inputTokens: reply.inputTokens, outputTokens: reply.outputTokens)
-            }
-            turn.latencyMS = (ContinuousClock.now - started).milliseconds
-            let finished = turn
+            return (goodbye, assistant)
+        case .claimed(let turn, let history, let tools, let knowledge):
+            let finished = await run(turn, conversation: conversation, assistant: assistant, history: history, tools: tools, knowledge: knowledge,
+                                     logger: logger)
             try await client.transaction(logger: logger) { connection in
-                try await ConversationBilling.charge(finished, of: conversation, on: connection, logger: logger)
-                try await ConversationStore.complete(finished, on: connection, logger: logger)
+                try await ConversationBilling.store(finished, of: conversation, on: connection, logger: logger)
                 if finished.action != .continue {
                     try await ConversationStore.end(id: conversation.id, reason: finished.action.rawValue, on: connection, logger: logger)
                 }
             }
-            return finished
+            return (finished, assistant)
         }
+    }
+
+    /// The claimed turn's reply: a re-prompt or goodbye after a silence, else the model's answer.
+    func run(_ claimed: ConversationTurn, conversation: ConversationRecord, assistant: LiveAssistant, history: [ConversationTurn], tools: [Tool],
+             knowledge: [KnowledgePassage], logger: Logger) async -> ConversationTurn {
+        let started = ContinuousClock.now
+        var turn = claimed
+        if let said = turn.callerText {
+            let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
+                                                 callerText: said, tools: tools, knowledge: knowledge), logger: logger)
+            turn.assistantText = reply.text
+            turn.action = reply.action
+            turn.transferTo = reply.transferTo
+            turn.toolCalls = .array(reply.toolCalls)
+            turn.provider = reply.provider
+            turn.model = reply.model
+            turn.modelRounds = reply.rounds
+            turn.inputTokens = reply.inputTokens
+            turn.outputTokens = reply.outputTokens
+            turn.firstTokenMS = reply.firstTokenMS
+            turn.outcome = reply.failure == nil ? .ok : .failed
+            turn.failureReason = reply.failure.map { "\($0.code): \($0)" }
+            turn.cost = settings.cost(inputTokens: reply.inputTokens, outputTokens: reply.outputTokens)
+        } else {
+            // One re-prompt after a silence; a second silence in a row ends the call.
+            let silentBefore = history.last?.outcome == .noInput
+            turn.outcome = .noInput
+            turn.assistantText = silentBefore ? settings.goodbyeLine : settings.repromptLine
+            turn.action = silentBefore ? .endCall : .continue
+        }
+        turn.latencyMS = (ContinuousClock.now - started).milliseconds
+        return turn
     }
 
     /// A repeated request's turn: waits while the first request is still running it, up to the turn's

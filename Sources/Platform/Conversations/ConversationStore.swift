@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServerSupport
 
 /// Conversations and their turns. A turn is claimed by its transport's request key before its model
 /// runs, so a repeated request finds the turn (finished, or still running) instead of asking again.
@@ -99,25 +100,37 @@ public enum ConversationStore {
             """, logger: logger)).first
     }
 
-    /// The finished turns in order (the model's history and the transcript).
-    public static func turns(conversationID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [ConversationTurn] {
+    /// The finished turns in order (the model's history and the transcript); with `before`, only
+    /// those numbered below it.
+    public static func turns(conversationID: UUID, before sequence: Int? = nil, on connection: PostgresConnection,
+                             logger: Logger) async throws -> [ConversationTurn] {
         try await decodeTurns(try await connection.query("""
             SELECT \(unescaped: turnColumns) FROM conversation_turns
-            WHERE conversation_id = \(conversationID) AND outcome <> 'pending'
+            WHERE conversation_id = \(conversationID) AND outcome <> 'pending' AND (\(sequence)::int IS NULL OR sequence < \(sequence))
             ORDER BY sequence, id
             """, logger: logger))
     }
 
-    /// Stores what the claimed turn came to.
-    public static func complete(_ turn: ConversationTurn, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            UPDATE conversation_turns SET assistant_text = \(turn.assistantText), tool_calls = \(turn.toolCalls.text)::jsonb,
-                action = \(turn.action.rawValue), transfer_to = \(turn.transferTo), llm_provider = \(turn.provider), model = \(turn.model),
-                model_rounds = \(turn.modelRounds), input_tokens = \(turn.inputTokens), output_tokens = \(turn.outputTokens),
-                first_token_ms = \(turn.firstTokenMS), latency_ms = \(turn.latencyMS), outcome = \(turn.outcome.rawValue),
-                failure_reason = \(turn.failureReason), cost = \(turn.cost), completed_at = now()
-            WHERE id = \(turn.id) AND outcome = 'pending'
+    /// Stores what the claimed turn came to. With `locking`, the same statement locks the
+    /// conversation's row and answers whether its call was charged already (`ConversationBilling`).
+    @discardableResult
+    static func complete(_ turn: ConversationTurn, locking conversationID: UUID?, on connection: PostgresConnection,
+                         logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            WITH locked AS (SELECT charged_at IS NOT NULL AS charged FROM conversations WHERE id = \(conversationID) FOR UPDATE),
+            stored AS (
+                UPDATE conversation_turns SET assistant_text = \(turn.assistantText), tool_calls = \(turn.toolCalls.text)::jsonb,
+                    action = \(turn.action.rawValue), transfer_to = \(turn.transferTo), llm_provider = \(turn.provider), model = \(turn.model),
+                    model_rounds = \(turn.modelRounds), input_tokens = \(turn.inputTokens), output_tokens = \(turn.outputTokens),
+                    first_token_ms = \(turn.firstTokenMS), latency_ms = \(turn.latencyMS), outcome = \(turn.outcome.rawValue),
+                    failure_reason = \(turn.failureReason), cost = \(turn.cost), completed_at = now()
+                WHERE id = \(turn.id) AND outcome = 'pending'
+                RETURNING id)
+            SELECT coalesce((SELECT charged FROM locked), false)
             """, logger: logger)
+        var charged = false
+        for try await value in rows.decode(Bool.self) { charged = value }
+        return charged
     }
 
     static func decodeConversations(_ rows: PostgresRowSequence) async throws -> [ConversationRecord] {

@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// One turn of a conversation as stored: the caller's words, the assistant's answer, what the call
 /// does next, and the tool calls, tokens and timings of getting there.

@@ -55,6 +55,7 @@ public struct LiveAssistant: Sendable {
         guard let toolIDs else {
             return try await AssistantToolStore.tools(assistantID: id, workspaceID: workspaceID, enabledOnly: true, on: connection, logger: logger)
         }
+        guard !toolIDs.isEmpty else { return [] }
         return try await ToolStore.tools(workspaceID: workspaceID, ids: toolIDs, on: connection, logger: logger).filter(\.enabled)
     }
 

@@ -58,16 +58,15 @@ public struct TestConversations: Sendable {
     /// One turn; the same `requestKey` answers the same turn without asking the model again.
     public func turn(workspaceID: UUID, assistantID: UUID, id: UUID, text: String, requestKey: String,
                      logger: Logger) async throws -> ConversationTurn {
-        let found = try await client.withConnection { connection -> (ConversationRecord, LiveAssistant)? in
+        let service = ConversationService(client: client, engine: engine)
+        let answer = try await service.turn(requestKey: requestKey, callerText: text, confidence: nil, logger: logger) { connection in
             guard let conversation = try await ConversationStore.testConversation(workspaceID: workspaceID, assistantID: assistantID, id: id,
                                                                                   on: connection, logger: logger),
                   let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
             else { return nil }
             return (conversation, assistant)
         }
-        guard let (conversation, assistant) = found else { throw Refusal.conversationNotFound }
-        let service = ConversationService(client: client, engine: engine)
-        return try await service.turn(conversation, assistant: assistant, requestKey: requestKey, callerText: text, confidence: nil,
-                                      logger: logger)
+        guard let (turn, _) = answer else { throw Refusal.conversationNotFound }
+        return turn
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Providers
+import ServerSupport
 
 /// A JSON Schema (the 2020-12 validation keywords a tool's parameters need) checked once when a
 /// tool is saved and then used to validate arguments. Keywords it does not enforce are refused

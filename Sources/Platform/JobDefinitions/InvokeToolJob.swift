@@ -1,5 +1,6 @@
 import Foundation
 import QueueEngine
+import ServerSupport
 
 /// Calls a workspace's tool with arguments (an assistant's function call) and stores what the
 /// assistant gets as the job's result. The tool is looked up in the job's own workspace, so an id

@@ -1,5 +1,6 @@
 import Foundation
 import Providers
+import ServerSupport
 
 /// OAuth 2.0 client-credentials tokens per token URL, client and scope, kept in this process until
 /// a minute before they expire, so a busy tool asks its token endpoint once, not per call.

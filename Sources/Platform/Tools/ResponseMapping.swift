@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// Turns a tool's answer into what the assistant gets: JSON answers as JSON (only the configured
 /// fields when there are any, each by a dotted path such as `current.temp` or `items.0.name`),

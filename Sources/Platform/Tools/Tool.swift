@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// A workspace's custom tool: an HTTP endpoint its assistants may call with arguments checked
 /// against `parameters` (a JSON Schema), under its auth, within `timeout`, answering with the

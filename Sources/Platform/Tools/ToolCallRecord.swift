@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// What one call of a tool did: the outcome class, the HTTP status, how long it took, how many
 /// bytes came back, and what the assistant gets (`response`) or why it gets nothing (`error`).

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import Providers
+import ServerSupport
 
 /// Calls a tool: checks the arguments against its JSON Schema, fills the URL's placeholders, sends
 /// the rest as the query (GET, DELETE) or a JSON body, adds the auth, and maps the answer to what

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServerSupport
 
 /// A workspace's tools and the log of their calls. Every query names the workspace, so an id of
 /// another workspace finds nothing.

@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// The events a workspace's webhook endpoints can subscribe to. Each is emitted in the transaction
 /// of the change it reports, so an event exists if and only if the change committed.

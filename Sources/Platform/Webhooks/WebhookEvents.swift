@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServerSupport
 
 /// Emits an event to every enabled endpoint of the workspace that subscribes to it, inside the
 /// caller's transaction: the deliveries and their jobs commit with the change they report.

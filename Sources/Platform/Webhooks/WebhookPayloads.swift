@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Providers
+import ServerSupport
 
 /// The `data` of each event, and the emits the platform's changes make. Ids are lowercase UUIDs,
 /// times ISO 8601, credits in credits (not millicredits).

@@ -29,12 +29,7 @@ public struct AnthropicMessagesClient: ChatModel {
     }
 
     public func complete(_ request: ChatRequest, timeout: Duration, onText: (@Sendable (String) -> Void)?) async throws(ChatFailure) -> ChatReply {
-        let body: Data
-        do {
-            body = try JSONSerialization.data(withJSONObject: Self.body(request))
-        } catch {
-            throw .rejected(httpStatus: 0, message: "the request cannot be encoded: \(error)")
-        }
+        let body = Data(Self.body(request).text.utf8)
         let state = Shared(Accumulator())
         let started = ContinuousClock.now
         let decoder = JSONDecoder()
@@ -56,9 +51,9 @@ public struct AnthropicMessagesClient: ChatModel {
 
     /// The request body in the Messages format. Same-role neighbours are merged and a conversation
     /// that starts with the assistant (the greeting) gets a first user message, as the API requires.
-    static func body(_ request: ChatRequest) -> [String: Any] {
-        var messages: [(role: String, content: [[String: Any]])] = []
-        func append(_ role: String, _ blocks: [[String: Any]]) {
+    static func body(_ request: ChatRequest) -> JSONValue {
+        var messages: [(role: String, content: [JSONValue])] = []
+        func append(_ role: String, _ blocks: [JSONValue]) {
             guard !blocks.isEmpty else { return }
             if messages.last?.role == role {
                 messages[messages.count - 1].content += blocks
@@ -68,29 +63,29 @@ public struct AnthropicMessagesClient: ChatModel {
         }
         for message in request.messages {
             switch message {
-            case .user(let text): append("user", [["type": "text", "text": text]])
+            case .user(let text): append("user", [["type": "text", "text": .string(text)]])
             case .assistant(let text, let calls):
-                var blocks: [[String: Any]] = text.isEmpty ? [] : [["type": "text", "text": text]]
-                blocks += calls.map { call -> [String: Any] in
-                    let input = (try? JSONSerialization.jsonObject(with: Data(call.argumentsJSON.utf8))) as? [String: Any] ?? [:]
-                    return ["type": "tool_use", "id": call.id, "name": call.name, "input": input]
+                var blocks: [JSONValue] = text.isEmpty ? [] : [["type": "text", "text": .string(text)]]
+                blocks += calls.map { call -> JSONValue in
+                    let input = JSONValue(text: call.argumentsJSON).object.map(JSONValue.object) ?? .object([:])
+                    return ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input]
                 }
                 append("assistant", blocks)
             case .toolResult(let id, _, let content, let isError):
-                append("user", [["type": "tool_result", "tool_use_id": id, "content": content, "is_error": isError]])
+                append("user", [["type": "tool_result", "tool_use_id": .string(id), "content": .string(content), "is_error": .bool(isError)]])
             }
         }
         if messages.first?.role == "assistant" { messages.insert(("user", [["type": "text", "text": "(The call is connected.)"]]), at: 0) }
         // Anthropic's temperature runs from 0 to 1; the assistant's from 0 to 2.
-        var body: [String: Any] = ["model": request.model, "max_tokens": request.maxTokens, "stream": true,
-                                   "temperature": min(max(request.temperature / 2, 0), 1),
-                                   "messages": messages.map { ["role": $0.role, "content": $0.content] }]
-        if !request.system.isEmpty { body["system"] = request.system }
+        var body: [String: JSONValue] = ["model": .string(request.model), "max_tokens": .number(Double(request.maxTokens)), "stream": true,
+                                         "temperature": .number(min(max(request.temperature / 2, 0), 1)),
+                                         "messages": .array(messages.map { ["role": .string($0.role), "content": .array($0.content)] })]
+        if !request.system.isEmpty { body["system"] = .string(request.system) }
         if !request.tools.isEmpty {
-            body["tools"] = request.tools.map { ["name": $0.name, "description": $0.description,
-                                                 "input_schema": ChatStream.schemaObject($0.parametersJSON)] }
+            body["tools"] = .array(request.tools.map { ["name": .string($0.name), "description": .string($0.description),
+                                                        "input_schema": ChatStream.schemaObject($0.parametersJSON)] })
         }
-        return body
+        return .object(body)
     }
 
     /// One event's data; which fields are set depends on its `type`.

@@ -87,8 +87,8 @@ struct ChatStream {
     }
 
     /// A tool's parameter schema as a JSON object for the request body; an unreadable one as an empty object schema.
-    static func schemaObject(_ json: String) -> Any {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8))).flatMap { $0 as? [String: Any] } ?? ["type": "object", "properties": [:]]
+    static func schemaObject(_ json: String) -> JSONValue {
+        JSONValue(text: json).object.map(JSONValue.object) ?? ["type": "object", "properties": .object([:])]
     }
 }
 

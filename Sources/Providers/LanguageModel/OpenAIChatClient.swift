@@ -65,12 +65,7 @@ public struct OpenAIChatClient: ChatModel {
         case .apiKey(let key): headers.append(("api-key", key))
         case .none: break
         }
-        let body: Data
-        do {
-            body = try JSONSerialization.data(withJSONObject: Self.body(request, requestsUsage: configuration.requestsUsage))
-        } catch {
-            throw .rejected(httpStatus: 0, message: "the request cannot be encoded: \(error)")
-        }
+        let body = Data(Self.body(request, requestsUsage: configuration.requestsUsage).text.utf8)
         let state = Shared(Accumulator())
         let started = ContinuousClock.now
         let decoder = JSONDecoder()
@@ -87,32 +82,32 @@ public struct OpenAIChatClient: ChatModel {
     }
 
     /// The request body in the Chat Completions format.
-    static func body(_ request: ChatRequest, requestsUsage: Bool) -> [String: Any] {
-        var messages: [[String: Any]] = []
-        if !request.system.isEmpty { messages.append(["role": "system", "content": request.system]) }
+    static func body(_ request: ChatRequest, requestsUsage: Bool) -> JSONValue {
+        var messages: [JSONValue] = []
+        if !request.system.isEmpty { messages.append(["role": "system", "content": .string(request.system)]) }
         for message in request.messages {
             switch message {
-            case .user(let text): messages.append(["role": "user", "content": text])
+            case .user(let text): messages.append(["role": "user", "content": .string(text)])
             case .assistant(let text, let calls):
-                var entry: [String: Any] = ["role": "assistant", "content": text.isEmpty && !calls.isEmpty ? NSNull() : text]
+                var entry: [String: JSONValue] = ["role": "assistant", "content": text.isEmpty && !calls.isEmpty ? .null : .string(text)]
                 if !calls.isEmpty {
-                    entry["tool_calls"] = calls.map { ["id": $0.id, "type": "function",
-                                                       "function": ["name": $0.name, "arguments": $0.argumentsJSON]] }
+                    entry["tool_calls"] = .array(calls.map { ["id": .string($0.id), "type": "function",
+                                                              "function": ["name": .string($0.name), "arguments": .string($0.argumentsJSON)]] })
                 }
-                messages.append(entry)
-            case .toolResult(let id, _, let content, _): messages.append(["role": "tool", "tool_call_id": id, "content": content])
+                messages.append(.object(entry))
+            case .toolResult(let id, _, let content, _): messages.append(["role": "tool", "tool_call_id": .string(id), "content": .string(content)])
             }
         }
-        var body: [String: Any] = ["model": request.model, "messages": messages, "stream": true, "temperature": request.temperature,
-                                   "max_tokens": request.maxTokens]
+        var body: [String: JSONValue] = ["model": .string(request.model), "messages": .array(messages), "stream": true,
+                                         "temperature": .number(request.temperature), "max_tokens": .number(Double(request.maxTokens))]
         if requestsUsage { body["stream_options"] = ["include_usage": true] }
         if !request.tools.isEmpty {
-            body["tools"] = request.tools.map { tool -> [String: Any] in
-                ["type": "function", "function": ["name": tool.name, "description": tool.description,
+            body["tools"] = .array(request.tools.map { tool in
+                ["type": "function", "function": ["name": .string(tool.name), "description": .string(tool.description),
                                                   "parameters": ChatStream.schemaObject(tool.parametersJSON)]]
-            }
+            })
         }
-        return body
+        return .object(body)
     }
 
     /// One `chat.completion.chunk` (or an error event some servers send in the stream).

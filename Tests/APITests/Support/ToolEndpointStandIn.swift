@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Jobs
 import Logging
 import Platform
+import ServerSupport
 import Synchronization
 
 /// An HTTP server a tool or a webhook can call: `/echo/**` answers what it received,
