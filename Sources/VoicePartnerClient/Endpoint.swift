@@ -44,7 +44,17 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public static let invokeTool = Endpoint("POST", "/api/tools/{tool}/invoke")
     public static let testTool = Endpoint("POST", "/api/tools/{tool}/test")
     public static let credits = Endpoint("GET", "/api/credits")
+    public static let callTranscript = Endpoint("GET", "/api/calls/{call}/transcript")
+    public static let deployAssistant = Endpoint("POST", "/api/assistants/{assistant}/deploy")
+    public static let assistantVersions = Endpoint("GET", "/api/assistants/{assistant}/versions")
+    public static let rollbackAssistant = Endpoint("POST", "/api/assistants/{assistant}/versions/{version}/rollback")
+    public static let startConversation = Endpoint("POST", "/api/assistants/{assistant}/conversations")
+    public static let conversation = Endpoint("GET", "/api/assistants/{assistant}/conversations/{conversation}")
+    public static let conversationTurn = Endpoint("POST", "/api/assistants/{assistant}/conversations/{conversation}/turns")
 
     /// Every endpoint the client uses.
-    public static let all: [Endpoint] = [enqueueJob, job, jobs, cancelJob, retryJob, placeCall, callStatus, endCall, invokeTool, testTool, credits]
+    public static let all: [Endpoint] = [
+        enqueueJob, job, jobs, cancelJob, retryJob, placeCall, callStatus, endCall, invokeTool, testTool, credits, callTranscript,
+        deployAssistant, assistantVersions, rollbackAssistant, startConversation, conversation, conversationTurn,
+    ]
 }

@@ -6,7 +6,8 @@ import NIOHTTP1
 @_exported import WebhookSigning
 
 /// The Swift client of the VoicePartnerAI API: jobs (enqueue, read, list, cancel, retry, wait),
-/// outbound calls, tools and credits, over AsyncHTTPClient with an API key or a user's access
+/// outbound calls and their transcripts, tools, credits, deploying assistants and talking with them
+/// in text, over AsyncHTTPClient with an API key or a user's access
 /// token. Requests go only through `Endpoint`s, which a test checks against the OpenAPI document.
 public struct VoicePartnerClient: Sendable {
     public enum Credential: Sendable {
@@ -124,6 +125,53 @@ public struct VoicePartnerClient: Sendable {
         try await send(.credits)
     }
 
+    /// A call's conversation turn by turn, and its analysis once the `calls.analyze` job made it.
+    public func transcript(call id: UUID) async throws -> CallTranscript {
+        try await send(.callTranscript, [id.uuidString.lowercased()])
+    }
+
+    // MARK: Assistants and conversations
+
+    /// Freezes the assistant's settings, tools and documents as its next version; new calls use it.
+    public func deploy(assistant id: UUID) async throws -> Assistant {
+        try await send(.deployAssistant, [id.uuidString.lowercased()], body: NoBody())
+    }
+
+    /// What each deploy froze, newest first.
+    public func versions(assistant id: UUID) async throws -> [AssistantVersion] {
+        let answer: VersionList = try await send(.assistantVersions, [id.uuidString.lowercased()])
+        return answer.data
+    }
+
+    /// Makes `version` the draft again and deploys it as the next version.
+    public func rollback(assistant id: UUID, to version: Int) async throws -> Assistant {
+        try await send(.rollbackAssistant, [id.uuidString.lowercased(), String(version)], body: NoBody())
+    }
+
+    /// Starts a text conversation with a deployed `version`, or with the draft when it is nil.
+    public func startConversation(assistant id: UUID, version: Int? = nil) async throws -> TestConversation {
+        try await send(.startConversation, [id.uuidString.lowercased()], body: StartBody(version: version))
+    }
+
+    public func conversation(_ id: UUID, assistant: UUID) async throws -> TestConversation {
+        try await send(.conversation, [assistant.uuidString.lowercased(), id.uuidString.lowercased()])
+    }
+
+    /// Says `text` to the assistant and answers its reply; the same `idempotencyKey` answers the same
+    /// turn again without asking the model twice.
+    public func say(_ text: String, in conversation: UUID, assistant: UUID, idempotencyKey: String? = nil) async throws -> ConversationReply {
+        try await send(.conversationTurn, [assistant.uuidString.lowercased(), conversation.uuidString.lowercased()], body: ["text": text],
+                       headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
+    }
+
+    struct VersionList: Decodable {
+        let data: [AssistantVersion]
+    }
+
+    struct StartBody: Encodable {
+        let version: Int?
+    }
+
     // MARK: Transport
 
     struct NoBody: Encodable {}
@@ -174,7 +222,9 @@ public struct VoicePartnerClient: Sendable {
                                   requestID: failure.error.requestID)
         }
         do {
-            return try JSONDecoder().decode(Answer.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(Answer.self, from: data)
         } catch {
             throw ClientError.transport("the answer to \(endpoint) does not decode: \(error)")
         }

@@ -3,6 +3,7 @@ import Foundation
 import Jobs
 import Platform
 import Testing
+import TestSupport
 import VoicePartnerClient
 
 /// The Swift client: every endpoint it calls is an operation of the OpenAPI document, and it drives
@@ -63,6 +64,45 @@ import VoicePartnerClient
             let user = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)",
                                           credential: .user(accessToken: owner.accessToken, workspaceID: workspace))
             #expect(try await user.credits().balance == 0)
+        }
+    }
+
+    @Test func theClientDeploysRollsBackTalksInTextAndReadsATranscript() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("We open at nine."), .text("Your order ships today."))
+        try await ConversationTests.call(model: model) { call, model in
+            let port = try #require(call.api.http.port)
+            let client = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)",
+                                            credential: .user(accessToken: call.owner.accessToken, workspaceID: call.workspace))
+            let assistant = try #require(UUID(uuidString: call.assistantID))
+            let frozen = try await client.versions(assistant: assistant)
+            #expect(frozen.map(\.version) == [1] && frozen[0].toolIDs.isEmpty)
+
+            let conversation = try await client.startConversation(assistant: assistant, version: 1)
+            #expect(conversation.greeting == "Hello, this is the order desk." && conversation.assistantVersion == 1 && conversation.turns.isEmpty)
+            let reply = try await client.say("When do you open?", in: conversation.id, assistant: assistant, idempotencyKey: "client-turn-1")
+            #expect(reply.reply == "We open at nine." && reply.action == "continue" && reply.turn.callerText == "When do you open?")
+            #expect(reply.turn.outcome == "ok" && reply.turn.model != nil)
+            let repeated = try await client.say("When do you open?", in: conversation.id, assistant: assistant, idempotencyKey: "client-turn-1")
+            #expect(repeated.turn.sequence == reply.turn.sequence && model.received.count == 1, "a repeated key asks the model once")
+            #expect(try await client.conversation(conversation.id, assistant: assistant).turns.map(\.assistantText) == ["We open at nine."])
+
+            let spoken = try await call.turn(1, "Where is my order?")
+            #expect(spoken.body.contains("Your order ships today."), "\(spoken.body)")
+            let transcript = try await client.transcript(call: try #require(UUID(uuidString: call.callID)))
+            #expect(transcript.assistantVersion == 1 && transcript.status == "active" && transcript.analysis == nil)
+            #expect(transcript.turns.map(\.callerText) == ["Where is my order?"] && transcript.turns.first?.inputTokens ?? 0 > 0)
+
+            #expect(try await client.deploy(assistant: assistant).version == 2)
+            let rolledBack = try await client.rollback(assistant: assistant, to: 1)
+            #expect(rolledBack.version == 3 && rolledBack.status == "deployed")
+            #expect(try await client.versions(assistant: assistant).map(\.version) == [3, 2, 1])
+            do {
+                _ = try await client.rollback(assistant: assistant, to: 42)
+                Issue.record("an unknown version cannot be rolled back to")
+            } catch let error as ClientError {
+                #expect(error.code == "not_found")
+            }
         }
     }
 }

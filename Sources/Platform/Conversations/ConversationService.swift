@@ -53,7 +53,7 @@ public struct ConversationService: Sendable {
             }
             let turn = ConversationTurn(id: id, conversationID: conversation.id, sequence: sequence, requestKey: requestKey,
                                         callerText: said.isEmpty ? nil : said, callerConfidence: confidence)
-            let history = try await ConversationStore.turns(conversationID: conversation.id, before: sequence, on: connection, logger: logger)
+            let history = try await ConversationStore.history(conversationID: conversation.id, before: sequence, on: connection, logger: logger)
             guard !said.isEmpty else { return (conversation, assistant, .claimed(turn, history: history, tools: [], knowledge: [])) }
             let tools = try await assistant.tools(on: connection, logger: logger)
             let documents = try await assistant.documents(on: connection, logger: logger)

@@ -100,13 +100,24 @@ public enum ConversationStore {
             """, logger: logger)).first
     }
 
-    /// The finished turns in order (the model's history and the transcript); with `before`, only
-    /// those numbered below it.
-    public static func turns(conversationID: UUID, before sequence: Int? = nil, on connection: PostgresConnection,
-                             logger: Logger) async throws -> [ConversationTurn] {
+    /// The finished turns in order (the transcript).
+    public static func turns(conversationID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [ConversationTurn] {
         try await decodeTurns(try await connection.query("""
             SELECT \(unescaped: turnColumns) FROM conversation_turns
-            WHERE conversation_id = \(conversationID) AND outcome <> 'pending' AND (\(sequence)::int IS NULL OR sequence < \(sequence))
+            WHERE conversation_id = \(conversationID) AND outcome <> 'pending'
+            ORDER BY sequence, id
+            """, logger: logger))
+    }
+
+    /// The finished turns numbered below `sequence`, in order: the model's history. Their tool calls
+    /// are left out (an empty list): the prompt carries what was said, and parsing each turn's log
+    /// again on every turn would cost more the longer the call runs.
+    static func history(conversationID: UUID, before sequence: Int, on connection: PostgresConnection,
+                        logger: Logger) async throws -> [ConversationTurn] {
+        let columns = turnColumns.replacingOccurrences(of: "tool_calls::text", with: "'[]'::text AS tool_calls")
+        return try await decodeTurns(try await connection.query("""
+            SELECT \(unescaped: columns) FROM conversation_turns
+            WHERE conversation_id = \(conversationID) AND outcome <> 'pending' AND sequence < \(sequence)
             ORDER BY sequence, id
             """, logger: logger))
     }
