@@ -35,7 +35,7 @@ import TestSupport
             let queue = "dash-\(UUID().uuidString.prefix(8).lowercased())"
             let tenant = workspace.lowercased
             func enqueue(_ args: CanaryJob.Args, maxAttempts: Int? = nil, delay: Duration? = nil) async throws -> Int64 {
-                try await api.services.queue.enqueue(CanaryJob.self, args, options: JobOptions(
+                try await api.services.database.queue.enqueue(CanaryJob.self, args, options: JobOptions(
                     queue: queue, delay: delay, maxAttempts: maxAttempts, workspaceID: tenant)).id
             }
             // Keeps the queue listed on the platform page (a queue shows while it holds jobs).
@@ -44,15 +44,15 @@ import TestSupport
 
             var configuration = WorkerConfiguration(id: "dashboard-worker-\(queue)", queues: [queue: 2])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store,
-                                registry: PlatformJobs.registry(store: api.services.queue.store),
+            let worker = Worker(configuration: configuration, store: api.services.database.queue.store,
+                                registry: PlatformJobs.registry(store: api.services.database.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             defer { worker.stop() }
-            for _ in 0..<200 where try await api.services.queue.store.job(id: failing).state != .discarded {
+            for _ in 0..<200 where try await api.services.database.queue.store.job(id: failing).state != .discarded {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(try await api.services.queue.store.job(id: failing).state == .discarded)
+            #expect(try await api.services.database.queue.store.job(id: failing).state == .discarded)
 
             let folder = URL(fileURLWithPath: ".local/artifacts/dashboard", isDirectory: true)
             try? FileManager.default.removeItem(at: folder)
@@ -85,9 +85,9 @@ import TestSupport
             #expect(status == 0, "\(log)")
             #expect(log.contains("dashboard test passed"), "\(log)")
 
-            #expect(try await api.services.queue.store.job(id: failing).state == .completed)
+            #expect(try await api.services.database.queue.store.job(id: failing).state == .completed)
             #expect(ready.count == 3)
-            for id in ready { #expect(try await api.services.queue.store.job(id: id).state == .completed) }
+            for id in ready { #expect(try await api.services.database.queue.store.job(id: id).state == .completed) }
             let audit = try await api.database.query("""
                 SELECT action FROM audit_log WHERE (resource_type = 'queue' AND resource_id = \(queue))
                    OR (resource_type = 'job' AND resource_id = \(String(failing))) ORDER BY id

@@ -60,9 +60,10 @@ import Testing
             try await api.addMember(viewer, to: workspace, role: .viewer, by: owner)
             let stranger = try await api.register("dash-stranger")
             let tenant = workspace.lowercased
-            let job = try await api.services.queue.enqueue(try NewJob(kind: CanaryJob.name, argsJSON: #"{"note": "<script>alert(1)</script>"}"#,
-                                                                       options: JobOptions(queue: "dash-\(UUID().uuidString.prefix(6))",
-                                                                                           delay: .seconds(3_600), workspaceID: tenant))).id
+            let queue = api.services.database.queue
+            let job = try await queue.enqueue(try NewJob(kind: CanaryJob.name, argsJSON: #"{"note": "<script>alert(1)</script>"}"#,
+                                                 options: JobOptions(queue: "dash-\(UUID().uuidString.prefix(6))",
+                                                                     delay: .seconds(3_600), workspaceID: tenant))).id
 
             let cookie = try await Self.signIn(api, owner.email)
             let home = try await Self.request(api, .get, "/dashboard", cookie: cookie)
@@ -81,11 +82,11 @@ import Testing
             // A form without the token (a forged cross-site post) changes nothing.
             let forged = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/jobs/\(job)/cancel", cookie: cookie, form: [:])
             #expect(forged.status == .forbidden)
-            #expect(try await api.services.queue.store.job(id: job).state == .available)
+            #expect(try await api.services.database.queue.store.job(id: job).state == .available)
             let cancelled = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/jobs/\(job)/cancel", cookie: cookie,
                                                    form: ["csrf": token])
             #expect(cancelled.status == .seeOther)
-            #expect(try await api.services.queue.store.job(id: job).state == .cancelled)
+            #expect(try await api.services.database.queue.store.job(id: job).state == .cancelled)
             let deleted = try await Self.request(api, .post, "/dashboard/workspaces/\(tenant)/jobs/\(job)/delete", cookie: cookie,
                                                  form: ["csrf": token])
             #expect(deleted.headers[.location] == "/dashboard/workspaces/\(tenant)?done=deleted")

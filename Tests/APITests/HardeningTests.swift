@@ -131,7 +131,7 @@ import Testing
             let orphan = try await api.createKey(in: workspace, scopes: ["jobs:read", "assistants:read"], by: gone)
             #expect(try await api.call(.get, "/api/jobs", as: .apiKey(orphan)).status == .ok)
             try await api.database.query("DELETE FROM users WHERE id = \(gone.id)", logger: api.logger)
-            api.services.apiKeys.forgetAll()
+            api.services.signIn.apiKeys.forgetAll()
             #expect(try await api.call(.get, "/api/jobs", as: .apiKey(orphan)).status == .forbidden)
             #expect(try await api.call(.get, "/api/assistants", as: .apiKey(orphan)).status == .forbidden)
         }
@@ -145,7 +145,7 @@ import Testing
             // Signed out everywhere (what a password reset does): the old token is refused, a new sign-in works.
             let signedOut = try await api.register("signed-out")
             try await api.database.withConnection { try await AccountStore.endSessions(userID: signedOut.id, on: $0, logger: api.logger) }
-            api.services.sessions.forget(signedOut.id)
+            api.services.signIn.sessions.forget(signedOut.id)
             let refused = try await api.call(.get, "/api/workspaces", as: signedOut.bearer)
             #expect(refused.status == .unauthorized)
             #expect(refused.errorCode == "invalid_token")
@@ -155,7 +155,7 @@ import Testing
             #expect(try await api.call(.get, "/api/workspaces", as: .bearer(fresh)).status == .ok)
 
             try await api.database.query("DELETE FROM users WHERE id = \(leaving.id)", logger: api.logger)
-            api.services.sessions.forget(leaving.id)
+            api.services.signIn.sessions.forget(leaving.id)
             #expect(try await api.call(.get, "/api/workspaces", as: leaving.bearer).status == .unauthorized)
             #expect(try await api.call(.post, "/api/me/export", as: leaving.bearer).status == .unauthorized)
             #expect(try await api.call(.post, "/api/workspaces", json: .object(["name": "Ghost"]), as: leaving.bearer).status == .unauthorized)
@@ -174,7 +174,7 @@ import Testing
             let page = try await DashboardTests.request(api, .get, "/dashboard", cookie: cookie)
             #expect(page.status == .ok, "\(page.status)")
             let renewed = String(try #require(page.headers[.setCookie]).split(separator: ";")[0])
-            api.services.sessions.forget(user.id)
+            api.services.signIn.sessions.forget(user.id)
             for stale in [cookie, renewed] {
                 let refused = try await DashboardTests.request(api, .get, "/dashboard", cookie: stale)
                 #expect(refused.status == .seeOther && refused.headers[.location] == "/dashboard/login")

@@ -21,7 +21,7 @@ import Testing
             #expect(enqueued.headers[HTTPField.Name("X-Request-ID")!] != nil)
             let id = Int64(try #require(enqueued["id"]?.number))
             // The engine holds it, in this workspace, with the options given.
-            let stored = try await api.services.queue.store.job(id: id, workspaceID: workspace.lowercased)
+            let stored = try await api.services.database.queue.store.job(id: id, workspaceID: workspace.lowercased)
             #expect(stored.kind == "platform.canary")
             #expect(stored.priority == 3)
             #expect(stored.tags == ["from-test"])

@@ -60,9 +60,9 @@ import Testing
             let (status, _) = try await Self.scrape(api)
             #expect(status == .ok)
             for _ in 0..<3 {
-                _ = try await api.services.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
+                _ = try await api.services.database.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
             }
-            _ = try await api.services.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600)))
+            _ = try await api.services.database.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600)))
             var samples = Self.samples(try await Self.scrape(api).1)
             let labels = ["kind": CanaryJob.name, "queue": queue]
             #expect(Self.value(samples, "jobs_enqueued_total", labels) == 4)
@@ -73,8 +73,8 @@ import Testing
 
             var configuration = WorkerConfiguration(id: "metrics-worker", queues: [queue: 4])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store,
-                                registry: PlatformJobs.registry(store: api.services.queue.store),
+            let worker = Worker(configuration: configuration, store: api.services.database.queue.store,
+                                registry: PlatformJobs.registry(store: api.services.database.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             let deadline = ContinuousClock.now + .seconds(60)
@@ -94,10 +94,10 @@ import Testing
             #expect(Self.value(samples, "worker_slots_busy", ["queue": queue]) == 0)
             #expect(Self.value(samples, "queue_jobs", ["queue": queue, "state": "ready"]) == 0)
 
-            try await api.services.queue.store.pause(queue: queue)
+            try await api.services.database.queue.store.pause(queue: queue)
             samples = Self.samples(try await Self.scrape(api).1)
             #expect(Self.value(samples, "queue_paused", ["queue": queue]) == 1)
-            try await api.services.queue.store.resume(queue: queue)
+            try await api.services.database.queue.store.resume(queue: queue)
 
             // HTTP requests by route template and status, not by concrete path.
             _ = try await api.call(.get, "/api/jobs/123456789")

@@ -24,7 +24,7 @@ import Testing
             let operatorToken = APIHarness.Credential.bearer(try #require(registered["access_token"]?.string))
 
             let queue = "ops-\(UUID().uuidString.prefix(8).lowercased())"
-            _ = try await api.services.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
+            _ = try await api.services.database.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
             #expect(try await api.call(.post, "/api/admin/queues/\(queue)/pause", as: operatorToken).status == .noContent)
             let queues = try await api.call(.get, "/api/admin/queues", as: operatorToken)
             #expect(queues.status == .ok)
@@ -39,8 +39,8 @@ import Testing
             // A worker serving the queue is listed while it runs.
             var configuration = WorkerConfiguration(id: "ops-worker-\(queue)", queues: [queue: 2])
             configuration.pollInterval = .milliseconds(100)
-            let worker = Worker(configuration: configuration, store: api.services.queue.store,
-                                registry: PlatformJobs.registry(store: api.services.queue.store),
+            let worker = Worker(configuration: configuration, store: api.services.database.queue.store,
+                                registry: PlatformJobs.registry(store: api.services.database.queue.store),
                                 subscriber: nil, logger: APIHarness.logger)
             let running = Task { try await worker.run() }
             var listed = false
@@ -72,7 +72,7 @@ import Testing
             let tenant = workspace.lowercased
             let queue = "ops-\(UUID().uuidString.prefix(8).lowercased())"
             func job(_ args: String) async throws -> Int64 {
-                try await api.services.queue.enqueue(try NewJob(kind: CanaryJob.name, argsJSON: args,
+                try await api.services.database.queue.enqueue(try NewJob(kind: CanaryJob.name, argsJSON: args,
                                                                 options: JobOptions(queue: queue, workspaceID: tenant))).id
             }
             let needle = try await job(#"{"sleepMS": 1, "note": "find-me-please"}"#)
@@ -82,7 +82,7 @@ import Testing
 
             // Finished jobs only are deleted; viewers cannot.
             #expect(try await api.call(.delete, "/api/jobs/\(plain)", as: owner.bearer, headers: header).status == .conflict)
-            try await api.services.queue.cancel(id: plain, workspaceID: tenant)
+            try await api.services.database.queue.cancel(id: plain, workspaceID: tenant)
             #expect(try await api.call(.delete, "/api/jobs/\(plain)", as: viewer.bearer, headers: header).status == .forbidden)
             #expect(try await api.call(.delete, "/api/jobs/\(plain)", as: owner.bearer, headers: header).status == .noContent)
             #expect(try await api.call(.get, "/api/jobs/\(plain)", as: owner.bearer, headers: header).status == .notFound)

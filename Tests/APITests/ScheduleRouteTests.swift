@@ -38,8 +38,8 @@ import Testing
             let token = try #require(registered["access_token"]?.string)
 
             // The scheduler enqueued a tick of the entry earlier; its job failed for good since.
-            let job = try await api.services.queue.enqueue(CanaryJob.self, CanaryJob.Args())
-            try await api.services.queue.cancel(id: job.id)
+            let job = try await api.services.database.queue.enqueue(CanaryJob.self, CanaryJob.Args())
+            try await api.services.database.queue.cancel(id: job.id)
             let tick = Date(timeIntervalSince1970: 1_790_000_100)
             try await api.database.query("""
                 INSERT INTO queue_schedule (name, covered_until, last_tick, last_job_id)

@@ -8,16 +8,16 @@ import QueueEngine
 extension DashboardRoutes {
     @Sendable func queueAction(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context, checkingForm: true) { signed, context in
-            let userID = try await services.requireOperator(context)
+            let userID = try await accessControl.requireOperator(context)
             let queue = try OperatorRoutes.queue(context)
             let action = context.parameters.get("action") ?? ""
             switch action {
-            case "pause": try await services.queue.store.pause(queue: queue)
-            case "resume": try await services.queue.resume(queue: queue)
+            case "pause": try await database.queue.store.pause(queue: queue)
+            case "resume": try await database.queue.resume(queue: queue)
             default: throw APIError.notFound("action")
             }
-            let logger = services.logger
-            try await services.write { transaction in
+            let logger = database.logger
+            try await database.write { transaction in
                 try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: "queue.\(action)",
                                                      resourceType: "queue", resourceID: queue, ip: context.remoteIP),
                                           on: transaction.connection, logger: logger)
@@ -28,14 +28,15 @@ extension DashboardRoutes {
 
     @Sendable func jobAction(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context, checkingForm: true) { signed, context in
-            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
+            let workspace = try PathParameter.uuid(context, "workspace")
+            let access = try await accessControl.admit(request, context, workspace: workspace, requiring: .dashboard)
             let id = try PathParameter.int64(context, "job")
             let action = context.parameters.get("action") ?? ""
             let page = "/dashboard/workspaces/\(access.workspaceKey)/jobs/\(id)"
             switch action {
-            case "retry": try await services.queue.retry(id: id, workspaceID: access.workspaceKey)
-            case "cancel": try await services.queue.cancel(id: id, workspaceID: access.workspaceKey)
-            case "delete": try await services.queue.store.delete(id: id, workspaceID: access.workspaceKey)
+            case "retry": try await database.queue.retry(id: id, workspaceID: access.workspaceKey)
+            case "cancel": try await database.queue.cancel(id: id, workspaceID: access.workspaceKey)
+            case "delete": try await database.queue.store.delete(id: id, workspaceID: access.workspaceKey)
             default: throw APIError.notFound("action")
             }
             try await audit(access, "job.\(action)", "job", String(id))
@@ -46,9 +47,10 @@ extension DashboardRoutes {
 
     @Sendable func retryDiscarded(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context, checkingForm: true) { signed, context in
-            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
+            let workspace = try PathParameter.uuid(context, "workspace")
+            let access = try await accessControl.admit(request, context, workspace: workspace, requiring: .dashboard)
             let kind = try Validation.text(signed.form?.kind ?? "", field: "kind", maxLength: 200)
-            let count = try await services.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
+            let count = try await database.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
             try await audit(access, "job.retry_discarded", "job_kind", kind, details: ["retried": "\(count)"])
             return Self.redirect("/dashboard/workspaces/\(access.workspaceKey)?done=retried-\(count)", signed)
         }

@@ -12,8 +12,8 @@ extension DashboardRoutes {
     @Sendable func tryPage(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context) { signed, context in
             let (access, assistantID) = try await tryAccess(request, context)
-            let logger = services.logger
-            let (assistant, versions) = try await services.read { connection in
+            let logger = database.logger
+            let (assistant, versions) = try await database.read { connection in
                 guard let assistant = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: assistantID, on: connection,
                                                                          logger: logger)
                 else { throw APIError.notFound("assistant") }
@@ -29,7 +29,7 @@ extension DashboardRoutes {
             ]
             if let id = request.uri.queryParameters["conversation"].flatMap({ UUID(uuidString: String($0)) }) {
                 let (conversation, turns) = try await AssistantRoutes.refusing {
-                    try await services.testConversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id, logger: logger)
+                    try await conversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id, logger: logger)
                 }
                 values["conversation"] = [
                     "id": id.idString, "greeting": conversation.greeting, "active": conversation.status == "active",
@@ -48,10 +48,10 @@ extension DashboardRoutes {
             let chosen = signed.form?.version ?? ""
             guard chosen.isEmpty || Int(chosen) != nil else { throw APIError.validation(field: "version", "must be a version number") }
             let conversation = try await AssistantRoutes.refusing {
-                try await services.testConversations.start(workspaceID: access.workspaceID, assistantID: assistantID, version: Int(chosen),
+                try await conversations.start(workspaceID: access.workspaceID, assistantID: assistantID, version: Int(chosen),
                                                            audit: { made in
                     access.audit("assistant.conversation", "assistant", assistantID.idString, details: ["conversation": made.id.idString])
-                }, logger: services.logger)
+                }, logger: database.logger)
             }
             return Self.redirect("\(Self.tryPath(access, assistantID))?conversation=\(conversation.id.idString)", signed)
         }
@@ -64,8 +64,8 @@ extension DashboardRoutes {
             let id = try PathParameter.uuid(context, "conversation")
             let text = try AssistantRoutes.turnText(signed.form?.text ?? "")
             _ = try await AssistantRoutes.refusing {
-                try await services.testConversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text,
-                                                 requestKey: "dashboard:\(UUID().uuidString)", logger: services.logger)
+                try await conversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text,
+                                                 requestKey: "dashboard:\(UUID().uuidString)", logger: database.logger)
             }
             return Self.redirect("\(Self.tryPath(access, assistantID))?conversation=\(id.idString)", signed)
         }
@@ -78,7 +78,7 @@ extension DashboardRoutes {
 
     /// The dashboard (Owners and Admins) and changing assistants, in the workspace of the path.
     func tryAccess(_ request: Request, _ context: APIRequestContext) async throws -> (WorkspaceAccess, UUID) {
-        let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
+        let access = try await accessControl.admit(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
         guard access.allows(.assistantsWrite) else { throw APIError.forbidden }
         return (access, try PathParameter.uuid(context, "assistant"))
     }

@@ -9,9 +9,15 @@ import QueueEngine
 /// them, and try its assistants in text (the chat panel); platform operators also see the queues,
 /// the live workers and the schedule and pause or resume queues. Every action is the same engine call as the API's, audited the same way.
 struct DashboardRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let catalogue: JobCatalogue
+    let conversations: TestConversations
+    let cronFolder: String
     let pages: DashboardPages
-    var session: DashboardSession { DashboardSession(services: services) }
+    let session: DashboardSession
+    /// The API's sign-in check, which the dashboard's login shares.
+    let auth: AuthRoutes
     static let pageSize = 50
 
     /// Who is signed in, and what every page's frame shows.
@@ -69,7 +75,7 @@ struct DashboardRoutes {
             return pages.render("login", status: .badRequest, ["title": "Sign in", "error": "Give your email address and password."])
         }
         do {
-            let user = try await AuthRoutes(services: services).authenticate(email: form.email, password: form.password, context: context)
+            let user = try await auth.authenticate(email: form.email, password: form.password, context: context)
             return Response(status: .seeOther, headers: [.location: "/dashboard", .setCookie: try await session.cookie(for: user.id)])
         } catch let error as APIError {
             return pages.render("login", status: error.status, ["title": "Sign in", "error": error.message, "email": form.email])
@@ -84,8 +90,8 @@ struct DashboardRoutes {
 
     @Sendable func home(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context) { signed, _ in
-            let logger = services.logger
-            let memberships = try await services.read { try await WorkspaceStore.list(userID: signed.userID, on: $0, logger: logger) }
+            let logger = database.logger
+            let memberships = try await database.read { try await WorkspaceStore.list(userID: signed.userID, on: $0, logger: logger) }
             let rows: [[String: Any]] = memberships.map { workspace, role in
                 ["id": workspace.id.idString, "name": workspace.name, "role": role.rawValue,
                  "can_open": Permission.granted(to: role).contains(.dashboard)]
@@ -97,20 +103,21 @@ struct DashboardRoutes {
 
     @Sendable func workspace(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context) { signed, context in
-            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
+            let workspace = try PathParameter.uuid(context, "workspace")
+            let access = try await accessControl.admit(request, context, workspace: workspace, requiring: .dashboard)
             let query = request.uri.queryParameters
             let state = query["state"].flatMap { JobState(rawValue: String($0)) }
             let kind = query["kind"].map(String.init).flatMap { $0.isEmpty || $0.contains("\u{0}") ? nil : $0 }
             let search = query["search"].map(String.init).flatMap { $0.isEmpty || $0.contains("\u{0}") || $0.utf8.count > 200 ? nil : $0 }
             let before = query["cursor"].flatMap { Int64($0) }
-            let store = services.queue.store
-            let logger = services.logger
-            async let record = services.read { try await WorkspaceStore.workspace(id: access.workspaceID, on: $0, logger: logger) }
+            let store = database.queue.store
+            let logger = database.logger
+            async let record = database.read { try await WorkspaceStore.workspace(id: access.workspaceID, on: $0, logger: logger) }
             async let counts = store.counts(workspaceID: access.workspaceKey)
             async let activity = store.activity(over: .seconds(3_600), workspaceID: access.workspaceKey)
             async let jobs = store.list(JobFilter(state: state, kind: kind, workspaceID: access.workspaceKey, beforeID: before, search: search,
                                                   limit: Self.pageSize))
-            async let assistants = services.read {
+            async let assistants = database.read {
                 try await AssistantStore.list(workspaceID: access.workspaceID, before: nil, limit: Self.pageSize, on: $0, logger: logger)
             }
             let listed = try await jobs
@@ -145,8 +152,9 @@ struct DashboardRoutes {
 
     @Sendable func job(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context) { signed, context in
-            let access = try await services.access(request, context, workspace: try PathParameter.uuid(context, "workspace"), requiring: .dashboard)
-            let record = try await services.queue.store.job(id: try PathParameter.int64(context, "job"), workspaceID: access.workspaceKey)
+            let workspace = try PathParameter.uuid(context, "workspace")
+            let access = try await accessControl.admit(request, context, workspace: workspace, requiring: .dashboard)
+            let record = try await database.queue.store.job(id: try PathParameter.int64(context, "job"), workspaceID: access.workspaceKey)
             let errors = ((try? JSONSerialization.jsonObject(with: Data(record.errorsJSON.utf8))) as? [[String: Any]] ?? []).map { entry in
                 ["attempt": "\(entry["attempt"] ?? "")", "at": "\(entry["at"] ?? "")", "error": "\(entry["error"] ?? "")"]
             }
@@ -173,8 +181,8 @@ struct DashboardRoutes {
 
     @Sendable func platform(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context) { signed, context in
-            _ = try await services.requireOperator(context)
-            let store = services.queue.store
+            _ = try await accessControl.requireOperator(context)
+            let store = database.queue.store
             async let stats = store.stats()
             async let activity = store.activity(over: .seconds(3_600))
             async let workers = store.workers(seenWithin: OperatorRoutes.aliveWindow)
@@ -193,7 +201,7 @@ struct DashboardRoutes {
                 },
             ]
             do {
-                let entries = try ScheduleLoader(catalogue: services.catalogue).load(folder: services.configuration.cronFolder)
+                let entries = try ScheduleLoader(catalogue: catalogue).load(folder: cronFolder)
                 values["schedule"] = ScheduleStatus.of(entries, records: try await records).map { status -> [String: Any] in
                     ["name": status.entry.name, "expression": "\(status.entry.expression)", "time_zone": status.entry.timeZone.identifier,
                      "kind": status.entry.kind, "enabled": status.entry.enabled, "next_run": status.nextRun.map(Self.time) ?? "—",
@@ -218,12 +226,12 @@ struct DashboardRoutes {
         guard let (userID, sessionEpoch) = await session.user(request) else {
             return Response(status: .seeOther, headers: [.location: "/dashboard/login"])
         }
-        let logger = services.logger
-        guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
+        let logger = database.logger
+        guard let user = try await database.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
             return Response(status: .seeOther, headers: [.location: "/dashboard/login", .setCookie: DashboardSession.signedOut])
         }
         var signed = Signed(userID: userID, email: user.email,
-                            isOperator: services.configuration.platformOperators.contains(user.email.lowercased()),
+                            isOperator: accessControl.platformOperators.contains(user.email.lowercased()),
                             csrf: session.csrfToken(for: userID), cookie: try await session.cookie(for: userID, sessionEpoch: sessionEpoch))
         var context = context
         context.caller = .user(userID)
@@ -252,8 +260,8 @@ struct DashboardRoutes {
     }
 
     func audit(_ access: WorkspaceAccess, _ action: String, _ type: String, _ id: String, details: [String: String] = [:]) async throws {
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             try await AuditLog.record(access.audit(action, type, id, details: details), on: transaction.connection, logger: logger)
         }
     }

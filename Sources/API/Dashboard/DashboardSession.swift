@@ -9,12 +9,16 @@ import Platform
 /// user and `JWT_SECRET`, checked on every POST besides the SameSite rule.
 struct DashboardSession {
     static let cookieName = "vpai_dashboard"
-    let services: APIServices
+    let database: APIDatabase
+    let signIn: SignIn
+    let mail: MailService
+    let jwtSecret: String
+    let accessTokenLifetime: Duration
 
     /// The signed-in user of the request and the session epoch of their cookie, or nil.
     func user(_ request: Request) async -> (userID: UUID, sessionEpoch: Int)? {
         guard let token = Self.cookie(Self.cookieName, in: request) else { return nil }
-        return try? await services.signedInSession(token: token)
+        return try? await signIn.signedInSession(token: token)
     }
 
     /// The `Set-Cookie` value of a session for `userID`: a renewal keeps its cookie's epoch (a
@@ -23,20 +27,20 @@ struct DashboardSession {
     func cookie(for userID: UUID, sessionEpoch: Int? = nil) async throws -> String {
         let token: String
         if let sessionEpoch {
-            token = try await services.tokens.issue(userID: userID, sessionEpoch: sessionEpoch)
+            token = try await signIn.tokens.issue(userID: userID, sessionEpoch: sessionEpoch)
         } else {
-            token = try await services.read { try await services.issueAccessToken(userID: userID, on: $0) }
+            token = try await database.read { try await signIn.issueAccessToken(userID: userID, on: $0) }
         }
         return "\(Self.cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; "
-            + "Max-Age=\(Int(services.configuration.accessTokenLifetime.seconds))"
-            + (services.configuration.mail.configuration.apiURL.hasPrefix("https://") ? "; Secure" : "")
+            + "Max-Age=\(Int(accessTokenLifetime.seconds))"
+            + (mail.configuration.apiURL.hasPrefix("https://") ? "; Secure" : "")
     }
 
     static let signedOut = "\(cookieName)=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0"
 
     /// The form token of `userID`: an HMAC only this server can make.
     func csrfToken(for userID: UUID) -> String {
-        let key = SymmetricKey(data: Data(services.configuration.jwtSecret.utf8))
+        let key = SymmetricKey(data: Data(jwtSecret.utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Data("dashboard-csrf:\(userID.idString)".utf8), using: key)
         return Data(mac).base64URLEncoded
     }

@@ -8,25 +8,26 @@ import Platform
 /// its own route: its bearer credential is the scrapers' `METRICS_TOKEN`, not a user's.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
-    let services: APIServices
+    let database: APIDatabase
+    let signIn: SignIn
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path != "/metrics", let credential = Self.credential(in: request) else { return try await next(request, context) }
         var context = context
         if APIKeyFormat.looksLikeKey(credential) {
             let digest = SecretToken.digest(credential)
-            let logger = services.logger
-            var key = services.apiKeys.key(for: digest)
+            let logger = database.logger
+            var key = signIn.apiKeys.key(for: digest)
             if key == nil {
-                let generation = services.apiKeys.generation
-                key = try await services.read { try await APIKeyStore.authenticate(keyHash: digest, on: $0, logger: logger) }
-                if let key { services.apiKeys.remember(key, digest: digest, lookedUpAt: generation) }
+                let generation = signIn.apiKeys.generation
+                key = try await database.read { try await APIKeyStore.authenticate(keyHash: digest, on: $0, logger: logger) }
+                if let key { signIn.apiKeys.remember(key, digest: digest, lookedUpAt: generation) }
             }
             guard let key else { throw APIError(.unauthorized, .invalidToken, "the API key is not valid or was revoked") }
             context.caller = .apiKey(key.key, creatorRole: key.creatorRole)
             context.logger[metadataKey: "workspace.id"] = .string(key.key.workspaceID.idString)
         } else {
-            guard let userID = try await services.signedInUser(token: credential) else {
+            guard let userID = try await signIn.signedInUser(token: credential) else {
                 throw APIError(.unauthorized, .invalidToken, "the access token is not valid, has expired, or its session was ended")
             }
             context.caller = .user(userID)

@@ -4,7 +4,9 @@ import Platform
 
 /// `/api/workspaces/{id}/api-keys`: keys are shown once at creation and stored as digests.
 struct APIKeyRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let signIn: SignIn
 
     struct CreateBody: Decodable {
         let name: String
@@ -41,14 +43,14 @@ struct APIKeyRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [KeyView] {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .apiKeysManage)
-        let logger = services.logger
-        return try await services.read { try await APIKeyStore.list(workspaceID: access.workspaceID, on: $0, logger: logger) }
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .apiKeysManage)
+        let logger = database.logger
+        return try await database.read { try await APIKeyStore.list(workspaceID: access.workspaceID, on: $0, logger: logger) }
             .map { KeyView($0) }
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<KeyView> {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .apiKeysManage)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .apiKeysManage)
         let body = try await RequestBody.decode(CreateBody.self, from: request, context: context)
         let name = try Validation.text(body.name, field: "name", maxLength: 100)
         let scopes = Array(Set(body.scopes)).sorted()
@@ -61,8 +63,8 @@ struct APIKeyRoutes {
             throw APIError(.forbidden, .forbidden, "a key cannot have scopes beyond your own role")
         }
         let generated = APIKeyFormat.generate()
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             let record = try await APIKeyStore.create(
                 workspaceID: access.workspaceID, name: name, prefix: generated.prefix, keyHash: generated.digest, scopes: scopes,
                 createdBy: access.caller.userID, on: transaction.connection, logger: logger)
@@ -75,17 +77,17 @@ struct APIKeyRoutes {
     }
 
     @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .apiKeysManage)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .apiKeysManage)
         let keyID = try PathParameter.uuid(context, "key")
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await APIKeyStore.revoke(workspaceID: access.workspaceID, id: keyID, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("api key")
             }
             try await AuditLog.record(access.audit("api_key.revoke", "api_key", keyID.idString),
                                       on: transaction.connection, logger: logger)
         }
-        services.apiKeys.forget(keyID: keyID)
+        signIn.apiKeys.forget(keyID: keyID)
         return Response(status: .noContent)
     }
 }

@@ -11,7 +11,8 @@ import PostgresNIO
 /// `to` defaults to now); `interval=hour|day|week|month` buckets the series (default: by span) in
 /// the calendar of `tz` (an IANA zone, default UTC).
 struct AnalyticsRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
 
     static let presets: [String: TimeInterval] = ["24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400, "90d": 90 * 86_400, "365d": 365 * 86_400]
     static let zoneNames = Set(TimeZone.knownTimeZoneIdentifiers + ["UTC"])
@@ -30,9 +31,9 @@ struct AnalyticsRoutes {
     }
 
     @Sendable func realtime(_ request: Request, context: APIRequestContext) async throws -> RealtimeView {
-        let access = try await services.access(request, context, requiring: .analyticsRead)
-        let logger = services.logger
-        return RealtimeView(try await services.read { try await RealtimeSnapshot.load(workspaceID: access.workspaceID, on: $0, logger: logger) })
+        let access = try await accessControl.admit(request, context, requiring: .analyticsRead)
+        let logger = database.logger
+        return RealtimeView(try await database.read { try await RealtimeSnapshot.load(workspaceID: access.workspaceID, on: $0, logger: logger) })
     }
 
     @Sendable func performance(_ request: Request, context: APIRequestContext) async throws -> PerformanceView {
@@ -48,10 +49,10 @@ struct AnalyticsRoutes {
         _ request: Request, _ context: APIRequestContext,
         _ load: @escaping @Sendable (UUID, AnalyticsPeriod, PostgresConnection, Logger) async throws -> Report
     ) async throws -> Report {
-        let access = try await services.access(request, context, requiring: .analyticsRead)
+        let access = try await accessControl.admit(request, context, requiring: .analyticsRead)
         let period = try Self.period(Self.query(request))
-        let logger = services.logger
-        return try await services.read { try await load(access.workspaceID, period, $0, logger) }
+        let logger = database.logger
+        return try await database.read { try await load(access.workspaceID, period, $0, logger) }
     }
 
     /// The window and buckets the query names, or a 422 naming the parameter.

@@ -52,14 +52,14 @@ extension AssistantRoutes {
     }
 
     @Sendable func startConversation(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ConversationView> {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
         let body = try await RequestBody.decode(StartBody.self, from: request, context: context, allowedKeys: ["version"])
         let conversation = try await Self.refusing {
-            try await services.testConversations.start(workspaceID: access.workspaceID, assistantID: id, version: body.version,
+            try await conversations.start(workspaceID: access.workspaceID, assistantID: id, version: body.version,
                                                        audit: { conversation in
                 access.audit("assistant.conversation", "assistant", id.idString, details: ["conversation": conversation.id.idString])
-            }, logger: services.logger)
+            }, logger: database.logger)
         }
         return EditedResponse(status: .created, response: ConversationView(
             id: conversation.id.idString, assistantVersion: conversation.assistantVersion, greeting: conversation.greeting,
@@ -67,11 +67,11 @@ extension AssistantRoutes {
     }
 
     @Sendable func showConversation(_ request: Request, context: APIRequestContext) async throws -> ConversationView {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsRead)
         let (assistantID, id) = (try PathParameter.uuid(context, "assistant"), try PathParameter.uuid(context, "conversation"))
         let (conversation, turns) = try await Self.refusing {
-            try await services.testConversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id,
-                                                            logger: services.logger)
+            try await conversations.transcript(workspaceID: access.workspaceID, assistantID: assistantID, id: id,
+                                                            logger: database.logger)
         }
         return ConversationView(id: id.idString, assistantVersion: conversation.assistantVersion, greeting: conversation.greeting,
                                 status: conversation.status, turns: turns.map(CallRoutes.TranscriptView.Turn.init))
@@ -79,15 +79,15 @@ extension AssistantRoutes {
 
     /// One turn; an `Idempotency-Key` makes a repeat answer the same turn without asking the model again.
     @Sendable func conversationTurn(_ request: Request, context: APIRequestContext) async throws -> TurnView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let (assistantID, id) = (try PathParameter.uuid(context, "assistant"), try PathParameter.uuid(context, "conversation"))
         let body = try await RequestBody.decode(TurnBody.self, from: request, context: context, allowedKeys: ["text"])
         let text = try Self.turnText(body.text)
         let key = request.headers[.idempotencyKey].map { "api:\($0)" } ?? "api:\(UUID().uuidString)"
         guard key.count <= 200 else { throw APIError.validation(field: "Idempotency-Key", "must be at most 195 characters") }
         let turn = try await Self.refusing {
-            try await services.testConversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text, requestKey: key,
-                                             logger: services.logger)
+            try await conversations.turn(workspaceID: access.workspaceID, assistantID: assistantID, id: id, text: text, requestKey: key,
+                                             logger: database.logger)
         }
         return TurnView(reply: turn.assistantText, action: turn.action.rawValue, transferTo: turn.transferTo, turn: .init(turn))
     }

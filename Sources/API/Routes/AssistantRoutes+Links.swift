@@ -48,16 +48,16 @@ extension AssistantRoutes {
 
     /// The assistant of the path in the caller's workspace, or a 404.
     func requireAssistant(_ id: UUID, _ access: WorkspaceAccess, on connection: PostgresConnection) async throws {
-        guard try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: connection, logger: services.logger) != nil else {
+        guard try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: connection, logger: database.logger) != nil else {
             throw APIError.notFound("assistant")
         }
     }
 
     @Sendable func tools(_ request: Request, context: APIRequestContext) async throws -> LinksView {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsRead)
         let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        return Self.toolsView(try await services.read { connection in
+        let logger = database.logger
+        return Self.toolsView(try await database.read { connection in
             try await requireAssistant(id, access, on: connection)
             return try await AssistantToolStore.tools(assistantID: id, workspaceID: access.workspaceID, enabledOnly: false, on: connection,
                                                       logger: logger)
@@ -65,12 +65,12 @@ extension AssistantRoutes {
     }
 
     @Sendable func setTools(_ request: Request, context: APIRequestContext) async throws -> LinksView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
         let body = try await RequestBody.decode(ToolIDsBody.self, from: request, context: context, allowedKeys: ["tool_ids"])
         let toolIDs = try Self.linkIDs(body.toolIDs, field: "tool_ids")
-        let logger = services.logger
-        return Self.toolsView(try await services.write { transaction in
+        let logger = database.logger
+        return Self.toolsView(try await database.write { transaction in
             let connection = transaction.connection
             try await requireAssistant(id, access, on: connection)
             do {
@@ -86,22 +86,22 @@ extension AssistantRoutes {
     }
 
     @Sendable func files(_ request: Request, context: APIRequestContext) async throws -> LinksView {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsRead)
         let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        return Self.filesView(try await services.read { connection in
+        let logger = database.logger
+        return Self.filesView(try await database.read { connection in
             try await requireAssistant(id, access, on: connection)
             return try await KnowledgeStore.files(assistantID: id, workspaceID: access.workspaceID, on: connection, logger: logger)
         })
     }
 
     @Sendable func setFiles(_ request: Request, context: APIRequestContext) async throws -> LinksView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
         let body = try await RequestBody.decode(FileIDsBody.self, from: request, context: context, allowedKeys: ["file_ids"])
         let fileIDs = try Self.linkIDs(body.fileIDs, field: "file_ids")
-        let logger = services.logger
-        return Self.filesView(try await services.write { transaction in
+        let logger = database.logger
+        return Self.filesView(try await database.write { transaction in
             let connection = transaction.connection
             try await requireAssistant(id, access, on: connection)
             do {

@@ -59,10 +59,10 @@ extension AssistantRoutes {
 
     /// Newest first.
     @Sendable func versions(_ request: Request, context: APIRequestContext) async throws -> VersionsView {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsRead)
         let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        return VersionsView(data: try await services.read { connection in
+        let logger = database.logger
+        return VersionsView(data: try await database.read { connection in
             try await requireAssistant(id, access, on: connection)
             return try await AssistantVersionStore.list(assistantID: id, workspaceID: access.workspaceID, on: connection, logger: logger)
         }.map(VersionView.init))
@@ -70,13 +70,13 @@ extension AssistantRoutes {
 
     /// Deploys what `version` froze as the next version; calls in progress keep the version they started with.
     @Sendable func rollback(_ request: Request, context: APIRequestContext) async throws -> AssistantView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
         guard let number = context.parameters.get("version").flatMap({ Int($0) }), number >= 1 else {
             throw APIError.validation(field: "version", "must be a version number")
         }
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             let connection = transaction.connection
             try await requireAssistant(id, access, on: connection)
             guard let frozen = try await AssistantVersionStore.version(assistantID: id, workspaceID: access.workspaceID, version: number,

@@ -6,7 +6,9 @@ import ServerSupport
 /// `/api/assistants`: an assistant's settings (checked by `AssistantSettings`), and deploy, which
 /// makes the current settings the live version that calls use.
 struct AssistantRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let conversations: TestConversations
 
     /// Every field optional: a create starts from the defaults, an update from the stored settings.
     struct SettingsBody: Decodable {
@@ -128,22 +130,22 @@ struct AssistantRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AssistantView> {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsRead)
         let limit = try Validation.limit(request.uri.queryParameters["limit"].map(String.init))
         let before = try request.uri.queryParameters["cursor"].map { try TimeCursor.parse(String($0)) }
-        let logger = services.logger
-        let records = try await services.read {
+        let logger = database.logger
+        let records = try await database.read {
             try await AssistantStore.list(workspaceID: access.workspaceID, before: before, limit: limit, on: $0, logger: logger)
         }
         return Page(records, limit: limit, cursor: { TimeCursor.make($0.createdAt, $0.id) }, item: AssistantView.init)
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AssistantView> {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let body = try await Self.decode(request, context)
         let settings = try Self.checked(body.applied(to: .defaults(name: "")))
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             let record = try await AssistantStore.create(workspaceID: access.workspaceID, settings: settings,
                                                          on: transaction.connection, logger: logger)
             try await AuditLog.record(access.audit("assistant.create", "assistant", record.id.idString, details: ["name": settings.name]),
@@ -154,10 +156,10 @@ struct AssistantRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> AssistantView {
-        let access = try await services.access(request, context, requiring: .assistantsRead)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsRead)
         let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        guard let record = try await services.read({ try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id,
+        let logger = database.logger
+        guard let record = try await database.read({ try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id,
                                                                                         on: $0, logger: logger) }) else {
             throw APIError.notFound("assistant")
         }
@@ -165,11 +167,11 @@ struct AssistantRoutes {
     }
 
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> AssistantView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
         let body = try await Self.decode(request, context)
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             guard let current = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: transaction.connection,
                                                                    logger: logger) else {
                 throw APIError.notFound("assistant")
@@ -187,10 +189,10 @@ struct AssistantRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await AssistantStore.delete(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("assistant")
             }
@@ -200,10 +202,10 @@ struct AssistantRoutes {
     }
 
     @Sendable func deploy(_ request: Request, context: APIRequestContext) async throws -> AssistantView {
-        let access = try await services.access(request, context, requiring: .assistantsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .assistantsWrite)
         let id = try PathParameter.uuid(context, "assistant")
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             guard let current = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: id, on: transaction.connection,
                                                                    logger: logger) else {
                 throw APIError.notFound("assistant")

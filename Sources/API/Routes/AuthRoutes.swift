@@ -8,7 +8,15 @@ import Providers
 
 /// `/auth`: register, login, refresh (rotating, with reuse detection), logout, and `/api/me`.
 struct AuthRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let signIn: SignIn
+    let outbox: EmailOutbox
+    let limiter: RateLimiter
+    let mail: MailService
+    let accessTokenLifetime: Duration
+    let refreshTokenLifetime: Duration
+    let passwordResetLifetime: Duration
+    let rateLimits: RateLimitPolicy
 
     struct RegisterBody: Decodable {
         let email: String
@@ -89,9 +97,9 @@ struct AuthRoutes {
         try PasswordHasher.validate(body.password)
         let firstName = try Validation.text(body.firstName ?? "", field: "first_name", maxLength: 100, allowEmpty: true)
         let lastName = try Validation.text(body.lastName ?? "", field: "last_name", maxLength: 100, allowEmpty: true)
-        let hash = try await services.passwords.hash(body.password)
-        let logger = services.logger
-        let pair = try await services.write { transaction in
+        let hash = try await signIn.passwords.hash(body.password)
+        let logger = database.logger
+        let pair = try await database.write { transaction in
             guard let user = try await AccountStore.createUser(
                 email: email, firstName: firstName, lastName: lastName, passwordHash: hash,
                 on: transaction.connection, logger: logger)
@@ -99,7 +107,7 @@ struct AuthRoutes {
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.register",
                                                  resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
                                       on: transaction.connection, logger: logger)
-            try await services.enqueueEmail(WelcomeEmail(firstName: user.firstName, email: user.email),
+            try await outbox.enqueue(WelcomeEmail(firstName: user.firstName, email: user.email),
                                             to: EmailAddress(user.email, name: user.fullName), in: transaction)
             return try await issueTokens(for: user, family: UUID(), on: transaction.connection)
         }
@@ -120,7 +128,7 @@ struct AuthRoutes {
         }
         guard let email = body.email ?? body.username else { throw APIError.validation(field: "email", "is required") }
         let user = try await authenticate(email: email, password: body.password, context: context)
-        return try await services.write { transaction in
+        return try await database.write { transaction in
             try await issueTokens(for: user, family: UUID(), on: transaction.connection)
         }
     }
@@ -131,14 +139,14 @@ struct AuthRoutes {
         // Form bodies skip the JSON check; PostgreSQL text cannot hold U+0000.
         if email.contains("\u{0}") { throw APIError.validation(field: "email", "must be an email address") }
         try await spendLoginAttempt(email)
-        let logger = services.logger
-        let found = try await services.read { try await AccountStore.credentials(email: email, on: $0, logger: logger) }
+        let logger = database.logger
+        let found = try await database.read { try await AccountStore.credentials(email: email, on: $0, logger: logger) }
         // Unknown addresses cost one bcrypt too, so timing does not tell which addresses have accounts.
-        let matches = try await services.passwords.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
+        let matches = try await signIn.passwords.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
         guard let (user, _) = found, matches else {
             let reason = found == nil ? "unknown_account" : "wrong_password"
             Counter(label: "auth_failed_signins_total", dimensions: [("reason", reason)]).increment()
-            try await services.write { transaction in
+            try await database.write { transaction in
                 try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: found?.0.id, actorKeyID: nil, action: "user.login_failed",
                                                      resourceType: "user", resourceID: found?.0.id.idString, ip: context.remoteIP,
                                                      detailsJSON: #"{"reason": "\#(reason)"}"#),
@@ -146,7 +154,7 @@ struct AuthRoutes {
             }
             throw APIError(.unauthorized, .invalidCredentials, "wrong email address or password")
         }
-        try await services.write { transaction in
+        try await database.write { transaction in
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.login",
                                                  resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
                                       on: transaction.connection, logger: logger)
@@ -157,10 +165,10 @@ struct AuthRoutes {
     @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> TokenPair {
         let body = try await RequestBody.decode(RefreshBody.self, from: request, context: context)
         let digest = SecretToken.digest(body.refreshToken)
-        let logger = services.logger
+        let logger = database.logger
         // The reuse verdict must be committed even though the request fails, so the transaction
         // returns it instead of throwing inside.
-        let outcome: Result<TokenPair, APIError> = try await services.write { transaction in
+        let outcome: Result<TokenPair, APIError> = try await database.write { transaction in
             switch try await AccountStore.useRefreshToken(tokenHash: digest, on: transaction.connection, logger: logger) {
             case .valid(let userID, let family):
                 guard let user = try await AccountStore.user(id: userID, on: transaction.connection, logger: logger) else {
@@ -181,15 +189,15 @@ struct AuthRoutes {
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await RequestBody.decode(RefreshBody.self, from: request, context: context)
         let digest = SecretToken.digest(body.refreshToken)
-        let logger = services.logger
-        _ = try await services.write { try await AccountStore.revokeFamily(ofTokenHash: digest, on: $0.connection, logger: logger) }
+        let logger = database.logger
+        _ = try await database.write { try await AccountStore.revokeFamily(ofTokenHash: digest, on: $0.connection, logger: logger) }
         return Response(status: .noContent)
     }
 
     @Sendable func me(_ request: Request, context: APIRequestContext) async throws -> UserView {
         let userID = try context.requireUser("API keys have no user; sign in to see your account")
-        let logger = services.logger
-        guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
+        let logger = database.logger
+        guard let user = try await database.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }) else {
             throw APIError.unauthorized
         }
         return UserView(user)
@@ -202,17 +210,17 @@ struct AuthRoutes {
         let body = try await RequestBody.decode(ForgotPasswordBody.self, from: request, context: context)
         let email = try Validation.email(body.email)
         try await spendAttempt("reset:\(email.lowercased())", "too many password-reset requests for this account; retry later")
-        let logger = services.logger
-        let lifetime = services.configuration.passwordResetLifetime
-        let appURL = services.configuration.mail.configuration.appURL
-        try await services.write { transaction in
+        let logger = database.logger
+        let lifetime = passwordResetLifetime
+        let appURL = mail.configuration.appURL
+        try await database.write { transaction in
             guard let user = try await AccountStore.credentials(email: email, on: transaction.connection, logger: logger)?.0 else { return }
             let token = SecretToken.generate()
             try await PasswordResetStore.create(userID: user.id, tokenHash: SecretToken.digest(token),
                                                 expiresAt: Date().addingTimeInterval(lifetime.seconds), ip: context.remoteIP,
                                                 on: transaction.connection, logger: logger)
             let link = "\(appURL)/reset-password?token=\(token)"
-            try await services.enqueueEmail(PasswordResetEmail(firstName: user.firstName, resetURL: link, validMinutes: Int(lifetime.seconds / 60)),
+            try await outbox.enqueue(PasswordResetEmail(firstName: user.firstName, resetURL: link, validMinutes: Int(lifetime.seconds / 60)),
                                             to: EmailAddress(user.email, name: user.fullName), secret: ["reset_url"], in: transaction)
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: user.id, actorKeyID: nil, action: "user.password_reset_request",
                                                  resourceType: "user", resourceID: user.id.idString, ip: context.remoteIP),
@@ -227,10 +235,10 @@ struct AuthRoutes {
         let body = try await RequestBody.decode(ResetPasswordBody.self, from: request, context: context)
         try PasswordHasher.validate(body.password)
         try await spendAttempt("reset-token:\(context.remoteIP ?? "unknown")", "too many password-reset attempts; retry later")
-        let hash = try await services.passwords.hash(body.password)
-        let logger = services.logger
+        let hash = try await signIn.passwords.hash(body.password)
+        let logger = database.logger
         let digest = SecretToken.digest(body.token)
-        let changed: UUID? = try await services.write { transaction in
+        let changed: UUID? = try await database.write { transaction in
             guard let userID = try await PasswordResetStore.use(tokenHash: digest, on: transaction.connection, logger: logger) else { return nil }
             try await AccountStore.setPassword(userID: userID, passwordHash: hash, on: transaction.connection, logger: logger)
             try await AccountStore.revokeAllRefreshTokens(userID: userID, on: transaction.connection, logger: logger)
@@ -240,7 +248,7 @@ struct AuthRoutes {
                                       on: transaction.connection, logger: logger)
             return userID
         }
-        if let userID = changed { services.sessions.forget(userID) }
+        if let userID = changed { signIn.sessions.forget(userID) }
         guard changed != nil else { throw APIError(.badRequest, .invalidToken, "the reset token is not valid, was used, or has expired") }
         return Response(status: .noContent)
     }
@@ -253,7 +261,7 @@ struct AuthRoutes {
 
     /// Spends one attempt of the per-account rule (`RATE_LIMIT_LOGIN`) under `key`.
     private func spendAttempt(_ key: String, _ refusal: String) async throws {
-        let decision = await services.limiter.check(services.configuration.rateLimits.login, key: key)
+        let decision = await limiter.check(rateLimits.login, key: key)
         guard decision.allowed else { throw RateLimitMiddleware.refusal(decision, refusal) }
     }
 
@@ -262,10 +270,10 @@ struct AuthRoutes {
         let refreshToken = SecretToken.generate()
         try await AccountStore.insertRefreshToken(
             userID: user.id, familyID: family, tokenHash: SecretToken.digest(refreshToken),
-            expiresAt: Date().addingTimeInterval(services.configuration.refreshTokenLifetime.seconds),
-            on: connection, logger: services.logger)
-        let access = try await services.issueAccessToken(userID: user.id, on: connection)
+            expiresAt: Date().addingTimeInterval(refreshTokenLifetime.seconds),
+            on: connection, logger: database.logger)
+        let access = try await signIn.issueAccessToken(userID: user.id, on: connection)
         return TokenPair(accessToken: access, refreshToken: refreshToken,
-                         expiresIn: Int(services.configuration.accessTokenLifetime.seconds), user: UserView(user))
+                         expiresIn: Int(accessTokenLifetime.seconds), user: UserView(user))
     }
 }

@@ -48,10 +48,10 @@ extension CallRoutes {
     }
 
     @Sendable func transcript(_ request: Request, context: APIRequestContext) async throws -> TranscriptView {
-        let access = try await services.access(request, context, requiring: .callsRead)
+        let access = try await accessControl.admit(request, context, requiring: .callsRead)
         let id = try PathParameter.uuid(context, "call")
-        let logger = services.logger
-        return try await services.read { connection in
+        let logger = database.logger
+        return try await database.read { connection in
             guard try await CallStore.call(workspaceID: access.workspaceID, id: id, on: connection, logger: logger) != nil else {
                 throw APIError.notFound("call")
             }

@@ -8,7 +8,9 @@ import QueueEngine
 /// `/api/calls`: outbound calls (the row and its dial job in one transaction), their status, the
 /// call history, and hanging up.
 struct CallRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let providers: PlatformProviders
 
     struct OutboundBody: Decodable {
         let assistantID: String
@@ -88,7 +90,7 @@ struct CallRoutes {
     }
 
     @Sendable func outbound(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<OutboundView> {
-        let access = try await services.access(request, context, requiring: .callsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .callsWrite)
         let body = try await RequestBody.decode(OutboundBody.self, from: request, context: context,
                                                 allowedKeys: Set(OutboundBody.CodingKeys.allCases.map(\.rawValue)))
         let to = try PhoneNumberRoutes.e164(body.to, field: "to")
@@ -97,8 +99,8 @@ struct CallRoutes {
             throw APIError.validation(field: "assistant_id", "names no assistant of this workspace")
         }
         let uniqueKey = try JobRoutes.idempotencyKey(request, access: access, scope: "call")
-        let logger = services.logger
-        let (call, result) = try await services.write { transaction -> (CallRecord, EnqueueResult) in
+        let logger = database.logger
+        let (call, result) = try await database.write { transaction -> (CallRecord, EnqueueResult) in
             let connection = transaction.connection
             guard let assistant = try await AssistantStore.assistant(workspaceID: access.workspaceID, id: assistantID, on: connection, logger: logger)
             else { throw APIError.validation(field: "assistant_id", "names no assistant of this workspace") }
@@ -138,12 +140,12 @@ struct CallRoutes {
     }
 
     @Sendable func status(_ request: Request, context: APIRequestContext) async throws -> CallView {
-        let access = try await services.access(request, context, requiring: .callsRead)
+        let access = try await accessControl.admit(request, context, requiring: .callsRead)
         return CallView(try await call(PathParameter.uuid(context, "call"), access: access))
     }
 
     @Sendable func history(_ request: Request, context: APIRequestContext) async throws -> Page<CallView> {
-        let access = try await services.access(request, context, requiring: .callsRead)
+        let access = try await accessControl.admit(request, context, requiring: .callsRead)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init))
         let before = try query["cursor"].map { try TimeCursor.parse(String($0)) }
@@ -165,8 +167,8 @@ struct CallRoutes {
         if let number = query["number"] { filter.number = try PhoneNumberRoutes.e164(String(number), field: "number") }
         filter.since = try query["since"].map { try Validation.timestamp(String($0), field: "since") }
         filter.until = try query["until"].map { try Validation.timestamp(String($0), field: "until") }
-        let logger = services.logger
-        let records = try await services.read { [filter] in
+        let logger = database.logger
+        let records = try await database.read { [filter] in
             try await CallStore.history(workspaceID: access.workspaceID, filter: filter, before: before, limit: limit, on: $0, logger: logger)
         }
         return Page(records, limit: limit, cursor: { TimeCursor.make($0.createdAt, $0.id) }, item: CallView.init)
@@ -175,13 +177,13 @@ struct CallRoutes {
     /// Hangs up a live call at the provider (`completed` once answered, `canceled` before), or
     /// cancels one that was not placed yet. The provider's final callback settles the charge.
     @Sendable func end(_ request: Request, context: APIRequestContext) async throws -> CallView {
-        let access = try await services.access(request, context, requiring: .callsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .callsWrite)
         let id = try PathParameter.uuid(context, "call")
         let call = try await call(id, access: access)
-        let logger = services.logger
+        let logger = database.logger
         guard !call.status.isFinal else { throw APIError(.conflict, .invalidState, "the call already ended (\(call.status.rawValue))") }
         if let sid = call.providerCallSID {
-            guard let twilio = services.configuration.providers.twilio else {
+            guard let twilio = providers.twilio else {
                 throw APIError(.serviceUnavailable, .unavailable, "no Twilio account is configured")
             }
             let target = call.status == .inProgress ? "completed" : "canceled"
@@ -196,24 +198,24 @@ struct CallRoutes {
                                        durationSeconds: answer.duration.flatMap { Int32($0) }.map { Int(max(0, $0)) },
                                        recordingURL: nil, recordingSID: nil)
             }
-            try await services.write { transaction in
+            try await database.write { transaction in
                 if let update { _ = try await CallStore.apply(update, callID: nil, on: transaction.connection, logger: logger) }
                 try await AuditLog.record(access.audit("call.end", "call", id.idString), on: transaction.connection, logger: logger)
             }
         } else {
-            try await services.write { transaction in
+            try await database.write { transaction in
                 try await CallStore.reject(id: id, status: .canceled, reason: "ended before it was placed", providerErrorCode: nil,
                                            on: transaction.connection, logger: logger)
                 try await AuditLog.record(access.audit("call.end", "call", id.idString), on: transaction.connection, logger: logger)
             }
-            if let jobID = call.jobID { _ = try? await services.queue.cancel(id: jobID, workspaceID: access.workspaceKey) }
+            if let jobID = call.jobID { _ = try? await database.queue.cancel(id: jobID, workspaceID: access.workspaceKey) }
         }
         return CallView(try await self.call(id, access: access))
     }
 
     private func call(_ id: UUID, access: WorkspaceAccess) async throws -> CallRecord {
-        let logger = services.logger
-        guard let call = try await services.read({ try await CallStore.call(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) })
+        let logger = database.logger
+        guard let call = try await database.read({ try await CallStore.call(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) })
         else { throw APIError.notFound("call") }
         return call
     }

@@ -7,7 +7,9 @@ import QueueEngine
 /// members. Creating one stores it with every recipient and enqueues its fan-out job in one
 /// transaction; progress is read back while the chunks run.
 struct CampaignRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let mail: MailService
 
     struct RecipientBody: Decodable {
         let email: String
@@ -67,18 +69,17 @@ struct CampaignRoutes {
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CampaignView> {
-        let access = try await services.access(request, context, requiring: .emailSend)
+        let access = try await accessControl.admit(request, context, requiring: .emailSend)
         let body = try await RequestBody.decode(CampaignBody.self, from: request, context: context,
                                                 allowedKeys: ["name", "template", "variables", "recipients", "segment"])
         let name = try Validation.text(body.name, field: "name", maxLength: 200)
         let templateName = try Validation.text(body.template, field: "template", maxLength: 100)
         let variables = body.variables ?? [:]
-        let mail = services.configuration.mail
         let settings = mail.configuration.campaigns
-        let logger = services.logger
+        let logger = database.logger
         let listed = try Self.recipients(body, maximum: settings.maxRecipients)
 
-        let (campaign, jobID) = try await services.write { transaction in
+        let (campaign, jobID) = try await database.write { transaction in
             let connection = transaction.connection
             var recipients = listed
             if let segment = body.segment {
@@ -138,22 +139,22 @@ struct CampaignRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<CampaignView> {
-        let access = try await services.access(request, context, requiring: .emailRead)
+        let access = try await accessControl.admit(request, context, requiring: .emailRead)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init))
         let before = try query["cursor"].map { try TimeCursor.parse(String($0)) }
-        let logger = services.logger
-        let records = try await services.read {
+        let logger = database.logger
+        let records = try await database.read {
             try await CampaignStore.campaigns(workspaceID: access.workspaceID, before: before, limit: limit, on: $0, logger: logger)
         }
         return Page(records, limit: limit, cursor: { TimeCursor.make($0.createdAt, $0.id) }, item: { CampaignView($0) })
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> CampaignView {
-        let access = try await services.access(request, context, requiring: .emailRead)
+        let access = try await accessControl.admit(request, context, requiring: .emailRead)
         let id = try PathParameter.uuid(context, "campaign")
-        let logger = services.logger
-        return try await services.read { connection in
+        let logger = database.logger
+        return try await database.read { connection in
             guard let campaign = try await CampaignStore.campaign(id: id, workspaceID: access.workspaceID, on: connection, logger: logger) else {
                 throw APIError.notFound("campaign")
             }
@@ -163,10 +164,10 @@ struct CampaignRoutes {
 
     /// Stops a campaign that is still sending: recipients not yet mailed become `cancelled`.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> CampaignView {
-        let access = try await services.access(request, context, requiring: .emailSend)
+        let access = try await accessControl.admit(request, context, requiring: .emailSend)
         let id = try PathParameter.uuid(context, "campaign")
-        let logger = services.logger
-        return try await services.write { transaction in
+        let logger = database.logger
+        return try await database.write { transaction in
             let connection = transaction.connection
             guard let campaign = try await CampaignStore.campaign(id: id, workspaceID: access.workspaceID, on: connection, logger: logger) else {
                 throw APIError.notFound("campaign")

@@ -6,7 +6,8 @@ import Platform
 /// platform operators (`PLATFORM_OPERATOR_EMAILS`), never from a workspace's own members; usage is
 /// charged by the job kinds that spend credits.
 struct CreditRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
     static let millicredits = 1_000.0
 
     struct GrantBody: Decodable {
@@ -70,32 +71,32 @@ struct CreditRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> AccountView {
-        let access = try await services.access(request, context, requiring: .creditsRead)
-        let logger = services.logger
-        return AccountView(try await services.read { try await CreditStore.account(workspaceID: access.workspaceID, on: $0, logger: logger) })
+        let access = try await accessControl.admit(request, context, requiring: .creditsRead)
+        let logger = database.logger
+        return AccountView(try await database.read { try await CreditStore.account(workspaceID: access.workspaceID, on: $0, logger: logger) })
     }
 
     @Sendable func ledger(_ request: Request, context: APIRequestContext) async throws -> Page<EntryView> {
-        let access = try await services.access(request, context, requiring: .creditsRead)
+        let access = try await accessControl.admit(request, context, requiring: .creditsRead)
         let limit = try Validation.limit(request.uri.queryParameters["limit"].map(String.init))
         let before = try IDCursor.parse(request.uri.queryParameters["cursor"])
-        let logger = services.logger
-        let entries = try await services.read {
+        let logger = database.logger
+        let entries = try await database.read {
             try await CreditStore.entries(workspaceID: access.workspaceID, beforeID: before, limit: limit, on: $0, logger: logger)
         }
         return Page(entries, limit: limit, cursor: { String($0.id) }, item: EntryView.init)
     }
 
     @Sendable func settings(_ request: Request, context: APIRequestContext) async throws -> AccountView {
-        let access = try await services.access(request, context, requiring: .creditsManage)
+        let access = try await accessControl.admit(request, context, requiring: .creditsManage)
         let body = try await RequestBody.decode(SettingsBody.self, from: request, context: context,
                                                 allowedKeys: Set(SettingsBody.CodingKeys.allCases.map(\.rawValue)))
         let thresholds = Array(Set(body.warningThresholds)).sorted(by: >)
         guard thresholds.count <= 10, thresholds.allSatisfy({ (0...100).contains($0) }) else {
             throw APIError.validation(field: "warning_thresholds", "up to 10 percentages from 0 to 100")
         }
-        let logger = services.logger
-        return AccountView(try await services.write { transaction in
+        let logger = database.logger
+        return AccountView(try await database.write { transaction in
             try await CreditStore.setWarningThresholds(workspaceID: access.workspaceID, thresholds, on: transaction.connection, logger: logger)
             try await AuditLog.record(access.audit("credits.settings", "workspace", access.workspaceKey,
                                                    details: ["warning_thresholds": thresholds.map(String.init).joined(separator: ",")]),
@@ -106,8 +107,8 @@ struct CreditRoutes {
 
     /// A platform operator adds credits to any workspace.
     @Sendable func grant(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EntryView> {
-        let userID = try await services.requireOperator(context)
-        let logger = services.logger
+        let userID = try await accessControl.requireOperator(context)
+        let logger = database.logger
         let body = try await RequestBody.decode(GrantBody.self, from: request, context: context,
                                                 allowedKeys: Set(GrantBody.CodingKeys.allCases.map(\.rawValue)))
         guard let workspaceID = UUID(uuidString: body.workspaceID) else { throw APIError.validation(field: "workspace_id", "must be a workspace id") }
@@ -117,7 +118,7 @@ struct CreditRoutes {
         let amount = Int64((body.credits * Self.millicredits).rounded())
         let description = try Validation.text(body.description ?? "", field: "description", maxLength: 200, allowEmpty: true)
         let reference = try body.reference.map { try Validation.text($0, field: "reference", maxLength: 200) }
-        let change = try await services.write { transaction -> CreditStore.Change in
+        let change = try await database.write { transaction -> CreditStore.Change in
             guard try await WorkspaceStore.workspace(id: workspaceID, on: transaction.connection, logger: logger) != nil else {
                 throw APIError.notFound("workspace")
             }

@@ -6,7 +6,9 @@ import Platform
 /// templates. A version is checked when saved — it must parse, and a version of a built-in may use
 /// only the variables that email is given — so a broken template is a 422 here, never a failed send.
 struct EmailTemplateRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let mail: MailService
     /// Each part's size cap (the whole body must also fit the API's 1 MiB).
     static let maxPartBytes = 200_000
 
@@ -65,10 +67,10 @@ struct EmailTemplateRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<SummaryView> {
-        let access = try await services.access(request, context, requiring: .emailRead)
-        let templates = services.configuration.mail.templates
-        let logger = services.logger
-        let own = try await services.read { try await EmailStore.templateOverrides(workspaceID: access.workspaceID, on: $0, logger: logger) }
+        let access = try await accessControl.admit(request, context, requiring: .emailRead)
+        let templates = mail.templates
+        let logger = database.logger
+        let own = try await database.read { try await EmailStore.templateOverrides(workspaceID: access.workspaceID, on: $0, logger: logger) }
         let changed = Dictionary(own) { first, _ in first }
         let names = Set(templates.builtInNames).union(changed.keys).sorted()
         return Page(items: names.map { name in
@@ -77,11 +79,11 @@ struct EmailTemplateRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> TemplateView {
-        let access = try await services.access(request, context, requiring: .emailRead)
+        let access = try await accessControl.admit(request, context, requiring: .emailRead)
         let name = try Self.name(context)
-        let templates = services.configuration.mail.templates
-        let logger = services.logger
-        let own = try await services.read {
+        let templates = mail.templates
+        let logger = database.logger
+        let own = try await database.read {
             try await EmailStore.templateOverride(workspaceID: access.workspaceID, name: name, on: $0, logger: logger)
         }
         guard let source = own ?? templates.source(named: name) else { throw APIError.notFound("template") }
@@ -90,19 +92,19 @@ struct EmailTemplateRoutes {
     }
 
     @Sendable func save(_ request: Request, context: APIRequestContext) async throws -> TemplateView {
-        let access = try await services.access(request, context, requiring: .emailSend)
+        let access = try await accessControl.admit(request, context, requiring: .emailSend)
         let name = try Self.name(context)
         let body = try await RequestBody.decode(TemplateBody.self, from: request, context: context, allowedKeys: ["subject", "text", "html"])
         let source = TemplateSource(subject: try Self.part(body.subject, "subject"), text: try Self.part(body.text, "text"),
                                     html: try Self.part(body.html, "html"))
-        let templates = services.configuration.mail.templates
+        let templates = mail.templates
         do {
             _ = try templates.check(name: name, source)
         } catch let error as EmailTemplateError {
             throw APIError.validation(field: error.part, error.message)
         }
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             let connection = transaction.connection
             let existed = try await EmailStore.templateOverride(workspaceID: access.workspaceID, name: name, on: connection, logger: logger) != nil
             try await EmailStore.saveTemplate(workspaceID: access.workspaceID, name: name, source, updatedBy: access.caller.userID,
@@ -116,10 +118,10 @@ struct EmailTemplateRoutes {
 
     /// Removes the workspace's version: a built-in is used again, a campaign template is gone.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .emailSend)
+        let access = try await accessControl.admit(request, context, requiring: .emailSend)
         let name = try Self.name(context)
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await EmailStore.deleteTemplate(workspaceID: access.workspaceID, name: name, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("template")
             }
@@ -131,13 +133,12 @@ struct EmailTemplateRoutes {
     /// Renders a draft (the parts given, over the template in use) with the given variables over a
     /// built-in's sample values (or a sample recipient for campaign templates).
     @Sendable func preview(_ request: Request, context: APIRequestContext) async throws -> PreviewView {
-        let access = try await services.access(request, context, requiring: .emailRead)
+        let access = try await accessControl.admit(request, context, requiring: .emailRead)
         let name = try Self.name(context)
         let body = try await RequestBody.decode(PreviewBody.self, from: request, context: context,
                                                 allowedKeys: ["subject", "text", "html", "variables"])
-        let mail = services.configuration.mail
-        let logger = services.logger
-        let stored = try await services.read {
+        let logger = database.logger
+        let stored = try await database.read {
             try await EmailStore.templateOverride(workspaceID: access.workspaceID, name: name, on: $0, logger: logger)
         }
         let draft: TemplateSource

@@ -10,7 +10,9 @@ import QueueEngine
 /// with their text-extraction job enqueued in the same transaction as the row; list, get (with the
 /// extracted text) and delete.
 struct FileRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let providers: PlatformProviders
 
     struct FileView: ResponseEncodable {
         let id: String
@@ -58,11 +60,11 @@ struct FileRoutes {
     }
 
     @Sendable func upload(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<FileView> {
-        let access = try await services.access(request, context, requiring: .filesWrite)
+        let access = try await accessControl.admit(request, context, requiring: .filesWrite)
         guard let boundary = request.headers[.contentType].flatMap(MultipartFormData.boundary(of:)) else {
             throw APIError(.unsupportedMediaType, .unsupportedMediaType, "upload a file as multipart/form-data with a part named file")
         }
-        let limit = services.configuration.providers.extraction.maxBytes
+        let limit = providers.extraction.maxBytes
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit + 64 << 10)
@@ -91,11 +93,11 @@ struct FileRoutes {
         let declared = part.contentType ?? ""
         let contentType = !declared.isEmpty && declared.count <= 100 && declared.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " })
             ? declared : "application/octet-stream"
-        let storage = services.configuration.providers.storage
+        let storage = providers.storage
         try await storage.put(part.data, key: key)
-        let logger = services.logger
+        let logger = database.logger
         do {
-            let record = try await services.write { transaction in
+            let record = try await database.write { transaction in
                 let assistant = try await PhoneNumberRoutes.assistant(assistantText, access: access, on: transaction, logger: logger)
                 let job = try await transaction.enqueue(ExtractTextJob.self, ExtractTextJob.Args(fileID: id),
                                                         options: JobOptions(workspaceID: access.workspaceKey))
@@ -116,7 +118,7 @@ struct FileRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<FileView> {
-        let access = try await services.access(request, context, requiring: .filesRead)
+        let access = try await accessControl.admit(request, context, requiring: .filesRead)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init))
         let before = try query["cursor"].map { try TimeCursor.parse(String($0)) }
@@ -124,27 +126,27 @@ struct FileRoutes {
             guard let id = UUID(uuidString: String(text)) else { throw APIError.validation(field: "assistant_id", "must be an id") }
             return id
         }
-        let logger = services.logger
-        let records = try await services.read {
+        let logger = database.logger
+        let records = try await database.read {
             try await FileStore.list(workspaceID: access.workspaceID, assistantID: assistant, before: before, limit: limit, on: $0, logger: logger)
         }
         return Page(records, limit: limit, cursor: { TimeCursor.make($0.createdAt, $0.id) }, item: FileView.init)
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> FileView {
-        let access = try await services.access(request, context, requiring: .filesRead)
+        let access = try await accessControl.admit(request, context, requiring: .filesRead)
         let id = try PathParameter.uuid(context, "file")
-        let logger = services.logger
-        guard let file = try await services.read({ try await FileStore.file(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) })
+        let logger = database.logger
+        guard let file = try await database.read({ try await FileStore.file(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) })
         else { throw APIError.notFound("file") }
         return FileView(file)
     }
 
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .filesWrite)
+        let access = try await accessControl.admit(request, context, requiring: .filesWrite)
         let id = try PathParameter.uuid(context, "file")
-        let logger = services.logger
-        let key = try await services.write { transaction -> String? in
+        let logger = database.logger
+        let key = try await database.write { transaction -> String? in
             let key = try await FileStore.delete(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger)
             if key != nil {
                 try await AuditLog.record(access.audit("file.delete", "file", id.idString), on: transaction.connection, logger: logger)
@@ -152,7 +154,7 @@ struct FileRoutes {
             return key
         }
         guard let key else { throw APIError.notFound("file") }
-        try await services.configuration.providers.storage.delete(key: key)
+        try await providers.storage.delete(key: key)
         return Response(status: .noContent)
     }
 }

@@ -6,7 +6,8 @@ import QueueEngine
 /// Liveness (the process answers), readiness (PostgreSQL answers: without it nothing can be
 /// accepted) and a summary that also reports Redis, which is optional: without it workers poll.
 struct HealthRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let redis: RedisConfiguration?
 
     struct HealthView: ResponseEncodable {
         let status: String
@@ -36,8 +37,8 @@ struct HealthRoutes {
     }
 
     private func databaseAnswers() async -> Bool {
-        let client = services.client
-        let logger = services.logger
+        let client = database.client
+        let logger = database.logger
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 guard let rows = try? await client.query("SELECT 1", logger: logger) else { return false }
@@ -54,7 +55,7 @@ struct HealthRoutes {
     }
 
     private func redisState() async -> String {
-        guard let configuration = services.configuration.redis else { return "not_configured" }
+        guard let configuration = redis else { return "not_configured" }
         let up = (try? await NIOThreadPool.singleton.runIfActive { RedisProbe.ping(configuration) }) ?? false
         return up ? "up" : "down"
     }

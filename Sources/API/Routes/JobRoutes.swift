@@ -8,7 +8,9 @@ import ServerSupport
 /// the caller's workspace. Every job enqueued here carries the workspace, and every lookup is scoped
 /// to it, so a job of another workspace answers 404.
 struct JobRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let catalogue: JobCatalogue
 
     /// The kinds callers may enqueue through this route, with the permission each needs. Kinds not
     /// listed (maintenance, and kinds with their own routes such as outbound calls) are refused.
@@ -94,7 +96,7 @@ struct JobRoutes {
     }
 
     @Sendable func enqueue(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EnqueueView> {
-        let access = try await services.access(request, context, requiring: .jobsRead)
+        let access = try await accessControl.admit(request, context, requiring: .jobsRead)
         let body = try await RequestBody.decode(EnqueueBody.self, from: request, context: context,
                                                 allowedKeys: Set(EnqueueBody.CodingKeys.allCases.map(\.rawValue)))
         guard let permission = Self.enqueueable[body.kind] else {
@@ -105,19 +107,19 @@ struct JobRoutes {
         let args = body.args ?? .object([:])
         guard case .object = args else { throw APIError.validation(field: "args", "must be a JSON object") }
         let job = try newJob(body, args: args, access: access, uniqueKey: try Self.idempotencyKey(request, access: access, scope: "api"))
-        let result = try await services.queue.enqueue(job)
+        let result = try await database.queue.enqueue(job)
         return EditedResponse(status: result.isDuplicate ? .ok : .accepted,
                               response: EnqueueView(id: result.id, duplicate: result.isDuplicate, state: "enqueued"))
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> JobView {
-        let access = try await services.access(request, context, requiring: .jobsRead)
+        let access = try await accessControl.admit(request, context, requiring: .jobsRead)
         let id = try PathParameter.int64(context, "job")
-        return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+        return JobView(try await database.queue.store.job(id: id, workspaceID: access.workspaceKey))
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<JobView> {
-        let access = try await services.access(request, context, requiring: .jobsRead)
+        let access = try await accessControl.admit(request, context, requiring: .jobsRead)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init))
         let state = try query["state"].map { text -> JobState in
@@ -134,31 +136,31 @@ struct JobRoutes {
         if let search, search.utf8.count > 200 { throw APIError.validation(field: "search", "at most 200 bytes") }
         let filter = JobFilter(queue: query["queue"].map(String.init), state: state, kind: query["kind"].map(String.init),
                                workspaceID: access.workspaceKey, beforeID: before, search: search, limit: limit)
-        let jobs = try await services.queue.store.list(filter)
+        let jobs = try await database.queue.store.list(filter)
         return Page(jobs, limit: limit, cursor: { String($0.id) }, item: JobView.init)
     }
 
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> JobView {
-        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .jobsWrite)
         let id = try PathParameter.int64(context, "job")
-        try await services.queue.cancel(id: id, workspaceID: access.workspaceKey)
+        try await database.queue.cancel(id: id, workspaceID: access.workspaceKey)
         try await audit(access, "job.cancel", id)
-        return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+        return JobView(try await database.queue.store.job(id: id, workspaceID: access.workspaceKey))
     }
 
     @Sendable func retry(_ request: Request, context: APIRequestContext) async throws -> JobView {
-        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .jobsWrite)
         let id = try PathParameter.int64(context, "job")
-        try await services.queue.retry(id: id, workspaceID: access.workspaceKey)
+        try await database.queue.retry(id: id, workspaceID: access.workspaceKey)
         try await audit(access, "job.retry", id)
-        return JobView(try await services.queue.store.job(id: id, workspaceID: access.workspaceKey))
+        return JobView(try await database.queue.store.job(id: id, workspaceID: access.workspaceKey))
     }
 
     /// Deletes a finished job of the workspace (409 while it is queued or running).
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .jobsWrite)
         let id = try PathParameter.int64(context, "job")
-        try await services.queue.store.delete(id: id, workspaceID: access.workspaceKey)
+        try await database.queue.store.delete(id: id, workspaceID: access.workspaceKey)
         try await audit(access, "job.delete", id)
         return Response(status: .noContent)
     }
@@ -175,12 +177,12 @@ struct JobRoutes {
     /// Runs every discarded job of one kind of the workspace again (those whose unique key another
     /// job holds now stay discarded).
     @Sendable func retryDiscarded(_ request: Request, context: APIRequestContext) async throws -> RetryDiscardedView {
-        let access = try await services.access(request, context, requiring: .jobsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .jobsWrite)
         let body = try await RequestBody.decode(RetryDiscardedBody.self, from: request, context: context, allowedKeys: ["kind"])
         let kind = try Validation.text(body.kind, field: "kind", maxLength: 200)
-        let retried = try await services.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
-        let logger = services.logger
-        try await services.write { transaction in
+        let retried = try await database.queue.retryDiscarded(kind: kind, workspaceID: access.workspaceKey)
+        let logger = database.logger
+        try await database.write { transaction in
             try await AuditLog.record(access.audit("job.retry_discarded", "job_kind", kind, details: ["retried": "\(retried)"]),
                                       on: transaction.connection, logger: logger)
         }
@@ -212,8 +214,8 @@ struct JobRoutes {
     /// The workspace's finished jobs per minute over the last hour: counts by final state, average
     /// run time and wait.
     @Sendable func activity(_ request: Request, context: APIRequestContext) async throws -> ActivityView {
-        let access = try await services.access(request, context, requiring: .jobsRead)
-        let minutes = try await services.queue.store.activity(over: .seconds(3_600), workspaceID: access.workspaceKey)
+        let access = try await accessControl.admit(request, context, requiring: .jobsRead)
+        let minutes = try await database.queue.store.activity(over: .seconds(3_600), workspaceID: access.workspaceKey)
         return ActivityView(minutes: minutes.map(ActivityMinuteView.init))
     }
 
@@ -249,16 +251,16 @@ struct JobRoutes {
         let argsText = args.text
         // PostgreSQL's jsonb cannot hold NUL characters.
         if argsText.contains("\\u0000") { throw APIError.validation(field: "args", "must not contain NUL characters") }
-        let defaults = services.catalogue.defaults(for: body.kind) ?? JobDefaults()
-        try services.catalogue.check(kind: body.kind, argsJSON: argsText)
+        let defaults = catalogue.defaults(for: body.kind) ?? JobDefaults()
+        try catalogue.check(kind: body.kind, argsJSON: argsText)
         let options = JobOptions(priority: body.priority, runAt: body.runAt, delay: body.delaySeconds.map { .milliseconds(Int64($0 * 1000)) },
                                  maxAttempts: body.maxAttempts, uniqueKey: uniqueKey, workspaceID: access.workspaceKey, tags: tags)
         return try NewJob(kind: body.kind, argsJSON: argsText, defaults: defaults, options: options)
     }
 
     private func audit(_ access: WorkspaceAccess, _ action: String, _ id: Int64) async throws {
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             try await AuditLog.record(access.audit(action, "job", String(id)), on: transaction.connection, logger: logger)
         }
     }

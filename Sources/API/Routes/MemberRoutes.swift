@@ -7,7 +7,12 @@ import QueueEngine
 /// Members and invites of a workspace. Admins manage Members and Viewers; only an Owner grants,
 /// changes or removes the Owner role; the last Owner can neither leave nor be demoted.
 struct MemberRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let signIn: SignIn
+    let outbox: EmailOutbox
+    let mail: MailService
+    let inviteLifetime: Duration
 
     struct InviteBody: Decodable {
         let email: String
@@ -76,9 +81,9 @@ struct MemberRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> MemberList {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersRead)
-        let logger = services.logger
-        let (members, invites) = try await services.read { connection in
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersRead)
+        let logger = database.logger
+        let (members, invites) = try await database.read { connection in
             (try await WorkspaceStore.members(workspaceID: access.workspaceID, on: connection, logger: logger),
              try await WorkspaceStore.invites(workspaceID: access.workspaceID, on: connection, logger: logger))
         }
@@ -89,7 +94,7 @@ struct MemberRoutes {
     /// Invites an address with a role. The token is answered once (the invite email, a job of the
     /// email kinds, carries it to the invitee); only its digest is stored.
     @Sendable func invite(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<InviteView> {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersManage)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersManage)
         let body = try await RequestBody.decode(InviteBody.self, from: request, context: context)
         let email = try Validation.email(body.email)
         let role = try Self.role(body.role ?? WorkspaceRole.member.rawValue)
@@ -97,9 +102,9 @@ struct MemberRoutes {
             throw APIError(.forbidden, .forbidden, "only an Owner can invite another Owner")
         }
         let token = SecretToken.generate()
-        let expiresAt = Date().addingTimeInterval(services.configuration.inviteLifetime.seconds)
-        let logger = services.logger
-        let invite = try await services.write { transaction in
+        let expiresAt = Date().addingTimeInterval(inviteLifetime.seconds)
+        let logger = database.logger
+        let invite = try await database.write { transaction in
             let invite = try await WorkspaceStore.createInvite(
                 workspaceID: access.workspaceID, email: email, role: role, tokenHash: SecretToken.digest(token),
                 invitedBy: access.caller.userID, expiresAt: expiresAt, on: transaction.connection, logger: logger)
@@ -115,25 +120,25 @@ struct MemberRoutes {
     /// The invitee's email, with the accept link carrying the token (sealed in the job).
     private func enqueueInviteEmail(_ access: WorkspaceAccess, email: String, role: WorkspaceRole, token: String,
                                     in transaction: JobTransaction) async throws {
-        let logger = services.logger
+        let logger = database.logger
         let workspace = try await WorkspaceStore.workspace(id: access.workspaceID, on: transaction.connection, logger: logger)
         var inviter = "A member"
         if let userID = access.caller.userID, let user = try await AccountStore.user(id: userID, on: transaction.connection, logger: logger) {
             inviter = user.fullName ?? user.email
         }
-        let appURL = services.configuration.mail.configuration.appURL
+        let appURL = mail.configuration.appURL
         let content = TeamInviteEmail(inviterName: inviter, workspaceName: workspace?.name ?? "a workspace", role: role.rawValue,
                                       acceptURL: "\(appURL)/invites/accept?token=\(token)",
-                                      validDays: max(1, Int(services.configuration.inviteLifetime.seconds / 86_400)))
-        try await services.enqueueEmail(content, to: EmailAddress(email), workspaceID: access.workspaceID, secret: ["accept_url"],
+                                      validDays: max(1, Int(inviteLifetime.seconds / 86_400)))
+        try await outbox.enqueue(content, to: EmailAddress(email), workspaceID: access.workspaceID, secret: ["accept_url"],
                                         in: transaction)
     }
 
     @Sendable func accept(_ request: Request, context: APIRequestContext) async throws -> WorkspaceRoutes.WorkspaceView {
         let userID = try WorkspaceRoutes.requireUser(context)
         let body = try await RequestBody.decode(AcceptBody.self, from: request, context: context)
-        let logger = services.logger
-        return try await services.write { transaction in
+        let logger = database.logger
+        return try await database.write { transaction in
             guard let user = try await AccountStore.user(id: userID, on: transaction.connection, logger: logger),
                   let invite = try await WorkspaceStore.acceptInvite(tokenHash: SecretToken.digest(body.token), email: user.email,
                                                                      on: transaction.connection, logger: logger),
@@ -151,7 +156,7 @@ struct MemberRoutes {
     }
 
     @Sendable func changeRole(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersManage)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersManage)
         let target = try PathParameter.uuid(context, "user")
         let body = try await RequestBody.decode(RoleBody.self, from: request, context: context)
         let role = try Self.role(body.role)
@@ -164,17 +169,17 @@ struct MemberRoutes {
         let workspaceID = try PathParameter.uuid(context, "workspace")
         let target = try PathParameter.uuid(context, "user")
         let leaving = try context.requireCaller().userID == target
-        let access = try await services.access(request, context, workspace: workspaceID,
+        let access = try await accessControl.admit(request, context, workspace: workspaceID,
                                                requiring: leaving ? .workspaceRead : .membersManage)
         try await change(access, target: target, to: nil)
         return Response(status: .noContent)
     }
 
     @Sendable func revokeInvite(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersManage)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .membersManage)
         let inviteID = try PathParameter.uuid(context, "invite")
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await WorkspaceStore.revokeInvite(workspaceID: access.workspaceID, id: inviteID, on: transaction.connection,
                                                         logger: logger) else {
                 throw APIError.notFound("invite")
@@ -187,8 +192,8 @@ struct MemberRoutes {
 
     /// Changes (or with nil removes) a membership under the Owner rules.
     private func change(_ access: WorkspaceAccess, target: UUID, to role: WorkspaceRole?) async throws {
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard let current = try await WorkspaceStore.role(of: target, in: access.workspaceID, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("member")
             }
@@ -213,7 +218,7 @@ struct MemberRoutes {
                                       on: transaction.connection, logger: logger)
         }
         // Keys carry their creator's role: the cached ones must see the change at once.
-        services.apiKeys.forgetAll()
+        signIn.apiKeys.forgetAll()
     }
 
     static func role(_ text: String) throws -> WorkspaceRole {

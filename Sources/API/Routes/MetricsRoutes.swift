@@ -8,12 +8,14 @@ import Telemetry
 /// enqueued) and the queues' depth, age and pause state, read from `queue_stats` at most once per
 /// `METRICS_QUEUE_REFRESH_MS` however many scrapers ask. With `METRICS_TOKEN` set it answers only `Bearer <token>`.
 struct MetricsRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let metricsToken: String?
     let refresh: QueueStatsRefresh
 
-    init(services: APIServices) {
-        self.services = services
-        refresh = QueueStatsRefresh(interval: services.configuration.metricsQueueRefresh)
+    init(database: APIDatabase, metricsToken: String?, metricsQueueRefresh: Duration) {
+        self.database = database
+        self.metricsToken = metricsToken
+        refresh = QueueStatsRefresh(interval: metricsQueueRefresh)
     }
 
     func add(to router: Router<APIRequestContext>) {
@@ -21,7 +23,7 @@ struct MetricsRoutes {
     }
 
     @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> Response {
-        if let token = services.configuration.metricsToken {
+        if let token = metricsToken {
             // Digests compare in constant time; the token's length and content stay hidden.
             guard let given = request.headers[.authorization],
                   SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data("Bearer \(token)".utf8)) else {
@@ -30,10 +32,10 @@ struct MetricsRoutes {
         }
         if await refresh.due() {
             do {
-                EngineMetrics.shared.queues(try await services.queue.store.stats())
-                EngineMetrics.shared.postgresConnections(try await services.queue.store.connectionsByState())
+                EngineMetrics.shared.queues(try await database.queue.store.stats())
+                EngineMetrics.shared.postgresConnections(try await database.queue.store.connectionsByState())
             } catch {
-                services.logger.warning("queue statistics not refreshed for /metrics", metadata: ["error": "\(logDescription(error))"])
+                database.logger.warning("queue statistics not refreshed for /metrics", metadata: ["error": "\(logDescription(error))"])
             }
         }
         return Telemetry.response()

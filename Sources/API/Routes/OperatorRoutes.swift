@@ -6,7 +6,8 @@ import QueueEngine
 /// `/api/admin/...`: what the platform's operators (`PLATFORM_OPERATOR_EMAILS`) watch and steer.
 /// Queues and workers are shared by every workspace, so only operators see them or pause a queue.
 struct OperatorRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
     /// A worker counts as alive when it announced itself within this window (three heartbeats at
     /// the default lease).
     static let aliveWindow: Duration = .seconds(30)
@@ -48,8 +49,8 @@ struct OperatorRoutes {
     }
 
     @Sendable func queues(_ request: Request, context: APIRequestContext) async throws -> QueuesView {
-        _ = try await services.requireOperator(context)
-        let store = services.queue.store
+        _ = try await accessControl.requireOperator(context)
+        let store = database.queue.store
         async let stats = store.stats()
         async let activity = store.activity(over: .seconds(3_600))
         return QueuesView(items: try await stats.map {
@@ -61,23 +62,23 @@ struct OperatorRoutes {
     /// Workers stop claiming from a paused queue; running jobs finish.
     @Sendable func pause(_ request: Request, context: APIRequestContext) async throws -> Response {
         let queue = try Self.queue(context)
-        let userID = try await services.requireOperator(context)
-        try await services.queue.store.pause(queue: queue)
+        let userID = try await accessControl.requireOperator(context)
+        try await database.queue.store.pause(queue: queue)
         try await audit("queue.pause", queue, userID: userID, context: context)
         return Response(status: .noContent)
     }
 
     @Sendable func resume(_ request: Request, context: APIRequestContext) async throws -> Response {
         let queue = try Self.queue(context)
-        let userID = try await services.requireOperator(context)
-        try await services.queue.resume(queue: queue)
+        let userID = try await accessControl.requireOperator(context)
+        try await database.queue.resume(queue: queue)
         try await audit("queue.resume", queue, userID: userID, context: context)
         return Response(status: .noContent)
     }
 
     @Sendable func workers(_ request: Request, context: APIRequestContext) async throws -> WorkersView {
-        _ = try await services.requireOperator(context)
-        return WorkersView(items: try await services.queue.store.workers(seenWithin: Self.aliveWindow).map {
+        _ = try await accessControl.requireOperator(context)
+        return WorkersView(items: try await database.queue.store.workers(seenWithin: Self.aliveWindow).map {
             WorkerView(id: $0.id, host: $0.host, pid: $0.pid, queues: $0.queues, running: $0.running, startedAt: $0.startedAt,
                        lastSeenAt: $0.lastSeenAt)
         })
@@ -93,8 +94,8 @@ struct OperatorRoutes {
     }
 
     private func audit(_ action: String, _ queue: String, userID: UUID, context: APIRequestContext) async throws {
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: action,
                                                  resourceType: "queue", resourceID: queue, ip: context.remoteIP),
                                       on: transaction.connection, logger: logger)

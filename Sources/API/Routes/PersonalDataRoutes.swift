@@ -7,7 +7,10 @@ import QueueEngine
 /// `/api/me/export…`: a signed-in user asks for everything the platform holds about them; a job
 /// builds the ZIP and emails a link; only the same user downloads it, until it expires.
 struct PersonalDataRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let signIn: SignIn
+    let providers: PlatformProviders
+    let deletionGrace: Duration
 
     struct RequestView: ResponseEncodable {
         let id: String
@@ -66,14 +69,14 @@ struct PersonalDataRoutes {
         guard ["transfer", "delete"].contains(policy) else {
             throw APIError.validation(field: "workspace_policy", "must be transfer or delete")
         }
-        let logger = services.logger
-        guard let user = try await services.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }),
-              let (_, hash) = try await services.read({ try await AccountStore.credentials(email: user.email, on: $0, logger: logger) }),
-              try await services.passwords.verify(body.password, hash: hash) else {
+        let logger = database.logger
+        guard let user = try await database.read({ try await AccountStore.user(id: userID, on: $0, logger: logger) }),
+              let (_, hash) = try await database.read({ try await AccountStore.credentials(email: user.email, on: $0, logger: logger) }),
+              try await signIn.passwords.verify(body.password, hash: hash) else {
             throw APIError(.unauthorized, .invalidCredentials, "the password is not right")
         }
-        let due = Date().addingTimeInterval(services.configuration.deletionGrace.seconds)
-        let deletion = try await services.write { transaction in
+        let due = Date().addingTimeInterval(deletionGrace.seconds)
+        let deletion = try await database.write { transaction in
             let connection = transaction.connection
             if try await GDPRStore.open(userID: userID, kind: "deletion", on: connection, logger: logger) != nil {
                 throw APIError(.conflict, .conflict, "the account is already scheduled for deletion")
@@ -91,8 +94,8 @@ struct PersonalDataRoutes {
     /// Cancels a scheduled deletion during its grace period.
     @Sendable func cancelDeletion(_ request: Request, context: APIRequestContext) async throws -> Response {
         let userID = try Self.user(context)
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await GDPRStore.cancelPendingDeletion(userID: userID, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("scheduled deletion")
             }
@@ -105,8 +108,8 @@ struct PersonalDataRoutes {
 
     @Sendable func requestExport(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<RequestView> {
         let userID = try Self.user(context)
-        let logger = services.logger
-        let (export, jobID) = try await services.write { transaction in
+        let logger = database.logger
+        let (export, jobID) = try await database.write { transaction in
             let connection = transaction.connection
             if try await GDPRStore.open(userID: userID, kind: "export", on: connection, logger: logger) != nil {
                 throw APIError(.conflict, .conflict, "an export is already being prepared")
@@ -134,7 +137,7 @@ struct PersonalDataRoutes {
         if let expires = export.expiresAt, expires < Date() {
             throw APIError(.gone, .invalidState, "the export expired; ask for a new one")
         }
-        let data = try await services.configuration.providers.storage.withLocalFile(key: key) { try Data(contentsOf: $0) }
+        let data = try await providers.storage.withLocalFile(key: key) { try Data(contentsOf: $0) }
         return Response(status: .ok, headers: [
             .contentType: "application/zip",
             .contentDisposition: "attachment; filename=\"voicepartner-export-\(export.id.idString).zip\"",
@@ -144,8 +147,8 @@ struct PersonalDataRoutes {
     private func export(_ context: APIRequestContext) async throws -> GDPRRequest {
         let userID = try Self.user(context)
         let id = try PathParameter.uuid(context, "export")
-        let logger = services.logger
-        guard let export = try await services.read({ try await GDPRStore.request(id: id, userID: userID, on: $0, logger: logger) }),
+        let logger = database.logger
+        guard let export = try await database.read({ try await GDPRStore.request(id: id, userID: userID, on: $0, logger: logger) }),
               export.kind == "export" else { throw APIError.notFound("export") }
         return export
     }

@@ -32,14 +32,14 @@ extension PhoneNumberRoutes {
     }
 
     func twilio() throws -> TwilioClient {
-        guard let twilio = services.configuration.providers.twilio else {
+        guard let twilio = providers.twilio else {
             throw APIError(.conflict, .invalidState, "no Twilio account is configured in this deployment")
         }
         return twilio
     }
 
     @Sendable func available(_ request: Request, context: APIRequestContext) async throws -> AvailableView {
-        _ = try await services.accessOrOperator(request, context, requiring: .phoneNumbersPurchase)
+        _ = try await accessControl.admitOrOperator(request, context, requiring: .phoneNumbersPurchase)
         let query = request.uri.queryParameters
         let country = String(query["country"] ?? "US").uppercased()
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
@@ -62,19 +62,19 @@ extension PhoneNumberRoutes {
             throw APIError(.badGateway, .unavailable, "Twilio did not list numbers: \(error)")
         }
         return AvailableView(data: offered.map { .init(number: $0.phoneNumber, locality: $0.locality, region: $0.region, country: $0.isoCountry) },
-                             priceCredits: AnalyticsRoutes.credits(services.configuration.providers.calls.numberPurchaseCost))
+                             priceCredits: AnalyticsRoutes.credits(providers.calls.numberPurchaseCost))
     }
 
     @Sendable func purchase(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<PhoneNumberView> {
-        let access = try await services.accessOrOperator(request, context, requiring: .phoneNumbersPurchase)
+        let access = try await accessControl.admitOrOperator(request, context, requiring: .phoneNumbersPurchase)
         _ = try twilio()
         let body = try await RequestBody.decode(PurchaseBody.self, from: request, context: context,
                                                 allowedKeys: Set(PurchaseBody.CodingKeys.allCases.map(\.rawValue)))
         let number = try Self.e164(body.number)
         let label = try Validation.text(body.label ?? "", field: "label", maxLength: 100, allowEmpty: true)
-        let price = services.configuration.providers.calls.numberPurchaseCost
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let price = providers.calls.numberPurchaseCost
+        let logger = database.logger
+        let record = try await database.write { transaction in
             let connection = transaction.connection
             let assistant = try await Self.assistant(body.assistantID, access: access, on: transaction, logger: logger)
             guard let record = try await PhoneNumberStore.create(workspaceID: access.workspaceID, number: number, label: label, providerSID: nil,

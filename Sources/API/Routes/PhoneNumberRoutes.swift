@@ -7,7 +7,9 @@ import QueueEngine
 /// `/api/phone-numbers`: the workspace's numbers (E.164) and which assistant answers each. Adding a
 /// number records one the workspace already holds at its provider.
 struct PhoneNumberRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let providers: PlatformProviders
 
     struct CreateBody: Decodable {
         let number: String
@@ -75,21 +77,21 @@ struct PhoneNumberRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [PhoneNumberView] {
-        let access = try await services.access(request, context, requiring: .phoneNumbersRead)
-        let logger = services.logger
-        return try await services.read { try await PhoneNumberStore.list(workspaceID: access.workspaceID, on: $0, logger: logger) }
+        let access = try await accessControl.admit(request, context, requiring: .phoneNumbersRead)
+        let logger = database.logger
+        return try await database.read { try await PhoneNumberStore.list(workspaceID: access.workspaceID, on: $0, logger: logger) }
             .map(PhoneNumberView.init)
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<PhoneNumberView> {
-        let access = try await services.access(request, context, requiring: .phoneNumbersManage)
+        let access = try await accessControl.admit(request, context, requiring: .phoneNumbersManage)
         let body = try await RequestBody.decode(CreateBody.self, from: request, context: context,
                                                 allowedKeys: Set(CreateBody.CodingKeys.allCases.map(\.rawValue)))
         let number = try Self.e164(body.number)
         let label = try Validation.text(body.label ?? "", field: "label", maxLength: 100, allowEmpty: true)
         let sid = try body.providerSID.map { try Validation.text($0, field: "provider_sid", maxLength: 64) }
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             let assistant = try await Self.assistant(body.assistantID, access: access, on: transaction, logger: logger)
             guard let record = try await PhoneNumberStore.create(workspaceID: access.workspaceID, number: number, label: label,
                                                                  providerSID: sid, assistantID: assistant, status: .configuring,
@@ -104,10 +106,10 @@ struct PhoneNumberRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> PhoneNumberView {
-        let access = try await services.access(request, context, requiring: .phoneNumbersRead)
+        let access = try await accessControl.admit(request, context, requiring: .phoneNumbersRead)
         let id = try PathParameter.uuid(context, "number")
-        let logger = services.logger
-        guard let record = try await services.read({ try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id,
+        let logger = database.logger
+        guard let record = try await database.read({ try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id,
                                                                                             on: $0, logger: logger) }) else {
             throw APIError.notFound("phone number")
         }
@@ -115,12 +117,12 @@ struct PhoneNumberRoutes {
     }
 
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> PhoneNumberView {
-        let access = try await services.access(request, context, requiring: .phoneNumbersManage)
+        let access = try await accessControl.admit(request, context, requiring: .phoneNumbersManage)
         let id = try PathParameter.uuid(context, "number")
         let body = try await RequestBody.decode(UpdateBody.self, from: request, context: context,
                                                 allowedKeys: Set(UpdateBody.CodingKeys.allCases.map(\.rawValue)))
-        let logger = services.logger
-        let record = try await services.write { transaction in
+        let logger = database.logger
+        let record = try await database.write { transaction in
             guard let current = try await PhoneNumberStore.phoneNumber(workspaceID: access.workspaceID, id: id, on: transaction.connection,
                                                                        logger: logger) else {
                 throw APIError.notFound("phone number")
@@ -143,10 +145,10 @@ struct PhoneNumberRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .phoneNumbersManage)
+        let access = try await accessControl.admit(request, context, requiring: .phoneNumbersManage)
         let id = try PathParameter.uuid(context, "number")
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await PhoneNumberStore.delete(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("phone number")
             }

@@ -7,7 +7,10 @@ import QueueEngine
 /// request) with their next run, and what the database remembers of each: the last tick enqueued and
 /// its job's state. For platform operators: the schedule is the platform's, not a workspace's.
 struct ScheduleRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let catalogue: JobCatalogue
+    let cronFolder: String
 
     struct ScheduleView: Encodable, Sendable {
         let name: String
@@ -29,15 +32,15 @@ struct ScheduleRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [ScheduleView] {
-        _ = try await services.requireOperator(context)
+        _ = try await accessControl.requireOperator(context)
         let entries: [ScheduleEntry]
         do {
-            entries = try ScheduleLoader(catalogue: services.catalogue).load(folder: services.configuration.cronFolder)
+            entries = try ScheduleLoader(catalogue: catalogue).load(folder: cronFolder)
         } catch {
             // The scheduler refuses the same files at its start; say what is wrong with them.
             throw APIError(.internalServerError, .internalError, "the schedule files are invalid: \(error)")
         }
-        return ScheduleStatus.of(entries, records: try await services.queue.store.schedules()).map { status in
+        return ScheduleStatus.of(entries, records: try await database.queue.store.schedules()).map { status in
             let entry = status.entry
             return ScheduleView(
                 name: entry.name, expression: "\(entry.expression)", timeZone: entry.timeZone.identifier, kind: entry.kind,

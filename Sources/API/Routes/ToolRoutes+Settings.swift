@@ -8,7 +8,7 @@ import ServerSupport
 extension ToolRoutes {
     func apply(_ body: Body, to current: Tool) throws -> Tool {
         var tool = current
-        let policy = services.configuration.providers.tools.http.policy
+        let policy = providers.tools.http.policy
         if let name = body.name {
             guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]{0,63}$"#, options: .regularExpression) != nil else {
                 throw APIError.validation(field: "name", "must start with a letter and hold up to 64 letters, digits, _ or - (a function name)")
@@ -118,7 +118,7 @@ extension ToolRoutes {
         let givenTokenURL = type == "oauth2" ? try text("token_url", maxLength: 2_048) : nil
         let tokenURLMoved = givenTokenURL.map { Self.origin($0) != Self.origin(tool.authSettings["token_url"] ?? "") } ?? false
         if secret == nil, secretKey != nil, type == tool.authType, tool.authSecretSealed != nil, !destinationMoved, !tokenURLMoved {
-            secret = try? tool.auth(sealer: services.configuration.sealer).secret
+            secret = try? tool.auth(sealer: sealer).secret
         }
         if let secretKey, secret == nil {
             throw APIError.validation(field: "auth.\(secretKey)", destinationMoved || tokenURLMoved
@@ -156,7 +156,7 @@ extension ToolRoutes {
             value = .none
         }
         do {
-            try tool.setAuth(value, sealer: services.configuration.sealer)
+            try tool.setAuth(value, sealer: sealer)
         } catch {
             throw APIError(.serviceUnavailable, .unavailable, "credentials cannot be stored: \(error)")
         }

@@ -9,7 +9,10 @@ import ServerSupport
 /// test call, calls as `tools.invoke` jobs, and each tool's usage. A tool's URL and its OAuth token
 /// URL are checked against the outbound policy when saved and again, resolved, on every call.
 struct ToolRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let providers: PlatformProviders
+    let sealer: SecretSealer
 
     static let maxNameLength = 64
     static let maxSchemaBytes = 64 * 1024
@@ -122,7 +125,7 @@ struct ToolRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<ToolView> {
-        let access = try await services.access(request, context, requiring: .toolsRead)
+        let access = try await accessControl.admit(request, context, requiring: .toolsRead)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init))
         let before = try query["cursor"].map { try TimeCursor.parse(String($0)) }
@@ -132,15 +135,15 @@ struct ToolRoutes {
             }
             return category
         }
-        let logger = services.logger
-        let tools = try await services.read {
+        let logger = database.logger
+        let tools = try await database.read {
             try await ToolStore.list(workspaceID: access.workspaceID, category: category, before: before, limit: limit, on: $0, logger: logger)
         }
         return Page(tools, limit: limit, cursor: { TimeCursor.make($0.createdAt, $0.id) }, item: ToolView.init)
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ToolView> {
-        let access = try await services.access(request, context, requiring: .toolsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .toolsWrite)
         let body = try await RequestBody.decode(Body.self, from: request, context: context,
                                                 allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         guard body.name != nil else { throw APIError.validation(field: "name", "is required") }
@@ -150,8 +153,8 @@ struct ToolRoutes {
                          parameters: .object(["type": "object"]), authType: "none", authSettings: [:], authSecretSealed: nil,
                          timeout: .seconds(10), responseFields: [], responseMaxBytes: 16_384, enabled: true, createdAt: now, updatedAt: now)
         let tool = try apply(body, to: blank)
-        let logger = services.logger
-        let created = try await services.write { transaction in
+        let logger = database.logger
+        let created = try await database.write { transaction in
             let created: Tool
             do {
                 created = try await ToolStore.create(tool, createdBy: access.caller.userID, on: transaction.connection, logger: logger)
@@ -166,17 +169,17 @@ struct ToolRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> ToolView {
-        let access = try await services.access(request, context, requiring: .toolsRead)
+        let access = try await accessControl.admit(request, context, requiring: .toolsRead)
         return ToolView(try await tool(context, access))
     }
 
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> ToolView {
-        let access = try await services.access(request, context, requiring: .toolsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .toolsWrite)
         let id = try PathParameter.uuid(context, "tool")
         let body = try await RequestBody.decode(Body.self, from: request, context: context,
                                                 allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
-        let logger = services.logger
-        let updated = try await services.write { transaction in
+        let logger = database.logger
+        let updated = try await database.write { transaction in
             guard let current = try await ToolStore.tool(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("tool")
             }
@@ -194,10 +197,10 @@ struct ToolRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .toolsWrite)
+        let access = try await accessControl.admit(request, context, requiring: .toolsWrite)
         let id = try PathParameter.uuid(context, "tool")
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await ToolStore.delete(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("tool")
             }
@@ -209,46 +212,46 @@ struct ToolRoutes {
     /// Calls the tool now and answers what the assistant would get; argument problems are a 422
     /// naming each path. Logged in the usage like a job's call.
     @Sendable func test(_ request: Request, context: APIRequestContext) async throws -> CallView {
-        let access = try await services.access(request, context, requiring: .toolsInvoke)
+        let access = try await accessControl.admit(request, context, requiring: .toolsInvoke)
         let tool = try await tool(context, access)
         let body = try await RequestBody.decode(ArgumentsBody.self, from: request, context: context, allowedKeys: ["arguments"])
         let arguments = body.arguments ?? .object([:])
         try Self.checkArguments(arguments, for: tool)
-        let logger = services.logger
-        let record = await services.configuration.providers.tools.invoke(tool, arguments: arguments, logger: logger)
-        try await services.read { try await ToolStore.record(record, tool: tool, jobID: nil, on: $0, logger: logger) }
+        let logger = database.logger
+        let record = await providers.tools.invoke(tool, arguments: arguments, logger: logger)
+        try await database.read { try await ToolStore.record(record, tool: tool, jobID: nil, on: $0, logger: logger) }
         return CallView(value: record.json)
     }
 
     /// Enqueues a `tools.invoke` job in the workspace (`Idempotency-Key` makes a repeat return the
     /// same job) after checking the arguments, so a bad call is a 422 now rather than a discarded job.
     @Sendable func invoke(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<InvokedView> {
-        let access = try await services.access(request, context, requiring: .toolsInvoke)
+        let access = try await accessControl.admit(request, context, requiring: .toolsInvoke)
         let tool = try await tool(context, access)
         guard tool.enabled else { throw APIError(.conflict, .conflict, "the tool is disabled") }
         let body = try await RequestBody.decode(ArgumentsBody.self, from: request, context: context, allowedKeys: ["arguments"])
         let arguments = body.arguments ?? .object([:])
         try Self.checkArguments(arguments, for: tool)
         let uniqueKey = try JobRoutes.idempotencyKey(request, access: access, scope: "tool:\(tool.id.idString)")
-        let result = try await services.queue.enqueue(InvokeToolJob.self, InvokeToolJob.Args(toolID: tool.id, arguments: arguments),
+        let result = try await database.queue.enqueue(InvokeToolJob.self, InvokeToolJob.Args(toolID: tool.id, arguments: arguments),
                                                       options: JobOptions(uniqueKey: uniqueKey, workspaceID: access.workspaceKey))
         return EditedResponse(status: .accepted, response: InvokedView(jobID: result.id, duplicate: result.isDuplicate))
     }
 
     @Sendable func usage(_ request: Request, context: APIRequestContext) async throws -> UsageView {
-        let access = try await services.access(request, context, requiring: .toolsRead)
+        let access = try await accessControl.admit(request, context, requiring: .toolsRead)
         let tool = try await tool(context, access)
         let period = try AnalyticsRoutes.period(AnalyticsRoutes.query(request))
-        let logger = services.logger
-        return UsageView(try await services.read {
+        let logger = database.logger
+        return UsageView(try await database.read {
             try await ToolUsage.load(toolID: tool.id, workspaceID: access.workspaceID, period: period, on: $0, logger: logger)
         })
     }
 
     private func tool(_ context: APIRequestContext, _ access: WorkspaceAccess) async throws -> Tool {
         let id = try PathParameter.uuid(context, "tool")
-        let logger = services.logger
-        guard let tool = try await services.read({ try await ToolStore.tool(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) }) else {
+        let logger = database.logger
+        guard let tool = try await database.read({ try await ToolStore.tool(workspaceID: access.workspaceID, id: id, on: $0, logger: logger) }) else {
             throw APIError.notFound("tool")
         }
         return tool

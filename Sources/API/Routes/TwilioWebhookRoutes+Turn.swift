@@ -27,9 +27,8 @@ extension TwilioWebhookRoutes {
             throw APIError.validation(field: "turn", "must be a whole number from 1 to \(Self.maximumTurn)")
         }
         let confidence = value("Confidence").flatMap(Double.init).flatMap { $0.isFinite && (0...1).contains($0) ? $0 : nil }
-        let logger = services.logger
-        let providers = services.configuration.providers
-        let service = ConversationService(client: services.client, engine: providers.conversationEngine)
+        let logger = database.logger
+        let service = ConversationService(client: database.client, engine: providers.conversationEngine)
         let answer = try await service.turn(requestKey: "gather:\(number)", callerText: value("SpeechResult"), confidence: confidence,
                                             logger: logger) { connection in
             guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),

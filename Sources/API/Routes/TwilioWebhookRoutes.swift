@@ -14,7 +14,8 @@ extension HTTPField.Name {
 /// `X-Twilio-Signature` over `PUBLIC_BASE_URL` + the requested path and query and its form
 /// parameters; an unsigned or altered request is refused with 403 and changes nothing.
 struct TwilioWebhookRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let providers: PlatformProviders
     /// Twilio's callbacks are small; anything larger is not one.
     static let maximumBody = 64 << 10
 
@@ -33,13 +34,13 @@ struct TwilioWebhookRoutes {
         let form = try await verifiedForm(request, context: context)
         @Sendable func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
-        let settings = services.configuration.providers.calls
-        let stream = services.configuration.providers.twilio?.configuration.mediaStreamURL
-        let publicBaseURL = services.configuration.providers.twilio?.configuration.publicBaseURL ?? ""
+        let settings = providers.calls
+        let stream = providers.twilio?.configuration.mediaStreamURL
+        let publicBaseURL = providers.twilio?.configuration.publicBaseURL ?? ""
         let recordingCallback = publicBaseURL + "/webhooks/twilio/recording"
-        let engine = services.configuration.providers.conversationEngine
-        let logger = services.logger
-        let twiml = try await services.write { transaction -> String in
+        let engine = providers.conversationEngine
+        let logger = database.logger
+        let twiml = try await database.write { transaction -> String in
             let connection = transaction.connection
             // An outbound call is recorded by its dial request (`Record`); an inbound one from its answer.
             // Without a media stream, an assistant whose model this deployment has converses turn by turn.
@@ -111,9 +112,9 @@ struct TwilioWebhookRoutes {
             durationSeconds: try Self.count(value("CallDuration"), field: "CallDuration"),
             recordingURL: value("RecordingUrl"), recordingSID: value("RecordingSid"))
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
-        let settings = services.configuration.providers.calls
-        let logger = services.logger
-        let change = try await services.write { transaction -> CallStore.StatusChange in
+        let settings = providers.calls
+        let logger = database.logger
+        let change = try await database.write { transaction -> CallStore.StatusChange in
             let change = try await CallStore.apply(update, callID: callID, on: transaction.connection, logger: logger)
             if case .applied(let call, let endedNow) = change {
                 try await CallBilling.settle(call, settings: settings, on: transaction.connection, logger: logger)
@@ -143,8 +144,8 @@ struct TwilioWebhookRoutes {
         guard value("RecordingStatus") == "completed", let url = value("RecordingUrl"), let recordingSID = value("RecordingSid") else {
             return Response(status: .noContent)
         }
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard let call = try await CallStore.attachRecording(callSID: sid, url: url, recordingSID: recordingSID, on: transaction.connection,
                                                                  logger: logger)
             else { throw APIError.notFound("call") }
@@ -173,7 +174,7 @@ struct TwilioWebhookRoutes {
 
     /// The form parameters of a request whose Twilio signature verifies.
     func verifiedForm(_ request: Request, context: APIRequestContext) async throws -> [(String, String)] {
-        guard let twilio = services.configuration.providers.twilio else {
+        guard let twilio = providers.twilio else {
             throw APIError(.forbidden, .forbidden, "no Twilio account is configured to sign webhooks")
         }
         let buffer: ByteBuffer

@@ -8,7 +8,8 @@ import Providers
 /// POST (a mail client's one-click, RFC 8058, or the page's button) records the unsubscribe; a GET
 /// only shows the page with that button, so a link scanner following it unsubscribes nobody.
 struct UnsubscribeRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let sealer: SecretSealer
 
     func add(to router: Router<APIRequestContext>) {
         router.get("unsubscribe", use: page)
@@ -17,7 +18,7 @@ struct UnsubscribeRoutes {
 
     private func subject(_ request: Request) throws -> (workspaceID: UUID, address: String, token: String) {
         guard let token = request.uri.queryParameters["token"].map(String.init),
-              let subject = CampaignMessage.unsubscribeSubject(token: token, sealer: services.configuration.sealer) else {
+              let subject = CampaignMessage.unsubscribeSubject(token: token, sealer: sealer) else {
             throw APIError(.badRequest, .invalidToken, "this unsubscribe link is not valid")
         }
         return (subject.workspaceID, subject.address, token)
@@ -35,8 +36,8 @@ struct UnsubscribeRoutes {
 
     @Sendable func unsubscribe(_ request: Request, context: APIRequestContext) async throws -> Response {
         let subject = try subject(request)
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await WorkspaceStore.workspace(id: subject.workspaceID, on: transaction.connection, logger: logger) != nil else { return }
             try await EmailStore.unsubscribe(subject.address, workspaceID: subject.workspaceID, on: transaction.connection, logger: logger)
         }

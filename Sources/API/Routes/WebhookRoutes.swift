@@ -10,7 +10,10 @@ import WebhookSigning
 /// delivery log with every attempt's answer, manual redelivery and a ping. Owners and Admins
 /// manage endpoints; Members read them.
 struct WebhookRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
+    let providers: PlatformProviders
+    let sealer: SecretSealer
 
     static let maxEndpoints = 50
 
@@ -110,19 +113,19 @@ struct WebhookRoutes {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListView {
-        let access = try await services.access(request, context, requiring: .webhooksRead)
-        let logger = services.logger
-        return ListView(items: try await services.read { try await WebhookStore.endpoints(workspaceID: access.workspaceID, on: $0, logger: logger) }
+        let access = try await accessControl.admit(request, context, requiring: .webhooksRead)
+        let logger = database.logger
+        return ListView(items: try await database.read { try await WebhookStore.endpoints(workspaceID: access.workspaceID, on: $0, logger: logger) }
             .map { EndpointView($0) })
     }
 
     @Sendable func events(_ request: Request, context: APIRequestContext) async throws -> EventsView {
-        _ = try await services.access(request, context, requiring: .webhooksRead)
+        _ = try await accessControl.admit(request, context, requiring: .webhooksRead)
         return EventsView(events: WebhookEventType.subscribable.map(\.rawValue))
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<EndpointView> {
-        let access = try await services.access(request, context, requiring: .webhooksManage)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksManage)
         let body = try await RequestBody.decode(Body.self, from: request, context: context,
                                                 allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         guard let url = body.url else { throw APIError.validation(field: "url", "is required") }
@@ -133,8 +136,8 @@ struct WebhookRoutes {
             id: UUID(), workspaceID: access.workspaceID, url: try checkURL(url), description: try Self.description(body.description ?? ""),
             events: try Self.events(events), secretSealed: try seal(secret), enabled: body.enabled ?? true, consecutiveFailures: 0,
             disabledAt: nil, disabledReason: nil, createdAt: now, updatedAt: now)
-        let logger = services.logger
-        let created = try await services.write { transaction in
+        let logger = database.logger
+        let created = try await database.write { transaction in
             let existing = try await WebhookStore.endpoints(workspaceID: access.workspaceID, on: transaction.connection, logger: logger)
             guard existing.count < Self.maxEndpoints else {
                 throw APIError(.conflict, .conflict, "a workspace may have up to \(Self.maxEndpoints) webhook endpoints")
@@ -148,13 +151,13 @@ struct WebhookRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> EndpointView {
-        let access = try await services.access(request, context, requiring: .webhooksRead)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksRead)
         return EndpointView(try await endpoint(context, access))
     }
 
     /// Changes the fields named; `enabled: true` re-enables a disabled endpoint and clears its failures.
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> EndpointView {
-        let access = try await services.access(request, context, requiring: .webhooksManage)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksManage)
         let body = try await RequestBody.decode(Body.self, from: request, context: context,
                                                 allowedKeys: Set(Body.CodingKeys.allCases.map(\.rawValue)))
         var endpoint = try await endpoint(context, access)
@@ -163,8 +166,8 @@ struct WebhookRoutes {
         if let description = body.description { endpoint.description = try Self.description(description) }
         if let enabled = body.enabled { endpoint.enabled = enabled }
         let changed = endpoint
-        let logger = services.logger
-        let updated = try await services.write { transaction in
+        let logger = database.logger
+        let updated = try await database.write { transaction in
             guard let updated = try await WebhookStore.update(changed, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("webhook")
             }
@@ -177,10 +180,10 @@ struct WebhookRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, requiring: .webhooksManage)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksManage)
         let id = try PathParameter.uuid(context, "webhook")
-        let logger = services.logger
-        try await services.write { transaction in
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await WebhookStore.delete(workspaceID: access.workspaceID, id: id, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("webhook")
             }
@@ -191,13 +194,13 @@ struct WebhookRoutes {
 
     /// A new signing secret, shown once; the old one stops working at once.
     @Sendable func rotate(_ request: Request, context: APIRequestContext) async throws -> EndpointView {
-        let access = try await services.access(request, context, requiring: .webhooksManage)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksManage)
         var endpoint = try await endpoint(context, access)
         let secret = WebhookSignature.newSecret()
         endpoint.secretSealed = try seal(secret)
         let changed = endpoint
-        let logger = services.logger
-        let updated = try await services.write { transaction in
+        let logger = database.logger
+        let updated = try await database.write { transaction in
             guard let updated = try await WebhookStore.update(changed, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("webhook")
             }
@@ -210,12 +213,12 @@ struct WebhookRoutes {
 
     /// Sends a `ping` event to this endpoint only.
     @Sendable func ping(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<QueuedView> {
-        let access = try await services.access(request, context, requiring: .webhooksManage)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksManage)
         let endpoint = try await endpoint(context, access)
         guard endpoint.enabled else { throw APIError(.conflict, .conflict, "the endpoint is disabled; enable it first") }
         let event = WebhookEvent(type: .ping, workspaceID: access.workspaceID, data: .object(["webhook_id": .string(endpoint.id.idString)]))
-        let logger = services.logger
-        let queued = try await services.write { transaction in
+        let logger = database.logger
+        let queued = try await database.write { transaction in
             try await WebhookStore.enqueue(event, to: [endpoint.id], on: transaction.connection, logger: logger)
         }
         guard let first = queued.first else { throw APIError(.conflict, .conflict, "nothing was queued") }
@@ -223,7 +226,7 @@ struct WebhookRoutes {
     }
 
     @Sendable func deliveries(_ request: Request, context: APIRequestContext) async throws -> Page<DeliveryView> {
-        let access = try await services.access(request, context, requiring: .webhooksRead)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksRead)
         let endpoint = try await endpoint(context, access)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init), default: 20, maximum: 100)
@@ -234,8 +237,8 @@ struct WebhookRoutes {
             }
             return String(value)
         }
-        let logger = services.logger
-        let found = try await services.read {
+        let logger = database.logger
+        let found = try await database.read {
             try await WebhookStore.deliveries(endpointID: endpoint.id, state: state, beforeID: before, limit: limit, on: $0, logger: logger)
         }
         return Page(found, limit: limit, cursor: { String($0.id) }, item: DeliveryView.init)
@@ -243,12 +246,12 @@ struct WebhookRoutes {
 
     /// Sends a delivery's event again as a new delivery (the same event id, so receivers can tell).
     @Sendable func redeliver(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<QueuedView> {
-        let access = try await services.access(request, context, requiring: .webhooksManage)
+        let access = try await accessControl.admit(request, context, requiring: .webhooksManage)
         let endpoint = try await endpoint(context, access)
         guard endpoint.enabled else { throw APIError(.conflict, .conflict, "the endpoint is disabled; enable it first") }
         let deliveryID = try PathParameter.int64(context, "delivery")
-        let logger = services.logger
-        let queued = try await services.write { transaction -> (delivery: Int64, job: Int64) in
+        let logger = database.logger
+        let queued = try await database.write { transaction -> (delivery: Int64, job: Int64) in
             guard let original = try await WebhookStore.delivery(endpointID: endpoint.id, id: deliveryID, on: transaction.connection, logger: logger),
                   let type = WebhookEventType(rawValue: original.eventType) else {
                 throw APIError.notFound("delivery")
@@ -268,8 +271,8 @@ struct WebhookRoutes {
 
     private func endpoint(_ context: APIRequestContext, _ access: WorkspaceAccess) async throws -> WebhookEndpoint {
         let id = try PathParameter.uuid(context, "webhook")
-        let logger = services.logger
-        guard let endpoint = try await services.read({
+        let logger = database.logger
+        guard let endpoint = try await database.read({
             try await WebhookStore.endpoint(workspaceID: access.workspaceID, id: id, on: $0, logger: logger)
         }) else {
             throw APIError.notFound("webhook")
@@ -278,12 +281,12 @@ struct WebhookRoutes {
     }
 
     private func checkURL(_ url: String) throws -> String {
-        try ToolRoutes.checkURL(url, field: "url", policy: services.configuration.providers.tools.http.policy, placeholders: false)
+        try ToolRoutes.checkURL(url, field: "url", policy: providers.tools.http.policy, placeholders: false)
     }
 
     private func seal(_ secret: String) throws -> String {
         do {
-            return try WebhookEndpoint.seal(secret, sealer: services.configuration.sealer)
+            return try WebhookEndpoint.seal(secret, sealer: sealer)
         } catch {
             throw APIError(.serviceUnavailable, .unavailable, "the signing secret cannot be stored: \(error)")
         }

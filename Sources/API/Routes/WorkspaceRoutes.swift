@@ -5,7 +5,8 @@ import ServerSupport
 
 /// `/api/workspaces`: the caller's workspaces, and one workspace's details, settings and audit trail.
 struct WorkspaceRoutes {
-    let services: APIServices
+    let database: APIDatabase
+    let accessControl: AccessControl
 
     struct WorkspaceBody: Decodable {
         let name: String?
@@ -54,8 +55,8 @@ struct WorkspaceRoutes {
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [WorkspaceView] {
         let userID = try Self.requireUser(context)
-        let logger = services.logger
-        return try await services.read { try await WorkspaceStore.list(userID: userID, on: $0, logger: logger) }
+        let logger = database.logger
+        return try await database.read { try await WorkspaceStore.list(userID: userID, on: $0, logger: logger) }
             .map { WorkspaceView($0.0, role: $0.1) }
     }
 
@@ -64,8 +65,8 @@ struct WorkspaceRoutes {
         let body = try await RequestBody.decode(WorkspaceBody.self, from: request, context: context)
         let name = try Validation.text(body.name ?? "", field: "name", maxLength: 120)
         let description = try Validation.text(body.description ?? "", field: "description", maxLength: 2_000, allowEmpty: true)
-        let logger = services.logger
-        let workspace = try await services.write { transaction in
+        let logger = database.logger
+        let workspace = try await database.write { transaction in
             let workspace = try await WorkspaceStore.create(name: name, description: description, ownerID: userID,
                                                             on: transaction.connection, logger: logger)
             try await AuditLog.record(AuditEntry(workspaceID: workspace.id, actorUserID: userID, actorKeyID: nil, action: "workspace.create",
@@ -78,21 +79,21 @@ struct WorkspaceRoutes {
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> WorkspaceView {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .workspaceRead)
-        let logger = services.logger
-        guard let workspace = try await services.read({ try await WorkspaceStore.workspace(id: access.workspaceID, on: $0, logger: logger) }) else {
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .workspaceRead)
+        let logger = database.logger
+        guard let workspace = try await database.read({ try await WorkspaceStore.workspace(id: access.workspaceID, on: $0, logger: logger) }) else {
             throw APIError.notFound("workspace")
         }
         return WorkspaceView(workspace, role: access.role)
     }
 
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> WorkspaceView {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .workspaceUpdate)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .workspaceUpdate)
         let body = try await RequestBody.decode(WorkspaceBody.self, from: request, context: context)
         let name = try body.name.map { try Validation.text($0, field: "name", maxLength: 120) }
         let description = try body.description.map { try Validation.text($0, field: "description", maxLength: 2_000, allowEmpty: true) }
-        let logger = services.logger
-        let workspace = try await services.write { transaction in
+        let logger = database.logger
+        let workspace = try await database.write { transaction in
             guard let workspace = try await WorkspaceStore.update(id: access.workspaceID, name: name, description: description,
                                                                   on: transaction.connection, logger: logger)
             else { throw APIError.notFound("workspace") }
@@ -107,9 +108,9 @@ struct WorkspaceRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .workspaceDelete)
-        let logger = services.logger
-        try await services.write { transaction in
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .workspaceDelete)
+        let logger = database.logger
+        try await database.write { transaction in
             guard try await WorkspaceStore.delete(id: access.workspaceID, on: transaction.connection, logger: logger) else {
                 throw APIError.notFound("workspace")
             }
@@ -120,11 +121,11 @@ struct WorkspaceRoutes {
     }
 
     @Sendable func audit(_ request: Request, context: APIRequestContext) async throws -> Page<AuditView> {
-        let access = try await services.access(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .auditRead)
+        let access = try await accessControl.admit(request, context, workspace: PathParameter.uuid(context, "workspace"), requiring: .auditRead)
         let limit = try Validation.limit(request.uri.queryParameters["limit"].map(String.init))
         let before = try IDCursor.parse(request.uri.queryParameters["cursor"])
-        let logger = services.logger
-        let entries = try await services.read {
+        let logger = database.logger
+        let entries = try await database.read {
             try await AuditLog.entries(workspaceID: access.workspaceID, beforeID: before, limit: limit, on: $0, logger: logger)
         }
         return Page(entries, limit: limit, cursor: { String($0.id) }) {

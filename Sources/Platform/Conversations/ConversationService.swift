@@ -41,7 +41,8 @@ public struct ConversationService: Sendable {
         let found = try await client.withConnection { connection -> (ConversationRecord, LiveAssistant, Start)? in
             guard let (conversation, assistant) = try await lookup(connection) else { return nil }
             guard conversation.status == "active" else {
-                let earlier = try await ConversationStore.turn(conversationID: conversation.id, requestKey: requestKey, on: connection, logger: logger)
+                let earlier = try await ConversationStore.turn(conversationID: conversation.id, requestKey: requestKey, on: connection,
+                                                               logger: logger)
                 return (conversation, assistant, .ended(earlier))
             }
             let claim = try await ConversationStore.claimTurn(conversationID: conversation.id, workspaceID: conversation.workspaceID,

@@ -25,7 +25,7 @@ struct APIHarness: Sendable {
 
     let services: APIServices
     let http: any TestClientProtocol
-    var database: PostgresClient { services.client }
+    var database: PostgresClient { services.database.client }
     var logger: Logger { Self.logger }
 
     /// `productionPasswordCost` keeps the cost `BCRYPT_COST` gives (12 unless set); otherwise
