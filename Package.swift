@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Telephone audio: μ-law, resampling, voice activity, barge-in and sentences for speech; no I/O.
+        .target(name: "Audio"),
         // The generic queue engine: store, claim, ack, retry, rescue, prune, wake-ups, worker runtime, cron.
         .target(
             name: "QueueEngine",
@@ -214,6 +216,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ServerSupport", "TestSupport"]),
         .testTarget(
             name: "QueueEngineTests",

@@ -9,6 +9,7 @@ import Testing
 
     /// Of this project's targets, the ones each may depend on: lower parts never reach up.
     static let arrows: [String: Set<String>] = [
+        "Audio": [],
         "CHiredis": [],
         "ServerSupport": [],
         "WebhookSigning": [],
@@ -26,6 +27,7 @@ import Testing
         "Bench": ["Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport"],
         "ArchitectureTests": [],
         "ServerSupportTests": ["ServerSupport"],
+        "AudioTests": ["Audio"],
         "TestSupport": ["QueueEngine", "ServerSupport"],
         "ProvidersTests": ["Providers", "ServerSupport", "TestSupport"],
         // The engine is tested without the platform; whole processes are tested apart.
