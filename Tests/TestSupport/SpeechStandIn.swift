@@ -1,0 +1,140 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+
+/// A local stand-in for the speech providers, speaking their documented wire formats and recording
+/// what it received: OpenAI-compatible `POST /v1/audio/speech` (raw 24 kHz PCM when asked for `pcm`)
+/// and `POST /v1/audio/transcriptions` (JSON `{"text"}`), ElevenLabs'
+/// `POST /v1/text-to-speech/{voice}/stream` (`ulaw_8000`) and Azure's `POST /cognitiveservices/v1`
+/// (`raw-8khz-8bit-mono-mulaw`). Speech is a 440 Hz tone, 60 ms per character of input, written in
+/// uneven pieces as a streaming server would (an odd number of bytes in some of them).
+public final class SpeechStandIn: Sendable {
+    public struct Received: Sendable {
+        public var path: String
+        public var headers: [String: String]
+        public var body: [UInt8]
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+    }
+
+    public enum Behaviour: Sendable {
+        case speak
+        case fail(status: Int, message: String)
+        case delay(Duration)
+    }
+
+    private struct State {
+        var received: [Received] = []
+        var behaviour: Behaviour = .speak
+        var transcripts: [String] = []
+    }
+
+    private let state = Mutex(State())
+    public static let millisecondsPerCharacter = 60
+
+    public init() {}
+
+    public var received: [Received] { state.withLock { $0.received } }
+    public func behave(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
+    /// What the next transcriptions answer, in order (then an empty text).
+    public func transcribe(_ texts: String...) { state.withLock { $0.transcripts.append(contentsOf: texts) } }
+
+    public func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("v1/audio/speech") { request, _ in
+            let (received, behaviour) = try await self.record(request)
+            let input = received.json["input"] as? String ?? ""
+            return try await self.answer(behaviour, audio: Self.pcm(Self.tone(rate: 24_000, characters: input.count)))
+        }
+        router.post("v1/text-to-speech/:voice/stream") { request, _ in
+            let (received, behaviour) = try await self.record(request)
+            let input = received.json["text"] as? String ?? ""
+            return try await self.answer(behaviour, audio: Self.muLaw(Self.tone(rate: 8_000, characters: input.count)))
+        }
+        router.post("cognitiveservices/v1") { request, _ in
+            let (received, behaviour) = try await self.record(request)
+            let spoken = received.text.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+            return try await self.answer(behaviour, audio: Self.muLaw(Self.tone(rate: 8_000, characters: spoken.count)))
+        }
+        router.post("v1/audio/transcriptions") { request, _ in
+            let (_, behaviour) = try await self.record(request)
+            if case .fail(let status, let message) = behaviour { return Self.failure(status, message) }
+            let text = self.state.withLock { $0.transcripts.isEmpty ? "" : $0.transcripts.removeFirst() }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"text":\#(Self.quoted(text))}"#)))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            try await body("http://127.0.0.1:\(client.port ?? 0)")
+        }
+    }
+
+    private func record(_ request: Request) async throws -> (Received, Behaviour) {
+        let buffer = try await request.body.collect(upTo: 32 << 20)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let received = Received(path: request.uri.description, headers: headers, body: Array(buffer.readableBytesView))
+        let behaviour = state.withLock { state in
+            state.received.append(received)
+            return state.behaviour
+        }
+        return (received, behaviour)
+    }
+
+    private func answer(_ behaviour: Behaviour, audio: [UInt8]) async throws -> Response {
+        switch behaviour {
+        case .fail(let status, let message):
+            return Self.failure(status, message)
+        case .delay(let delay):
+            try await Task.sleep(for: delay)
+        case .speak:
+            break
+        }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody { writer in
+            var start = 0
+            var size = 1_001
+            while start < audio.count {
+                let end = min(audio.count, start + size)
+                try await writer.write(ByteBuffer(bytes: audio[start..<end]))
+                start = end
+                size = size == 1_001 ? 2_048 : 1_001
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    static func failure(_ status: Int, _ message: String) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":\#(quoted(message))}}"#)))
+    }
+
+    static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+    }
+
+    /// A 440 Hz tone as long as `characters` of speech.
+    public static func tone(rate: Int, characters: Int) -> [Int16] {
+        let count = rate * millisecondsPerCharacter * characters / 1_000
+        return (0..<count).map { Int16(8_000 * sin(2 * Double.pi * 440 * Double($0) / Double(rate))) }
+    }
+
+    static func pcm(_ samples: [Int16]) -> [UInt8] {
+        samples.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+    }
+
+    /// G.711 μ-law, written out here so the stand-in does not share the code it tests.
+    static func muLaw(_ samples: [Int16]) -> [UInt8] {
+        samples.map { sample in
+            var magnitude = Int(sample)
+            let sign = magnitude < 0 ? 0x80 : 0
+            magnitude = min(abs(magnitude), 32_635) + 0x84
+            var exponent = 7
+            while exponent > 0, magnitude & (0x80 << exponent) == 0 { exponent -= 1 }
+            let mantissa = (magnitude >> (exponent + 3)) & 0x0F
+            return UInt8(~(sign | (exponent << 4) | mantissa) & 0xFF)
+        }
+    }
+}
