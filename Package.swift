@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "Platform",
             dependencies: [
-                "Providers", "QueueEngine", "ServerSupport",
+                "Audio", "Providers", "QueueEngine", "ServerSupport",
                 "WebhookSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -254,7 +254,8 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "TestSupport", "VoicePartnerClient", "WebhookSigning",
+                "API", "Audio", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "TestSupport", "VoicePartnerClient",
+                "WebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -16,7 +16,7 @@ import Testing
         "QueueEngine": ["CHiredis", "ServerSupport"],
         "Providers": ["ServerSupport"],
         "Telemetry": ["QueueEngine", "ServerSupport"],
-        "Platform": ["Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
+        "Platform": ["Audio", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
         "Jobs": ["Platform", "Providers", "QueueEngine", "ServerSupport", "WebhookSigning"],
         // The API enqueues by definition: it never links a handler.
         "API": ["Platform", "Providers", "QueueEngine", "ServerSupport", "Telemetry", "WebhookSigning"],
@@ -35,7 +35,7 @@ import Testing
         "ProcessTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport", "TestSupport"],
         "PlatformTests": ["Platform", "Providers", "ServerSupport", "WebhookSigning"],
         "JobsTests": ["Jobs", "Platform", "QueueEngine"],
-        "APITests": ["API", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport", "VoicePartnerClient",
+        "APITests": ["API", "Audio", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport", "VoicePartnerClient",
                       "WebhookSigning"],
     ]
 

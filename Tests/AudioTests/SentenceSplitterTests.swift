@@ -6,7 +6,8 @@ import Testing
     /// and numbers do not cut one, and the rest comes with `finish`.
     @Test func cutsAStreamedReplyIntoSentences() {
         var splitter = SentenceSplitter()
-        let tokens = ["Dr", ". Weber", " sees", " you at", " 3", ".", "30 today", ". Is", " that", " fine?", " I can", " also", " offer", " 4 p.m", "."]
+        let tokens = ["Dr", ". Weber", " sees", " you at", " 3", ".", "30 today", ". Is", " that", " fine?",
+                      " I can", " also", " offer", " 4 p.m", "."]
         var sentences: [String] = []
         for token in tokens { sentences += splitter.add(token) }
         #expect(sentences == ["Dr. Weber sees you at 3.30 today.", "Is that fine?"])

@@ -18,8 +18,8 @@ import Testing
         #expect(details.parameters == ["token": "t0k"] && details.sampleRate == 8_000 && details.encoding == "audio/x-mulaw")
         let payload: [UInt8] = [0xFF, 0x7F, 0x00, 0x80]
         let media = try MediaStreamEvent(json: """
-            {"event":"media","sequenceNumber":"4","media":{"track":"inbound","chunk":"2","timestamp":"40","payload":"\(Data(payload).base64EncodedString())"},
-            "streamSid":"MZ1"}
+            {"event":"media","sequenceNumber":"4",
+            "media":{"track":"inbound","chunk":"2","timestamp":"40","payload":"\(Data(payload).base64EncodedString())"},"streamSid":"MZ1"}
             """)
         #expect(media == .media(track: "inbound", payload: payload, timestamp: 40))
         #expect(try MediaStreamEvent(json: #"{"event":"dtmf","streamSid":"MZ1","sequenceNumber":"5","dtmf":{"track":"inbound_track","digit":"7"}}"#)

@@ -90,6 +90,7 @@ import TestSupport
         #expect((voices.synthesizer(for: "azure") as? AzureSpeechClient)?.endpoint == "https://westeurope.tts.speech.microsoft.com")
         #expect(try Voices(environment: Environment([:])).synthesizers.isEmpty)
         #expect(throws: ConfigurationError.self) { try Voices(environment: Environment(["AZURE_SPEECH_KEY": "az"])) }
-        #expect(throws: ConfigurationError.self) { try Voices(environment: Environment(["ELEVENLABS_API_KEY": "xi", "ELEVENLABS_BASE_URL": "ftp://x"])) }
+        let badURL = Environment(["ELEVENLABS_API_KEY": "xi", "ELEVENLABS_BASE_URL": "ftp://x"])
+        #expect(throws: ConfigurationError.self) { try Voices(environment: badURL) }
     }
 }

@@ -112,7 +112,8 @@ public final class SpeechStandIn: Sendable {
     }
 
     static func quoted(_ text: String) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+        let array = String(decoding: (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8), as: UTF8.self)
+        return String(array.dropFirst().dropLast())
     }
 
     /// A 440 Hz tone as long as `characters` of speech.

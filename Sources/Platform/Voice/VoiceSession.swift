@@ -1,0 +1,202 @@
+import Audio
+import Foundation
+import Logging
+import Providers
+
+/// One call over a media stream: what the caller says becomes a turn of the conversation core
+/// (speech to text, the model, its tools), and the reply is spoken back sentence by sentence in the
+/// assistant's voice, each followed by a mark. Caller speech above the assistant's interruption
+/// sensitivity while it speaks clears Twilio's audio and cancels the turn's work; a new utterance
+/// starts the next turn. DTMF digits reach the turn as text. The transport feeds `handle` and
+/// sends what `send` gets; `hangUp` is called when the assistant ends the call.
+public actor VoiceSession {
+    public struct Services: Sendable {
+        public let conversations: ConversationService
+        public let transcriber: UtteranceTranscriber
+        public let voices: Voices
+
+        public init(conversations: ConversationService, transcriber: UtteranceTranscriber, voices: Voices) {
+            self.conversations = conversations
+            self.transcriber = transcriber
+            self.voices = voices
+        }
+    }
+
+    /// What a turn starts from.
+    enum Heard: Sendable {
+        case utterance([Int16])
+        case digits(String)
+    }
+
+    let callID: UUID
+    let assistant: AssistantSettings
+    let services: Services
+    let send: @Sendable (MediaStreamCommand) async -> Void
+    let hangUp: @Sendable () async -> Void
+    let logger: Logger
+    private var listener = CallListener()
+    private var bargeIn: BargeIn
+    /// The turn being transcribed, answered or spoken.
+    private var current: Task<Void, Never>?
+    /// Marks sent whose audio Twilio has not played yet, and their sentences.
+    private var unplayed: [String: String] = [:]
+    private var turns = 0
+    /// Audio of turns up to this one is no longer sent (the caller interrupted them).
+    private var silencedThrough = -1
+    /// What the caller has heard of each turn, by its number (the sentences whose marks came back
+    /// before any interruption; a mark echoed after `clear` was dropped, not played).
+    public private(set) var heard: [Int: [String]] = [:]
+    public private(set) var interruptions = 0
+
+    public init(callID: UUID, assistant: AssistantSettings, services: Services, logger: Logger,
+                send: @escaping @Sendable (MediaStreamCommand) async -> Void, hangUp: @escaping @Sendable () async -> Void) {
+        self.callID = callID
+        self.assistant = assistant
+        self.services = services
+        self.logger = logger
+        self.send = send
+        self.hangUp = hangUp
+        bargeIn = BargeIn(sensitivity: assistant.interruptionSensitivity)
+    }
+
+    /// Whether the assistant is speaking or about to (a turn is running or its audio is unplayed).
+    public var isSpeaking: Bool { current != nil || !unplayed.isEmpty }
+
+    public func handle(_ event: MediaStreamEvent) async {
+        switch event {
+        case .start:
+            // The greeting, in the assistant's voice, as turn 0.
+            let greeting = assistant.firstMessage
+            current = Task {
+                await self.speak([greeting], turn: 0)
+                await self.finished(turn: 0)
+            }
+        case .media(_, let payload, _):
+            for (frame, event) in listener.hear(payload) {
+                if isSpeaking, bargeIn.hears(frame) { await interrupt() }
+                if case .speechEnded(let samples) = event { begin(.utterance(samples)) }
+            }
+        case .dtmf(let digit):
+            begin(.digits(digit))
+        case .mark(let name):
+            guard let sentence = unplayed.removeValue(forKey: name), let turn = Self.turn(of: name) else { break }
+            heard[turn, default: []].append(sentence)
+        case .stop:
+            end()
+        case .connected, .other:
+            break
+        }
+    }
+
+    /// The call is over: everything in flight stops.
+    public func end() {
+        current?.cancel()
+        current = nil
+        unplayed.removeAll()
+    }
+
+    private func interrupt() async {
+        interruptions += 1
+        silencedThrough = turns
+        current?.cancel()
+        current = nil
+        unplayed.removeAll()
+        bargeIn.reset()
+        await send(.clear)
+        logger.info("caller interrupted the assistant", metadata: ["call.id": "\(callID)"])
+    }
+
+    private func begin(_ heard: Heard) {
+        current?.cancel()
+        turns += 1
+        let turn = turns
+        current = Task { await self.run(heard, turn: turn) }
+    }
+
+    private func run(_ heard: Heard, turn: Int) async {
+        defer { finished(turn: turn) }
+        let text: String
+        switch heard {
+        case .utterance(let samples):
+            do {
+                text = try await services.transcriber.text(of: samples, language: assistant.language)
+            } catch {
+                logger.warning("speech to text failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
+                return
+            }
+        case .digits(let digits):
+            text = "(The caller pressed \(digits) on the keypad.)"
+        }
+        guard !text.isEmpty, !Task.isCancelled else { return }
+        let callID = self.callID
+        let logger = self.logger
+        let answer: (ConversationTurn, LiveAssistant)?
+        do {
+            answer = try await services.conversations.turn(requestKey: "stream:\(turn)", callerText: text, confidence: nil,
+                                                           logger: logger) { connection in
+                guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
+                      let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
+                else { return nil }
+                return (conversation, assistant)
+            }
+        } catch {
+            logger.error("a streamed turn failed", metadata: ["call.id": "\(callID)", "error": "\(error)"])
+            return
+        }
+        guard let (reply, _) = answer, !Task.isCancelled else { return }
+        try? await Task.sleep(for: .milliseconds(assistant.responseDelayMS))
+        var splitter = SentenceSplitter()
+        let sentences = splitter.add(reply.assistantText) + (splitter.finish().map { [$0] } ?? [])
+        await speak(sentences, turn: turn)
+        if reply.action != .continue, !Task.isCancelled {
+            await waitUntilPlayed(turn: turn)
+            await hangUp()
+        }
+    }
+
+    private func finished(turn: Int) {
+        if turns == turn { current = nil }
+    }
+
+    /// Sends `command` unless its turn was interrupted (the provider may still be streaming it).
+    private func forward(_ command: MediaStreamCommand, turn: Int) async {
+        guard turn > silencedThrough else { return }
+        await send(command)
+    }
+
+    /// Speaks the sentences of `turn` in order, each with its mark, until the turn is cancelled.
+    private func speak(_ sentences: [String], turn: Int) async {
+        guard let synthesizer = services.voices.synthesizer(for: assistant.voiceProvider) else {
+            logger.error("the assistant's voice provider is not configured", metadata: ["voice.provider": "\(assistant.voiceProvider)"])
+            return
+        }
+        let speaker = SentenceSpeaker(synthesizer: synthesizer, timeout: services.voices.timeout)
+        for (index, sentence) in sentences.enumerated() where !Task.isCancelled {
+            let mark = "t\(turn)-s\(index)"
+            unplayed[mark] = sentence
+            do {
+                try await speaker.speak(sentence, voice: assistant.voiceID, language: assistant.language, mark: mark) { command in
+                    await self.forward(command, turn: turn)
+                }
+            } catch {
+                unplayed[mark] = nil
+                logger.warning("text to speech failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// Waits (a little at a time, at most ten seconds) until Twilio has played the turn's audio.
+    private func waitUntilPlayed(turn: Int) async {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while unplayed.keys.contains(where: { Self.turn(of: $0) == turn }), ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// The turn of a mark `t<turn>-s<sentence>`.
+    static func turn(of mark: String) -> Int? {
+        guard mark.hasPrefix("t"), let dash = mark.firstIndex(of: "-") else { return nil }
+        return Int(mark[mark.index(after: mark.startIndex)..<dash])
+    }
+}
