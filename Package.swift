@@ -24,6 +24,7 @@ let package = Package(
         // Only full Foundation; the swift-configuration trait is not used (configuration is read from the environment).
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", exact: "2.8.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
@@ -131,6 +132,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Platform", "Providers", "QueueEngine", "ServerSupport", "Telemetry", "WebhookSigning",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -256,6 +258,7 @@ let package = Package(
             dependencies: [
                 "API", "Audio", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "TestSupport", "VoicePartnerClient",
                 "WebhookSigning",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

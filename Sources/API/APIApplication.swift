@@ -48,7 +48,7 @@ enum APIApplication {
         EmailTemplateRoutes(database: database, accessControl: accessControl, mail: mail).add(to: router)
         PersonalDataRoutes(database: database, signIn: signIn, providers: providers, deletionGrace: configuration.deletionGrace).add(to: router)
         UnsubscribeRoutes(database: database, sealer: sealer).add(to: router)
-        TwilioWebhookRoutes(database: database, providers: providers).add(to: router)
+        TwilioWebhookRoutes(database: database, providers: providers, sealer: sealer).add(to: router)
         DocsRoutes().add(to: router)
         MetricsRoutes(database: database, metricsToken: configuration.metricsToken, metricsQueueRefresh: configuration.metricsQueueRefresh)
             .add(to: router)
@@ -61,9 +61,12 @@ enum APIApplication {
 
     static func build(services: APIServices) -> some ApplicationProtocol {
         let configuration = services.configuration
+        let streams = MediaStreamRoutes(database: services.database, providers: configuration.providers, sealer: configuration.sealer)
         return Application(
             router: router(services: services),
-            server: .http1(configuration: .init(additionalChannelHandlers: [MethodGate()])),
+            server: .http1WebSocketUpgrade(configuration: .init(http1: .init(additionalChannelHandlers: [MethodGate()]))) { request, _, logger in
+                streams.shouldUpgrade(request, logger: logger)
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "VoicePartnerAI"),
             logger: services.logger)
     }

@@ -25,6 +25,9 @@ public struct PlatformProviders: Sendable {
     public var languageModels = LanguageModels()
     /// The bounds and prices of conversation turns (`CONVERSATION_*`, `LLM_*_COST_*`).
     public var conversations = ConversationSettings()
+    /// The text-to-speech voices of streamed calls.
+    public var voices = Voices()
+    public var transport = ConversationTransport.gather
 
     /// The conversation core with this process's models, tool invoker and bounds.
     public var conversationEngine: ConversationEngine {
@@ -63,5 +66,7 @@ public struct PlatformProviders: Sendable {
         webhooks = try WebhookSettings(environment: environment)
         languageModels = try LanguageModels(environment: environment)
         conversations = try ConversationSettings(environment: environment)
+        voices = try Voices(environment: environment)
+        transport = try ConversationTransport.from(environment, voices: voices)
     }
 }

@@ -35,9 +35,14 @@ import TestSupport
             let answer = try await post("/webhooks/twilio/voice", [("CallSid", sid), ("To", number), ("From", "+4930765432"),
                                                                  ("CallStatus", "ringing"), ("Direction", "inbound")])
             #expect(answer.status == .ok)
-            let action = try #require(answer.body.firstMatch(of: /action="[^"]*turn\?call=([0-9a-f-]{36})&amp;turn=1"/), "\(answer.body)")
+            // The call's id: in the Gather's action, or (on the stream transport) its row.
+            var callID = answer.body.firstMatch(of: /action="[^"]*turn\?call=([0-9a-f-]{36})&amp;turn=1"/).map { String($0.1) }
+            if callID == nil {
+                let rows = try await api.database.query("SELECT id FROM calls WHERE provider_call_sid = \(sid)", logger: api.logger)
+                for try await id in rows.decode(UUID.self) { callID = id.uuidString.lowercased() }
+            }
             return Call(api: api, owner: owner, header: header, workspace: workspace, assistantID: assistantID, number: number,
-                        callID: String(action.1), greeting: answer.body, sid: sid)
+                        callID: try #require(callID, "\(answer.body)"), greeting: answer.body, sid: sid)
         }
 
         /// The system prompt of the model's `index`th request.
@@ -168,8 +173,10 @@ import TestSupport
                 let line = Call(api: api, owner: owner, header: header, workspace: workspace, assistantID: assistantID, number: number,
                                 callID: "", greeting: "")
                 let call = try await line.ring()
-                #expect(call.greeting.contains("<Gather input=\"speech\""), "\(call.greeting)")
-                #expect(call.greeting.contains("<Say language=\"en-US\">Hello, this is the order desk.</Say></Gather>"), "\(call.greeting)")
+                if environment["CONVERSATION_TRANSPORT"] != "stream" {
+                    #expect(call.greeting.contains("<Gather input=\"speech\""), "\(call.greeting)")
+                    #expect(call.greeting.contains("<Say language=\"en-US\">Hello, this is the order desk.</Say></Gather>"), "\(call.greeting)")
+                }
                 try await body(call, model)
             }
         }

@@ -1,9 +1,12 @@
 @testable import API
 import Audio
+import HTTPTypes
+import HummingbirdWSClient
 import Foundation
 import Platform
 import PostgresNIO
 import Providers
+import ServerSupport
 import Synchronization
 import Testing
 import TestSupport
@@ -41,6 +44,16 @@ import TestSupport
 
     static func media(speech: Bool, index: Int) -> MediaStreamEvent {
         .media(track: "inbound", payload: frame(speech: speech, index: index), timestamp: 20 * index)
+    }
+
+    @Test func theStreamTransportNeedsAVoiceAndSpeechToText() throws {
+        func providers(_ values: [String: String]) throws -> PlatformProviders { try PlatformProviders(environment: Environment(values)) }
+        #expect(try providers([:]).transport == .gather)
+        #expect(throws: ConfigurationError.self) { try providers(["CONVERSATION_TRANSPORT": "smoke-signals"]) }
+        #expect(throws: ConfigurationError.self) { try providers(["CONVERSATION_TRANSPORT": "stream", "TRANSCRIPTION_API_KEY": "sk"]) }
+        #expect(throws: ConfigurationError.self) { try providers(["CONVERSATION_TRANSPORT": "stream", "ELEVENLABS_API_KEY": "xi"]) }
+        let streamed = try providers(["CONVERSATION_TRANSPORT": "stream", "ELEVENLABS_API_KEY": "xi", "TRANSCRIPTION_API_KEY": "sk"])
+        #expect(streamed.transport == .stream && streamed.voices.synthesizer(for: "elevenlabs") != nil)
     }
 
     @Test func aStreamedCallListensAnswersSpeaksAndCanBeInterrupted() async throws {
@@ -106,6 +119,111 @@ import TestSupport
                 await session.handle(.stop)
                 #expect(await !session.isSpeaking)
                 #expect(!line.hungUp.withLock { $0 })
+            }
+        }
+    }
+
+    /// A fake Twilio on the stream: it sends what Twilio sends and keeps what the API answers.
+    final class FakeTwilio: Sendable {
+        let received = Mutex<[MediaStreamEvent.Start?]>([])
+        let messages = Mutex<[String]>([])
+
+        var marks: [String] {
+            messages.withLock { $0.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+                .compactMap { ($0["mark"] as? [String: Any])?["name"] as? String } }
+        }
+    }
+
+    static func json(_ object: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    static func start(sid: String, token: String?) -> String {
+        json(["event": "start", "sequenceNumber": "1", "streamSid": "MZ-test", "start": [
+            "accountSid": TwilioStandIn.accountSID, "streamSid": "MZ-test", "callSid": sid, "tracks": ["inbound"],
+            "mediaFormat": ["encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1],
+            "customParameters": token.map { ["token": $0] } ?? [:],
+        ] as [String: Any]])
+    }
+
+    static func mediaJSON(speech: Bool, index: Int) -> String {
+        json(["event": "media", "streamSid": "MZ-test", "media": ["track": "inbound", "chunk": String(index + 1), "timestamp": String(20 * index),
+                                                                 "payload": Data(frame(speech: speech, index: index)).base64EncodedString()]])
+    }
+
+    /// The voice webhook of the stream transport connects the call to this API's stream with a sealed
+    /// token; Twilio attaching with it hears the greeting and talks; a forged signature, a missing or
+    /// altered token and another call's SID are turned away before anything is said.
+    @Test func twilioAttachesToTheCallsStreamAndOthersAreTurnedAway() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("We open at nine."))
+        let speech = SpeechStandIn()
+        speech.transcribe("When do you open?")
+        try await speech.run { speechBase in
+            let environment = ["CONVERSATION_TRANSPORT": "stream", "TRANSCRIPTION_BASE_URL": speechBase, "OPENAI_TTS_BASE_URL": speechBase + "/v1",
+                               "ELEVENLABS_API_KEY": "xi-test", "ELEVENLABS_BASE_URL": speechBase]
+            try await ConversationTests.call(model: model, environment: environment) { call, model in
+                #expect(!call.greeting.contains("<Say"), "the assistant greets in its own voice: \(call.greeting)")
+                let match = try #require(call.greeting.firstMatch(of: /<Stream url="([^"]+)"><Parameter name="token" value="([^"]+)"\/>/),
+                                         "\(call.greeting)")
+                let (url, token) = (String(match.1), String(match.2))
+                #expect(url == "wss://voice.example.test/media-streams/twilio")
+                let port = try #require(call.api.http.port)
+                let signature = TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: url, parameters: [])
+
+                func attach(signature: String?, start: String, talk: Bool) async throws -> FakeTwilio {
+                    let twilio = FakeTwilio()
+                    var headers = HTTPFields()
+                    if let signature { headers[HTTPField.Name("X-Twilio-Signature")!] = signature }
+                    let address = "ws://127.0.0.1:\(port)/media-streams/twilio"
+                    try await WebSocketClient.connect(url: address, configuration: .init(additionalHeaders: headers),
+                                                      logger: call.api.logger) { inbound, outbound, _ in
+                        try await outbound.write(.text(#"{"event":"connected","protocol":"Call","version":"1.0.0"}"#))
+                        try await outbound.write(.text(start))
+                        var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                        func until(_ mark: String) async throws {
+                            while let message = try await iterator.next() {
+                                guard case .text(let text) = message else { continue }
+                                twilio.messages.withLock { $0.append(text) }
+                                if twilio.marks.contains(mark) { return }
+                            }
+                        }
+                        guard talk else {
+                            while let message = try await iterator.next() {
+                                if case .text(let text) = message { twilio.messages.withLock { $0.append(text) } }
+                            }
+                            return
+                        }
+                        try await until("t0-s0")
+                        try await outbound.write(.text(Self.json(["event": "mark", "streamSid": "MZ-test", "mark": ["name": "t0-s0"]])))
+                        for (frames, speaking) in [(25, false), (50, true), (40, false)] {
+                            for index in 0..<frames { try await outbound.write(.text(Self.mediaJSON(speech: speaking, index: index))) }
+                        }
+                        try await until("t1-s0")
+                        try await outbound.write(.text(Self.json(["event": "stop", "streamSid": "MZ-test", "stop": ["callSid": call.sid]])))
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                    return twilio
+                }
+
+                // Strangers first: nothing is said to them and nothing is asked of a model.
+                await #expect(throws: (any Error).self) {
+                    _ = try await attach(signature: "forged", start: Self.start(sid: call.sid, token: token), talk: false)
+                }
+                for start in [Self.start(sid: call.sid, token: nil), Self.start(sid: call.sid, token: token + "x"),
+                              Self.start(sid: "CA-someone-else", token: token)] {
+                    let turnedAway = try await attach(signature: signature, start: start, talk: false)
+                    #expect(turnedAway.messages.withLock { $0.isEmpty }, "\(start)")
+                }
+                #expect(speech.received.isEmpty && model.received.isEmpty)
+
+                let twilio = try await attach(signature: signature, start: Self.start(sid: call.sid, token: token), talk: true)
+                #expect(twilio.marks == ["t0-s0", "t1-s0"])
+                let requests = speech.received
+                #expect(requests.first?.path.hasPrefix("/v1/text-to-speech/default/stream") == true, "the greeting in the ElevenLabs voice")
+                #expect(requests.contains { $0.path == "/v1/audio/transcriptions" })
+                #expect(try await call.turns().map(\.caller) == ["When do you open?"])
+                #expect(model.received.count == 1)
             }
         }
     }

@@ -16,6 +16,8 @@ extension HTTPField.Name {
 struct TwilioWebhookRoutes {
     let database: APIDatabase
     let providers: PlatformProviders
+    /// Seals the media stream's per-call token.
+    let sealer: SecretSealer
     /// Twilio's callbacks are small; anything larger is not one.
     static let maximumBody = 64 << 10
 
@@ -35,7 +37,11 @@ struct TwilioWebhookRoutes {
         @Sendable func value(_ name: String) -> String? { FormURLEncoding.value(name, in: form) }
         let callID = request.uri.queryParameters["call"].flatMap { UUID(uuidString: String($0)) }
         let settings = providers.calls
-        let stream = providers.twilio?.configuration.mediaStreamURL
+        let streamed = providers.transport == .stream
+        // An external stream server (`MEDIA_STREAM_URL` on the gather transport) gets the call's ids;
+        // this API's own stream (the stream transport) a sealed token per call.
+        let stream = streamed ? MediaStreamRoutes.url(providers: providers) : providers.twilio?.configuration.mediaStreamURL
+        let sealer = self.sealer
         let publicBaseURL = providers.twilio?.configuration.publicBaseURL ?? ""
         let recordingCallback = publicBaseURL + "/webhooks/twilio/recording"
         let engine = providers.conversationEngine
@@ -49,16 +55,19 @@ struct TwilioWebhookRoutes {
                 let live = try await LiveAssistant.current(assistant, on: connection, logger: logger)
                 let settings = live.settings
                 var gather: TwiML.Gather?
-                if stream == nil, engine.canConverse(settings) {
+                let converses = engine.canConverse(settings) && (stream == nil || streamed)
+                if converses {
                     _ = try await ConversationStore.forCall(workspaceID: assistant.workspaceID, assistantID: assistant.id, version: live.version,
                                                             callID: call, greeting: settings.firstMessage, on: connection, logger: logger)
-                    gather = Self.gather(publicBaseURL: publicBaseURL, call: call, turn: 1, settings: settings)
                 }
+                if converses, stream == nil { gather = Self.gather(publicBaseURL: publicBaseURL, call: call, turn: 1, settings: settings) }
+                let parameters = streamed ? [("token", try MediaStreamRoutes.token(call: call, sealer: sealer))]
+                    : [("call_id", call.idString), ("assistant_id", assistant.id.idString)]
                 return TwiML.greeting(
-                    settings.firstMessage, language: settings.language, voice: TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID),
-                    stream: stream.map {
-                        TwiML.StreamTarget(url: $0, parameters: [("call_id", call.idString), ("assistant_id", assistant.id.idString)])
-                    },
+                    // On this API's stream the assistant greets in its own voice.
+                    streamed ? "" : settings.firstMessage, language: settings.language,
+                    voice: TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID),
+                    stream: stream.map { TwiML.StreamTarget(url: $0, parameters: parameters) },
                     gather: gather, recordingCallback: inbound && settings.recordCalls ? recordingCallback : nil)
             }
             if let callID {

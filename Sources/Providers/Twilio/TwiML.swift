@@ -15,7 +15,7 @@ public enum TwiML {
         if stream == nil, let gather {
             return document(body + gather.element(saying: text, language: language, voice: voice))
         }
-        body += say(text, language: language, voice: voice)
+        if !text.isEmpty { body += say(text, language: language, voice: voice) }
         if let stream {
             let parameters = stream.parameters.map { "<Parameter name=\"\(MarkupText.escape($0.0))\" value=\"\(MarkupText.escape($0.1))\"/>" }
                 .joined()
