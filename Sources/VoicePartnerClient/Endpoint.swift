@@ -51,10 +51,16 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public static let startConversation = Endpoint("POST", "/api/assistants/{assistant}/conversations")
     public static let conversation = Endpoint("GET", "/api/assistants/{assistant}/conversations/{conversation}")
     public static let conversationTurn = Endpoint("POST", "/api/assistants/{assistant}/conversations/{conversation}/turns")
+    public static let phoneNumbers = Endpoint("GET", "/api/phone-numbers")
+    public static let registerNumber = Endpoint("POST", "/api/phone-numbers")
+    public static let updateNumber = Endpoint("PUT", "/api/phone-numbers/{number}")
+    public static let availableNumbers = Endpoint("GET", "/api/phone-numbers/available")
+    public static let purchaseNumber = Endpoint("POST", "/api/phone-numbers/purchase")
 
     /// Every endpoint the client uses.
     public static let all: [Endpoint] = [
         enqueueJob, job, jobs, cancelJob, retryJob, placeCall, callStatus, endCall, invokeTool, testTool, credits, callTranscript,
-        deployAssistant, assistantVersions, rollbackAssistant, startConversation, conversation, conversationTurn,
+        deployAssistant, assistantVersions, rollbackAssistant, startConversation, conversation, conversationTurn, phoneNumbers, registerNumber,
+        updateNumber, availableNumbers, purchaseNumber,
     ]
 }

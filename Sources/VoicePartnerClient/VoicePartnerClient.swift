@@ -164,6 +164,55 @@ public struct VoicePartnerClient: Sendable {
                        headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
     }
 
+    // MARK: Phone numbers
+
+    public func phoneNumbers() async throws -> [PhoneNumber] {
+        try await send(.phoneNumbers)
+    }
+
+    /// Registers a number the workspace already holds at Twilio, bound to `assistant` when given
+    /// (Twilio's voice URL is then pointed here by a job).
+    public func registerNumber(_ number: String, label: String? = nil, assistant: UUID? = nil) async throws -> PhoneNumber {
+        try await send(.registerNumber, body: NumberBody(number: number, label: label, assistantID: assistant?.uuidString.lowercased()))
+    }
+
+    /// Binds the number to `assistant`, or unbinds it with nil.
+    public func bind(number id: UUID, to assistant: UUID?) async throws -> PhoneNumber {
+        try await send(.updateNumber, [id.uuidString.lowercased()], body: BindBody(assistantID: assistant?.uuidString.lowercased()))
+    }
+
+    /// Numbers Twilio offers in `country` (ISO 3166 alpha-2), optionally in an area code or containing digits.
+    public func availableNumbers(country: String = "US", areaCode: String? = nil, contains: String? = nil,
+                                 limit: Int = 20) async throws -> AvailableNumbers {
+        try await send(.availableNumbers, query: [("country", country), ("area_code", areaCode), ("contains", contains), ("limit", String(limit))])
+    }
+
+    /// Buys an offered number for the workspace (charged `priceCredits`); the answer's
+    /// `providerStatus` is `purchasing` until the purchase job has bought and configured it.
+    public func purchaseNumber(_ number: String, label: String? = nil, assistant: UUID? = nil) async throws -> PhoneNumber {
+        try await send(.purchaseNumber, body: NumberBody(number: number, label: label, assistantID: assistant?.uuidString.lowercased()))
+    }
+
+    struct NumberBody: Encodable {
+        let number: String
+        let label: String?
+        let assistantID: String?
+
+        enum CodingKeys: String, CodingKey { case number, label, assistantID = "assistant_id" }
+    }
+
+    /// `assistant_id` is always sent: null unbinds.
+    struct BindBody: Encodable {
+        let assistantID: String?
+
+        enum CodingKeys: String, CodingKey { case assistantID = "assistant_id" }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(assistantID, forKey: .assistantID)
+        }
+    }
+
     struct VersionList: Decodable {
         let data: [AssistantVersion]
     }

@@ -105,4 +105,33 @@ import VoicePartnerClient
             }
         }
     }
+
+    @Test func theClientListsBuysAndBindsNumbers() async throws {
+        try await CallTests.with(credits: 200_000) { setup in
+            let port = try #require(setup.api.http.port)
+            let client = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)",
+                                            credential: .user(accessToken: setup.owner.accessToken, workspaceID: setup.workspace))
+            let assistant = try #require(UUID(uuidString: setup.assistantID))
+            let offered = "+1555" + String(Int.random(in: 1_000_000...9_999_999))
+            setup.standIn.offer(offered)
+            let available = try await client.availableNumbers(country: "US", contains: "555")
+            #expect(available.offers.contains { $0.number == offered } && available.priceCredits == 50)
+            let bought = try await client.purchaseNumber(offered, label: "Sales", assistant: assistant)
+            #expect(bought.number == offered && bought.label == "Sales" && bought.providerStatus == "purchasing" && bought.assistantID == assistant)
+
+            let own = "+1" + String(Int.random(in: 2_000_000_000...9_999_999_999))
+            let registered = try await client.registerNumber(own, label: "Support")
+            #expect(registered.assistantID == nil)
+            #expect(try await client.bind(number: registered.id, to: assistant).assistantID == assistant)
+            #expect(try await client.bind(number: registered.id, to: nil).assistantID == nil)
+            let listed = try await client.phoneNumbers().map(\.number)
+            #expect(listed.contains(offered) && listed.contains(own))
+            do {
+                _ = try await client.registerNumber("not a number")
+                Issue.record("a malformed number is refused")
+            } catch ClientError.api(let status, _, _, let field, _) {
+                #expect(status == 422 && field == "number")
+            }
+        }
+    }
 }
