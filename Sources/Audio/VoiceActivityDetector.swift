@@ -15,12 +15,16 @@ public struct VoiceActivityDetector: Sendable {
         public var startFrames: Int
         /// Quiet that ends an utterance, in frames.
         public var endFrames: Int
+        /// The longest utterance, in frames (30 s): a television or music is cut into pieces.
+        public var maximumFrames: Int
 
-        public init(speechLevel: Double = -40, aboveBackground: Double = 9, startFrames: Int = 3, endFrames: Int = 35) {
+        public init(speechLevel: Double = -40, aboveBackground: Double = 9, startFrames: Int = 3, endFrames: Int = 35,
+                    maximumFrames: Int = 1_500) {
             self.speechLevel = speechLevel
             self.aboveBackground = aboveBackground
             self.startFrames = startFrames
             self.endFrames = endFrames
+            self.maximumFrames = maximumFrames
         }
     }
 
@@ -70,7 +74,7 @@ public struct VoiceActivityDetector: Sendable {
         if inUtterance {
             utterance.append(contentsOf: frame)
             quietFrames = isSpeech ? 0 : quietFrames + 1
-            guard quietFrames >= settings.endFrames else { return nil }
+            guard quietFrames >= settings.endFrames || utterance.count >= settings.maximumFrames * frame.count else { return nil }
             inUtterance = false
             quietFrames = 0
             defer { utterance = [] }

@@ -77,7 +77,7 @@ import TestSupport
                     transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
                     voices: Voices(synthesizers: [settings.voiceProvider: voice]))
                 let line = Line()
-                let session = VoiceSession(callID: callID, assistant: settings, services: services, logger: logger,
+                let session = VoiceSession(callID: callID, streamSID: "MZ1", assistant: settings, services: services, logger: logger,
                                            send: { command in line.sent.withLock { $0.append(command) } },
                                            hangUp: { line.hungUp.withLock { $0 = true } })
 
@@ -112,7 +112,7 @@ import TestSupport
                 // The first sentence played; the caller talks over the second.
                 await session.handle(.mark(name: "t1-s0"))
                 for index in 0..<30 { await session.handle(Self.media(speech: true, index: index)) }
-                #expect(line.cleared, "Twilio's queued audio is cleared")
+                try await Self.wait("Twilio's queued audio to be cleared") { line.cleared }
                 #expect(await session.interruptions == 1)
                 await session.handle(.mark(name: "t1-s1"))
                 #expect(await session.heard[1] == ["We open at nine."], "a mark echoed after clear was not heard")
@@ -207,8 +207,10 @@ import TestSupport
                 }
 
                 // Strangers first: nothing is said to them and nothing is asked of a model.
-                await #expect(throws: (any Error).self) {
-                    _ = try await attach(signature: "forged", start: Self.start(sid: call.sid, token: token), talk: false)
+                for forged in ["forged", nil] {
+                    await #expect(throws: (any Error).self, "signature \(forged ?? "none")") {
+                        _ = try await attach(signature: forged, start: Self.start(sid: call.sid, token: token), talk: false)
+                    }
                 }
                 for start in [Self.start(sid: call.sid, token: nil), Self.start(sid: call.sid, token: token + "x"),
                               Self.start(sid: "CA-someone-else", token: token)] {
@@ -220,7 +222,8 @@ import TestSupport
                 let twilio = try await attach(signature: signature, start: Self.start(sid: call.sid, token: token), talk: true)
                 #expect(twilio.marks == ["t0-s0", "t1-s0"])
                 let requests = speech.received
-                #expect(requests.first?.path.hasPrefix("/v1/text-to-speech/default/stream") == true, "the greeting in the ElevenLabs voice")
+                let greeted = requests.first?.path ?? ""
+                #expect(greeted.hasPrefix("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM/stream"), "the greeting in ElevenLabs' default voice")
                 #expect(requests.contains { $0.path == "/v1/audio/transcriptions" })
                 #expect(try await call.turns().map(\.caller) == ["When do you open?"])
                 #expect(model.received.count == 1)

@@ -61,7 +61,7 @@ struct TwilioWebhookRoutes {
                                                             callID: call, greeting: settings.firstMessage, on: connection, logger: logger)
                 }
                 if converses, stream == nil { gather = Self.gather(publicBaseURL: publicBaseURL, call: call, turn: 1, settings: settings) }
-                let parameters = streamed ? [("token", try MediaStreamRoutes.token(call: call, sealer: sealer))]
+                let parameters = streamed ? [("token", try MediaStreamRoutes.token(call: call, callSID: value("CallSid") ?? "", sealer: sealer))]
                     : [("call_id", call.idString), ("assistant_id", assistant.id.idString)]
                 return TwiML.greeting(
                     // On this API's stream the assistant greets in its own voice.

@@ -29,15 +29,23 @@ public actor VoiceSession {
     }
 
     let callID: UUID
+    /// Part of each turn's request key, so another stream of the same call never replays this one's turns.
+    let streamSID: String
     let assistant: AssistantSettings
     let services: Services
-    let send: @Sendable (MediaStreamCommand) async -> Void
     let hangUp: @Sendable () async -> Void
     let logger: Logger
     private var listener = CallListener()
     private var bargeIn: BargeIn
-    /// The turn being transcribed, answered or spoken.
+    /// The turn being transcribed, answered or spoken, and what it started from.
     private var current: Task<Void, Never>?
+    private var currentHeard: Heard?
+    /// Whether the current turn has begun to speak (before that, a new utterance continues it).
+    private var currentSpeaks = false
+    /// Commands in the order the session decided them; one writer sends them, so no audio
+    /// decided before a `clear` can reach Twilio after it.
+    private let outbox: AsyncStream<MediaStreamCommand>.Continuation
+    private var writer: Task<Void, Never>?
     /// Marks sent whose audio Twilio has not played yet, and their sentences.
     private var unplayed: [String: String] = [:]
     private var turns = 0
@@ -48,32 +56,43 @@ public actor VoiceSession {
     public private(set) var heard: [Int: [String]] = [:]
     public private(set) var interruptions = 0
 
-    public init(callID: UUID, assistant: AssistantSettings, services: Services, logger: Logger,
+    public init(callID: UUID, streamSID: String, assistant: AssistantSettings, services: Services, logger: Logger,
                 send: @escaping @Sendable (MediaStreamCommand) async -> Void, hangUp: @escaping @Sendable () async -> Void) {
         self.callID = callID
+        self.streamSID = streamSID
+        let (commands, outbox) = AsyncStream<MediaStreamCommand>.makeStream()
+        self.outbox = outbox
+        writer = Task {
+            for await command in commands { await send(command) }
+        }
         self.assistant = assistant
         self.services = services
         self.logger = logger
-        self.send = send
         self.hangUp = hangUp
         bargeIn = BargeIn(sensitivity: assistant.interruptionSensitivity)
     }
 
-    /// Whether the assistant is speaking or about to (a turn is running or its audio is unplayed).
+    /// Whether the assistant is busy with the caller: a turn is running or its audio is unplayed.
     public var isSpeaking: Bool { current != nil || !unplayed.isEmpty }
+
+    /// Whether Twilio still holds audio of the assistant's that the caller has not heard.
+    var isPlaying: Bool { !unplayed.isEmpty }
 
     public func handle(_ event: MediaStreamEvent) async {
         switch event {
         case .start:
-            // The greeting, in the assistant's voice, as turn 0.
-            let greeting = assistant.firstMessage
+            // The greeting, in the assistant's voice, as turn 0 (once, however often Twilio says start).
+            let greeting = assistant.firstMessage.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard turns == 0, current == nil, !greeting.isEmpty else { break }
+            currentSpeaks = true
             current = Task {
                 await self.speak([greeting], turn: 0)
-                await self.finished(turn: 0)
+                self.finished(turn: 0)
             }
         case .media(_, let payload, _):
             for (frame, event) in listener.hear(payload) {
-                if isSpeaking, bargeIn.hears(frame) { await interrupt() }
+                // Only audio the caller is hearing can be interrupted; a turn still thinking is not.
+                if isPlaying, bargeIn.hears(frame) { interrupt() }
                 if case .speechEnded(let samples) = event { begin(.utterance(samples)) }
             }
         case .dtmf(let digit):
@@ -88,28 +107,45 @@ public actor VoiceSession {
         }
     }
 
-    /// The call is over: everything in flight stops.
+    /// The call is over: everything in flight stops, and what was decided is still sent.
     public func end() {
         current?.cancel()
         current = nil
         unplayed.removeAll()
+        outbox.finish()
     }
 
-    private func interrupt() async {
+    private func send(_ command: MediaStreamCommand) { outbox.yield(command) }
+
+    private func interrupt() {
         interruptions += 1
         silencedThrough = turns
         current?.cancel()
         current = nil
+        currentHeard = nil
         unplayed.removeAll()
         bargeIn.reset()
-        await send(.clear)
+        send(.clear)
         logger.info("caller interrupted the assistant", metadata: ["call.id": "\(callID)"])
     }
 
+    /// A new turn from what the caller just said or pressed. A turn still transcribing or thinking
+    /// is replaced by one over both utterances (the caller had only paused); while the caller hears
+    /// the assistant, a new utterance interrupts it unless its sensitivity lets nothing interrupt,
+    /// in which case the assistant does not listen until it has finished.
     private func begin(_ heard: Heard) {
-        current?.cancel()
+        var heard = heard
+        if isPlaying {
+            guard bargeIn.level != nil else { return }
+            interrupt()
+        } else if let running = current, !currentSpeaks {
+            running.cancel()
+            if case .utterance(let before)? = currentHeard, case .utterance(let now) = heard { heard = .utterance(before + now) }
+        }
         turns += 1
         let turn = turns
+        currentHeard = heard
+        currentSpeaks = false
         current = Task { await self.run(heard, turn: turn) }
     }
 
@@ -132,7 +168,7 @@ public actor VoiceSession {
         let logger = self.logger
         let answer: (ConversationTurn, LiveAssistant)?
         do {
-            answer = try await services.conversations.turn(requestKey: "stream:\(turn)", callerText: text, confidence: nil,
+            answer = try await services.conversations.turn(requestKey: "stream:\(streamSID):\(turn)", callerText: text, confidence: nil,
                                                            logger: logger) { connection in
                 guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
                       let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
@@ -145,29 +181,35 @@ public actor VoiceSession {
         }
         guard let (reply, _) = answer, !Task.isCancelled else { return }
         try? await Task.sleep(for: .milliseconds(assistant.responseDelayMS))
+        guard !Task.isCancelled else { return }
+        if turns == turn { currentSpeaks = true }
         var splitter = SentenceSplitter()
         let sentences = splitter.add(reply.assistantText) + (splitter.finish().map { [$0] } ?? [])
         await speak(sentences, turn: turn)
         if reply.action != .continue, !Task.isCancelled {
             await waitUntilPlayed(turn: turn)
+            // The caller may have talked over the goodbye: then the call goes on.
+            guard !Task.isCancelled else { return }
             await hangUp()
         }
     }
 
     private func finished(turn: Int) {
-        if turns == turn { current = nil }
+        guard turns == turn else { return }
+        current = nil
+        currentHeard = nil
     }
 
     /// Sends `command` unless its turn was interrupted (the provider may still be streaming it).
-    private func forward(_ command: MediaStreamCommand, turn: Int) async {
+    private func forward(_ command: MediaStreamCommand, turn: Int) {
         guard turn > silencedThrough else { return }
-        await send(command)
+        send(command)
     }
 
     /// Speaks the sentences of `turn` in order, each with its mark, until the turn is cancelled.
     private func speak(_ sentences: [String], turn: Int) async {
-        guard let synthesizer = services.voices.synthesizer(for: assistant.voiceProvider) else {
-            logger.error("the assistant's voice provider is not configured", metadata: ["voice.provider": "\(assistant.voiceProvider)"])
+        guard let (synthesizer, voice) = services.voices.voice(provider: assistant.voiceProvider, id: assistant.voiceID) else {
+            logger.error("no voice is configured", metadata: ["voice.provider": "\(assistant.voiceProvider)"])
             return
         }
         let speaker = SentenceSpeaker(synthesizer: synthesizer, timeout: services.voices.timeout)
@@ -175,13 +217,13 @@ public actor VoiceSession {
             let mark = "t\(turn)-s\(index)"
             unplayed[mark] = sentence
             do {
-                try await speaker.speak(sentence, voice: assistant.voiceID, language: assistant.language, mark: mark) { command in
+                try await speaker.speak(sentence, voice: voice, language: assistant.language, mark: mark) { command in
                     await self.forward(command, turn: turn)
                 }
             } catch {
+                // The sentence is lost; the next one may fare better.
                 unplayed[mark] = nil
                 logger.warning("text to speech failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
-                return
             }
         }
     }

@@ -16,6 +16,7 @@ public struct AzureSpeechClient: SpeechSynthesizer {
     }
 
     public var format: SpeechAudioFormat { .muLaw8000 }
+    public var defaultVoice: String { "en-US-JennyNeural" }
 
     public func speak(_ text: String, voice: String, language: String, timeout: Duration,
                       onAudio: @escaping @Sendable ([UInt8]) async -> Void) async throws(SpeechFailure) {

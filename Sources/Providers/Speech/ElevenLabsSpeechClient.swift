@@ -22,6 +22,8 @@ public struct ElevenLabsSpeechClient: SpeechSynthesizer {
     }
 
     public var format: SpeechAudioFormat { .muLaw8000 }
+    /// "Rachel", one of ElevenLabs' premade voices.
+    public var defaultVoice: String { "21m00Tcm4TlvDq8ikWAM" }
 
     public func speak(_ text: String, voice: String, language: String, timeout: Duration,
                       onAudio: @escaping @Sendable ([UInt8]) async -> Void) async throws(SpeechFailure) {

@@ -21,6 +21,7 @@ public struct OpenAISpeechClient: SpeechSynthesizer {
     }
 
     public var format: SpeechAudioFormat { .pcm16(sampleRate: Self.sampleRate) }
+    public var defaultVoice: String { "alloy" }
 
     public func speak(_ text: String, voice: String, language: String, timeout: Duration,
                       onAudio: @escaping @Sendable ([UInt8]) async -> Void) async throws(SpeechFailure) {

@@ -41,6 +41,8 @@ public enum SpeechFailure: Error, Sendable, Equatable, CustomStringConvertible {
 /// `format`, so the caller hears the first words before the sentence is synthesised whole.
 public protocol SpeechSynthesizer: Sendable {
     var format: SpeechAudioFormat { get }
+    /// The voice spoken when an assistant names none of this provider's.
+    var defaultVoice: String { get }
     func speak(_ text: String, voice: String, language: String, timeout: Duration,
                onAudio: @escaping @Sendable ([UInt8]) async -> Void) async throws(SpeechFailure)
 }

@@ -18,6 +18,17 @@ public struct Voices: Sendable {
 
     public func synthesizer(for provider: String) -> (any SpeechSynthesizer)? { synthesizers[provider] }
 
+    /// The synthesizer and voice an assistant speaks with: its provider and voice, the provider's
+    /// default voice for `default` or an empty id, else (its provider is not configured here) the
+    /// first configured provider in its default voice, so a call is never silent.
+    public func voice(provider: String, id: String) -> (synthesizer: any SpeechSynthesizer, voice: String)? {
+        if let synthesizer = synthesizers[provider] {
+            return (synthesizer, id.isEmpty || id == "default" ? synthesizer.defaultVoice : id)
+        }
+        guard let fallback = synthesizers.keys.sorted().first.flatMap({ synthesizers[$0] }) else { return nil }
+        return (fallback, fallback.defaultVoice)
+    }
+
     /// From the environment:
     /// - `openai`: `OPENAI_API_KEY`, `OPENAI_TTS_BASE_URL` (default `OPENAI_BASE_URL`, else
     ///   `https://api.openai.com/v1`; any server with the same speech API), `OPENAI_TTS_MODEL` (default `gpt-4o-mini-tts`);
