@@ -123,6 +123,46 @@ import TestSupport
         }
     }
 
+    /// A line that stays quiet: after `silence_timeout_ms` the assistant re-prompts once, after another
+    /// it says goodbye and ends the call, and no model is asked.
+    @Test func aSilentLineIsRepromptedThenToldGoodbye() async throws {
+        let model = LanguageModelStandIn()
+        let speech = SpeechStandIn()
+        try await speech.run { speechBase in
+            try await ConversationTests.call(model: model) { call, model in
+                let api = call.api
+                let logger = api.logger
+                let assistantID = try #require(UUID(uuidString: call.assistantID))
+                let record = try await api.database.withConnection { connection in
+                    try await AssistantStore.assistant(workspaceID: call.workspace, id: assistantID, on: connection, logger: logger)
+                }
+                var settings = try #require(record?.settings)
+                settings.silenceTimeoutMS = 600
+                let lines = api.services.configuration.providers.conversations
+                let services = VoiceSession.Services(
+                    conversations: ConversationService(client: api.database, engine: api.services.configuration.providers.conversationEngine),
+                    transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
+                    voices: Voices(synthesizers: ["openai": OpenAISpeechClient(baseURL: speechBase + "/v1", apiKey: nil, model: "tts-1")]))
+                let line = Line()
+                let session = VoiceSession(callID: try #require(UUID(uuidString: call.callID)), streamSID: "MZ-quiet", assistant: settings,
+                                           services: services, logger: logger,
+                                           send: { command in line.sent.withLock { $0.append(command) } },
+                                           hangUp: { line.hungUp.withLock { $0 = true } })
+                try await session.handle(MediaStreamEvent(json: Self.start(sid: call.sid, token: nil)))
+                for mark in ["t0-s0", "t1-s0", "t2-s0"] {
+                    try await Self.wait("mark \(mark)") { line.marks.contains(mark) }
+                    await session.handle(.mark(name: mark))
+                }
+                try await Self.wait("the hang-up") { line.hungUp.withLock { $0 } }
+                let spoken = speech.received.compactMap { $0.json["input"] as? String }
+                #expect(spoken == [settings.firstMessage, lines.repromptLine, lines.goodbyeLine])
+                #expect(try await call.turns().map(\.outcome) == ["no_input", "no_input"])
+                #expect(model.received.isEmpty)
+                await session.end()
+            }
+        }
+    }
+
     /// A fake Twilio on the stream: it sends what Twilio sends and keeps what the API answers.
     final class FakeTwilio: Sendable {
         let received = Mutex<[MediaStreamEvent.Start?]>([])

@@ -26,6 +26,8 @@ public actor VoiceSession {
     enum Heard: Sendable {
         case utterance([Int16])
         case digits(String)
+        /// Nothing for the assistant's `silence_timeout_ms`: a re-prompt, then a goodbye.
+        case silence
     }
 
     let callID: UUID
@@ -46,6 +48,9 @@ public actor VoiceSession {
     /// decided before a `clear` can reach Twilio after it.
     private let outbox: AsyncStream<MediaStreamCommand>.Continuation
     private var writer: Task<Void, Never>?
+    /// When the line last went quiet: the caller stopped talking or the assistant's audio played.
+    private var quietSince = ContinuousClock.now
+    private var silenceWatch: Task<Void, Never>?
     /// Marks sent whose audio Twilio has not played yet, and their sentences.
     private var unplayed: [String: String] = [:]
     private var turns = 0
@@ -81,6 +86,7 @@ public actor VoiceSession {
     public func handle(_ event: MediaStreamEvent) async {
         switch event {
         case .start:
+            watchSilence()
             // The greeting, in the assistant's voice, as turn 0 (once, however often Twilio says start).
             let greeting = assistant.firstMessage.trimmingCharacters(in: .whitespacesAndNewlines)
             guard turns == 0, current == nil, !greeting.isEmpty else { break }
@@ -95,11 +101,14 @@ public actor VoiceSession {
                 if isPlaying, bargeIn.hears(frame) { interrupt() }
                 if case .speechEnded(let samples) = event { begin(.utterance(samples)) }
             }
+            if listener.isSpeaking { quietSince = .now }
         case .dtmf(let digit):
+            quietSince = .now
             begin(.digits(digit))
         case .mark(let name):
             guard let sentence = unplayed.removeValue(forKey: name), let turn = Self.turn(of: name) else { break }
             heard[turn, default: []].append(sentence)
+            quietSince = .now
         case .stop:
             end()
         case .connected, .other:
@@ -109,6 +118,7 @@ public actor VoiceSession {
 
     /// The call is over: everything in flight stops, and what was decided is still sent.
     public func end() {
+        silenceWatch?.cancel()
         current?.cancel()
         current = nil
         unplayed.removeAll()
@@ -116,6 +126,22 @@ public actor VoiceSession {
     }
 
     private func send(_ command: MediaStreamCommand) { outbox.yield(command) }
+
+    /// Checks the line a few times a second: quiet for `silence_timeout_ms` while nobody speaks
+    /// makes a silent turn (the conversation core re-prompts once, then says goodbye and ends).
+    private func watchSilence() {
+        guard silenceWatch == nil else { return }
+        let timeout = Duration.milliseconds(assistant.silenceTimeoutMS)
+        quietSince = .now
+        silenceWatch = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard !isSpeaking, !listener.isSpeaking, ContinuousClock.now - quietSince >= timeout else { continue }
+                quietSince = .now
+                begin(.silence)
+            }
+        }
+    }
 
     private func interrupt() {
         interruptions += 1
@@ -151,7 +177,7 @@ public actor VoiceSession {
 
     private func run(_ heard: Heard, turn: Int) async {
         defer { finished(turn: turn) }
-        let text: String
+        let text: String?
         switch heard {
         case .utterance(let samples):
             do {
@@ -162,8 +188,10 @@ public actor VoiceSession {
             }
         case .digits(let digits):
             text = "(The caller pressed \(digits) on the keypad.)"
+        case .silence:
+            text = nil
         }
-        guard !text.isEmpty, !Task.isCancelled else { return }
+        guard text?.isEmpty != true, !Task.isCancelled else { return }
         let callID = self.callID
         let logger = self.logger
         let answer: (ConversationTurn, LiveAssistant)?
