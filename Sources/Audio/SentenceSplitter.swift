@@ -22,6 +22,12 @@ public struct SentenceSplitter: Sendable {
         return sentences
     }
 
+    /// The sentences of a whole text.
+    public static func all(of text: String) -> [String] {
+        var splitter = SentenceSplitter()
+        return splitter.add(text) + (splitter.finish().map { [$0] } ?? [])
+    }
+
     /// What is left when the reply ends.
     public mutating func finish() -> String? {
         defer { buffer = "" }

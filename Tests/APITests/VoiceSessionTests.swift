@@ -58,7 +58,9 @@ import TestSupport
 
     @Test func aStreamedCallListensAnswersSpeaksAndCanBeInterrupted() async throws {
         let model = LanguageModelStandIn()
-        model.script(.text("We open at nine. See you then!"))
+        // The model's stream stays open after its first sentence until that sentence is being spoken.
+        let gate = LanguageModelStandIn.Gate()
+        model.script(.gated(first: "We open at nine. ", rest: "See you then!", gate: gate))
         let speech = SpeechStandIn()
         speech.transcribe("When do you open?")
         try await speech.run { speechBase in
@@ -99,6 +101,10 @@ import TestSupport
                 for (frames, speaking) in [(25, false), (50, true), (40, false)] {
                     for index in 0..<frames { await session.handle(Self.media(speech: speaking, index: index)) }
                 }
+                try await Self.wait("the first sentence spoken while the model still writes") {
+                    speech.received.contains { $0.json["input"] as? String == "We open at nine." }
+                }
+                gate.open()
                 try await Self.wait("the reply's two sentences") { line.marks == ["t0-s0", "t1-s0", "t1-s1"] }
                 let requests = speech.received
                 let upload = try #require(requests.first { $0.path == "/v1/audio/transcriptions" })

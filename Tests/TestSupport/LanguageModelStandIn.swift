@@ -24,6 +24,18 @@ public final class LanguageModelStandIn: Sendable {
         case truncated(String)
         /// An event whose data is not JSON.
         case garbage
+        /// `first`, then nothing until `gate` opens, then `rest` and the end (Chat Completions only).
+        case gated(first: String, rest: String, gate: Gate)
+    }
+
+    /// Holds a gated reply's stream open until the test opens it.
+    public final class Gate: Sendable {
+        private let stream: AsyncStream<Void>
+        private let continuation: AsyncStream<Void>.Continuation
+
+        public init() { (stream, continuation) = AsyncStream.makeStream() }
+        public func open() { continuation.finish() }
+        func wait() async { for await _ in stream {} }
     }
 
     /// Lets `Reply` nest itself.
@@ -108,6 +120,15 @@ public final class LanguageModelStandIn: Sendable {
             let json = anthropic ? #"{"type":"error","error":{"type":"\#(kind)","message":"\#(message)"}}"#
                 : #"{"error":{"message":"\#(message)","type":"\#(kind)","code":null}}"#
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+        case .gated(let first, let rest, let gate):
+            let head = Self.openAIEvents(.text(first, pieces: 1), model: model, promptTokens: promptTokens, includeUsage: false).prefix(2)
+            let tail = Self.openAIEvents(.text(rest, pieces: 1), model: model, promptTokens: promptTokens, includeUsage: includeUsage).dropFirst()
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+                for event in head { try await writer.write(ByteBuffer(string: event)) }
+                await gate.wait()
+                for event in tail { try await writer.write(ByteBuffer(string: event)) }
+                try await writer.finish(nil)
+            })
         default:
             let events = anthropic ? Self.anthropicEvents(reply, model: model, promptTokens: promptTokens)
                 : Self.openAIEvents(reply, model: model, promptTokens: promptTokens, includeUsage: includeUsage)

@@ -62,7 +62,9 @@ public struct ConversationEngine: Sendable {
     /// Whether the assistant's provider is configured in this deployment.
     public func canConverse(_ assistant: AssistantSettings) -> Bool { models.model(for: assistant.llmProvider) != nil }
 
-    public func reply(_ input: Input, logger: Logger) async -> Reply {
+    /// `onText` gets the model's words as they stream (the stream transport speaks them sentence by
+    /// sentence before the reply is complete); the reply's text is the whole of the last answer.
+    public func reply(_ input: Input, logger: Logger, onText: (@Sendable (String) -> Void)? = nil) async -> Reply {
         let assistant = input.assistant
         var reply = Reply(text: "", provider: assistant.llmProvider, model: assistant.llmModel)
         guard let model = models.model(for: assistant.llmProvider) else {
@@ -88,7 +90,7 @@ public struct ConversationEngine: Sendable {
                                       temperature: assistant.temperature, maxTokens: assistant.maxTokens)
             let answer: ChatReply
             do {
-                answer = try await model.complete(request, timeout: min(remaining, models.timeout), onText: nil)
+                answer = try await model.complete(request, timeout: min(remaining, models.timeout), onText: onText)
             } catch {
                 logger.warning("language model failed", metadata: ["llm.provider": "\(assistant.llmProvider)", "reason": "\(error.code)"])
                 reply.failure = error

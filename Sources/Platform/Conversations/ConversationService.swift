@@ -35,7 +35,7 @@ public struct ConversationService: Sendable {
     /// or as an earlier request with the same key left it. Finding the conversation, claiming the turn
     /// and reading what it needs share one connection; storing it is one short transaction.
     public func turn(requestKey: String, callerText: String?, confidence: Double?, logger: Logger,
-                     lookup: @escaping Lookup) async throws -> (ConversationTurn, LiveAssistant)? {
+                     onText: (@Sendable (String) -> Void)? = nil, lookup: @escaping Lookup) async throws -> (ConversationTurn, LiveAssistant)? {
         let said = callerText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let settings = self.settings
         let found = try await client.withConnection { connection -> (ConversationRecord, LiveAssistant, Start)? in
@@ -77,7 +77,7 @@ public struct ConversationService: Sendable {
             return (goodbye, assistant)
         case .claimed(let turn, let history, let tools, let knowledge):
             let finished = await run(turn, conversation: conversation, assistant: assistant, history: history, tools: tools, knowledge: knowledge,
-                                     logger: logger)
+                                     logger: logger, onText: onText)
             try await client.transaction(logger: logger) { connection in
                 try await ConversationBilling.store(finished, of: conversation, on: connection, logger: logger)
                 if finished.action != .continue {
@@ -90,12 +90,12 @@ public struct ConversationService: Sendable {
 
     /// The claimed turn's reply: a re-prompt or goodbye after a silence, else the model's answer.
     func run(_ claimed: ConversationTurn, conversation: ConversationRecord, assistant: LiveAssistant, history: [ConversationTurn], tools: [Tool],
-             knowledge: [KnowledgePassage], logger: Logger) async -> ConversationTurn {
+             knowledge: [KnowledgePassage], logger: Logger, onText: (@Sendable (String) -> Void)? = nil) async -> ConversationTurn {
         let started = ContinuousClock.now
         var turn = claimed
         if let said = turn.callerText {
             let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
-                                                 callerText: said, tools: tools, knowledge: knowledge), logger: logger)
+                                                 callerText: said, tools: tools, knowledge: knowledge), logger: logger, onText: onText)
             turn.assistantText = reply.text
             turn.action = reply.action
             turn.transferTo = reply.transferTo

@@ -2,6 +2,7 @@ import Audio
 import Foundation
 import Logging
 import Providers
+import Synchronization
 
 /// One call over a media stream: what the caller says becomes a turn of the conversation core
 /// (speech to text, the model, its tools), and the reply is spoken back sentence by sentence in the
@@ -192,33 +193,57 @@ public actor VoiceSession {
             text = nil
         }
         guard text?.isEmpty != true, !Task.isCancelled else { return }
+        // The reply is spoken sentence by sentence while the model is still writing it: its words
+        // stream into sentences, which one task speaks in order after `response_delay_ms`.
+        let (sentences, queue) = AsyncStream<String>.makeStream()
+        let streamed = StreamedSentences()
+        let delay = Duration.milliseconds(assistant.responseDelayMS)
+        let reply: ConversationTurn? = await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: delay)
+                var index = 0
+                for await sentence in sentences where !Task.isCancelled {
+                    await self.speakSentence(sentence, turn: turn, index: index)
+                    index += 1
+                }
+            }
+            let reply = await answer(text, turn: turn) { words in
+                for sentence in streamed.add(words) { queue.yield(sentence) }
+            }
+            if let reply, !Task.isCancelled {
+                // A repeated or silent turn streamed nothing; a failed one ends in its fallback line.
+                let rest = !streamed.any || reply.outcome == .failed ? SentenceSplitter.all(of: reply.assistantText) : streamed.finish()
+                for sentence in rest { queue.yield(sentence) }
+            }
+            queue.finish()
+            await group.waitForAll()
+            return reply
+        }
+        if let reply, reply.action != .continue, !Task.isCancelled {
+            await waitUntilPlayed(turn: turn)
+            // The caller may have talked over the goodbye: then the call goes on.
+            guard !Task.isCancelled else { return }
+            await hangUp()
+        }
+    }
+
+    /// The conversation core's turn for what the caller said (nil: a silence); its words go to `onText`
+    /// as the model writes them.
+    private func answer(_ text: String?, turn: Int, onText: @escaping @Sendable (String) -> Void) async -> ConversationTurn? {
         let callID = self.callID
         let logger = self.logger
-        let answer: (ConversationTurn, LiveAssistant)?
         do {
-            answer = try await services.conversations.turn(requestKey: "stream:\(streamSID):\(turn)", callerText: text, confidence: nil,
-                                                           logger: logger) { connection in
+            let answer = try await services.conversations.turn(requestKey: "stream:\(streamSID):\(turn)", callerText: text, confidence: nil,
+                                                               logger: logger, onText: onText) { connection in
                 guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
                       let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
                 else { return nil }
                 return (conversation, assistant)
             }
+            return answer?.0
         } catch {
             logger.error("a streamed turn failed", metadata: ["call.id": "\(callID)", "error": "\(error)"])
-            return
-        }
-        guard let (reply, _) = answer, !Task.isCancelled else { return }
-        try? await Task.sleep(for: .milliseconds(assistant.responseDelayMS))
-        guard !Task.isCancelled else { return }
-        if turns == turn { currentSpeaks = true }
-        var splitter = SentenceSplitter()
-        let sentences = splitter.add(reply.assistantText) + (splitter.finish().map { [$0] } ?? [])
-        await speak(sentences, turn: turn)
-        if reply.action != .continue, !Task.isCancelled {
-            await waitUntilPlayed(turn: turn)
-            // The caller may have talked over the goodbye: then the call goes on.
-            guard !Task.isCancelled else { return }
-            await hangUp()
+            return nil
         }
     }
 
@@ -236,23 +261,30 @@ public actor VoiceSession {
 
     /// Speaks the sentences of `turn` in order, each with its mark, until the turn is cancelled.
     private func speak(_ sentences: [String], turn: Int) async {
+        for (index, sentence) in sentences.enumerated() where !Task.isCancelled {
+            await speakSentence(sentence, turn: turn, index: index)
+        }
+    }
+
+    /// Speaks one sentence with its mark `t<turn>-s<index>`; a failed one is logged and skipped.
+    private func speakSentence(_ sentence: String, turn: Int, index: Int) async {
+        guard turn > silencedThrough else { return }
         guard let (synthesizer, voice) = services.voices.voice(provider: assistant.voiceProvider, id: assistant.voiceID) else {
             logger.error("no voice is configured", metadata: ["voice.provider": "\(assistant.voiceProvider)"])
             return
         }
+        if turns == turn { currentSpeaks = true }
         let speaker = SentenceSpeaker(synthesizer: synthesizer, timeout: services.voices.timeout)
-        for (index, sentence) in sentences.enumerated() where !Task.isCancelled {
-            let mark = "t\(turn)-s\(index)"
-            unplayed[mark] = sentence
-            do {
-                try await speaker.speak(sentence, voice: voice, language: assistant.language, mark: mark) { command in
-                    await self.forward(command, turn: turn)
-                }
-            } catch {
-                // The sentence is lost; the next one may fare better.
-                unplayed[mark] = nil
-                logger.warning("text to speech failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
+        let mark = "t\(turn)-s\(index)"
+        unplayed[mark] = sentence
+        do {
+            try await speaker.speak(sentence, voice: voice, language: assistant.language, mark: mark) { command in
+                await self.forward(command, turn: turn)
             }
+        } catch {
+            // The sentence is lost; the next one may fare better.
+            unplayed[mark] = nil
+            logger.warning("text to speech failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
         }
     }
 
@@ -268,5 +300,24 @@ public actor VoiceSession {
     static func turn(of mark: String) -> Int? {
         guard mark.hasPrefix("t"), let dash = mark.firstIndex(of: "-") else { return nil }
         return Int(mark[mark.index(after: mark.startIndex)..<dash])
+    }
+}
+
+/// The model's words as they stream, cut into sentences across the callbacks.
+final class StreamedSentences: Sendable {
+    private let state = Mutex<(splitter: SentenceSplitter, any: Bool)>((SentenceSplitter(), false))
+
+    /// Whether any words came.
+    var any: Bool { state.withLock { $0.any } }
+
+    func add(_ words: String) -> [String] {
+        state.withLock { state in
+            state.any = true
+            return state.splitter.add(words)
+        }
+    }
+
+    func finish() -> [String] {
+        state.withLock { $0.splitter.finish().map { [$0] } ?? [] }
     }
 }
