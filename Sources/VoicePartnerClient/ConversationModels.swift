@@ -49,9 +49,13 @@ public struct ConversationTurn: Decodable, Sendable {
     public let firstTokenMS: Int?
     public let latencyMS: Int?
     public let createdAt: Date
+    /// On a streamed call the caller interrupted: the part of the reply they heard.
+    public let interrupted: Bool?
+    public let heardText: String?
 
     enum CodingKeys: String, CodingKey {
-        case sequence, action, outcome, model
+        case sequence, action, outcome, model, interrupted
+        case heardText = "heard_text"
         case callerText = "caller_text", callerConfidence = "caller_confidence", assistantText = "assistant_text", toolCalls = "tool_calls"
         case failureReason = "failure_reason", inputTokens = "input_tokens", outputTokens = "output_tokens", firstTokenMS = "first_token_ms"
         case latencyMS = "latency_ms", createdAt = "created_at"

@@ -122,6 +122,20 @@ import TestSupport
                 #expect(await session.interruptions == 1)
                 await session.handle(.mark(name: "t1-s1"))
                 #expect(await session.heard[1] == ["We open at nine."], "a mark echoed after clear was not heard")
+                try await Self.wait("the interruption recorded on the turn") {
+                    let rows = try? await api.database.query("""
+                        SELECT t.heard_text FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id
+                        WHERE c.call_id = \(callID) AND t.interrupted
+                        """, logger: logger)
+                    guard let rows else { return false }
+                    var heard: [String?] = []
+                    do {
+                        for try await text in rows.decode(String?.self) { heard.append(text) }
+                    } catch {
+                        return false
+                    }
+                    return heard == ["We open at nine."]
+                }
                 await session.handle(.stop)
                 #expect(await !session.isSpeaking)
                 #expect(!line.hungUp.withLock { $0 })

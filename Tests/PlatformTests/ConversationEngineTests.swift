@@ -33,6 +33,17 @@ import Testing
         #expect(huge == [.user(String(repeating: "y", count: 1_000))])
     }
 
+    /// A reply the caller cut into is in the model's history as far as it was heard.
+    @Test func anInterruptedReplyIsRememberedAsFarAsItWasHeard() {
+        var cut = Self.turn(1, caller: "When do you open?", assistant: "We open at nine. On Sundays at ten.")
+        cut.interrupted = true
+        cut.heardText = "We open at nine."
+        let messages = ConversationEngine.bounded(history: [cut, Self.turn(2, caller: "Thanks", assistant: "You are welcome.")], greeting: "",
+                                                  callerText: "Bye", budget: 10_000)
+        #expect(messages == [.user("When do you open?"), .assistant("We open at nine."), .user("Thanks"), .assistant("You are welcome."),
+                             .user("Bye")])
+    }
+
     @Test func toolNamesAreSafeForEveryProviderAndTheBuiltInsComeFirst() {
         #expect(ToolCatalogue.safeName("Look up order #5") == "Look_up_order__5")
         #expect(ToolCatalogue.safeName(String(repeating: "a", count: 80)).count == 64)

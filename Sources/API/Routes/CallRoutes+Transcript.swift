@@ -20,6 +20,9 @@ extension CallRoutes {
             let inputTokens, outputTokens: Int
             let firstTokenMS, latencyMS: Int?
             let createdAt: Date
+            /// On a streamed call the caller interrupted: the part of the reply they heard.
+            let interrupted: Bool
+            let heardText: String?
 
             init(_ turn: ConversationTurn) {
                 sequence = turn.sequence
@@ -36,6 +39,8 @@ extension CallRoutes {
                 firstTokenMS = turn.firstTokenMS
                 latencyMS = turn.latencyMS
                 createdAt = turn.createdAt
+                interrupted = turn.interrupted
+                heardText = turn.heardText
             }
         }
 

@@ -185,7 +185,8 @@ public struct ConversationEngine: Sendable {
         for turn in history {
             var group: [ChatMessage] = []
             if let said = turn.callerText, !said.isEmpty { group.append(.user(said)) }
-            if !turn.assistantText.isEmpty { group.append(.assistant(turn.assistantText)) }
+            // What the caller heard: an interrupted reply only up to where they cut in.
+            if !turn.heardReply.isEmpty { group.append(.assistant(turn.heardReply)) }
             if !group.isEmpty { groups.append(group) }
         }
         let caller = callerText.count > max(budget / 2, 200) ? String(callerText.prefix(max(budget / 2, 200))) : callerText

@@ -9,7 +9,7 @@ public enum ConversationStore {
     static let turnColumns = """
         id, conversation_id, sequence, request_key, caller_text, caller_confidence, assistant_text, tool_calls::text, action,
         transfer_to, llm_provider, model, model_rounds, input_tokens, output_tokens, first_token_ms, latency_ms, outcome,
-        failure_reason, cost, created_at
+        failure_reason, cost, created_at, heard_text, interrupted
         """
     static let conversationColumns = "id, workspace_id, assistant_id, assistant_version, call_id, greeting, status"
 
@@ -122,6 +122,11 @@ public enum ConversationStore {
             """, logger: logger))
     }
 
+    /// Records that the caller interrupted a streamed reply after hearing `heard`.
+    public static func recordInterruption(turnID: Int64, heard: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE conversation_turns SET heard_text = \(heard), interrupted = true WHERE id = \(turnID)", logger: logger)
+    }
+
     /// Stores what the claimed turn came to. With `locking`, the same statement locks the
     /// conversation's row and answers whether its call was charged already (`ConversationBilling`).
     @discardableResult
@@ -159,7 +164,7 @@ public enum ConversationStore {
         for try await row in rows {
             let r = row.makeRandomAccess()
             func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try r[name].decode(T.self, context: .default) }
-            turns.append(ConversationTurn(
+            var turn = ConversationTurn(
                 id: try value("id"), conversationID: try value("conversation_id"), sequence: try value("sequence"),
                 requestKey: try value("request_key"), callerText: try value("caller_text"), callerConfidence: try value("caller_confidence"),
                 assistantText: try value("assistant_text"), toolCalls: JSONValue(text: try value("tool_calls", String.self)),
@@ -167,7 +172,10 @@ public enum ConversationStore {
                 provider: try value("llm_provider"), model: try value("model"), modelRounds: try value("model_rounds"),
                 inputTokens: try value("input_tokens"), outputTokens: try value("output_tokens"), firstTokenMS: try value("first_token_ms"),
                 latencyMS: try value("latency_ms"), outcome: ConversationTurn.Outcome(rawValue: try value("outcome")) ?? .failed,
-                failureReason: try value("failure_reason"), cost: try value("cost"), createdAt: try value("created_at")))
+                failureReason: try value("failure_reason"), cost: try value("cost"), createdAt: try value("created_at"))
+            turn.heardText = try value("heard_text")
+            turn.interrupted = try value("interrupted")
+            turns.append(turn)
         }
         return turns
     }

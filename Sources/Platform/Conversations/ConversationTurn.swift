@@ -41,6 +41,12 @@ public struct ConversationTurn: Sendable, Equatable {
     public var failureReason: String?
     public var cost: Int64
     public let createdAt: Date
+    /// On a streamed call, the sentences the caller heard before interrupting the reply.
+    public var heardText: String? = nil
+    public var interrupted = false
+
+    /// What the caller heard of the reply: all of it, unless they interrupted it.
+    public var heardReply: String { interrupted ? heardText ?? "" : assistantText }
 }
 
 extension ConversationTurn {

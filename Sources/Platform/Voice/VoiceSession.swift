@@ -52,6 +52,10 @@ public actor VoiceSession {
     /// When the line last went quiet: the caller stopped talking or the assistant's audio played.
     private var quietSince = ContinuousClock.now
     private var silenceWatch: Task<Void, Never>?
+    /// The stored turn of each of this session's turns, and the ones the caller cut into.
+    private var replyIDs: [Int: Int64] = [:]
+    private var interruptedTurns: Set<Int> = []
+    private var recordedTurns: Set<Int> = []
     /// Marks sent whose audio Twilio has not played yet, and their sentences.
     private var unplayed: [String: String] = [:]
     private var turns = 0
@@ -146,6 +150,11 @@ public actor VoiceSession {
 
     private func interrupt() {
         interruptions += 1
+        // The turns whose audio was cut: recorded now, or once their reply is stored.
+        var cut = Set(unplayed.keys.compactMap(Self.turn(of:)))
+        if current != nil { cut.insert(turns) }
+        interruptedTurns.formUnion(cut)
+        for turn in cut { recordInterruption(of: turn) }
         silencedThrough = turns
         current?.cancel()
         current = nil
@@ -219,6 +228,10 @@ public actor VoiceSession {
             await group.waitForAll()
             return reply
         }
+        if let reply {
+            replyIDs[turn] = reply.id
+            if interruptedTurns.contains(turn) { recordInterruption(of: turn) }
+        }
         if let reply, reply.action != .continue, !Task.isCancelled {
             await waitUntilPlayed(turn: turn)
             // The caller may have talked over the goodbye: then the call goes on.
@@ -251,6 +264,25 @@ public actor VoiceSession {
         guard turns == turn else { return }
         current = nil
         currentHeard = nil
+    }
+
+    /// Stores on the turn's row what the caller heard before cutting in, once its reply is stored;
+    /// apart from the turn's task, so it is written whatever happens to that.
+    private func recordInterruption(of turn: Int) {
+        guard let id = replyIDs[turn], !recordedTurns.contains(turn) else { return }
+        recordedTurns.insert(turn)
+        let heardText = (heard[turn] ?? []).joined(separator: " ")
+        let client = services.conversations.client
+        let logger = self.logger
+        Task.detached {
+            do {
+                try await client.withConnection { connection in
+                    try await ConversationStore.recordInterruption(turnID: id, heard: heardText, on: connection, logger: logger)
+                }
+            } catch {
+                logger.warning("an interruption was not recorded", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Sends `command` unless its turn was interrupted (the provider may still be streaming it).
