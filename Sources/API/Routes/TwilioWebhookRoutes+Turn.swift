@@ -30,12 +30,7 @@ extension TwilioWebhookRoutes {
         let logger = database.logger
         let service = ConversationService(client: database.client, engine: providers.conversationEngine)
         let answer = try await service.turn(requestKey: "gather:\(number)", callerText: value("SpeechResult"), confidence: confidence,
-                                            logger: logger) { connection in
-            guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
-                  let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
-            else { return nil }
-            return (conversation, assistant)
-        }
+                                            logger: logger, lookup: ConversationService.call(callID, logger: logger))
         guard let (turn, assistant) = answer else { throw APIError.notFound("conversation") }
         let settings = assistant.settings
         let voice = TwiML.voice(provider: settings.voiceProvider, id: settings.voiceID)

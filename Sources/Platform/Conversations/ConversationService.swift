@@ -21,6 +21,16 @@ public struct ConversationService: Sendable {
     /// Finds a transport's conversation and the assistant it talks as, on the connection the turn is claimed on.
     public typealias Lookup = @Sendable (PostgresConnection) async throws -> (ConversationRecord, LiveAssistant)?
 
+    /// The conversation of a call and the assistant it talks as (both transports find it so).
+    public static func call(_ callID: UUID, logger: Logger) -> Lookup {
+        { connection in
+            guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
+                  let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
+            else { return nil }
+            return (conversation, assistant)
+        }
+    }
+
     /// What a turn found before its model runs.
     enum Start: Sendable {
         /// The conversation had ended; the turn of this request key if there was one.

@@ -247,12 +247,8 @@ public actor VoiceSession {
         let logger = self.logger
         do {
             let answer = try await services.conversations.turn(requestKey: "stream:\(streamSID):\(turn)", callerText: text, confidence: nil,
-                                                               logger: logger, onText: onText) { connection in
-                guard let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
-                      let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
-                else { return nil }
-                return (conversation, assistant)
-            }
+                                                               logger: logger, onText: onText,
+                                                               lookup: ConversationService.call(callID, logger: logger))
             return answer?.0
         } catch {
             logger.error("a streamed turn failed", metadata: ["call.id": "\(callID)", "error": "\(error)"])
