@@ -76,6 +76,6 @@ public struct TranscribeCallHandler: JobHandler {
         let assistant = try await client.withConnection { connection in
             try await AssistantStore.assistant(workspaceID: call.workspaceID, id: assistantID, on: connection, logger: logger)
         }
-        return assistant.map { String($0.settings.language.prefix(while: { $0 != "-" }).lowercased()) }
+        return assistant.map { LanguageTag.primary($0.settings.language) }
     }
 }

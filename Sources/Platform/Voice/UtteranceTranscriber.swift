@@ -13,10 +13,10 @@ public struct UtteranceTranscriber: Sendable {
 
     /// The text, trimmed; empty when the endpoint heard no words.
     public func text(of utterance: [Int16], language: String) async throws(TranscriptionClient.Failure) -> String {
-        let code = language.split(separator: "-").first.map { String($0).lowercased() }
+        let code = LanguageTag.primary(language)
         let wav = Data(WAV.pcm16(utterance, sampleRate: 8_000))
         let transcript = try await client.transcribe(wav, filename: "utterance.wav", contentType: "audio/wav",
-                                                     language: code?.count == 2 ? code : nil)
+                                                     language: code.count == 2 ? code : nil)
         return transcript.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -29,7 +29,7 @@ public struct ElevenLabsSpeechClient: SpeechSynthesizer {
                       onAudio: @escaping @Sendable ([UInt8]) async -> Void) async throws(SpeechFailure) {
         var body: [String: JSONValue] = ["text": .string(text), "model_id": .string(model)]
         // A two-letter code steers the pronunciation of the models that take one.
-        let code = language.split(separator: "-").first.map { String($0).lowercased() } ?? ""
+        let code = LanguageTag.primary(language)
         if code.count == 2 { body["language_code"] = .string(code) }
         let voicePath = voice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? voice
         try await stream.post(url: "\(baseURL)/v1/text-to-speech/\(voicePath)/stream?output_format=ulaw_8000&optimize_streaming_latency=3",
