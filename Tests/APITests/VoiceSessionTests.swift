@@ -42,6 +42,30 @@ import TestSupport
         return MuLaw.encode((0..<160).map { Int16(9_000 * sin(2 * Double.pi * 300 * Double(index * 160 + $0) / 8_000)) })
     }
 
+    /// A session for `call` as the API would make it, its voice and speech to text at the speech
+    /// stand-in, sending to `line`; with the assistant's settings (after `adjust`).
+    static func session(_ call: ConversationTests.Call, speechBase: String, streamSID: String, line: Line,
+                        adjust: (inout AssistantSettings) -> Void = { _ in }) async throws -> (VoiceSession, AssistantSettings) {
+        let api = call.api
+        let logger = api.logger
+        let assistantID = try #require(UUID(uuidString: call.assistantID))
+        let record = try await api.database.withConnection { connection in
+            try await AssistantStore.assistant(workspaceID: call.workspace, id: assistantID, on: connection, logger: logger)
+        }
+        var settings = try #require(record?.settings)
+        adjust(&settings)
+        let voice = OpenAISpeechClient(baseURL: speechBase + "/v1", apiKey: nil, model: "tts-1")
+        let services = VoiceSession.Services(
+            conversations: ConversationService(client: api.database, engine: api.services.configuration.providers.conversationEngine),
+            transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
+            voices: Voices(synthesizers: [settings.voiceProvider: voice]))
+        let session = VoiceSession(callID: try #require(UUID(uuidString: call.callID)), streamSID: streamSID, assistant: settings,
+                                   services: services, logger: logger,
+                                   send: { command in line.sent.withLock { $0.append(command) } },
+                                   hangUp: { line.hungUp.withLock { $0 = true } })
+        return (session, settings)
+    }
+
     static func media(speech: Bool, index: Int) -> MediaStreamEvent {
         .media(track: "inbound", payload: frame(speech: speech, index: index), timestamp: 20 * index)
     }
@@ -68,20 +92,8 @@ import TestSupport
                 let api = call.api
                 let callID = try #require(UUID(uuidString: call.callID))
                 let logger = api.logger
-                let assistantID = try #require(UUID(uuidString: call.assistantID))
-                let record = try await api.database.withConnection { connection in
-                    try await AssistantStore.assistant(workspaceID: call.workspace, id: assistantID, on: connection, logger: logger)
-                }
-                let settings = try #require(record?.settings)
-                let voice = OpenAISpeechClient(baseURL: speechBase + "/v1", apiKey: nil, model: "tts-1")
-                let services = VoiceSession.Services(
-                    conversations: ConversationService(client: api.database, engine: api.services.configuration.providers.conversationEngine),
-                    transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
-                    voices: Voices(synthesizers: [settings.voiceProvider: voice]))
                 let line = Line()
-                let session = VoiceSession(callID: callID, streamSID: "MZ1", assistant: settings, services: services, logger: logger,
-                                           send: { command in line.sent.withLock { $0.append(command) } },
-                                           hangUp: { line.hungUp.withLock { $0 = true } })
+                let (session, settings) = try await Self.session(call, speechBase: speechBase, streamSID: "MZ1", line: line)
 
                 try await session.handle(MediaStreamEvent(json: """
                     {"event":"start","start":{"accountSid":"AC1","streamSid":"MZ1","callSid":"\(call.sid)","tracks":["inbound"],
@@ -150,24 +162,11 @@ import TestSupport
         let speech = SpeechStandIn()
         try await speech.run { speechBase in
             try await ConversationTests.call(model: model) { call, model in
-                let api = call.api
-                let logger = api.logger
-                let assistantID = try #require(UUID(uuidString: call.assistantID))
-                let record = try await api.database.withConnection { connection in
-                    try await AssistantStore.assistant(workspaceID: call.workspace, id: assistantID, on: connection, logger: logger)
-                }
-                var settings = try #require(record?.settings)
-                settings.silenceTimeoutMS = 600
-                let lines = api.services.configuration.providers.conversations
-                let services = VoiceSession.Services(
-                    conversations: ConversationService(client: api.database, engine: api.services.configuration.providers.conversationEngine),
-                    transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
-                    voices: Voices(synthesizers: ["openai": OpenAISpeechClient(baseURL: speechBase + "/v1", apiKey: nil, model: "tts-1")]))
+                let lines = call.api.services.configuration.providers.conversations
                 let line = Line()
-                let session = VoiceSession(callID: try #require(UUID(uuidString: call.callID)), streamSID: "MZ-quiet", assistant: settings,
-                                           services: services, logger: logger,
-                                           send: { command in line.sent.withLock { $0.append(command) } },
-                                           hangUp: { line.hungUp.withLock { $0 = true } })
+                let (session, settings) = try await Self.session(call, speechBase: speechBase, streamSID: "MZ-quiet", line: line) {
+                    $0.silenceTimeoutMS = 600
+                }
                 try await session.handle(MediaStreamEvent(json: Self.start(sid: call.sid, token: nil)))
                 for mark in ["t0-s0", "t1-s0", "t2-s0"] {
                     try await Self.wait("mark \(mark)") { line.marks.contains(mark) }
