@@ -3,6 +3,8 @@
 public enum MuLaw {
     static let bias: Int32 = 0x84
     static let clip: Int32 = 32_635
+    /// The byte of a silent line (zero).
+    public static let silence: UInt8 = 0xFF
 
     /// The 16-bit linear sample of each byte, computed once.
     static let decoded: [Int16] = (0...255).map { decodeOne(UInt8($0)) }

@@ -52,6 +52,11 @@ public struct ConversationTurn: Decodable, Sendable {
     /// On a streamed call the caller interrupted: the part of the reply they heard.
     public let interrupted: Bool?
     public let heardText: String?
+    /// On a streamed call: speech to text, the voice's first audio, and the caller's last voiced
+    /// frame to the reply's first frame sent, in milliseconds.
+    public let transcriptionMS: Int?
+    public let firstAudioMS: Int?
+    public let voiceToVoiceMS: Int?
 
     enum CodingKeys: String, CodingKey {
         case sequence, action, outcome, model, interrupted
@@ -59,6 +64,7 @@ public struct ConversationTurn: Decodable, Sendable {
         case callerText = "caller_text", callerConfidence = "caller_confidence", assistantText = "assistant_text", toolCalls = "tool_calls"
         case failureReason = "failure_reason", inputTokens = "input_tokens", outputTokens = "output_tokens", firstTokenMS = "first_token_ms"
         case latencyMS = "latency_ms", createdAt = "created_at"
+        case transcriptionMS = "transcription_ms", firstAudioMS = "first_audio_ms", voiceToVoiceMS = "voice_to_voice_ms"
     }
 }
 

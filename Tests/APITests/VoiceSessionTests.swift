@@ -22,9 +22,10 @@ import TestSupport
         var marks: [String] {
             sent.withLock { $0.compactMap { if case .mark(let name) = $0 { name } else { nil } } }
         }
-        var audioBytes: Int {
-            sent.withLock { $0.reduce(0) { if case .media(let bytes) = $1 { $0 + bytes.count } else { $0 } } }
+        var frames: [[UInt8]] {
+            sent.withLock { $0.compactMap { if case .media(let bytes) = $0 { bytes } else { nil } } }
         }
+        var audioBytes: Int { frames.reduce(0) { $0 + $1.count } }
         var cleared: Bool { sent.withLock { $0.contains(.clear) } }
     }
 
@@ -43,8 +44,9 @@ import TestSupport
     }
 
     /// A session for `call` as the API would make it, its voice and speech to text at the speech
-    /// stand-in, sending to `line`; with the assistant's settings (after `adjust`).
-    static func session(_ call: ConversationTests.Call, speechBase: String, streamSID: String, line: Line,
+    /// stand-in (with ElevenLabs beside OpenAI when `fallbackVoice`), sending to `line`; with the
+    /// assistant's settings (after `adjust`).
+    static func session(_ call: ConversationTests.Call, speechBase: String, streamSID: String, line: Line, fallbackVoice: Bool = false,
                         adjust: (inout AssistantSettings) -> Void = { _ in }) async throws -> (VoiceSession, AssistantSettings) {
         let api = call.api
         let logger = api.logger
@@ -54,11 +56,14 @@ import TestSupport
         }
         var settings = try #require(record?.settings)
         adjust(&settings)
-        let voice = OpenAISpeechClient(baseURL: speechBase + "/v1", apiKey: nil, model: "tts-1")
+        if fallbackVoice { settings.voiceProvider = "openai" }
+        var synthesizers: [String: any SpeechSynthesizer] = [settings.voiceProvider: OpenAISpeechClient(baseURL: speechBase + "/v1", apiKey: nil,
+                                                                                                        model: "tts-1")]
+        if fallbackVoice { synthesizers["elevenlabs"] = ElevenLabsSpeechClient(baseURL: speechBase, apiKey: "xi-test") }
         let services = VoiceSession.Services(
             conversations: ConversationService(client: api.database, engine: api.services.configuration.providers.conversationEngine),
             transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
-            voices: Voices(synthesizers: [settings.voiceProvider: voice]))
+            voices: Voices(synthesizers: synthesizers))
         let session = VoiceSession(callID: try #require(UUID(uuidString: call.callID)), streamSID: streamSID, assistant: settings,
                                    services: services, logger: logger,
                                    send: { command in line.sent.withLock { $0.append(command) } },
@@ -102,8 +107,11 @@ import TestSupport
                 try await Self.wait("the greeting's mark") { line.marks == ["t0-s0"] }
                 let greeting = try #require(speech.received.last)
                 #expect(greeting.json["input"] as? String == settings.firstMessage && greeting.json["response_format"] as? String == "pcm")
-                // 60 ms a character at 24 kHz comes out as 8 kHz μ-law: one byte a sample.
-                #expect(abs(line.audioBytes - 8 * 60 * settings.firstMessage.count) <= 2, "\(line.audioBytes) bytes of greeting")
+                // 60 ms a character at 24 kHz comes out as 8 kHz μ-law, one byte a sample, in 20 ms frames
+                // (the last one padded with the line's silence).
+                #expect(line.frames.allSatisfy { $0.count == 160 })
+                let expected = 8 * 60 * settings.firstMessage.count
+                #expect(line.audioBytes >= expected - 2 && line.audioBytes < expected + 160, "\(line.audioBytes) bytes of greeting")
                 await session.handle(.mark(name: "t0-s0"))
                 #expect(await session.heard[0] == [settings.firstMessage])
                 try await Self.wait("the greeting to end") { await !session.isSpeaking }

@@ -24,18 +24,18 @@ public final class LanguageModelStandIn: Sendable {
         case truncated(String)
         /// An event whose data is not JSON.
         case garbage
-        /// `first`, then nothing until `gate` opens, then `rest` and the end (Chat Completions only).
+        /// `first`, then only SSE comments (every 50 ms) until `gate` opens, then `rest` and the end
+        /// (Chat Completions only). A client that goes away meanwhile is counted in `cancelled`.
         case gated(first: String, rest: String, gate: Gate)
     }
 
     /// Holds a gated reply's stream open until the test opens it.
     public final class Gate: Sendable {
-        private let stream: AsyncStream<Void>
-        private let continuation: AsyncStream<Void>.Continuation
+        private let opened = Mutex(false)
 
-        public init() { (stream, continuation) = AsyncStream.makeStream() }
-        public func open() { continuation.finish() }
-        func wait() async { for await _ in stream {} }
+        public init() {}
+        public func open() { opened.withLock { $0 = true } }
+        var isOpen: Bool { opened.withLock { $0 } }
     }
 
     /// Lets `Reply` nest itself.
@@ -67,6 +67,7 @@ public final class LanguageModelStandIn: Sendable {
     private struct State {
         var script: [Reply] = []
         var received: [Received] = []
+        var cancelled = 0
     }
 
     private let state = Mutex(State())
@@ -79,6 +80,8 @@ public final class LanguageModelStandIn: Sendable {
 
     public func script(_ replies: Reply...) { state.withLock { $0.script.append(contentsOf: replies) } }
     public var received: [Received] { state.withLock { $0.received } }
+    /// Streams whose client went away before their end.
+    public var cancelled: Int { state.withLock { $0.cancelled } }
 
     /// Runs the server on a loopback port for the duration of `body`, which gets its base URL (no path).
     public func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
@@ -125,7 +128,15 @@ public final class LanguageModelStandIn: Sendable {
             let tail = Self.openAIEvents(.text(rest, pieces: 1), model: model, promptTokens: promptTokens, includeUsage: includeUsage).dropFirst()
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
                 for event in head { try await writer.write(ByteBuffer(string: event)) }
-                await gate.wait()
+                while !gate.isOpen {
+                    do {
+                        try await writer.write(ByteBuffer(string: ": waiting\n\n"))
+                        try await Task.sleep(for: .milliseconds(50))
+                    } catch {
+                        self.state.withLock { $0.cancelled += 1 }
+                        throw error
+                    }
+                }
                 for event in tail { try await writer.write(ByteBuffer(string: event)) }
                 try await writer.finish(nil)
             })

@@ -23,13 +23,25 @@ public final class SpeechStandIn: Sendable {
     public enum Behaviour: Sendable {
         case speak
         case fail(status: Int, message: String)
+        /// Waits this long before the first byte.
         case delay(Duration)
+        /// Writes the audio in ten pieces this far apart, as a provider synthesising it would; a
+        /// client that goes away meanwhile is counted in `cancelled`.
+        case paced(Duration)
+    }
+
+    /// The stand-in's routes, for a behaviour of one of them alone.
+    public enum Endpoint: Sendable, Hashable {
+        case openAISpeech, elevenLabs, azure, transcription
     }
 
     private struct State {
         var received: [Received] = []
         var behaviour: Behaviour = .speak
+        /// Behaviours of the next requests to one route, before `behaviour`.
+        var next: [Endpoint: [Behaviour]] = [:]
         var transcripts: [String] = []
+        var cancelled: [String] = []
     }
 
     private let state = Mutex(State())
@@ -39,29 +51,39 @@ public final class SpeechStandIn: Sendable {
 
     public var received: [Received] { state.withLock { $0.received } }
     public func behave(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
+    /// The next `times` requests to `endpoint` behave so; then `behave`'s behaviour applies again.
+    public func behave(_ behaviour: Behaviour, on endpoint: Endpoint, times: Int = 1) {
+        state.withLock { $0.next[endpoint, default: []] += Array(repeating: behaviour, count: times) }
+    }
+    /// The paths of requests whose client went away while their audio was being written.
+    public var cancelled: [String] { state.withLock { $0.cancelled } }
     /// What the next transcriptions answer, in order (then an empty text).
     public func transcribe(_ texts: String...) { state.withLock { $0.transcripts.append(contentsOf: texts) } }
 
     public func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
         let router = Router()
         router.post("v1/audio/speech") { request, _ in
-            let (received, behaviour) = try await self.record(request)
+            let (received, behaviour) = try await self.record(request, .openAISpeech)
             let input = received.json["input"] as? String ?? ""
-            return try await self.answer(behaviour, audio: Self.pcm(Self.tone(rate: 24_000, characters: input.count)))
+            return try await self.answer(behaviour, audio: Self.pcm(Self.tone(rate: 24_000, characters: input.count)), path: received.path)
         }
         router.post("v1/text-to-speech/:voice/stream") { request, _ in
-            let (received, behaviour) = try await self.record(request)
+            let (received, behaviour) = try await self.record(request, .elevenLabs)
             let input = received.json["text"] as? String ?? ""
-            return try await self.answer(behaviour, audio: Self.muLaw(Self.tone(rate: 8_000, characters: input.count)))
+            return try await self.answer(behaviour, audio: Self.muLaw(Self.tone(rate: 8_000, characters: input.count)), path: received.path)
         }
         router.post("cognitiveservices/v1") { request, _ in
-            let (received, behaviour) = try await self.record(request)
+            let (received, behaviour) = try await self.record(request, .azure)
             let spoken = received.text.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
-            return try await self.answer(behaviour, audio: Self.muLaw(Self.tone(rate: 8_000, characters: spoken.count)))
+            return try await self.answer(behaviour, audio: Self.muLaw(Self.tone(rate: 8_000, characters: spoken.count)), path: received.path)
         }
         router.post("v1/audio/transcriptions") { request, _ in
-            let (_, behaviour) = try await self.record(request)
-            if case .fail(let status, let message) = behaviour { return Self.failure(status, message) }
+            let (_, behaviour) = try await self.record(request, .transcription)
+            switch behaviour {
+            case .fail(let status, let message): return Self.failure(status, message)
+            case .delay(let delay), .paced(let delay): try await Task.sleep(for: delay)
+            case .speak: break
+            }
             let text = self.state.withLock { $0.transcripts.isEmpty ? "" : $0.transcripts.removeFirst() }
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"text":\#(Self.quoted(text))}"#)))
@@ -72,24 +94,42 @@ public final class SpeechStandIn: Sendable {
         }
     }
 
-    private func record(_ request: Request) async throws -> (Received, Behaviour) {
+    private func record(_ request: Request, _ endpoint: Endpoint) async throws -> (Received, Behaviour) {
         let buffer = try await request.body.collect(upTo: 32 << 20)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let received = Received(path: request.uri.description, headers: headers, body: Array(buffer.readableBytesView))
         let behaviour = state.withLock { state in
             state.received.append(received)
+            if var next = state.next[endpoint], !next.isEmpty {
+                defer { state.next[endpoint] = next }
+                return next.removeFirst()
+            }
             return state.behaviour
         }
         return (received, behaviour)
     }
 
-    private func answer(_ behaviour: Behaviour, audio: [UInt8]) async throws -> Response {
+    private func answer(_ behaviour: Behaviour, audio: [UInt8], path: String) async throws -> Response {
         switch behaviour {
         case .fail(let status, let message):
             return Self.failure(status, message)
         case .delay(let delay):
             try await Task.sleep(for: delay)
+        case .paced(let gap):
+            let piece = (audio.count + 9) / 10
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody { writer in
+                do {
+                    for start in stride(from: 0, to: audio.count, by: piece) {
+                        try await writer.write(ByteBuffer(bytes: audio[start..<min(audio.count, start + piece)]))
+                        try await Task.sleep(for: gap)
+                    }
+                } catch {
+                    self.state.withLock { $0.cancelled.append(path) }
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
         case .speak:
             break
         }

@@ -23,6 +23,9 @@ extension CallRoutes {
             /// On a streamed call the caller interrupted: the part of the reply they heard.
             let interrupted: Bool
             let heardText: String?
+            /// On a streamed call: speech to text, the voice's first audio, and the caller's last
+            /// voiced frame to the reply's first frame sent.
+            let transcriptionMS, firstAudioMS, voiceToVoiceMS: Int?
 
             init(_ turn: ConversationTurn) {
                 sequence = turn.sequence
@@ -41,6 +44,9 @@ extension CallRoutes {
                 createdAt = turn.createdAt
                 interrupted = turn.interrupted
                 heardText = turn.heardText
+                transcriptionMS = turn.voice.transcriptionMS
+                firstAudioMS = turn.voice.firstAudioMS
+                voiceToVoiceMS = turn.voice.voiceToVoiceMS
             }
         }
 

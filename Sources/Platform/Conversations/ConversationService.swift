@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import QueueEngine
+import Synchronization
 
 /// Runs the turns of a conversation for a transport (the Gather webhook today): each request key
 /// runs its model once, however often the transport repeats the request, and its tokens are charged
@@ -44,7 +45,9 @@ public struct ConversationService: Sendable {
     /// The turn of `requestKey` in the conversation `lookup` finds (nil when it finds none): run now,
     /// or as an earlier request with the same key left it. Finding the conversation, claiming the turn
     /// and reading what it needs share one connection; storing it is one short transaction.
-    public func turn(requestKey: String, callerText: String?, confidence: Double?, logger: Logger,
+    /// `unheard` says why words the caller spoke could not be read (speech to text failed): the turn
+    /// then fails with the fallback line, which asks them to say it again.
+    public func turn(requestKey: String, callerText: String?, confidence: Double?, unheard: String? = nil, logger: Logger,
                      onText: (@Sendable (String) -> Void)? = nil, lookup: @escaping Lookup) async throws -> (ConversationTurn, LiveAssistant)? {
         let said = callerText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let settings = self.settings
@@ -86,24 +89,45 @@ public struct ConversationService: Sendable {
             goodbye.outcome = .noInput
             return (goodbye, assistant)
         case .claimed(let turn, let history, let tools, let knowledge):
-            let finished = await run(turn, conversation: conversation, assistant: assistant, history: history, tools: tools, knowledge: knowledge,
-                                     logger: logger, onText: onText)
-            try await client.transaction(logger: logger) { connection in
-                try await ConversationBilling.store(finished, of: conversation, on: connection, logger: logger)
-                if finished.action != .continue {
-                    try await ConversationStore.end(id: conversation.id, reason: finished.action.rawValue, on: connection, logger: logger)
-                }
+            // What the model wrote before a transport cancelled the turn (the caller cut in) is what it stores.
+            let written = WrittenText()
+            var finished = await run(turn, conversation: conversation, assistant: assistant, history: history, tools: tools, knowledge: knowledge,
+                                     unheard: unheard, logger: logger) { words in
+                written.add(words)
+                onText?(words)
             }
+            if Task.isCancelled {
+                finished.assistantText = written.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                finished.outcome = .ok
+                finished.failureReason = nil
+                finished.action = .continue
+            }
+            let stored = finished
+            // Stored even when the turn was cancelled, so its row does not stay pending.
+            try await Task {
+                try await client.transaction(logger: logger) { connection in
+                    try await ConversationBilling.store(stored, of: conversation, on: connection, logger: logger)
+                    if stored.action != .continue {
+                        try await ConversationStore.end(id: conversation.id, reason: stored.action.rawValue, on: connection, logger: logger)
+                    }
+                }
+            }.value
             return (finished, assistant)
         }
     }
 
-    /// The claimed turn's reply: a re-prompt or goodbye after a silence, else the model's answer.
+    /// The claimed turn's reply: the fallback line when the caller's words were not understood, a
+    /// re-prompt or goodbye after a silence, else the model's answer.
     func run(_ claimed: ConversationTurn, conversation: ConversationRecord, assistant: LiveAssistant, history: [ConversationTurn], tools: [Tool],
-             knowledge: [KnowledgePassage], logger: Logger, onText: (@Sendable (String) -> Void)? = nil) async -> ConversationTurn {
+             knowledge: [KnowledgePassage], unheard: String? = nil, logger: Logger,
+             onText: (@Sendable (String) -> Void)? = nil) async -> ConversationTurn {
         let started = ContinuousClock.now
         var turn = claimed
-        if let said = turn.callerText {
+        if let unheard {
+            turn.outcome = .failed
+            turn.failureReason = unheard
+            turn.assistantText = settings.fallbackLine
+        } else if let said = turn.callerText {
             let reply = await engine.reply(.init(assistant: assistant.settings, greeting: conversation.greeting, history: history,
                                                  callerText: said, tools: tools, knowledge: knowledge), logger: logger, onText: onText)
             turn.assistantText = reply.text
@@ -149,4 +173,12 @@ public struct ConversationService: Sendable {
         }
         return turn
     }
+}
+
+/// The words a model streamed, gathered across its callbacks.
+final class WrittenText: Sendable {
+    private let words = Mutex("")
+
+    var text: String { words.withLock { $0 } }
+    func add(_ more: String) { words.withLock { $0 += more } }
 }

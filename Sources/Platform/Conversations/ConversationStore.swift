@@ -9,7 +9,7 @@ public enum ConversationStore {
     static let turnColumns = """
         id, conversation_id, sequence, request_key, caller_text, caller_confidence, assistant_text, tool_calls::text, action,
         transfer_to, llm_provider, model, model_rounds, input_tokens, output_tokens, first_token_ms, latency_ms, outcome,
-        failure_reason, cost, created_at, heard_text, interrupted
+        failure_reason, cost, created_at, heard_text, interrupted, transcription_ms, first_audio_ms, voice_to_voice_ms
         """
     static let conversationColumns = "id, workspace_id, assistant_id, assistant_version, call_id, greeting, status"
 
@@ -129,6 +129,15 @@ public enum ConversationStore {
 
     /// Stores what the claimed turn came to. With `locking`, the same statement locks the
     /// conversation's row and answers whether its call was charged already (`ConversationBilling`).
+    /// Stores the stages of a streamed turn once its first audio was sent.
+    public static func recordTimings(turnID: Int64, _ timings: VoiceTimings, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE conversation_turns SET transcription_ms = \(timings.transcriptionMS), first_audio_ms = \(timings.firstAudioMS),
+                voice_to_voice_ms = \(timings.voiceToVoiceMS)
+            WHERE id = \(turnID)
+            """, logger: logger)
+    }
+
     @discardableResult
     static func complete(_ turn: ConversationTurn, locking conversationID: UUID?, on connection: PostgresConnection,
                          logger: Logger) async throws -> Bool {
@@ -175,6 +184,8 @@ public enum ConversationStore {
                 failureReason: try value("failure_reason"), cost: try value("cost"), createdAt: try value("created_at"))
             turn.heardText = try value("heard_text")
             turn.interrupted = try value("interrupted")
+            turn.voice = VoiceTimings(transcriptionMS: try value("transcription_ms"), firstAudioMS: try value("first_audio_ms"),
+                                      voiceToVoiceMS: try value("voice_to_voice_ms"))
             turns.append(turn)
         }
         return turns

@@ -44,6 +44,8 @@ public struct ConversationTurn: Sendable, Equatable {
     /// On a streamed call, the sentences the caller heard before interrupting the reply.
     public var heardText: String? = nil
     public var interrupted = false
+    /// On a streamed call: the stages of the turn (`VoiceTimings`).
+    public var voice = VoiceTimings()
 
     /// What the caller heard of the reply: all of it, unless they interrupted it.
     public var heardReply: String { interrupted ? heardText ?? "" : assistantText }

@@ -15,14 +15,15 @@ public struct CallListener: Sendable {
     /// Whether the caller is in the middle of an utterance.
     public var isSpeaking: Bool { detector.inUtterance }
 
-    /// The frames of `payload` and what the detector made of each.
-    public mutating func hear(_ payload: [UInt8]) -> [(frame: [Int16], event: VoiceActivityDetector.Event?)] {
+    /// The frames of `payload`, whether each was speech, and what the detector made of it.
+    public mutating func hear(_ payload: [UInt8]) -> [(frame: [Int16], voiced: Bool, event: VoiceActivityDetector.Event?)] {
         partial += MuLaw.decode(payload)
-        var heard: [(frame: [Int16], event: VoiceActivityDetector.Event?)] = []
+        var heard: [(frame: [Int16], voiced: Bool, event: VoiceActivityDetector.Event?)] = []
         while partial.count >= Self.frameSamples {
             let frame = Array(partial.prefix(Self.frameSamples))
             partial.removeFirst(Self.frameSamples)
-            heard.append((frame, detector.process(frame)))
+            let event = detector.process(frame)
+            heard.append((frame, detector.speechFrames > 0, event))
         }
         return heard
     }

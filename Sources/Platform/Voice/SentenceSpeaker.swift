@@ -2,10 +2,10 @@ import Audio
 import Providers
 
 /// Speaks one sentence on a streamed call: the voice provider's audio, as it arrives, becomes μ-law
-/// 8 kHz in 100 ms messages, followed by a mark Twilio echoes once the sentence has played.
+/// 8 kHz in 20 ms frames, followed by a mark Twilio echoes once the sentence has played.
 public struct SentenceSpeaker: Sendable {
-    /// 100 ms of μ-law audio: few messages, and little held back at the end of each chunk.
-    public static let messageBytes = 800
+    /// 20 ms of μ-law audio, the frame Twilio itself sends.
+    public static let messageBytes = 160
 
     public let synthesizer: any SpeechSynthesizer
     public let timeout: Duration
@@ -45,19 +45,25 @@ actor SpeakerState {
 
     func add(_ chunk: [UInt8]) -> [[UInt8]] {
         buffer += encoder.add(chunk)
-        var messages: [[UInt8]] = []
-        while buffer.count >= SentenceSpeaker.messageBytes {
-            messages.append(Array(buffer.prefix(SentenceSpeaker.messageBytes)))
-            buffer.removeFirst(SentenceSpeaker.messageBytes)
+        let whole = buffer.count / SentenceSpeaker.messageBytes * SentenceSpeaker.messageBytes
+        let messages = stride(from: 0, to: whole, by: SentenceSpeaker.messageBytes).map {
+            Array(buffer[$0..<$0 + SentenceSpeaker.messageBytes])
         }
-        sent += messages.count * SentenceSpeaker.messageBytes
+        buffer.removeFirst(whole)
+        sent += whole
         return messages
     }
 
+    /// The rest, padded with the line's silence to a whole frame.
     func finish() -> [[UInt8]] {
         buffer += encoder.finish()
         defer { buffer = [] }
+        guard !buffer.isEmpty else { return [] }
+        buffer += [UInt8](repeating: MuLaw.silence, count: (SentenceSpeaker.messageBytes - buffer.count % SentenceSpeaker.messageBytes)
+                                                              % SentenceSpeaker.messageBytes)
         sent += buffer.count
-        return buffer.isEmpty ? [] : [buffer]
+        return stride(from: 0, to: buffer.count, by: SentenceSpeaker.messageBytes).map {
+            Array(buffer[$0..<$0 + SentenceSpeaker.messageBytes])
+        }
     }
 }

@@ -1,7 +1,9 @@
 import Audio
 import Foundation
 import Logging
+import PostgresNIO
 import Providers
+import ServerSupport
 import Synchronization
 
 /// One call over a media stream: what the caller says becomes a turn of the conversation core
@@ -25,7 +27,8 @@ public actor VoiceSession {
 
     /// What a turn starts from.
     enum Heard: Sendable {
-        case utterance([Int16])
+        /// The caller's words, and when their last voiced frame came.
+        case utterance([Int16], voicedAt: ContinuousClock.Instant)
         case digits(String)
         /// Nothing for the assistant's `silence_timeout_ms`: a re-prompt, then a goodbye.
         case silence
@@ -61,6 +64,12 @@ public actor VoiceSession {
     private var turns = 0
     /// Audio of turns up to this one is no longer sent (the caller interrupted them).
     private var silencedThrough = -1
+    /// When the caller's last voiced frame came.
+    private var lastVoiced = ContinuousClock.now
+    /// The stages of each turn still running, measured as they pass.
+    private var clocks: [Int: TurnClock] = [:]
+    /// Marks of which some audio was sent (a failed voice is retried in another only before that).
+    private var audible: Set<String> = []
     /// What the caller has heard of each turn, by its number (the sentences whose marks came back
     /// before any interruption; a mark echoed after `clear` was dropped, not played).
     public private(set) var heard: [Int: [String]] = [:]
@@ -72,7 +81,7 @@ public actor VoiceSession {
         self.streamSID = streamSID
         let (commands, outbox) = AsyncStream<MediaStreamCommand>.makeStream()
         self.outbox = outbox
-        writer = Task {
+        writer = VoiceTasks.spawn(callID) {
             for await command in commands { await send(command) }
         }
         self.assistant = assistant
@@ -96,15 +105,16 @@ public actor VoiceSession {
             let greeting = assistant.firstMessage.trimmingCharacters(in: .whitespacesAndNewlines)
             guard turns == 0, current == nil, !greeting.isEmpty else { break }
             currentSpeaks = true
-            current = Task {
+            current = VoiceTasks.spawn(callID) {
                 await self.speak([greeting], turn: 0)
-                self.finished(turn: 0)
+                await self.finished(turn: 0)
             }
         case .media(_, let payload, _):
-            for (frame, event) in listener.hear(payload) {
+            for (frame, voiced, event) in listener.hear(payload) {
+                if voiced { lastVoiced = .now }
                 // Only audio the caller is hearing can be interrupted; a turn still thinking is not.
                 if isPlaying, bargeIn.hears(frame) { interrupt() }
-                if case .speechEnded(let samples) = event { begin(.utterance(samples)) }
+                if case .speechEnded(let samples) = event { begin(.utterance(samples, voicedAt: lastVoiced)) }
             }
             if listener.isSpeaking { quietSince = .now }
         case .dtmf(let digit):
@@ -138,14 +148,18 @@ public actor VoiceSession {
         guard silenceWatch == nil else { return }
         let timeout = Duration.milliseconds(assistant.silenceTimeoutMS)
         quietSince = .now
-        silenceWatch = Task {
+        silenceWatch = VoiceTasks.spawn(callID) {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
-                guard !isSpeaking, !listener.isSpeaking, ContinuousClock.now - quietSince >= timeout else { continue }
-                quietSince = .now
-                begin(.silence)
+                await self.checkSilence(timeout: timeout)
             }
         }
+    }
+
+    private func checkSilence(timeout: Duration) {
+        guard !isSpeaking, !listener.isSpeaking, ContinuousClock.now - quietSince >= timeout else { return }
+        quietSince = .now
+        begin(.silence)
     }
 
     private func interrupt() {
@@ -176,26 +190,34 @@ public actor VoiceSession {
             interrupt()
         } else if let running = current, !currentSpeaks {
             running.cancel()
-            if case .utterance(let before)? = currentHeard, case .utterance(let now) = heard { heard = .utterance(before + now) }
+            if case .utterance(let before, _)? = currentHeard, case .utterance(let now, let voicedAt) = heard {
+                heard = .utterance(before + now, voicedAt: voicedAt)
+            }
         }
         turns += 1
         let turn = turns
         currentHeard = heard
         currentSpeaks = false
-        current = Task { await self.run(heard, turn: turn) }
+        if case .utterance(_, let voicedAt) = heard { clocks[turn] = TurnClock(voicedAt: voicedAt) }
+        let start = heard
+        current = VoiceTasks.spawn(callID) { await self.run(start, turn: turn) }
     }
 
     private func run(_ heard: Heard, turn: Int) async {
         defer { finished(turn: turn) }
-        let text: String?
+        var text: String?
+        var unheard: String?
         switch heard {
-        case .utterance(let samples):
+        case .utterance(let samples, _):
+            let started = ContinuousClock.now
             do {
                 text = try await services.transcriber.text(of: samples, language: assistant.language)
             } catch {
+                // The caller is asked to say it again (the turn's fallback line) and the call goes on.
                 logger.warning("speech to text failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
-                return
+                unheard = "speech_to_text: \(error)"
             }
+            clocks[turn]?.transcriptionMS = (ContinuousClock.now - started).milliseconds
         case .digits(let digits):
             text = "(The caller pressed \(digits) on the keypad.)"
         case .silence:
@@ -216,7 +238,7 @@ public actor VoiceSession {
                     index += 1
                 }
             }
-            let reply = await answer(text, turn: turn) { words in
+            let reply = await answer(text, unheard: unheard, turn: turn) { words in
                 for sentence in streamed.add(words) { queue.yield(sentence) }
             }
             if let reply, !Task.isCancelled {
@@ -231,6 +253,7 @@ public actor VoiceSession {
         if let reply {
             replyIDs[turn] = reply.id
             if interruptedTurns.contains(turn) { recordInterruption(of: turn) }
+            recordTimings(of: turn)
         }
         if let reply, reply.action != .continue, !Task.isCancelled {
             await waitUntilPlayed(turn: turn)
@@ -242,12 +265,12 @@ public actor VoiceSession {
 
     /// The conversation core's turn for what the caller said (nil: a silence); its words go to `onText`
     /// as the model writes them.
-    private func answer(_ text: String?, turn: Int, onText: @escaping @Sendable (String) -> Void) async -> ConversationTurn? {
+    private func answer(_ text: String?, unheard: String?, turn: Int, onText: @escaping @Sendable (String) -> Void) async -> ConversationTurn? {
         let callID = self.callID
         let logger = self.logger
         do {
             let answer = try await services.conversations.turn(requestKey: "stream:\(streamSID):\(turn)", callerText: text, confidence: nil,
-                                                               logger: logger, onText: onText,
+                                                               unheard: unheard, logger: logger, onText: onText,
                                                                lookup: ConversationService.call(callID, logger: logger))
             return answer?.0
         } catch {
@@ -268,22 +291,41 @@ public actor VoiceSession {
         guard let id = replyIDs[turn], !recordedTurns.contains(turn) else { return }
         recordedTurns.insert(turn)
         let heardText = (heard[turn] ?? []).joined(separator: " ")
+        store("an interruption") { connection, logger in
+            try await ConversationStore.recordInterruption(turnID: id, heard: heardText, on: connection, logger: logger)
+        }
+    }
+
+    /// Stores on the turn's row how long its stages took (once its reply is stored).
+    private func recordTimings(of turn: Int) {
+        guard let id = replyIDs[turn], let clock = clocks.removeValue(forKey: turn) else { return }
+        let timings = clock.timings
+        guard timings != VoiceTimings() else { return }
+        store("a turn's timings") { connection, logger in
+            try await ConversationStore.recordTimings(turnID: id, timings, on: connection, logger: logger)
+        }
+    }
+
+    /// Writes to the database apart from the turn's task, so it is written whatever happens to that.
+    private func store(_ what: String, _ write: @escaping @Sendable (PostgresConnection, Logger) async throws -> Void) {
         let client = services.conversations.client
         let logger = self.logger
-        Task.detached {
+        _ = VoiceTasks.spawn(callID) {
             do {
-                try await client.withConnection { connection in
-                    try await ConversationStore.recordInterruption(turnID: id, heard: heardText, on: connection, logger: logger)
-                }
+                try await client.withConnection { connection in try await write(connection, logger) }
             } catch {
-                logger.warning("an interruption was not recorded", metadata: ["error": "\(error)"])
+                logger.warning("\(what) was not recorded", metadata: ["error": "\(error)"])
             }
         }
     }
 
-    /// Sends `command` unless its turn was interrupted (the provider may still be streaming it).
-    private func forward(_ command: MediaStreamCommand, turn: Int) {
+    /// Sends `command` of `mark` unless its turn was interrupted (the provider may still be streaming it).
+    private func forward(_ command: MediaStreamCommand, turn: Int, mark: String) {
         guard turn > silencedThrough else { return }
+        if case .media = command {
+            audible.insert(mark)
+            if clocks[turn]?.firstAudioAt == nil { clocks[turn]?.firstAudioAt = .now }
+        }
         send(command)
     }
 
@@ -294,26 +336,33 @@ public actor VoiceSession {
         }
     }
 
-    /// Speaks one sentence with its mark `t<turn>-s<index>`; a failed one is logged and skipped.
+    /// Speaks one sentence with its mark `t<turn>-s<index>` in the assistant's voice; when that
+    /// provider fails before any of the sentence was sent, in the next configured provider's voice.
+    /// A sentence no provider could speak is logged and skipped; the next one may fare better.
     private func speakSentence(_ sentence: String, turn: Int, index: Int) async {
         guard turn > silencedThrough else { return }
-        guard let (synthesizer, voice) = services.voices.voice(provider: assistant.voiceProvider, id: assistant.voiceID) else {
+        let voices = services.voices.voices(provider: assistant.voiceProvider, id: assistant.voiceID)
+        guard !voices.isEmpty else {
             logger.error("no voice is configured", metadata: ["voice.provider": "\(assistant.voiceProvider)"])
             return
         }
         if turns == turn { currentSpeaks = true }
-        let speaker = SentenceSpeaker(synthesizer: synthesizer, timeout: services.voices.timeout)
         let mark = "t\(turn)-s\(index)"
         unplayed[mark] = sentence
-        do {
-            try await speaker.speak(sentence, voice: voice, language: assistant.language, mark: mark) { command in
-                await self.forward(command, turn: turn)
+        defer { audible.remove(mark) }
+        if index == 0 { clocks[turn]?.speakingSince = .now }
+        for (synthesizer, voice) in voices where !Task.isCancelled && !audible.contains(mark) {
+            let speaker = SentenceSpeaker(synthesizer: synthesizer, timeout: services.voices.timeout)
+            do {
+                try await speaker.speak(sentence, voice: voice, language: assistant.language, mark: mark) { command in
+                    await self.forward(command, turn: turn, mark: mark)
+                }
+                return
+            } catch {
+                logger.warning("text to speech failed", metadata: ["call.id": "\(callID)", "voice": "\(voice)", "reason": "\(error)"])
             }
-        } catch {
-            // The sentence is lost; the next one may fare better.
-            unplayed[mark] = nil
-            logger.warning("text to speech failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
         }
+        unplayed[mark] = nil
     }
 
     /// Waits (a little at a time, at most ten seconds) until Twilio has played the turn's audio.
@@ -328,6 +377,22 @@ public actor VoiceSession {
     static func turn(of mark: String) -> Int? {
         guard mark.hasPrefix("t"), let dash = mark.firstIndex(of: "-") else { return nil }
         return Int(mark[mark.index(after: mark.startIndex)..<dash])
+    }
+}
+
+/// When the stages of one streamed turn began and ended.
+struct TurnClock: Sendable {
+    /// The caller's last voiced frame before the turn.
+    let voicedAt: ContinuousClock.Instant
+    var transcriptionMS: Int?
+    /// When the first sentence went to the voice provider, and its first audio was sent on.
+    var speakingSince: ContinuousClock.Instant?
+    var firstAudioAt: ContinuousClock.Instant?
+
+    var timings: VoiceTimings {
+        VoiceTimings(transcriptionMS: transcriptionMS,
+                     firstAudioMS: speakingSince.flatMap { since in firstAudioAt.map { ($0 - since).milliseconds } },
+                     voiceToVoiceMS: firstAudioAt.map { ($0 - voicedAt).milliseconds })
     }
 }
 

@@ -22,11 +22,21 @@ public struct Voices: Sendable {
     /// default voice for `default` or an empty id, else (its provider is not configured here) the
     /// first configured provider in its default voice, so a call is never silent.
     public func voice(provider: String, id: String) -> (synthesizer: any SpeechSynthesizer, voice: String)? {
+        voices(provider: provider, id: id).first
+    }
+
+    /// The assistant's voice (as `voice(provider:id:)`), then every other configured provider in its
+    /// default voice: whom to ask next when a provider fails mid-call.
+    public func voices(provider: String, id: String) -> [(synthesizer: any SpeechSynthesizer, voice: String)] {
+        var voices: [(synthesizer: any SpeechSynthesizer, voice: String)] = []
         if let synthesizer = synthesizers[provider] {
-            return (synthesizer, id.isEmpty || id == "default" ? synthesizer.defaultVoice : id)
+            voices.append((synthesizer, id.isEmpty || id == "default" ? synthesizer.defaultVoice : id))
         }
-        guard let fallback = synthesizers.keys.sorted().first.flatMap({ synthesizers[$0] }) else { return nil }
-        return (fallback, fallback.defaultVoice)
+        for name in synthesizers.keys.sorted() where name != provider {
+            guard let other = synthesizers[name] else { continue }
+            voices.append((other, other.defaultVoice))
+        }
+        return voices
     }
 
     /// From the environment:
