@@ -1,0 +1,120 @@
+@testable import API
+import Audio
+import Foundation
+import Platform
+import Providers
+import ServerSupport
+import Testing
+import TestSupport
+
+/// Whole calls over the API's media-stream endpoint, with a simulated Twilio on a real WebSocket
+/// and the speech, model and tool stand-ins behind it.
+extension VoiceSessionTests {
+    /// A deployment on the stream transport whose voices and speech to text are the stand-in's.
+    static func streamEnvironment(_ speechBase: String) -> [String: String] {
+        ["CONVERSATION_TRANSPORT": "stream", "TRANSCRIPTION_BASE_URL": speechBase, "OPENAI_TTS_BASE_URL": speechBase + "/v1",
+         "ELEVENLABS_API_KEY": "xi-test", "ELEVENLABS_BASE_URL": speechBase]
+    }
+
+    /// Where the voice webhook connected the call: the API's local stream address, a valid Twilio
+    /// signature for the public stream URL, and the call's sealed token.
+    static func stream(of call: ConversationTests.Call) throws -> (address: String, signature: String, token: String) {
+        let match = try #require(call.greeting.firstMatch(of: /<Stream url="([^"]+)"><Parameter name="token" value="([^"]+)"\/>/),
+                                 "\(call.greeting)")
+        let port = try #require(call.api.http.port)
+        return ("ws://127.0.0.1:\(port)/media-streams/twilio",
+                TwilioSignature.signature(authToken: TwilioStandIn.authToken, url: String(match.1), parameters: []), String(match.2))
+    }
+
+    /// Upward zero crossings a second in `samples` at 8 kHz: a tone's frequency.
+    static func frequency(_ samples: [Int16]) -> Double {
+        let crossings = zip(samples, samples.dropFirst()).filter { $0 < 0 && $1 >= 0 }.count
+        return Double(crossings) * 8_000 / Double(samples.count)
+    }
+
+    @Test func aWholeStreamedCallTalksThreeTurnsCallsAToolAndHangsUp() async throws {
+        let endpoint = ToolEndpointStandIn()
+        try await endpoint.run { toolBase in
+            let model = LanguageModelStandIn()
+            model.script(.toolCalls([.init(id: "call_lookup", name: "lookup_order", argumentsJSON: #"{"order_id":"A17"}"#)]),
+                         .text("Your order A17 ships tomorrow."),
+                         .text("It comes by courier."),
+                         .toolCalls([.init(id: "call_end", name: "end_call", argumentsJSON: #"{"reason":"done"}"#)], text: "Goodbye, and thanks!"))
+            let speech = SpeechStandIn()
+            speech.transcribe("Where is my order A17?", "How does it come?", "That is all, thanks.")
+            try await speech.run { speechBase in
+                try await ConversationTests.call(model: model, environment: Self.streamEnvironment(speechBase), toolBase: toolBase) { call, model in
+                    let callID = try #require(UUID(uuidString: call.callID))
+                    let (address, signature, token) = try Self.stream(of: call)
+                    let start = Self.start(sid: call.sid, token: token)
+                    let twilio = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start, streamSID: "MZ-test",
+                                                                        logger: call.api.logger) { line in
+                        try await line.play(turn: 0, sentences: 1)
+                        for turn in 1...3 {
+                            try await line.utter()
+                            try await line.play(turn: turn, sentences: 1)
+                        }
+                    }
+                    #expect(twilio.closed.withLock { $0 }, "the API hung up after the goodbye played")
+                    #expect(twilio.marks == ["t0-s0", "t1-s0", "t2-s0", "t3-s0"])
+                    #expect(!twilio.messages.contains { $0["event"] as? String == "clear" })
+                    #expect(twilio.messages.allSatisfy { $0["streamSid"] as? String == "MZ-test" })
+
+                    // 20 ms frames of 8 kHz μ-law: ElevenLabs' 60 ms a character, the last frame of each sentence
+                    // padded, and the stand-in's 440 Hz tone still at 440 Hz.
+                    let spoken = ["Hello, this is the order desk.", "Your order A17 ships tomorrow.",
+                                  "It comes by courier.", "Goodbye, and thanks!"]
+                    let frames = twilio.frames
+                    #expect(frames.allSatisfy { $0.count == 160 })
+                    #expect(frames.count == spoken.reduce(0) { $0 + 3 * $1.count }, "\(frames.count) frames")
+                    let greeting = frames.prefix(3 * spoken[0].count).flatMap { MuLaw.decode(Array($0)) }
+                    #expect(abs(Self.frequency(greeting) - 440) < 10, "\(Self.frequency(greeting)) Hz")
+
+                    #expect(endpoint.requests.contains("GET /echo/orders/A17"), "\(endpoint.requests)")
+                    let turns = try await call.turns()
+                    #expect(turns.map(\.caller) == ["Where is my order A17?", "How does it come?", "That is all, thanks."])
+                    #expect(turns.map(\.assistant) == Array(spoken.dropFirst()))
+                    #expect(JSONValue(text: turns[0].tools).array?.first?["name"]?.string == "lookup_order")
+                    let transcript = try await call.api.call(.get, "/api/calls/\(call.callID)/transcript", as: call.owner.bearer,
+                                                             headers: call.header)
+                    let rows = try #require(transcript["turns"]?.array)
+                    #expect(rows.last?["action"]?.string == "end_call" && transcript["status"]?.string == "ended", "\(transcript.body.text)")
+                    #expect(rows.allSatisfy { $0["voice_to_voice_ms"]?.number != nil && $0["transcription_ms"]?.number != nil })
+                    try await Self.wait("the session's tasks to end") { VoiceTasks.count(callID: callID) == 0 }
+
+                    // The same token again, after the call ended: turned away before anything is said.
+                    let replayed = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start, streamSID: "MZ-test",
+                                                                          logger: call.api.logger) { _ in }
+                    #expect(replayed.received.withLock { $0.isEmpty } && replayed.closed.withLock { $0 })
+                    #expect(model.received.count == 4 && speech.received.filter { $0.path.hasSuffix("/transcriptions") }.count == 3)
+                }
+            }
+        }
+    }
+
+    /// Twilio going away mid-turn (no `stop`): the model's stream is cancelled at the stand-in and
+    /// no task of the call's session is left running.
+    @Test func aStreamThatDisconnectsEndsItsPipeline() async throws {
+        let model = LanguageModelStandIn()
+        let gate = LanguageModelStandIn.Gate()
+        model.script(.gated(first: "Let me see. ", rest: "It ships tomorrow.", gate: gate))
+        let speech = SpeechStandIn()
+        speech.transcribe("Where is my order?")
+        try await speech.run { speechBase in
+            try await ConversationTests.call(model: model, environment: Self.streamEnvironment(speechBase)) { call, model in
+                let callID = try #require(UUID(uuidString: call.callID))
+                let (address, signature, token) = try Self.stream(of: call)
+                _ = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: Self.start(sid: call.sid, token: token),
+                                                           streamSID: "MZ-test", logger: call.api.logger) { line in
+                    try await line.play(turn: 0, sentences: 1)
+                    try await line.utter()
+                    try await Self.wait("the model to be asked") { model.received.count == 1 }
+                    try await line.outbound.close(.goingAway, reason: nil)
+                }
+                try await Self.wait("the model's stream to be cancelled") { model.cancelled == 1 }
+                try await Self.wait("the session's tasks to end") { VoiceTasks.count(callID: callID) == 0 }
+                gate.open()
+            }
+        }
+    }
+}
