@@ -191,8 +191,10 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport",
+                "Audio", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -96,13 +96,22 @@ extension BenchSuite {
 
     /// A workspace with credits, a deployed assistant on a number, and `count` answered calls; their ids.
     func prepareCalls(base: String, http: HTTPClient, count: Int) async throws -> [String] {
+        try await answeredCalls(base: base, http: http, count: count).map { call in
+            guard let match = call.twiml.firstMatch(of: /turn\?call=([0-9a-f-]{36})&amp;turn=1/) else { throw BenchError("no turn in \(call.twiml)") }
+            return String(match.1)
+        }
+    }
+
+    /// A workspace with credits, an assistant (its settings `assistant` beside the bench's) deployed
+    /// on a number, and `count` inbound calls its voice webhook answered: each call's SID and TwiML.
+    func answeredCalls(base: String, http: HTTPClient, count: Int,
+                       assistant settings: [String: Any] = [:]) async throws -> [(sid: String, twiml: String)] {
         let (token, workspaceText) = try registerWorkspace(base: base)
         guard let workspaceID = UUID(uuidString: workspaceText) else { throw BenchError("workspace id \(workspaceText)") }
         let header = ["X-Workspace-ID": workspaceText]
-        let assistant = try Self.postJSON("\(base)/api/assistants", [
-            "name": "Bench desk", "system_prompt": "You answer questions about orders.", "first_message": "Hello.", "llm_provider": "openai",
-            "llm_model": "bench-model",
-        ], token: token, headers: header)
+        let fields: [String: Any] = ["name": "Bench desk", "system_prompt": "You answer questions about orders.", "first_message": "Hello.",
+                                     "llm_provider": "openai", "llm_model": "bench-model"]
+        let assistant = try Self.postJSON("\(base)/api/assistants", fields.merging(settings) { _, given in given }, token: token, headers: header)
         guard let assistantID = assistant["id"] as? String else { throw BenchError("assistant failed: \(assistant)") }
         _ = try Self.postJSON("\(base)/api/assistants/\(assistantID)/deploy", [:], token: token, headers: header)
         let number = "+1" + String(Int.random(in: 2_000_000_000...9_999_999_999))
@@ -111,13 +120,13 @@ extension BenchSuite {
             _ = try await CreditStore.grant(workspaceID: workspaceID, amount: 1_000_000_000, reference: nil, description: "bench", actorUserID: nil,
                                             on: connection, logger: logger)
         }
-        var calls: [String] = []
+        var calls: [(sid: String, twiml: String)] = []
         for index in 0..<count {
+            let sid = "CA\(runID)\(index)"
             let answer = try await Self.signedPost(http, base: base, path: "/webhooks/twilio/voice", form: [
-                ("CallSid", "CA\(runID)\(index)"), ("To", number), ("From", "+4930765432"), ("CallStatus", "ringing"), ("Direction", "inbound"),
+                ("CallSid", sid), ("To", number), ("From", "+4930765432"), ("CallStatus", "ringing"), ("Direction", "inbound"),
             ])
-            guard let match = answer.firstMatch(of: /turn\?call=([0-9a-f-]{36})&amp;turn=1/) else { throw BenchError("no turn in \(answer)") }
-            calls.append(String(match.1))
+            calls.append((sid, answer))
         }
         return calls
     }

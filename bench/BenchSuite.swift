@@ -32,6 +32,7 @@ struct BenchSuite: Sendable {
         if wanted("conversation"), let binary = options.apiBinary {
             results += try await repeated { try await conversationTurns(apiBinary: binary) }
         }
+        if wanted("voice"), let binary = options.apiBinary { results += try await repeated { try await voiceToVoice(apiBinary: binary) } }
         if wanted("ceiling") { results += try await repeated { try await ceiling() } }
         try await client.query("DELETE FROM queue_jobs WHERE queue LIKE \(runID + "%")", logger: logger)
         return results

@@ -92,6 +92,44 @@ extension VoiceSessionTests {
         }
     }
 
+    /// `transfer_call` on a streamed call: once its words have played, Twilio is told to leave the
+    /// stream for a `<Dial>` to the assistant's transfer number, and stops the stream.
+    @Test func aStreamedCallIsTransferredOnceItsWordsHavePlayed() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.toolCalls([.init(id: "call_transfer", name: "transfer_call", argumentsJSON: "{}")], text: "One moment, I am connecting you."))
+        let speech = SpeechStandIn()
+        speech.transcribe("Can I speak to a person?")
+        let twilio = TwilioStandIn()
+        try await twilio.run { twilioBase in
+            try await speech.run { speechBase in
+                var environment = Self.streamEnvironment(speechBase)
+                environment["TWILIO_API_BASE_URL"] = twilioBase
+                try await ConversationTests.call(model: model, environment: environment) { call, model in
+                    twilio.answered(call.sid, to: call.number, from: "+4930765432")
+                    let callID = try #require(UUID(uuidString: call.callID))
+                    let (address, signature, token) = try Self.stream(of: call)
+                    let start = Self.start(sid: call.sid, token: token)
+                    let line = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start, streamSID: "MZ-test",
+                                                                      logger: call.api.logger) { line in
+                        try await line.play(turn: 0, sentences: 1)
+                        try await line.utter()
+                        try await Self.wait("the transfer's words") { line.simulator.marks.contains("t1-s0") }
+                        #expect(twilio.redirects.isEmpty, "not before its words have played")
+                        try await line.play(turn: 1, sentences: 1)
+                        try await Self.wait("Twilio to be told to dial") { !twilio.redirects.isEmpty }
+                        try await line.stop(callSID: call.sid)
+                        try await line.outbound.close(.normalClosure, reason: nil)
+                    }
+                    #expect(line.marks == ["t0-s0", "t1-s0"])
+                    let redirect = try #require(twilio.redirects.first)
+                    #expect(redirect.sid == call.sid && redirect.twiml.hasSuffix("<Response><Dial>+4930111222</Dial></Response>"), "\(redirect)")
+                    #expect(try await call.turns().map(\.assistant) == ["One moment, I am connecting you."])
+                    try await Self.wait("the session's tasks to end") { VoiceTasks.count(callID: callID) == 0 }
+                }
+            }
+        }
+    }
+
     /// Twilio going away mid-turn (no `stop`): the model's stream is cancelled at the stand-in and
     /// no task of the call's session is left running.
     @Test func aStreamThatDisconnectsEndsItsPipeline() async throws {

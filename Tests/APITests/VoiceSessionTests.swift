@@ -18,6 +18,7 @@ import TestSupport
     final class Line: Sendable {
         let sent = Mutex<[MediaStreamCommand]>([])
         let hungUp = Mutex(false)
+        let transferredTo = Mutex<String?>(nil)
 
         var marks: [String] {
             sent.withLock { $0.compactMap { if case .mark(let name) = $0 { name } else { nil } } }
@@ -67,7 +68,11 @@ import TestSupport
         let session = VoiceSession(callID: try #require(UUID(uuidString: call.callID)), streamSID: streamSID, assistant: settings,
                                    services: services, logger: logger,
                                    send: { command in line.sent.withLock { $0.append(command) } },
-                                   hangUp: { line.hungUp.withLock { $0 = true } })
+                                   hangUp: { line.hungUp.withLock { $0 = true } },
+                                   transfer: { number in
+            line.transferredTo.withLock { $0 = number }
+            return true
+        })
         return (session, settings)
     }
 

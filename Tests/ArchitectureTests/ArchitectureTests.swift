@@ -24,7 +24,7 @@ import Testing
         "Scheduler": ["Platform", "QueueEngine", "ServerSupport", "Telemetry"],
         "QueueCTL": ["Platform", "QueueEngine", "ServerSupport"],
         "VoicePartnerClient": ["WebhookSigning"],
-        "Bench": ["Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport"],
+        "Bench": ["Audio", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport"],
         "ArchitectureTests": [],
         "ServerSupportTests": ["ServerSupport"],
         "AudioTests": ["Audio"],

@@ -40,7 +40,11 @@ public final class SpeechStandIn: Sendable {
         var behaviour: Behaviour = .speak
         /// Behaviours of the next requests to one route, before `behaviour`.
         var next: [Endpoint: [Behaviour]] = [:]
+        /// Behaviours of every request to one route, after `next` and before `behaviour`.
+        var standing: [Endpoint: Behaviour] = [:]
         var transcripts: [String] = []
+        /// What a transcription answers once `transcripts` ran out.
+        var everyTranscript = ""
         var cancelled: [String] = []
     }
 
@@ -55,9 +59,15 @@ public final class SpeechStandIn: Sendable {
     public func behave(_ behaviour: Behaviour, on endpoint: Endpoint, times: Int = 1) {
         state.withLock { $0.next[endpoint, default: []] += Array(repeating: behaviour, count: times) }
     }
+    /// Every request to `endpoint` from now on behaves so (a provider of fixed latency, say).
+    public func behaveAlways(_ behaviour: Behaviour, on endpoint: Endpoint) {
+        state.withLock { $0.standing[endpoint] = behaviour }
+    }
+    /// What every transcription answers once the texts of `transcribe` ran out.
+    public func transcribeAlways(_ text: String) { state.withLock { $0.everyTranscript = text } }
     /// The paths of requests whose client went away while their audio was being written.
     public var cancelled: [String] { state.withLock { $0.cancelled } }
-    /// What the next transcriptions answer, in order (then an empty text).
+    /// What the next transcriptions answer, in order (then `transcribeAlways`'s text, empty unless set).
     public func transcribe(_ texts: String...) { state.withLock { $0.transcripts.append(contentsOf: texts) } }
 
     public func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
@@ -84,7 +94,7 @@ public final class SpeechStandIn: Sendable {
             case .delay(let delay), .paced(let delay): try await Task.sleep(for: delay)
             case .speak: break
             }
-            let text = self.state.withLock { $0.transcripts.isEmpty ? "" : $0.transcripts.removeFirst() }
+            let text = self.state.withLock { $0.transcripts.isEmpty ? $0.everyTranscript : $0.transcripts.removeFirst() }
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"text":\#(Self.quoted(text))}"#)))
         }
@@ -105,7 +115,7 @@ public final class SpeechStandIn: Sendable {
                 defer { state.next[endpoint] = next }
                 return next.removeFirst()
             }
-            return state.behaviour
+            return state.standing[endpoint] ?? state.behaviour
         }
         return (received, behaviour)
     }

@@ -122,6 +122,16 @@ struct MediaStreamRoutes: Sendable {
             try? await outbound.write(.text(command.json(streamSID: streamSID)))
         }, hangUp: {
             try? await outbound.close(.normalClosure, reason: "the assistant ended the call")
+        }, transfer: { [twilio = providers.twilio, callSID = start.callSID, logger = sessionLogger] number in
+            // Twilio leaves the stream (it sends `stop`) for the dial.
+            guard let twilio else { return false }
+            do {
+                _ = try await twilio.redirectCall(sid: callSID, twiml: TwiML.dial(number))
+                return true
+            } catch {
+                logger.error("transferring a streamed call failed", metadata: ["error": "\(error)"])
+                return false
+            }
         })
         await session.handle(.start(start))
         while let message = try? await messages.next() {

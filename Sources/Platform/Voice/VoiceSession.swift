@@ -11,7 +11,8 @@ import Synchronization
 /// assistant's voice, each followed by a mark. Caller speech above the assistant's interruption
 /// sensitivity while it speaks clears Twilio's audio and cancels the turn's work; a new utterance
 /// starts the next turn. DTMF digits reach the turn as text. The transport feeds `handle` and
-/// sends what `send` gets; `hangUp` is called when the assistant ends the call.
+/// sends what `send` gets; `hangUp` is called when the assistant ends the call, and `transfer` with
+/// the number when it transfers it (once its last words have played), answering whether it could.
 public actor VoiceSession {
     public struct Services: Sendable {
         public let conversations: ConversationService
@@ -40,6 +41,7 @@ public actor VoiceSession {
     let assistant: AssistantSettings
     let services: Services
     let hangUp: @Sendable () async -> Void
+    let transfer: @Sendable (String) async -> Bool
     let logger: Logger
     private var listener = CallListener()
     private var bargeIn: BargeIn
@@ -76,7 +78,8 @@ public actor VoiceSession {
     public private(set) var interruptions = 0
 
     public init(callID: UUID, streamSID: String, assistant: AssistantSettings, services: Services, logger: Logger,
-                send: @escaping @Sendable (MediaStreamCommand) async -> Void, hangUp: @escaping @Sendable () async -> Void) {
+                send: @escaping @Sendable (MediaStreamCommand) async -> Void, hangUp: @escaping @Sendable () async -> Void,
+                transfer: @escaping @Sendable (String) async -> Bool) {
         self.callID = callID
         self.streamSID = streamSID
         let (commands, outbox) = AsyncStream<MediaStreamCommand>.makeStream()
@@ -88,6 +91,7 @@ public actor VoiceSession {
         self.services = services
         self.logger = logger
         self.hangUp = hangUp
+        self.transfer = transfer
         bargeIn = BargeIn(sensitivity: assistant.interruptionSensitivity)
     }
 
@@ -259,6 +263,10 @@ public actor VoiceSession {
             await waitUntilPlayed(turn: turn)
             // The caller may have talked over the goodbye: then the call goes on.
             guard !Task.isCancelled else { return }
+            if reply.action == .transferCall, let number = reply.transferTo, !number.isEmpty {
+                if await transfer(number) { return }
+                logger.error("a streamed call could not be transferred; it is ended", metadata: ["call.id": "\(callID)"])
+            }
             await hangUp()
         }
     }

@@ -41,6 +41,12 @@ public enum TwiML {
         document(say(text, language: language, voice: voice) + "<Dial>\(MarkupText.escape(number))</Dial>")
     }
 
+    /// The caller connected to `number` at once: what a streamed call, whose assistant has already
+    /// said its words in its own voice, is redirected to.
+    public static func dial(_ number: String) -> String {
+        document("<Dial>\(MarkupText.escape(number))</Dial>")
+    }
+
     /// Listening for one turn of speech: Twilio says the nested text, recognises the caller's answer in
     /// `language`, and posts it (`SpeechResult`, `Confidence`) to `action`; after `silenceSeconds`
     /// without speech it posts with no result (`actionOnEmptyResult`), so silence is a turn too.

@@ -55,6 +55,12 @@ public struct TwilioClient: Sendable {
         try await send(.POST, "Calls/\(FormURLEncoding.escape(sid)).json", form: [("Status", status)], as: TwilioCall.self)
     }
 
+    /// `POST /Accounts/{sid}/Calls/{CallSid}.json` with `Twiml`: a live call leaves what it was doing
+    /// (a media stream is stopped) for these instructions.
+    public func redirectCall(sid: String, twiml: String) async throws(TwilioError) -> TwilioCall {
+        try await send(.POST, "Calls/\(FormURLEncoding.escape(sid)).json", form: [("Twiml", twiml)], as: TwilioCall.self)
+    }
+
     /// `GET /Accounts/{sid}/Calls.json?To=…&From=…&StartTime>=…`: the calls between two numbers since
     /// a day (Twilio filters by date, not time), newest first.
     public func calls(to: String, from: String, since day: Date) async throws(TwilioError) -> [TwilioCall] {

@@ -37,6 +37,8 @@ final class TwilioStandIn: Sendable {
         var createRequests: [[(String, String)]] = []
         var lookups = 0
         var updates: [(sid: String, status: String)] = []
+        /// Calls given new TwiML (`Twiml`), in order.
+        var redirects: [(sid: String, twiml: String)] = []
         /// Recordings by SID (served as `…/Recordings/{sid}.mp3`).
         var recordings: [String: Data] = [:]
         /// The account's numbers (IncomingPhoneNumbers) by number, and the numbers on offer.
@@ -70,6 +72,11 @@ final class TwilioStandIn: Sendable {
     var createRequests: [[(String, String)]] { state.withLock { $0.createRequests } }
     var lookups: Int { state.withLock { $0.lookups } }
     var updates: [(sid: String, status: String)] { state.withLock { $0.updates } }
+    var redirects: [(sid: String, twiml: String)] { state.withLock { $0.redirects } }
+    /// An inbound call to `to` that Twilio answered (its voice webhook was called), in progress.
+    func answered(_ sid: String, to: String, from: String) {
+        state.withLock { $0.calls.append(Call(sid: sid, to: to, from: from, status: "in-progress", created: Date())) }
+    }
 
     /// Runs the stand-in on a loopback port for the duration of `body`, which gets its base URL.
     func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
@@ -129,6 +136,17 @@ final class TwilioStandIn: Sendable {
         if let refusal = authenticate(request, context) { return refusal }
         let sid = (context.parameters.get("sid") ?? "").replacingOccurrences(of: ".json", with: "")
         let form = try await Self.form(request, context)
+        if let twiml = FormURLEncoding.value("Twiml", in: form) {
+            let redirected = state.withLock { state -> Call? in
+                guard let call = state.calls.first(where: { $0.sid == sid && $0.status == "in-progress" }) else { return nil }
+                state.redirects.append((sid, twiml))
+                return call
+            }
+            guard let redirected else {
+                return Self.error(status: 400, code: 21220, message: "Call is not in-progress. Cannot redirect.")
+            }
+            return Self.json(status: .ok, Self.resource(redirected))
+        }
         guard let status = FormURLEncoding.value("Status", in: form) else {
             return Self.error(status: 400, code: 21218, message: "Invalid Status")
         }
