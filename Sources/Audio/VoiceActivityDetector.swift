@@ -29,7 +29,8 @@ public struct VoiceActivityDetector: Sendable {
     }
 
     public enum Event: Sendable, Equatable {
-        case speechStarted
+        /// The utterance so far: a little before its first speech frame, to this frame.
+        case speechStarted(lead: [Int16])
         /// The utterance's samples, from a little before its first speech frame to its end.
         case speechEnded([Int16])
     }
@@ -87,6 +88,6 @@ public struct VoiceActivityDetector: Sendable {
         quietFrames = 0
         utterance = recent.flatMap { $0 }
         recent = []
-        return .speechStarted
+        return .speechStarted(lead: utterance)
     }
 }

@@ -27,7 +27,15 @@ public struct PlatformProviders: Sendable {
     public var conversations = ConversationSettings()
     /// The text-to-speech voices of streamed calls.
     public var voices = Voices()
+    /// Live speech to text for streamed calls (`DEEPGRAM_*`); without it, `transcription` per utterance.
+    public var deepgram: DeepgramLiveClient?
     public var transport = ConversationTransport.gather
+
+    /// How streamed calls hear the caller: Deepgram's live stream when configured, else the
+    /// transcription endpoint once each utterance has ended.
+    public var speechRecognizer: any SpeechRecognizer {
+        deepgram.map { LiveRecognizer(client: $0) } ?? UtteranceTranscriber(client: transcription)
+    }
 
     /// The conversation core with this process's models, tool invoker and bounds.
     public var conversationEngine: ConversationEngine {
@@ -50,7 +58,9 @@ public struct PlatformProviders: Sendable {
     public init(environment: Environment) throws {
         let defaults = ExtractionLimits()
         self.init(twilio: try TwilioConfiguration.from(environment).map { TwilioClient(configuration: $0) },
-                  transcription: TranscriptionClient(configuration: try TranscriptionConfiguration(environment: environment)),
+                  // The models' client: hundreds of connections a host, not eight, for a hundred live calls.
+                  transcription: TranscriptionClient(configuration: try TranscriptionConfiguration(environment: environment),
+                                                     http: LanguageModels.http),
                   calls: try CallSettings(environment: environment),
                   storage: try StorageConfiguration.storage(environment),
                   extraction: ExtractionLimits(
@@ -67,6 +77,7 @@ public struct PlatformProviders: Sendable {
         languageModels = try LanguageModels(environment: environment)
         conversations = try ConversationSettings(environment: environment)
         voices = try Voices(environment: environment)
+        deepgram = try DeepgramLiveClient(environment: environment)
         transport = try ConversationTransport.from(environment, voices: voices)
     }
 }

@@ -130,6 +130,58 @@ extension VoiceSessionTests {
         }
     }
 
+    /// With `DEEPGRAM_API_KEY` the caller is heard through Deepgram's live stream: one stream per
+    /// utterance, opened as they start talking and fed every frame (16-bit PCM at 8 kHz), finalised
+    /// when the utterance ends; a call that ends mid-utterance abandons its stream and leaves no task.
+    @Test func aStreamedCallHearsTheCallerThroughDeepgramsLiveStream() async throws {
+        let model = LanguageModelStandIn()
+        model.script(.text("Your order A17 ships tomorrow."), .text("By courier."))
+        let deepgram = DeepgramStandIn()
+        deepgram.transcribe("Where is my order A17?", "How does it come?")
+        let speech = SpeechStandIn()
+        try await deepgram.run { deepgramBase in
+            try await speech.run { speechBase in
+                var environment = Self.streamEnvironment(speechBase)
+                environment["DEEPGRAM_API_KEY"] = DeepgramStandIn.apiKey
+                environment["DEEPGRAM_BASE_URL"] = deepgramBase
+                try await ConversationTests.call(model: model, environment: environment) { call, model in
+                    let callID = try #require(UUID(uuidString: call.callID))
+                    let (address, signature, token) = try Self.stream(of: call)
+                    let start = Self.start(sid: call.sid, token: token)
+                    _ = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start, streamSID: "MZ-test",
+                                                               logger: call.api.logger) { line in
+                        try await line.play(turn: 0, sentences: 1)
+                        for turn in 1...2 {
+                            try await line.utter()
+                            try await line.play(turn: turn, sentences: 1)
+                        }
+                        // The caller starts a third sentence and the line drops.
+                        for index in 0..<30 {
+                            try await line.send(["event": "media", "streamSid": "MZ-test", "media": [
+                                "track": "inbound", "payload": Data(Self.frame(speech: true, index: index)).base64EncodedString()]])
+                        }
+                        try await Self.wait("the third utterance's stream") { deepgram.streams.count == 3 }
+                        try await line.outbound.close(.goingAway, reason: nil)
+                    }
+                    #expect(try await call.turns().map(\.caller) == ["Where is my order A17?", "How does it come?"])
+                    #expect(!speech.received.contains { $0.path.hasSuffix("/transcriptions") }, "no utterance was uploaded")
+                    let streams = deepgram.streams
+                    for stream in streams.prefix(2) {
+                        #expect(stream.query.contains("encoding=linear16") && stream.query.contains("sample_rate=8000")
+                                && stream.query.contains("language=en") && stream.query.contains("interim_results=true"), "\(stream.query)")
+                        // The utterance as the detector cut it: 13 frames of lead-in, the rest of the second of
+                        // speech, and the 35 quiet frames that ended it, two bytes a sample.
+                        #expect(stream.audioBytes == 2 * 160 * (13 + 47 + 35), "\(stream.audioBytes)")
+                        #expect(stream.controls == [#"{"type":"Finalize"}"#, #"{"type":"CloseStream"}"#])
+                    }
+                    try await Self.wait("the dropped utterance's stream to be abandoned") { deepgram.streams.last?.abandoned == true }
+                    try await Self.wait("the session's tasks to end") { VoiceTasks.count(callID: callID) == 0 }
+                    #expect(model.received.count == 2)
+                }
+            }
+        }
+    }
+
     /// Twilio going away mid-turn (no `stop`): the model's stream is cancelled at the stand-in and
     /// no task of the call's session is left running.
     @Test func aStreamThatDisconnectsEndsItsPipeline() async throws {

@@ -63,7 +63,7 @@ import TestSupport
         if fallbackVoice { synthesizers["elevenlabs"] = ElevenLabsSpeechClient(baseURL: speechBase, apiKey: "xi-test") }
         let services = VoiceSession.Services(
             conversations: ConversationService(client: api.database, engine: api.services.configuration.providers.conversationEngine),
-            transcriber: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
+            recognizer: UtteranceTranscriber(client: TranscriptionClient(configuration: .init(baseURL: speechBase, apiKey: nil))),
             voices: Voices(synthesizers: synthesizers))
         let session = VoiceSession(callID: try #require(UUID(uuidString: call.callID)), streamSID: streamSID, assistant: settings,
                                    services: services, logger: logger,

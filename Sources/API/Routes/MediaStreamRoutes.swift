@@ -113,7 +113,7 @@ struct MediaStreamRoutes: Sendable {
         }
         let services = VoiceSession.Services(
             conversations: ConversationService(client: database.client, engine: providers.conversationEngine),
-            transcriber: UtteranceTranscriber(client: providers.transcription), voices: providers.voices)
+            recognizer: providers.speechRecognizer, voices: providers.voices)
         var sessionLogger = logger
         sessionLogger[metadataKey: "call.id"] = "\(call)"
         let streamSID = start.streamSID

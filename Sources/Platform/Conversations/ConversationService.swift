@@ -46,9 +46,11 @@ public struct ConversationService: Sendable {
     /// or as an earlier request with the same key left it. Finding the conversation, claiming the turn
     /// and reading what it needs share one connection; storing it is one short transaction.
     /// `unheard` says why words the caller spoke could not be read (speech to text failed): the turn
-    /// then fails with the fallback line, which asks them to say it again.
+    /// then fails with the fallback line, which asks them to say it again. `onReply` gets the reply
+    /// the moment it is known, before it is stored (a streamed call speaks its last words meanwhile).
     public func turn(requestKey: String, callerText: String?, confidence: Double?, unheard: String? = nil, logger: Logger,
-                     onText: (@Sendable (String) -> Void)? = nil, lookup: @escaping Lookup) async throws -> (ConversationTurn, LiveAssistant)? {
+                     onText: (@Sendable (String) -> Void)? = nil, onReply: (@Sendable (ConversationTurn) -> Void)? = nil,
+                     lookup: @escaping Lookup) async throws -> (ConversationTurn, LiveAssistant)? {
         let said = callerText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let settings = self.settings
         let found = try await client.withConnection { connection -> (ConversationRecord, LiveAssistant, Start)? in
@@ -102,6 +104,7 @@ public struct ConversationService: Sendable {
                 finished.failureReason = nil
                 finished.action = .continue
             }
+            onReply?(finished)
             let stored = finished
             // Stored even when the turn was cancelled, so its row does not stay pending.
             try await Task {

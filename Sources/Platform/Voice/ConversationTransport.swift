@@ -20,9 +20,10 @@ public enum ConversationTransport: String, Sendable, Equatable {
             guard !voices.synthesizers.isEmpty else {
                 throw ConfigurationError("CONVERSATION_TRANSPORT", "stream needs a voice: set OPENAI_API_KEY, ELEVENLABS_API_KEY or AZURE_SPEECH_KEY")
             }
-            guard environment["TRANSCRIPTION_API_KEY"].map({ !$0.isEmpty }) == true || environment["TRANSCRIPTION_BASE_URL"] != nil else {
-                throw ConfigurationError("CONVERSATION_TRANSPORT",
-                                         "stream needs speech to text: set TRANSCRIPTION_API_KEY, or TRANSCRIPTION_BASE_URL for a self-hosted server")
+            func set(_ name: String) -> Bool { environment[name].map { !$0.isEmpty } == true }
+            guard set("DEEPGRAM_API_KEY") || set("TRANSCRIPTION_API_KEY") || environment["TRANSCRIPTION_BASE_URL"] != nil else {
+                throw ConfigurationError("CONVERSATION_TRANSPORT", "stream needs speech to text: set DEEPGRAM_API_KEY (live), "
+                                                                   + "TRANSCRIPTION_API_KEY, or TRANSCRIPTION_BASE_URL for a self-hosted server")
             }
         }
         return transport

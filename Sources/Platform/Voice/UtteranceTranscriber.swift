@@ -1,14 +1,20 @@
 import Audio
 import Foundation
+import Logging
 import Providers
+import Synchronization
 
 /// What the caller said in an utterance: its 8 kHz samples as a WAV file to an OpenAI-compatible
-/// `/v1/audio/transcriptions` (OpenAI, or a self-hosted Whisper server).
-public struct UtteranceTranscriber: Sendable {
+/// `/v1/audio/transcriptions` (OpenAI, or a self-hosted Whisper server) once it has ended.
+public struct UtteranceTranscriber: SpeechRecognizer {
     public let client: TranscriptionClient
 
     public init(client: TranscriptionClient) {
         self.client = client
+    }
+
+    public func begin(callID: UUID, language: String, logger: Logger) -> any UtteranceRecognition {
+        RecordedUtterance(transcriber: self, language: language)
     }
 
     /// The text, trimmed; empty when the endpoint heard no words.
@@ -19,4 +25,31 @@ public struct UtteranceTranscriber: Sendable {
                                                      language: code.count == 2 ? code : nil)
         return transcript.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// An utterance kept whole until it ends, then transcribed once.
+final class RecordedUtterance: UtteranceRecognition {
+    let transcriber: UtteranceTranscriber
+    let language: String
+    private let state = Mutex<(samples: [Int16], text: Task<String, any Error>?)>(([], nil))
+
+    init(transcriber: UtteranceTranscriber, language: String) {
+        self.transcriber = transcriber
+        self.language = language
+    }
+
+    func hear(_ samples: [Int16]) { state.withLock { $0.samples += samples } }
+
+    func text() async throws -> String {
+        let task = state.withLock { state in
+            if let task = state.text { return task }
+            let (samples, transcriber, language) = (state.samples, transcriber, language)
+            let task = Task { try await transcriber.text(of: samples, language: language) }
+            state.text = task
+            return task
+        }
+        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+    }
+
+    func cancel() { state.withLock { $0.text?.cancel() } }
 }

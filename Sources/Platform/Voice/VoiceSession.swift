@@ -16,20 +16,21 @@ import Synchronization
 public actor VoiceSession {
     public struct Services: Sendable {
         public let conversations: ConversationService
-        public let transcriber: UtteranceTranscriber
+        public let recognizer: any SpeechRecognizer
         public let voices: Voices
 
-        public init(conversations: ConversationService, transcriber: UtteranceTranscriber, voices: Voices) {
+        public init(conversations: ConversationService, recognizer: any SpeechRecognizer, voices: Voices) {
             self.conversations = conversations
-            self.transcriber = transcriber
+            self.recognizer = recognizer
             self.voices = voices
         }
     }
 
     /// What a turn starts from.
     enum Heard: Sendable {
-        /// The caller's words, and when their last voiced frame came.
-        case utterance([Int16], voicedAt: ContinuousClock.Instant)
+        /// The caller's words (more than one utterance when they paused and went on), and when their
+        /// last voiced frame came.
+        case utterance([any UtteranceRecognition], voicedAt: ContinuousClock.Instant)
         case digits(String)
         /// Nothing for the assistant's `silence_timeout_ms`: a re-prompt, then a goodbye.
         case silence
@@ -44,6 +45,8 @@ public actor VoiceSession {
     let transfer: @Sendable (String) async -> Bool
     let logger: Logger
     private var listener = CallListener()
+    /// The caller's utterance being recognised as they speak.
+    private var hearing: (any UtteranceRecognition)?
     private var bargeIn: BargeIn
     /// The turn being transcribed, answered or spoken, and what it started from.
     private var current: Task<Void, Never>?
@@ -118,7 +121,18 @@ public actor VoiceSession {
                 if voiced { lastVoiced = .now }
                 // Only audio the caller is hearing can be interrupted; a turn still thinking is not.
                 if isPlaying, bargeIn.hears(frame) { interrupt() }
-                if case .speechEnded(let samples) = event { begin(.utterance(samples, voicedAt: lastVoiced)) }
+                switch event {
+                case .speechStarted(let lead):
+                    hearing?.cancel()
+                    hearing = services.recognizer.begin(callID: callID, language: assistant.language, logger: logger)
+                    hearing?.hear(lead)
+                case .speechEnded:
+                    hearing?.hear(frame)
+                    if let utterance = hearing { begin(.utterance([utterance], voicedAt: lastVoiced)) }
+                    hearing = nil
+                case nil:
+                    if listener.isSpeaking { hearing?.hear(frame) }
+                }
             }
             if listener.isSpeaking { quietSince = .now }
         case .dtmf(let digit):
@@ -137,6 +151,8 @@ public actor VoiceSession {
 
     /// The call is over: everything in flight stops, and what was decided is still sent.
     public func end() {
+        hearing?.cancel()
+        hearing = nil
         silenceWatch?.cancel()
         current?.cancel()
         current = nil
@@ -190,7 +206,10 @@ public actor VoiceSession {
     private func begin(_ heard: Heard) {
         var heard = heard
         if isPlaying {
-            guard bargeIn.level != nil else { return }
+            guard bargeIn.level != nil else {
+                if case .utterance(let parts, _) = heard { parts.forEach { $0.cancel() } }
+                return
+            }
             interrupt()
         } else if let running = current, !currentSpeaks {
             running.cancel()
@@ -212,10 +231,12 @@ public actor VoiceSession {
         var text: String?
         var unheard: String?
         switch heard {
-        case .utterance(let samples, _):
+        case .utterance(let parts, _):
             let started = ContinuousClock.now
             do {
-                text = try await services.transcriber.text(of: samples, language: assistant.language)
+                var texts: [String] = []
+                for part in parts { texts.append(try await part.text()) }
+                text = texts.filter { !$0.isEmpty }.joined(separator: " ")
             } catch {
                 // The caller is asked to say it again (the turn's fallback line) and the call goes on.
                 logger.warning("speech to text failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
@@ -242,14 +263,15 @@ public actor VoiceSession {
                     index += 1
                 }
             }
-            let reply = await answer(text, unheard: unheard, turn: turn) { words in
+            // The reply's last words are spoken as soon as it is known, while it is stored; a turn
+            // that was repeated or had ended answers without `onReply`, and ends here.
+            let reply = await answer(text, unheard: unheard, turn: turn, onText: { words in
                 for sentence in streamed.add(words) { queue.yield(sentence) }
-            }
-            if let reply, !Task.isCancelled {
-                // A repeated or silent turn streamed nothing; a failed one ends in its fallback line.
-                let rest = !streamed.any || reply.outcome == .failed ? SentenceSplitter.all(of: reply.assistantText) : streamed.finish()
-                for sentence in rest { queue.yield(sentence) }
-            }
+            }, onReply: { reply in
+                if !Task.isCancelled { for sentence in streamed.rest(of: reply) { queue.yield(sentence) } }
+                queue.finish()
+            })
+            if let reply, !Task.isCancelled { for sentence in streamed.rest(of: reply) { queue.yield(sentence) } }
             queue.finish()
             await group.waitForAll()
             return reply
@@ -273,12 +295,13 @@ public actor VoiceSession {
 
     /// The conversation core's turn for what the caller said (nil: a silence); its words go to `onText`
     /// as the model writes them.
-    private func answer(_ text: String?, unheard: String?, turn: Int, onText: @escaping @Sendable (String) -> Void) async -> ConversationTurn? {
+    private func answer(_ text: String?, unheard: String?, turn: Int, onText: @escaping @Sendable (String) -> Void,
+                        onReply: @escaping @Sendable (ConversationTurn) -> Void) async -> ConversationTurn? {
         let callID = self.callID
         let logger = self.logger
         do {
             let answer = try await services.conversations.turn(requestKey: "stream:\(streamSID):\(turn)", callerText: text, confidence: nil,
-                                                               unheard: unheard, logger: logger, onText: onText,
+                                                               unheard: unheard, logger: logger, onText: onText, onReply: onReply,
                                                                lookup: ConversationService.call(callID, logger: logger))
             return answer?.0
         } catch {
@@ -406,10 +429,7 @@ struct TurnClock: Sendable {
 
 /// The model's words as they stream, cut into sentences across the callbacks.
 final class StreamedSentences: Sendable {
-    private let state = Mutex<(splitter: SentenceSplitter, any: Bool)>((SentenceSplitter(), false))
-
-    /// Whether any words came.
-    var any: Bool { state.withLock { $0.any } }
+    private let state = Mutex<(splitter: SentenceSplitter, any: Bool, finished: Bool)>((SentenceSplitter(), false, false))
 
     func add(_ words: String) -> [String] {
         state.withLock { state in
@@ -418,7 +438,15 @@ final class StreamedSentences: Sendable {
         }
     }
 
-    func finish() -> [String] {
-        state.withLock { $0.splitter.finish().map { [$0] } ?? [] }
+    /// The sentences still to speak once the reply is known, the first time it is asked: the rest of
+    /// the streamed words, or the whole reply when none streamed (a repeated or silent turn) or it
+    /// failed (its fallback line).
+    func rest(of reply: ConversationTurn) -> [String] {
+        state.withLock { state in
+            guard !state.finished else { return [] }
+            state.finished = true
+            guard state.any, reply.outcome != .failed else { return SentenceSplitter.all(of: reply.assistantText) }
+            return state.splitter.finish().map { [$0] } ?? []
+        }
     }
 }

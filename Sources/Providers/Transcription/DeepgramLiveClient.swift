@@ -1,0 +1,157 @@
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import ServerSupport
+import Synchronization
+
+/// Deepgram's live speech to text (`wss://api.deepgram.com/v1/listen`, `Authorization: Token …`):
+/// the caller's audio goes up as binary 16-bit PCM at 8 kHz while they speak, Deepgram answers
+/// `Results` messages (interim ones with `is_final: false` as it goes, final ones per segment), and
+/// at the end of the utterance a `Finalize` message makes it transcribe what it still holds and
+/// answer with `from_finalize: true`; `CloseStream` then ends the stream. One stream per utterance:
+/// it opens while the caller is still talking, so its set-up costs the turn nothing.
+public struct DeepgramLiveClient: Sendable {
+    public static let defaultBaseURL = "wss://api.deepgram.com"
+    public static let defaultModel = "nova-3"
+
+    /// What the transport hands the stream: audio as it comes, then the end of the utterance.
+    public enum Input: Sendable {
+        case audio([Int16])
+        case finish
+    }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let baseURL: String
+    public let apiKey: String
+    public let model: String
+    /// How long Deepgram may take to finalise once the utterance ended.
+    public let timeout: Duration
+
+    public init(baseURL: String = DeepgramLiveClient.defaultBaseURL, apiKey: String, model: String = DeepgramLiveClient.defaultModel,
+                timeout: Duration = .seconds(5)) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.model = model
+        self.timeout = timeout
+    }
+
+    /// From `DEEPGRAM_API_KEY` (nil without it), `DEEPGRAM_BASE_URL` (`ws(s)://`), `DEEPGRAM_MODEL`
+    /// and `DEEPGRAM_TIMEOUT_MS`.
+    public init?(environment: Environment) throws {
+        guard let key = environment["DEEPGRAM_API_KEY"], !key.isEmpty else { return nil }
+        let base = environment.string("DEEPGRAM_BASE_URL", default: Self.defaultBaseURL)
+        guard let url = URL(string: base), ["ws", "wss"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ConfigurationError("DEEPGRAM_BASE_URL", "expected a ws(s) URL")
+        }
+        self.init(baseURL: base, apiKey: key, model: environment.string("DEEPGRAM_MODEL", default: Self.defaultModel),
+                  timeout: try environment.milliseconds("DEEPGRAM_TIMEOUT_MS", default: .seconds(5)))
+    }
+
+    /// The stream's URL for a language (an ISO-639-1 code, or nil to let the model choose).
+    func url(language: String?) -> String {
+        var query = [("model", model), ("encoding", "linear16"), ("sample_rate", "8000"), ("channels", "1"), ("interim_results", "true"),
+                     ("punctuate", "true"), ("smart_format", "true")]
+        if let language { query.append(("language", language)) }
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        return base + "/v1/listen?" + FormURLEncoding.encode(query)
+    }
+
+    /// Streams `input` until `.finish`, then answers the utterance's transcript (its final segments,
+    /// in order); `onPartial` gets each interim transcript as Deepgram revises it.
+    public func transcribe(_ input: AsyncStream<Input>, language: String?, logger: Logger,
+                           onPartial: @escaping @Sendable (String) -> Void = { _ in }) async throws(Failure) -> String {
+        var headers = HTTPFields()
+        headers[.authorization] = "Token \(apiKey)"
+        let transcript = DeepgramTranscript()
+        let timeout = self.timeout
+        do {
+            try await WebSocketClient.connect(url: url(language: language), configuration: .init(additionalHeaders: headers),
+                                              logger: logger) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            guard case .text(let text) = message else { continue }
+                            if let partial = try transcript.read(text) { onPartial(partial) }
+                            if transcript.isFinalised { return }
+                        }
+                        throw Failure(description: "Deepgram closed the stream before it finalised the utterance")
+                    }
+                    for await item in input {
+                        switch item {
+                        case .audio(let samples):
+                            var buffer = ByteBuffer()
+                            buffer.reserveCapacity(2 * samples.count)
+                            for sample in samples { buffer.writeInteger(sample, endianness: .little) }
+                            try await outbound.write(.binary(buffer))
+                        case .finish:
+                            try await outbound.write(.text(#"{"type":"Finalize"}"#))
+                            group.addTask {
+                                try await Task.sleep(for: timeout)
+                                throw Failure(description: "Deepgram did not finalise the utterance within \(timeout)")
+                            }
+                            // The reader's end (finalised) or the timer's failure, whichever comes first.
+                            try await group.next()
+                            group.cancelAll()
+                            try await outbound.write(.text(#"{"type":"CloseStream"}"#))
+                            try await outbound.close(.normalClosure, reason: nil)
+                            return
+                        }
+                    }
+                    // The utterance was abandoned (the call ended): nothing to wait for.
+                    group.cancelAll()
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "the Deepgram stream failed: \(error)")
+        }
+        guard transcript.isFinalised else { throw Failure(description: "the utterance ended before it was finalised") }
+        return transcript.text
+    }
+}
+
+/// The messages of one Deepgram stream: the final segments so far, and whether `Finalize` was answered.
+final class DeepgramTranscript: Sendable {
+    struct Message: Decodable {
+        struct Channel: Decodable {
+            struct Alternative: Decodable { let transcript: String }
+            let alternatives: [Alternative]
+        }
+
+        let type: String
+        let isFinal: Bool?
+        let fromFinalize: Bool?
+        let channel: Channel?
+
+        enum CodingKeys: String, CodingKey {
+            case type, channel
+            case isFinal = "is_final", fromFinalize = "from_finalize"
+        }
+    }
+
+    private let state = Mutex<(finals: [String], finalised: Bool)>(([], false))
+
+    var text: String { state.withLock { $0.finals.filter { !$0.isEmpty }.joined(separator: " ") } }
+    var isFinalised: Bool { state.withLock { $0.finalised } }
+
+    /// Reads one message; answers an interim transcript. `Error` messages end the stream as a failure.
+    func read(_ text: String) throws -> String? {
+        guard let message = try? JSONDecoder().decode(Message.self, from: Data(text.utf8)) else { return nil }
+        if message.type == "Error" { throw DeepgramLiveClient.Failure(description: "Deepgram: \(text.prefix(300))") }
+        guard message.type == "Results" else { return nil }
+        let said = message.channel?.alternatives.first?.transcript.trimmingCharacters(in: .whitespaces) ?? ""
+        return state.withLock { state in
+            guard message.isFinal == true else { return said.isEmpty ? nil : said }
+            state.finals.append(said)
+            if message.fromFinalize == true { state.finalised = true }
+            return nil
+        }
+    }
+}
