@@ -50,6 +50,10 @@ extension VoiceSessionTests {
                     let twilio = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start, streamSID: "MZ-test",
                                                                         logger: call.api.logger) { line in
                         try await line.play(turn: 0, sentences: 1)
+                        // The same upgrade and start replayed while the call is live: the call has its stream.
+                        let replayed = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start,
+                                                                              streamSID: "MZ-replay", logger: call.api.logger) { _ in }
+                        #expect(replayed.received.withLock { $0.isEmpty } && replayed.closed.withLock { $0 })
                         for turn in 1...3 {
                             try await line.utter()
                             try await line.play(turn: turn, sentences: 1)

@@ -105,7 +105,7 @@ struct MediaStreamRoutes: Sendable {
         watchdog.cancel()
         Self.waiting.withLock { $0 -= 1 }
         guard let start, let token = start.parameters["token"], let callID = Self.call(of: token, callSID: start.callSID, sealer: sealer),
-              let (call, assistant) = try? await live(callID, callSID: start.callSID, logger: logger)
+              let (call, assistant) = try? await live(callID, callSID: start.callSID, streamSID: start.streamSID, logger: logger)
         else {
             logger.warning("a media stream without a valid start or token was closed")
             try? await outbound.close(.policyViolation, reason: "not a stream of a live call")
@@ -142,15 +142,18 @@ struct MediaStreamRoutes: Sendable {
         await session.end()
     }
 
-    /// The call's id and the assistant its conversation talks as, when the call is live and its
-    /// Twilio call SID is the stream's.
-    private func live(_ callID: UUID, callSID: String, logger: Logger) async throws -> (UUID, AssistantSettings)? {
-        try await database.read { connection in
+    /// The call's id and the assistant its conversation talks as, when the call is live, its Twilio
+    /// call SID is the stream's, and no other stream has claimed its conversation (a replayed upgrade).
+    private func live(_ callID: UUID, callSID: String, streamSID: String, logger: Logger) async throws -> (UUID, AssistantSettings)? {
+        try await database.write { transaction in
+            let connection = transaction.connection
             guard let call = try await CallStore.call(id: callID, on: connection, logger: logger), !call.status.isFinal,
                   call.providerCallSID == nil || call.providerCallSID == callSID,
                   let conversation = try await ConversationStore.conversation(callID: callID, on: connection, logger: logger),
                   conversation.status == "active",
-                  let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger)
+                  let assistant = try await LiveAssistant.of(conversation, on: connection, logger: logger),
+                  try await ConversationStore.claimMediaStream(conversationID: conversation.id, streamSID: streamSID, on: connection,
+                                                               logger: logger)
             else { return nil }
             return (call.id, assistant.settings)
         }

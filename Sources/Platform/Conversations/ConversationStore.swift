@@ -129,6 +129,19 @@ public enum ConversationStore {
 
     /// Stores what the claimed turn came to. With `locking`, the same statement locks the
     /// conversation's row and answers whether its call was charged already (`ConversationBilling`).
+    /// Claims an active conversation for the media stream `streamSID`; false when another stream has
+    /// it (a call has one stream: Twilio does not reattach) or the conversation ended.
+    public static func claimMediaStream(conversationID: UUID, streamSID: String, on connection: PostgresConnection,
+                                        logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            UPDATE conversations SET media_stream_sid = \(streamSID), updated_at = now()
+            WHERE id = \(conversationID) AND status = 'active' AND media_stream_sid IS NULL
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// Stores the stages of a streamed turn once its first audio was sent.
     public static func recordTimings(turnID: Int64, _ timings: VoiceTimings, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
