@@ -155,10 +155,12 @@ extension VoiceSessionTests {
                     _ = try await TwilioStreamSimulator.attach(url: address, signature: signature, start: start, streamSID: "MZ-test",
                                                                logger: call.api.logger) { line in
                         try await line.play(turn: 0, sentences: 1)
-                        for turn in 1...2 {
-                            try await line.utter()
-                            try await line.play(turn: turn, sentences: 1)
-                        }
+                        try await line.utter()
+                        try await line.play(turn: 1, sentences: 1)
+                        // Deepgram may answer Finalize with nothing: the segment then comes as the stream closes.
+                        deepgram.finalizeQuietly()
+                        try await line.utter()
+                        try await line.play(turn: 2, sentences: 1)
                         // The caller starts a third sentence and the line drops.
                         for index in 0..<30 {
                             try await line.send(["event": "media", "streamSid": "MZ-test", "media": [

@@ -27,6 +27,8 @@ public final class DeepgramStandIn: Sendable {
         var streams: [Stream] = []
         var transcripts: [String] = []
         var finalizeDelay: Duration = .zero
+        /// Finalize answered with nothing: the last segment comes as CloseStream flushes it.
+        var quietFinalize = false
     }
 
     private let state = Mutex(State())
@@ -39,6 +41,9 @@ public final class DeepgramStandIn: Sendable {
     public func transcribe(_ texts: String...) { state.withLock { $0.transcripts.append(contentsOf: texts) } }
     /// How long finalising takes.
     public func finalize(after delay: Duration) { state.withLock { $0.finalizeDelay = delay } }
+    /// From now on Finalize gets no `from_finalize` answer (Deepgram's documentation says it *may*);
+    /// the utterance's segment comes when CloseStream flushes the stream, before its `Metadata`.
+    public func finalizeQuietly() { state.withLock { $0.quietFinalize = true } }
 
     /// Runs the stand-in on a loopback port for `body`, which gets its base URL (`ws://…`, no path).
     public func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
@@ -62,6 +67,8 @@ public final class DeepgramStandIn: Sendable {
     private func serve(_ index: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         var interimAt = 8_000
         var finalized = false
+        // However the stream ends (a client that goes away may end it with an error).
+        defer { if !finalized { state.withLock { $0.streams[index].abandoned = true } } }
         for try await message in inbound.messages(maxSize: 1 << 20) {
             switch message {
             case .binary(let buffer):
@@ -75,21 +82,25 @@ public final class DeepgramStandIn: Sendable {
                 }
             case .text(let text):
                 state.withLock { $0.streams[index].controls.append(text) }
+                let seconds = Double(state.withLock { $0.streams[index].audioBytes }) / 16_000
                 if text.contains(#""Finalize""#) {
                     finalized = true
-                    let (said, delay) = state.withLock { state in
-                        (state.transcripts.isEmpty ? "" : state.transcripts.removeFirst(), state.finalizeDelay)
+                    let (said, delay, quiet) = state.withLock { state in
+                        (state.quietFinalize || state.transcripts.isEmpty ? "" : state.transcripts.removeFirst(), state.finalizeDelay,
+                         state.quietFinalize)
                     }
                     try await Task.sleep(for: delay)
-                    let seconds = Double(state.withLock { $0.streams[index].audioBytes }) / 16_000
-                    try await outbound.write(.text(Self.results(said, isFinal: true, fromFinalize: true, seconds: seconds)))
+                    if !quiet { try await outbound.write(.text(Self.results(said, isFinal: true, fromFinalize: true, seconds: seconds))) }
                 } else if text.contains(#""CloseStream""#) {
+                    let flushed = state.withLock { state in
+                        state.quietFinalize && !state.transcripts.isEmpty ? state.transcripts.removeFirst() : nil
+                    }
+                    if let flushed { try await outbound.write(.text(Self.results(flushed, isFinal: true, fromFinalize: false, seconds: seconds))) }
                     try await outbound.write(.text(#"{"type":"Metadata","request_id":"stand-in","channels":1}"#))
                     return
                 }
             }
         }
-        if !finalized { state.withLock { $0.streams[index].abandoned = true } }
     }
 
     static func results(_ transcript: String, isFinal: Bool, fromFinalize: Bool, seconds: Double) -> String {

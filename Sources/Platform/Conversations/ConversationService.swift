@@ -98,7 +98,8 @@ public struct ConversationService: Sendable {
                 written.add(words)
                 onText?(words)
             }
-            if Task.isCancelled {
+            // Only a streamed model turn keeps its written words; a silent or unheard one keeps its outcome.
+            if Task.isCancelled, onText != nil, said.isEmpty == false, unheard == nil {
                 finished.assistantText = written.text.trimmingCharacters(in: .whitespacesAndNewlines)
                 finished.outcome = .ok
                 finished.failureReason = nil

@@ -127,8 +127,6 @@ public enum ConversationStore {
         try await connection.query("UPDATE conversation_turns SET heard_text = \(heard), interrupted = true WHERE id = \(turnID)", logger: logger)
     }
 
-    /// Stores what the claimed turn came to. With `locking`, the same statement locks the
-    /// conversation's row and answers whether its call was charged already (`ConversationBilling`).
     /// Claims an active conversation for the media stream `streamSID`; false when another stream has
     /// it (a call has one stream: Twilio does not reattach) or the conversation ended.
     public static func claimMediaStream(conversationID: UUID, streamSID: String, on connection: PostgresConnection,
@@ -142,6 +140,11 @@ public enum ConversationStore {
         return false
     }
 
+    /// Removes a turn that a later one over more of the caller's words replaced (a streamed call).
+    public static func removeTurn(id: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM conversation_turns WHERE id = \(id)", logger: logger)
+    }
+
     /// Stores the stages of a streamed turn once its first audio was sent.
     public static func recordTimings(turnID: Int64, _ timings: VoiceTimings, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
@@ -151,6 +154,8 @@ public enum ConversationStore {
             """, logger: logger)
     }
 
+    /// Stores what the claimed turn came to. With `locking`, the same statement locks the
+    /// conversation's row and answers whether its call was charged already (`ConversationBilling`).
     @discardableResult
     static func complete(_ turn: ConversationTurn, locking conversationID: UUID?, on connection: PostgresConnection,
                          logger: Logger) async throws -> Bool {

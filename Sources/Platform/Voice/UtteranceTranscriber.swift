@@ -14,7 +14,7 @@ public struct UtteranceTranscriber: SpeechRecognizer {
     }
 
     public func begin(callID: UUID, language: String, logger: Logger) -> any UtteranceRecognition {
-        RecordedUtterance(transcriber: self, language: language)
+        RecordedUtterance(transcriber: self, callID: callID, language: language)
     }
 
     /// The text, trimmed; empty when the endpoint heard no words.
@@ -27,14 +27,16 @@ public struct UtteranceTranscriber: SpeechRecognizer {
     }
 }
 
-/// An utterance kept whole until it ends, then transcribed once.
+/// An utterance kept whole until it ends, then transcribed once (counted as the call's work).
 final class RecordedUtterance: UtteranceRecognition {
     let transcriber: UtteranceTranscriber
+    let callID: UUID
     let language: String
     private let state = Mutex<(samples: [Int16], text: Task<String, any Error>?)>(([], nil))
 
-    init(transcriber: UtteranceTranscriber, language: String) {
+    init(transcriber: UtteranceTranscriber, callID: UUID, language: String) {
         self.transcriber = transcriber
+        self.callID = callID
         self.language = language
     }
 
@@ -45,10 +47,13 @@ final class RecordedUtterance: UtteranceRecognition {
             if let task = state.text { return task }
             let (samples, transcriber, language) = (state.samples, transcriber, language)
             let task = Task { try await transcriber.text(of: samples, language: language) }
+            _ = VoiceTasks.spawn(callID) { _ = try? await task.value }
             state.text = task
+            state.samples = []
             return task
         }
-        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        // Waiting is not cancelled with the asking turn: a turn that merges this utterance asks again.
+        return try await task.value
     }
 
     func cancel() { state.withLock { $0.text?.cancel() } }

@@ -60,6 +60,11 @@ public actor VoiceSession {
     /// When the line last went quiet: the caller stopped talking or the assistant's audio played.
     private var quietSince = ContinuousClock.now
     private var silenceWatch: Task<Void, Never>?
+    /// Set by `end()`: nothing starts after it.
+    private var ended = false
+    /// Turns replaced by one over more of the caller's words (they had only paused): their rows are
+    /// removed once stored, so neither the transcript nor the model's history holds them twice.
+    private var supersededTurns: Set<Int> = []
     /// The stored turn of each of this session's turns, and the ones the caller cut into.
     private var replyIDs: [Int: Int64] = [:]
     private var interruptedTurns: Set<Int> = []
@@ -151,8 +156,11 @@ public actor VoiceSession {
 
     /// The call is over: everything in flight stops, and what was decided is still sent.
     public func end() {
+        ended = true
         hearing?.cancel()
         hearing = nil
+        abandon(currentHeard)
+        currentHeard = nil
         silenceWatch?.cancel()
         current?.cancel()
         current = nil
@@ -161,6 +169,11 @@ public actor VoiceSession {
     }
 
     private func send(_ command: MediaStreamCommand) { outbox.yield(command) }
+
+    /// Stops recognising utterances no turn will read.
+    private func abandon(_ heard: Heard?) {
+        if case .utterance(let parts, _)? = heard { parts.forEach { $0.cancel() } }
+    }
 
     /// Checks the line a few times a second: quiet for `silence_timeout_ms` while nobody speaks
     /// makes a silent turn (the conversation core re-prompts once, then says goodbye and ends).
@@ -171,13 +184,14 @@ public actor VoiceSession {
         silenceWatch = VoiceTasks.spawn(callID) {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
+                guard !Task.isCancelled else { return }
                 await self.checkSilence(timeout: timeout)
             }
         }
     }
 
     private func checkSilence(timeout: Duration) {
-        guard !isSpeaking, !listener.isSpeaking, ContinuousClock.now - quietSince >= timeout else { return }
+        guard !ended, !isSpeaking, !listener.isSpeaking, ContinuousClock.now - quietSince >= timeout else { return }
         quietSince = .now
         begin(.silence)
     }
@@ -192,6 +206,7 @@ public actor VoiceSession {
         silencedThrough = turns
         current?.cancel()
         current = nil
+        abandon(currentHeard)
         currentHeard = nil
         unplayed.removeAll()
         bargeIn.reset()
@@ -200,21 +215,23 @@ public actor VoiceSession {
     }
 
     /// A new turn from what the caller just said or pressed. A turn still transcribing or thinking
-    /// is replaced by one over both utterances (the caller had only paused); while the caller hears
-    /// the assistant, a new utterance interrupts it unless its sensitivity lets nothing interrupt,
-    /// in which case the assistant does not listen until it has finished.
+    /// is replaced by one over both utterances (the caller had only paused); once the assistant has
+    /// begun to answer (its audio playing, or a tool running between its sentences), a new utterance
+    /// interrupts it unless its sensitivity lets nothing interrupt, in which case the assistant does
+    /// not listen until it has finished. Only one turn runs at a time.
     private func begin(_ heard: Heard) {
+        guard !ended else { return abandon(heard) }
         var heard = heard
-        if isPlaying {
-            guard bargeIn.level != nil else {
-                if case .utterance(let parts, _) = heard { parts.forEach { $0.cancel() } }
-                return
-            }
+        if isPlaying || (current != nil && currentSpeaks) {
+            guard bargeIn.level != nil else { return abandon(heard) }
             interrupt()
-        } else if let running = current, !currentSpeaks {
+        } else if let running = current {
             running.cancel()
+            supersededTurns.insert(turns)
             if case .utterance(let before, _)? = currentHeard, case .utterance(let now, let voicedAt) = heard {
                 heard = .utterance(before + now, voicedAt: voicedAt)
+            } else {
+                abandon(currentHeard)
             }
         }
         turns += 1
@@ -238,6 +255,7 @@ public actor VoiceSession {
                 for part in parts { texts.append(try await part.text()) }
                 text = texts.filter { !$0.isEmpty }.joined(separator: " ")
             } catch {
+                parts.forEach { $0.cancel() }
                 // The caller is asked to say it again (the turn's fallback line) and the call goes on.
                 logger.warning("speech to text failed", metadata: ["call.id": "\(callID)", "reason": "\(error)"])
                 unheard = "speech_to_text: \(error)"
@@ -276,17 +294,28 @@ public actor VoiceSession {
             await group.waitForAll()
             return reply
         }
-        if let reply {
-            replyIDs[turn] = reply.id
-            if interruptedTurns.contains(turn) { recordInterruption(of: turn) }
-            recordTimings(of: turn)
+        // A turn of an ended conversation answers a goodbye that was never stored (id 0).
+        if let reply, reply.id > 0 {
+            if supersededTurns.contains(turn) {
+                let id = reply.id
+                store("a superseded turn's removal") { connection, logger in
+                    try await ConversationStore.removeTurn(id: id, on: connection, logger: logger)
+                }
+            } else {
+                replyIDs[turn] = reply.id
+                if interruptedTurns.contains(turn) { recordInterruption(of: turn) }
+                recordTimings(of: turn)
+            }
         }
         if let reply, reply.action != .continue, !Task.isCancelled {
             await waitUntilPlayed(turn: turn)
             // The caller may have talked over the goodbye: then the call goes on.
             guard !Task.isCancelled else { return }
             if reply.action == .transferCall, let number = reply.transferTo, !number.isEmpty {
-                if await transfer(number) { return }
+                // Apart from the turn: Twilio stops the stream as it redirects, which ends this session.
+                let transfer = self.transfer
+                if await Task(operation: { await transfer(number) }).value { return }
+                guard !Task.isCancelled else { return }
                 logger.error("a streamed call could not be transferred; it is ended", metadata: ["call.id": "\(callID)"])
             }
             await hangUp()
@@ -311,6 +340,7 @@ public actor VoiceSession {
     }
 
     private func finished(turn: Int) {
+        clocks[turn] = nil
         guard turns == turn else { return }
         current = nil
         currentHeard = nil
@@ -429,24 +459,34 @@ struct TurnClock: Sendable {
 
 /// The model's words as they stream, cut into sentences across the callbacks.
 final class StreamedSentences: Sendable {
-    private let state = Mutex<(splitter: SentenceSplitter, any: Bool, finished: Bool)>((SentenceSplitter(), false, false))
+    private struct State {
+        var splitter = SentenceSplitter()
+        /// Every word that streamed, in every round of the turn.
+        var written = ""
+        var finished = false
+    }
+
+    private let state = Mutex(State())
 
     func add(_ words: String) -> [String] {
         state.withLock { state in
-            state.any = true
+            state.written += words
             return state.splitter.add(words)
         }
     }
 
     /// The sentences still to speak once the reply is known, the first time it is asked: the rest of
-    /// the streamed words, or the whole reply when none streamed (a repeated or silent turn) or it
-    /// failed (its fallback line).
+    /// the streamed words, then the reply itself when it is not what streamed (a repeated or silent
+    /// turn streams nothing, a failed one ends in its fallback line, and a goodbye or transfer after a
+    /// tool round is the platform's line).
     func rest(of reply: ConversationTurn) -> [String] {
         state.withLock { state in
             guard !state.finished else { return [] }
             state.finished = true
-            guard state.any, reply.outcome != .failed else { return SentenceSplitter.all(of: reply.assistantText) }
-            return state.splitter.finish().map { [$0] } ?? []
+            let said = reply.assistantText.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !state.written.isEmpty, reply.outcome != .failed else { return SentenceSplitter.all(of: said) }
+            let rest = state.splitter.finish().map { [$0] } ?? []
+            return state.written.contains(said) ? rest : rest + SentenceSplitter.all(of: said)
         }
     }
 }

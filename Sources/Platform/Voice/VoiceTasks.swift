@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// The tasks each streamed call's session has running, by call: a call whose stream ended holds
-/// none once its last provider request has unwound, which the tests count and the metrics show.
+/// none once its last provider request has unwound, which the tests count.
 public enum VoiceTasks {
     private static let running = Mutex<[UUID: Int]>([:])
 

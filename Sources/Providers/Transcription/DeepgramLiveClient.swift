@@ -24,6 +24,10 @@ public struct DeepgramLiveClient: Sendable {
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     public let baseURL: String
@@ -52,7 +56,7 @@ public struct DeepgramLiveClient: Sendable {
                   timeout: try environment.milliseconds("DEEPGRAM_TIMEOUT_MS", default: .seconds(5)))
     }
 
-    /// The stream's URL for a language (an ISO-639-1 code, or nil to let the model choose).
+    /// The stream's URL for a language (an ISO-639-1 code, or nil for Deepgram's default, English).
     func url(language: String?) -> String {
         var query = [("model", model), ("encoding", "linear16"), ("sample_rate", "8000"), ("channels", "1"), ("interim_results", "true"),
                      ("punctuate", "true"), ("smart_format", "true")]
@@ -62,13 +66,16 @@ public struct DeepgramLiveClient: Sendable {
     }
 
     /// Streams `input` until `.finish`, then answers the utterance's transcript (its final segments,
-    /// in order); `onPartial` gets each interim transcript as Deepgram revises it.
+    /// in order); `onText` gets the text so far (the final segments and the latest interim one) as
+    /// Deepgram revises it. After `.finish` the stream sends `Finalize` and `CloseStream`: Deepgram
+    /// transcribes what it still holds, may answer `from_finalize`, then sends `Metadata` and closes;
+    /// any of those ends the utterance. Either side failing ends both; `input` ending without
+    /// `.finish` abandons the utterance.
     public func transcribe(_ input: AsyncStream<Input>, language: String?, logger: Logger,
-                           onPartial: @escaping @Sendable (String) -> Void = { _ in }) async throws(Failure) -> String {
+                           onText: @escaping @Sendable (String) -> Void = { _ in }) async throws(Failure) -> String {
         var headers = HTTPFields()
         headers[.authorization] = "Token \(apiKey)"
         let transcript = DeepgramTranscript()
-        let timeout = self.timeout
         do {
             try await WebSocketClient.connect(url: url(language: language), configuration: .init(additionalHeaders: headers),
                                               logger: logger) { inbound, outbound, _ in
@@ -76,48 +83,45 @@ public struct DeepgramLiveClient: Sendable {
                     group.addTask {
                         for try await message in inbound.messages(maxSize: 1 << 20) {
                             guard case .text(let text) = message else { continue }
-                            if let partial = try transcript.read(text) { onPartial(partial) }
-                            if transcript.isFinalised { return }
+                            if let sofar = try transcript.read(text) { onText(sofar) }
+                            if transcript.isComplete { return }
                         }
-                        throw Failure(description: "Deepgram closed the stream before it finalised the utterance")
+                        guard transcript.endAsked else { throw Failure(description: "Deepgram closed the stream before the utterance ended") }
                     }
-                    for await item in input {
-                        switch item {
-                        case .audio(let samples):
-                            var buffer = ByteBuffer()
-                            buffer.reserveCapacity(2 * samples.count)
-                            for sample in samples { buffer.writeInteger(sample, endianness: .little) }
-                            try await outbound.write(.binary(buffer))
-                        case .finish:
-                            try await outbound.write(.text(#"{"type":"Finalize"}"#))
-                            group.addTask {
-                                try await Task.sleep(for: timeout)
-                                throw Failure(description: "Deepgram did not finalise the utterance within \(timeout)")
+                    group.addTask {
+                        for await item in input {
+                            switch item {
+                            case .audio(let samples):
+                                var buffer = ByteBuffer()
+                                buffer.reserveCapacity(2 * samples.count)
+                                for sample in samples { buffer.writeInteger(sample, endianness: .little) }
+                                try await outbound.write(.binary(buffer))
+                            case .finish:
+                                transcript.askEnd()
+                                try await outbound.write(.text(#"{"type":"Finalize"}"#))
+                                try await outbound.write(.text(#"{"type":"CloseStream"}"#))
+                                return
                             }
-                            // The reader's end (finalised) or the timer's failure, whichever comes first.
-                            try await group.next()
-                            group.cancelAll()
-                            try await outbound.write(.text(#"{"type":"CloseStream"}"#))
-                            try await outbound.close(.normalClosure, reason: nil)
-                            return
                         }
+                        throw Failure(description: "the utterance was abandoned")
                     }
-                    // The utterance was abandoned (the call ended): nothing to wait for.
+                    // Until the reader has the whole utterance, or both sides are done.
+                    while !transcript.isComplete, try await group.next() != nil {}
                     group.cancelAll()
-                    try await outbound.close(.normalClosure, reason: nil)
                 }
+                try? await outbound.close(.normalClosure, reason: nil)
             }
         } catch let failure as Failure {
             throw failure
         } catch {
             throw Failure(description: "the Deepgram stream failed: \(error)")
         }
-        guard transcript.isFinalised else { throw Failure(description: "the utterance ended before it was finalised") }
         return transcript.text
     }
 }
 
-/// The messages of one Deepgram stream: the final segments so far, and whether `Finalize` was answered.
+/// The messages of one Deepgram stream: the final segments so far, the latest interim one, and
+/// whether the end of the utterance was asked and answered.
 final class DeepgramTranscript: Sendable {
     struct Message: Decodable {
         struct Channel: Decodable {
@@ -136,22 +140,38 @@ final class DeepgramTranscript: Sendable {
         }
     }
 
-    private let state = Mutex<(finals: [String], finalised: Bool)>(([], false))
+    private struct State {
+        var finals: [String] = []
+        var interim = ""
+        var endAsked = false
+        var complete = false
+    }
 
+    private let state = Mutex(State())
+
+    /// The final segments, in order.
     var text: String { state.withLock { $0.finals.filter { !$0.isEmpty }.joined(separator: " ") } }
-    var isFinalised: Bool { state.withLock { $0.finalised } }
+    /// Whether Deepgram has answered the end of the utterance (`from_finalize`, or its `Metadata`).
+    var isComplete: Bool { state.withLock { $0.complete } }
+    var endAsked: Bool { state.withLock { $0.endAsked } }
+    func askEnd() { state.withLock { $0.endAsked = true } }
 
-    /// Reads one message; answers an interim transcript. `Error` messages end the stream as a failure.
+    /// Reads one message; answers the text so far when it changed. An `Error` message fails the stream.
     func read(_ text: String) throws -> String? {
         guard let message = try? JSONDecoder().decode(Message.self, from: Data(text.utf8)) else { return nil }
         if message.type == "Error" { throw DeepgramLiveClient.Failure(description: "Deepgram: \(text.prefix(300))") }
-        guard message.type == "Results" else { return nil }
-        let said = message.channel?.alternatives.first?.transcript.trimmingCharacters(in: .whitespaces) ?? ""
         return state.withLock { state in
-            guard message.isFinal == true else { return said.isEmpty ? nil : said }
-            state.finals.append(said)
-            if message.fromFinalize == true { state.finalised = true }
-            return nil
+            if message.type == "Metadata", state.endAsked { state.complete = true }
+            guard message.type == "Results" else { return nil }
+            let said = message.channel?.alternatives.first?.transcript.trimmingCharacters(in: .whitespaces) ?? ""
+            if message.isFinal == true {
+                state.finals.append(said)
+                state.interim = ""
+                if message.fromFinalize == true { state.complete = true }
+            } else {
+                state.interim = said
+            }
+            return (state.finals + [state.interim]).filter { !$0.isEmpty }.joined(separator: " ")
         }
     }
 }
