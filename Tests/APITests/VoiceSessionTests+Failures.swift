@@ -93,6 +93,41 @@ extension VoiceSessionTests {
         }
     }
 
+    /// Between two sentences of a reply (the first played, the model still writing the next) nothing
+    /// plays, yet the turn runs: the caller talking then interrupts it rather than starting a second
+    /// turn beside it, and only the new turn is answered.
+    @Test func callerSpeechWhileTheModelStillWritesInterruptsTheTurn() async throws {
+        let model = LanguageModelStandIn()
+        let gate = LanguageModelStandIn.Gate()
+        model.script(.gated(first: "Let me see. ", rest: "It ships tomorrow.", gate: gate), .text("Yes, I am here."))
+        let speech = SpeechStandIn()
+        speech.transcribe("Where is my order?", "Hello, are you there?")
+        try await speech.run { speechBase in
+            try await ConversationTests.call(model: model) { call, model in
+                let callID = try #require(UUID(uuidString: call.callID))
+                let line = Line()
+                let (session, _) = try await Self.session(call, speechBase: speechBase, streamSID: "MZ-gap", line: line)
+                try await Self.greet(session, call, line: line)
+                await Self.utter(session)
+                try await Self.wait("the first sentence") { line.marks.contains("t1-s0") }
+                await session.handle(.mark(name: "t1-s0"))
+                #expect(await session.isSpeaking, "the turn still runs while nothing plays")
+                await Self.utter(session)
+                try await Self.wait("the model's stream to be cancelled") { model.cancelled == 1 }
+                try await Self.play(turn: 2, session, line: line)
+                gate.open()
+                let transcript = try await call.api.call(.get, "/api/calls/\(call.callID)/transcript", as: call.owner.bearer, headers: call.header)
+                let turns = try #require(transcript["turns"]?.array, "\(transcript.body.text)")
+                #expect(turns.map { $0["caller_text"]?.string } == ["Where is my order?", "Hello, are you there?"])
+                #expect(turns.first?["interrupted"]?.bool == true && turns.first?["heard_text"]?.string == "Let me see.", "\(transcript.body.text)")
+                #expect(turns.last?["assistant_text"]?.string == "Yes, I am here.")
+                #expect(!line.marks.contains("t1-s1"), "nothing more of the first turn is said")
+                await session.end()
+                try await Self.wait("the session's tasks to end") { VoiceTasks.count(callID: callID) == 0 }
+            }
+        }
+    }
+
     /// The caller talks 300 ms into a long reply the voice is still synthesising while the model is
     /// still writing: Twilio's audio is cleared, both requests are cancelled at the stand-ins, the
     /// interruption is recorded, and the next turn answers the new words.
