@@ -15,10 +15,10 @@ import Testing
         let labels: [String: String]
     }
 
-    static func scrape(_ api: APIHarness, token: String? = nil) async throws -> (HTTPResponse.Status, String) {
+    static func scrape(_ api: APIHarness, token: String? = nil, path: String = "/metrics") async throws -> (HTTPResponse.Status, String) {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await api.http.execute(uri: "/metrics", method: .get, headers: headers) { ($0.status, String(buffer: $0.body)) }
+        return try await api.http.execute(uri: path, method: .get, headers: headers) { ($0.status, String(buffer: $0.body)) }
     }
 
     /// Every line is a `# HELP`/`# TYPE` comment or `name{label="value",…} number`; anything else fails.
@@ -107,13 +107,16 @@ import Testing
         }
     }
 
+    /// The token guards both names of the endpoint, `/metrics` and the seed's `/health/metrics`.
     @Test func aMetricsTokenGuardsTheEndpoint() async throws {
         try await APIHarness.with(["METRICS_TOKEN": "metrics-secret-token"]) { api in
-            #expect(try await Self.scrape(api).0 == .unauthorized)
-            #expect(try await Self.scrape(api, token: "wrong").0 == .unauthorized)
-            let (status, text) = try await Self.scrape(api, token: "metrics-secret-token")
-            #expect(status == .ok)
-            #expect(!Self.samples(text).isEmpty)
+            for path in ["/metrics", "/health/metrics"] {
+                #expect(try await Self.scrape(api, path: path).0 == .unauthorized)
+                #expect(try await Self.scrape(api, token: "wrong", path: path).0 == .unauthorized)
+                let (status, text) = try await Self.scrape(api, token: "metrics-secret-token", path: path)
+                #expect(status == .ok, "\(path)")
+                #expect(!Self.samples(text).isEmpty)
+            }
         }
     }
 }

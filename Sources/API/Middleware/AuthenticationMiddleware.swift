@@ -4,15 +4,17 @@ import Platform
 
 /// Reads the caller's credential: `Authorization: Bearer <JWT or API key>` or `X-API-Key`. A request
 /// without one goes on anonymous (routes that need a caller answer 401); a request with a bad one is
-/// refused here, so a typo in a key never silently becomes an anonymous call. `/metrics` is left to
-/// its own route: its bearer credential is the scrapers' `METRICS_TOKEN`, not a user's.
+/// refused here, so a typo in a key never silently becomes an anonymous call. The metrics' paths are left
+/// to their route: their bearer credential is the scrapers' `METRICS_TOKEN`, not a user's.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let database: APIDatabase
     let signIn: SignIn
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path != "/metrics", let credential = Self.credential(in: request) else { return try await next(request, context) }
+        guard !MetricsRoutes.paths.contains(request.uri.path), let credential = Self.credential(in: request) else {
+            return try await next(request, context)
+        }
         var context = context
         if APIKeyFormat.looksLikeKey(credential) {
             let digest = SecretToken.digest(credential)

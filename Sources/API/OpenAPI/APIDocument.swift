@@ -41,6 +41,8 @@ enum APIDocument {
         Operation(method: "get", path: "/health/ready", tag: "health", summary: "PostgreSQL answers", auth: .none),
         Operation(method: "get", path: "/metrics", tag: "health", summary: "Prometheus metrics (text format; a bearer METRICS_TOKEN when set)",
                   auth: .none),
+        Operation(method: "get", path: "/health/metrics", tag: "health", summary: "The same metrics under the seed's name, the same protection",
+                  auth: .none),
         Operation(method: "post", path: "/auth/register", tag: "auth", summary: "Create an account", auth: .none, body: "Register", success: 201),
         Operation(method: "post", path: "/auth/login", tag: "auth", summary: "Sign in", auth: .none, body: "Login"),
         Operation(method: "post", path: "/auth/refresh", tag: "auth", summary: "Rotate the refresh token", auth: .none, body: "RefreshToken"),

@@ -4,10 +4,13 @@ import Hummingbird
 import QueueEngine
 import Telemetry
 
-/// `GET /metrics`: this process's Prometheus metrics (HTTP requests by route and status, jobs
+/// `GET /metrics` (and `GET /health/metrics`, the seed's name for it): this process's Prometheus metrics (HTTP requests by route and status, jobs
 /// enqueued) and the queues' depth, age and pause state, read from `queue_stats` at most once per
 /// `METRICS_QUEUE_REFRESH_MS` however many scrapers ask. With `METRICS_TOKEN` set it answers only `Bearer <token>`.
 struct MetricsRoutes {
+    /// Where the metrics are served; the authentication middleware leaves their bearer token alone.
+    static let paths: Set<String> = ["/metrics", "/health/metrics"]
+
     let database: APIDatabase
     let metricsToken: String?
     let refresh: QueueStatsRefresh
@@ -20,6 +23,7 @@ struct MetricsRoutes {
 
     func add(to router: Router<APIRequestContext>) {
         router.get("metrics", use: metrics)
+        router.get("health/metrics", use: metrics)
     }
 
     @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> Response {
