@@ -35,7 +35,7 @@ import Yams
 
     @Test func everyManifestParsesAndIsComplete() throws {
         let documents = try Self.documents()
-        for (file, document) in documents where file != "docker-compose.yml" {
+        for (file, document) in documents where file != "docker-compose.yml" && document["kind"] as? String != "Kustomization" {
             #expect(document["apiVersion"] is String, "\(file)")
             #expect(document["kind"] is String, "\(file)")
             #expect((document["metadata"] as? [String: Any])?["name"] is String, "\(file)")
@@ -67,9 +67,96 @@ import Yams
         #expect(((hpa["spec"] as? [String: Any])?["scaleTargetRef"] as? [String: Any])?["name"] as? String == "worker")
 
         let compose = try #require(documents.first { $0.file == "docker-compose.yml" }?.document)
-        let services = try #require(compose["services"] as? [String: Any])
-        #expect(Set(services.keys) == ["postgres", "redis", "api", "worker", "scheduler"])
-        #expect(((services["worker"] as? [String: Any])?["deploy"] as? [String: Any])?["replicas"] as? Int == 2)
+        let services = try #require(compose["services"] as? [String: [String: Any]])
+        #expect(Set(services.keys) == ["postgres", "redis", "mailpit", "minio", "bucket", "api", "worker", "scheduler"])
+        #expect((services["worker"]?["deploy"] as? [String: Any])?["replicas"] as? Int == 2)
+        for (name, service) in services where name != "bucket" {
+            let test = (service["healthcheck"] as? [String: Any])?["test"] as? [String]
+            #expect(test?.first == "CMD" && test?.contains("/dev/tcp") == false, "\(name) has a healthcheck that runs without a shell")
+        }
+        for name in ["api", "worker", "scheduler"] { #expect(services[name]?["read_only"] as? Bool == true, "\(name)") }
+    }
+
+    /// The resources a kustomization at `folder` renders (resources only: files, or folders with
+    /// their own kustomization), each with the file it came from.
+    static func kustomize(_ folder: URL) throws -> [(file: String, document: [String: Any])] {
+        let text = try String(contentsOf: folder.appendingPathComponent("kustomization.yaml"), encoding: .utf8)
+        let kustomization = try #require(try Yams.load(yaml: text) as? [String: Any])
+        var rendered: [(String, [String: Any])] = []
+        for resource in kustomization["resources"] as? [String] ?? [] {
+            let url = folder.appendingPathComponent(resource).standardizedFileURL
+            var isFolder: ObjCBool = false
+            try #require(FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), "\(folder.path): \(resource) is missing")
+            if isFolder.boolValue {
+                rendered += try kustomize(url)
+            } else {
+                for document in try Yams.load_all(yaml: try String(contentsOf: url, encoding: .utf8)) {
+                    rendered.append((url.lastPathComponent, try #require(document as? [String: Any])))
+                }
+            }
+        }
+        return rendered
+    }
+
+    /// Each overlay installs one autoscaler (never both), every pod runs under the restricted
+    /// profile with a startup probe, a migration Job applies the migrations the processes no
+    /// longer apply, each Deployment has a disruption budget, the image is pinned, no template
+    /// secret is applied, and KEDA reaches the database through a TriggerAuthentication.
+    @Test func theOverlaysHoldOneAutoscalerEachAndEveryPodIsHardened() throws {
+        let kubernetes = Self.folder.appendingPathComponent("kubernetes")
+        let base = try Self.kustomize(kubernetes.appendingPathComponent("base"))
+        let keda = try Self.kustomize(kubernetes.appendingPathComponent("overlays/keda"))
+        let hpa = try Self.kustomize(kubernetes.appendingPathComponent("overlays/hpa"))
+        func kinds(_ documents: [(file: String, document: [String: Any])]) -> [String] { documents.compactMap { $0.document["kind"] as? String } }
+        #expect(!kinds(base).contains("Secret"), "a template secret would overwrite the real one")
+        #expect(!kinds(base).contains("ScaledObject") && !kinds(base).contains("HorizontalPodAutoscaler"))
+        #expect(kinds(keda).contains("ScaledObject") && kinds(keda).contains("TriggerAuthentication"))
+        #expect(!kinds(keda).contains("HorizontalPodAutoscaler"))
+        #expect(kinds(hpa).contains("HorizontalPodAutoscaler") && !kinds(hpa).contains("ScaledObject"))
+
+        let kustomization = try #require(try Yams.load(yaml: String(contentsOf: kubernetes.appendingPathComponent("base/kustomization.yaml"),
+                                                                     encoding: .utf8)) as? [String: Any])
+        let pinned = try #require((kustomization["images"] as? [[String: Any]])?.first)
+        #expect(pinned["name"] as? String == "voicepartner" && (pinned["newTag"] as? String).map { !$0.isEmpty && $0 != "latest" } == true)
+        let config = try Self.resource("ConfigMap", "voicepartner-config", in: base)
+        #expect((config["data"] as? [String: Any])?["MIGRATE_ON_START"] as? String == "false")
+
+        var workloads: [(name: String, pod: [String: Any])] = []
+        for (_, document) in base where ["Deployment", "Job"].contains(document["kind"] as? String) {
+            let name = try #require((document["metadata"] as? [String: Any])?["name"] as? String)
+            let template = try #require((document["spec"] as? [String: Any])?["template"] as? [String: Any])
+            workloads.append((name, try #require(template["spec"] as? [String: Any])))
+        }
+        #expect(Set(workloads.map(\.name)) == ["api", "worker", "scheduler", "voicepartner-migrate"])
+        for (name, pod) in workloads {
+            let security = pod["securityContext"] as? [String: Any]
+            #expect(security?["runAsNonRoot"] as? Bool == true && security?["runAsUser"] as? Int == 10001, "\(name)")
+            #expect((security?["seccompProfile"] as? [String: Any])?["type"] as? String == "RuntimeDefault", "\(name)")
+            let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+            #expect(container["image"] as? String == "voicepartner", "\(name): the kustomization pins the image")
+            let restricted = container["securityContext"] as? [String: Any]
+            #expect(restricted?["allowPrivilegeEscalation"] as? Bool == false && restricted?["readOnlyRootFilesystem"] as? Bool == true, "\(name)")
+            #expect((restricted?["capabilities"] as? [String: Any])?["drop"] as? [String] == ["ALL"], "\(name)")
+            if name == "voicepartner-migrate" {
+                #expect(container["command"] as? [String] == ["queuectl", "migrate"])
+                continue
+            }
+            #expect(container["startupProbe"] != nil, "\(name): a slow start is not killed by the liveness probe")
+            let budgets = base.filter { $0.document["kind"] as? String == "PodDisruptionBudget" }.compactMap {
+                (($0.document["spec"] as? [String: Any])?["selector"] as? [String: Any])?["matchLabels"] as? [String: String]
+            }
+            #expect(budgets.contains { $0["app.kubernetes.io/name"] == name }, "\(name) has a disruption budget")
+        }
+
+        let authentication = try Self.resource("TriggerAuthentication", "voicepartner-database", in: keda)
+        let reference = ((authentication["spec"] as? [String: Any])?["secretTargetRef"] as? [[String: Any]])?.first
+        #expect(reference?["parameter"] as? String == "connection" && reference?["key"] as? String == "DATABASE_URL")
+        let scaled = try Self.resource("ScaledObject", "worker", in: keda)
+        let triggers = try #require((scaled["spec"] as? [String: Any])?["triggers"] as? [[String: Any]])
+        for trigger in triggers {
+            #expect((trigger["authenticationRef"] as? [String: Any])?["name"] as? String == "voicepartner-database")
+            #expect((trigger["metadata"] as? [String: Any])?["connectionFromEnv"] == nil, "KEDA's operator cannot read a pod's environment")
+        }
     }
 
     @Test func theScalerReadsTheEnginesStatsAndItsSQLRuns() async throws {
