@@ -167,9 +167,10 @@ public final class PrivateRedis: Sendable {
     public let port: Int
     private let server: ChildProcess
 
-    public init() throws {
+    /// `arguments` go to redis-server after the port and persistence settings (ACL users, say).
+    public init(arguments: [String] = []) throws {
         port = try ChildProcess.freePort()
-        server = try Self.launch(port)
+        server = try Self.launch(port, arguments)
     }
 
     private init(port: Int, server: ChildProcess) {
@@ -177,8 +178,8 @@ public final class PrivateRedis: Sendable {
         self.server = server
     }
 
-    private static func launch(_ port: Int) throws -> ChildProcess {
-        try ChildProcess("/usr/bin/redis-server", ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+    private static func launch(_ port: Int, _ arguments: [String] = []) throws -> ChildProcess {
+        try ChildProcess("/usr/bin/redis-server", ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"] + arguments)
     }
 
     public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }

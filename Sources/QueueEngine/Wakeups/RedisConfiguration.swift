@@ -1,18 +1,22 @@
 import Foundation
 import ServerSupport
 
-/// Where Redis is, from `REDIS_URL` (`redis://[:password@]host[:port]`); `none` turns wake-ups off
-/// and workers only poll.
+/// Where Redis is, from `REDIS_URL` (`redis://[[user]:password@]host[:port]`, the user an ACL user;
+/// `none` turns wake-ups off and workers only poll). `rediss://` is refused: the hiredis this
+/// builds against (0.14) has no TLS, and a URL that asked for it must not silently go without.
 public struct RedisConfiguration: Sendable, Equatable {
     public static let defaultURL = "redis://127.0.0.1:63799"
 
     public var host: String
     public var port: Int
+    /// An ACL user (`AUTH user password`); nil is Redis's `default` user.
+    public var username: String?
     public var password: String?
 
-    public init(host: String, port: Int, password: String? = nil) {
+    public init(host: String, port: Int, username: String? = nil, password: String? = nil) {
         self.host = host
         self.port = port
+        self.username = username
         self.password = password
     }
 
@@ -20,10 +24,16 @@ public struct RedisConfiguration: Sendable, Equatable {
     public static func from(_ environment: Environment) throws -> RedisConfiguration? {
         let text = environment.string("REDIS_URL", default: defaultURL)
         if text == "none" { return nil }
-        guard let url = URLComponents(string: text), url.scheme == "redis", let host = url.host, !host.isEmpty else {
-            throw ConfigurationError("REDIS_URL", "expected redis://[:password@]host[:port] or none")
+        if text.hasPrefix("rediss://") {
+            throw ConfigurationError("REDIS_URL", "rediss:// (TLS) is not supported by this build's hiredis; reach Redis over a private network "
+                                                  + "or a TLS tunnel (stunnel) with redis://")
         }
-        return RedisConfiguration(host: host, port: url.port ?? 6379, password: url.password)
+        guard let url = URLComponents(string: text), url.scheme == "redis", let host = url.host, !host.isEmpty else {
+            throw ConfigurationError("REDIS_URL", "expected redis://[[user]:password@]host[:port] or none")
+        }
+        let user = url.user.flatMap { $0.isEmpty ? nil : $0 }
+        guard user == nil || url.password != nil else { throw ConfigurationError("REDIS_URL", "an ACL user needs its password (user:password@)") }
+        return RedisConfiguration(host: host, port: url.port ?? 6379, username: user, password: url.password)
     }
 }
 

@@ -40,7 +40,7 @@ public final class RedisConnection: @unchecked Sendable {
         _ = redisEnableKeepAlive(context)
         _ = redisSetTimeout(context, Self.timeval(readTimeout ?? .zero))
         if let password = configuration.password {
-            if case .error(let message) = try command(["AUTH", password]) {
+            if case .error(let message) = try command(["AUTH"] + (configuration.username.map { [$0] } ?? []) + [password]) {
                 throw Failure(description: "AUTH: \(message)")
             }
         }
