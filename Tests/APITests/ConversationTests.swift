@@ -282,7 +282,9 @@ import TestSupport
                 try await ConversationBilling.settle(conversationID: conversation.id, on: $0, logger: logger)
             }
             let turns = try await call.turns()
-            #expect(amount == turns[0].cost && amount ?? 0 > 0)
+            // Another test's credit check sweeps every stale conversation, this one too once it is stale:
+            // whichever settles it first, it is charged once, the turn's cost.
+            #expect(turns[0].cost > 0 && (amount == turns[0].cost || amount == nil), "\(String(describing: amount))")
             #expect(try await call.charges()["conversation:\(conversation.id.uuidString.lowercased())"] == -turns[0].cost)
             let again = try await call.api.database.withTransaction(logger: logger) {
                 try await ConversationBilling.settle(conversationID: conversation.id, on: $0, logger: logger)
