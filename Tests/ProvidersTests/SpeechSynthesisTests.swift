@@ -88,11 +88,12 @@ import TestSupport
         #expect(Set(voices.synthesizers.keys) == ["openai", "elevenlabs", "azure"] && voices.timeout == .milliseconds(2_500))
         #expect((voices.synthesizer(for: "openai") as? OpenAISpeechClient)?.baseURL == "http://127.0.0.1:1/v1")
         #expect((voices.synthesizer(for: "azure") as? AzureSpeechClient)?.endpoint == "https://westeurope.tts.speech.microsoft.com")
-        #expect(voices.voice(provider: "elevenlabs", id: "default")?.voice == "21m00Tcm4TlvDq8ikWAM")
-        #expect(voices.voice(provider: "openai", id: "nova")?.voice == "nova")
-        #expect(voices.voice(provider: "polly", id: "Joanna")?.voice == "en-US-JennyNeural", "an unconfigured provider falls back, never silent")
+        #expect(voices.voices(provider: "elevenlabs", id: "default").first?.voice == "21m00Tcm4TlvDq8ikWAM")
+        #expect(voices.voices(provider: "openai", id: "nova").first?.voice == "nova")
+        #expect(voices.voices(provider: "polly", id: "Joanna").first?.voice == "en-US-JennyNeural",
+                "an unconfigured provider falls back, never silent")
         #expect(try Voices(environment: Environment([:])).synthesizers.isEmpty)
-        #expect(Voices().voice(provider: "openai", id: "nova") == nil)
+        #expect(Voices().voices(provider: "openai", id: "nova").first == nil)
         #expect(throws: ConfigurationError.self) { try Voices(environment: Environment(["AZURE_SPEECH_KEY": "az"])) }
         let badURL = Environment(["ELEVENLABS_API_KEY": "xi", "ELEVENLABS_BASE_URL": "ftp://x"])
         #expect(throws: ConfigurationError.self) { try Voices(environment: badURL) }

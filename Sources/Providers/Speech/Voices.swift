@@ -18,15 +18,10 @@ public struct Voices: Sendable {
 
     public func synthesizer(for provider: String) -> (any SpeechSynthesizer)? { synthesizers[provider] }
 
-    /// The synthesizer and voice an assistant speaks with: its provider and voice, the provider's
-    /// default voice for `default` or an empty id, else (its provider is not configured here) the
-    /// first configured provider in its default voice, so a call is never silent.
-    public func voice(provider: String, id: String) -> (synthesizer: any SpeechSynthesizer, voice: String)? {
-        voices(provider: provider, id: id).first
-    }
-
-    /// The assistant's voice (as `voice(provider:id:)`), then every other configured provider in its
-    /// default voice: whom to ask next when a provider fails mid-call.
+    /// Whom an assistant speaks with, in order: its provider and voice (the provider's default voice
+    /// for `default` or an empty id), then every other configured provider in its default voice, whom
+    /// to ask next when one fails mid-call; an assistant whose provider is not configured here speaks
+    /// in the first configured provider's default voice, so a call is never silent.
     public func voices(provider: String, id: String) -> [(synthesizer: any SpeechSynthesizer, voice: String)] {
         var voices: [(synthesizer: any SpeechSynthesizer, voice: String)] = []
         if let synthesizer = synthesizers[provider] {
