@@ -20,6 +20,8 @@ enum APIApplication {
         router.middlewares.add(ClientAddressMiddleware(proxies: configuration.trustedProxies))
         router.middlewares.add(CanonicalPathMiddleware())
         router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(TraceContextMiddleware())
+        if configuration.accessLog { router.middlewares.add(AccessLogMiddleware()) }
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthenticationMiddleware(database: database, signIn: signIn))
         router.middlewares.add(RateLimitMiddleware(limiter: services.limiter, policy: configuration.rateLimits))

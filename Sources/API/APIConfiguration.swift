@@ -34,6 +34,8 @@ struct APIConfiguration: Sendable {
     var trustedProxies: TrustedProxies
     /// When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`.
     var metricsToken: String?
+    /// One info line per request (`ACCESS_LOG`, on by default).
+    var accessLog: Bool
     /// How often `/metrics` re-reads the queue statistics at most.
     var metricsQueueRefresh: Duration
     /// The dashboard's page templates (`TEMPLATES_DIR/dashboard`), checked at startup.
@@ -82,6 +84,7 @@ struct APIConfiguration: Sendable {
         trustedProxies = try TrustedProxies(parsing: environment.string("TRUSTED_PROXIES", default: ""))
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
         metricsToken = environment["METRICS_TOKEN"]
+        accessLog = try environment.bool("ACCESS_LOG", default: true)
         metricsQueueRefresh = try environment.milliseconds("METRICS_QUEUE_REFRESH_MS", default: .seconds(5), minimum: 0)
         dashboardPages = try DashboardPages(folder: mail.configuration.templatesFolder, appName: mail.configuration.appName)
     }

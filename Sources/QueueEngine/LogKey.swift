@@ -7,4 +7,6 @@ public enum LogKey {
     public static let workspaceID = "workspace.id"
     public static let cronEntry = "cron.entry"
     public static let cronTick = "cron.tick"
+    public static let traceID = "trace.id"
+    public static let spanID = "span.id"
 }

@@ -103,13 +103,19 @@ public struct StructuredLogHandler: LogHandler {
     }
 }
 
-/// Metadata that follows a task rather than a logger: the API's request id reaches every line
-/// logged while the request is served, whichever logger writes it.
+/// Metadata that follows a task rather than a logger: the API's request id and the current trace
+/// (`TraceContext.current`) reach every line logged while a request is served or a job runs,
+/// whichever logger writes it.
 public enum LogContext {
     @TaskLocal public static var requestID: String?
 
     public static let metadataProvider = Logger.MetadataProvider {
-        guard let id = requestID else { return [:] }
-        return ["request.id": .string(id)]
+        var metadata: Logger.Metadata = [:]
+        if let id = requestID { metadata["request.id"] = .string(id) }
+        if let trace = TraceContext.current {
+            metadata["trace.id"] = .string(trace.traceID)
+            metadata["span.id"] = .string(trace.spanID)
+        }
+        return metadata
     }
 }

@@ -16,16 +16,27 @@ public enum Telemetry {
         factory.nameAndLabelSanitizer = { name, labels in
             (renamed[name] ?? sanitized(name), labels.map { (renamed[$0.0] ?? sanitized($0.0), $0.1) })
         }
-        factory.durationHistogramBuckets = [EngineMetrics.Name.duration: jobBuckets, EngineMetrics.Name.wait: jobBuckets]
+        factory.durationHistogramBuckets = [EngineMetrics.Name.duration: jobBuckets, EngineMetrics.Name.wait: jobBuckets,
+                                            "provider_request_duration_seconds": providerBuckets]
         factory.valueHistogramBuckets = [EngineMetrics.Name.claimBatch: [1, 2, 5, 10, 25, 50, 100, 200, 500, 1000]]
         MetricsSystem.bootstrap(factory)
         return registry
     }()
 
+    /// `build_info` and the `process_*` figures, read again at every scrape.
+    static let process = ProcessMetrics(registry: registry)
+
     /// Jobs run from milliseconds (an email) to many minutes (a call, a report).
     static let jobBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5), .seconds(15),
         .seconds(60), .seconds(300), .seconds(900), .seconds(3_600),
+    ]
+
+    /// Providers (`ProviderMetrics`) answer in tens of milliseconds (a voice's first audio) to tens of
+    /// seconds (a long transcription).
+    static let providerBuckets: [Duration] = [
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2_500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
     ]
 
     /// Hummingbird's metric and label names, in this platform's Prometheus vocabulary.
@@ -47,8 +58,9 @@ public enum Telemetry {
 
     /// The `/metrics` answer: Prometheus text format 0.0.4.
     public static func response() -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        process.update()
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
 
     /// For the processes without an HTTP API (worker, scheduler): `/metrics` and `/health/live` on

@@ -19,12 +19,14 @@ public struct Job<Result: Decodable & Sendable>: Decodable, Sendable {
     public let progress: Int?
     public let progressMessage: String?
     public let tags: [String]
+    /// The W3C trace id of the request that enqueued the job, to find its work in traces and logs.
+    public let traceID: String?
 
     public var isFinished: Bool { ["completed", "discarded", "cancelled"].contains(state) }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, queue, state, attempt, result, errors, progress, tags
-        case maxAttempts = "max_attempts", progressMessage = "progress_message"
+        case maxAttempts = "max_attempts", progressMessage = "progress_message", traceID = "trace_id"
     }
 }
 

@@ -253,7 +253,7 @@ import TestSupport
 @Suite struct AckDebtTests {
     static func job(_ id: Int64, token: Int32 = 1, queue: String = "q") -> ClaimedJob {
         ClaimedJob(id: id, kind: "k", queue: queue, argsJSON: "{}", attempt: 1, maxAttempts: 1, leaseToken: token, timeout: nil,
-                   workspaceID: nil, runAt: Date())
+                   workspaceID: nil, runAt: Date(), traceparent: nil)
     }
 
     @Test func uncommittedEndingsHoldSlotsPastTheAllowance() {

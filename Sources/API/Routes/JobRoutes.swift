@@ -61,6 +61,8 @@ struct JobRoutes {
         let progress: Int?
         let progressMessage: String?
         let cancelRequested: Bool
+        /// The trace of the request or job that enqueued it (W3C trace id), when it was traced.
+        let traceID: String?
 
         init(_ job: JobRecord) {
             id = job.id
@@ -81,6 +83,7 @@ struct JobRoutes {
             progress = job.progress
             progressMessage = job.progressMessage
             cancelRequested = job.cancelRequested
+            traceID = job.traceparent.flatMap(TraceContext.init(traceparent:))?.traceID
         }
     }
 

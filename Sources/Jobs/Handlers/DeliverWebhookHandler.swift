@@ -63,7 +63,8 @@ public struct DeliverWebhookHandler: JobHandler {
         var problem: String?
         var excerpt: String?
         do {
-            let response = try await http.send(OutboundHTTP.Request(method: .POST, url: endpoint.url, headers: headers, body: body),
+            let response = try await http.send(OutboundHTTP.Request(method: .POST, url: endpoint.url, headers: headers, body: body,
+                                                                    purpose: "webhook"),
                                                timeout: settings.timeout, maxBytes: WebhookSettings.excerptBytes)
             status = response.status
             excerpt = String(decoding: response.body, as: UTF8.self)

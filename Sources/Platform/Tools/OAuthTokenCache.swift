@@ -60,7 +60,7 @@ public actor OAuthTokenCache {
         let credentials = Data("\(FormURLEncoding.escape(clientID)):\(FormURLEncoding.escape(clientSecret))".utf8).base64EncodedString()
         let request = OutboundHTTP.Request(method: .POST, url: tokenURL, headers: [
             "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "Authorization": "Basic \(credentials)",
-        ], body: Data(FormURLEncoding.encode(form).utf8))
+        ], body: Data(FormURLEncoding.encode(form).utf8), purpose: "oauth")
         let started = ContinuousClock.now
         let response = try await http.send(request, timeout: timeout, maxBytes: 64 * 1024)
         guard (200..<300).contains(response.status) else {

@@ -82,7 +82,7 @@ public struct ToolInvoker: Sendable {
         do {
             response = try await http.send(OutboundHTTP.Request(method: HTTPMethod(rawValue: tool.method.rawValue), url: url,
                                                                 headers: headers, body: body,
-                                                                credentialHeaders: auth.credentialHeader.map { [$0] } ?? []),
+                                                                credentialHeaders: auth.credentialHeader.map { [$0] } ?? [], purpose: "tool"),
                                            timeout: tool.timeout, maxBytes: tool.responseMaxBytes)
         } catch {
             return Self.record(error, started: started, prefix: "")

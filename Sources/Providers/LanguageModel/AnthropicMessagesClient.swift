@@ -25,7 +25,7 @@ public struct AnthropicMessagesClient: ChatModel {
 
     public init(configuration: Configuration, http: HTTPClient = LanguageModels.http) {
         self.configuration = configuration
-        self.stream = ChatStream(http: http)
+        self.stream = ChatStream(http: http, provider: "anthropic")
     }
 
     public func complete(_ request: ChatRequest, timeout: Duration, onText: (@Sendable (String) -> Void)?) async throws(ChatFailure) -> ChatReply {

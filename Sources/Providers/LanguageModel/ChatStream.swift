@@ -12,6 +12,8 @@ struct ChatStream {
     static let maximumErrorBytes = 64 << 10
 
     let http: HTTPClient
+    /// The provider's name in metrics (`openai`, `anthropic`, …).
+    let provider: String
 
     /// `read` gets every event and answers true when the reply is complete; a stream that ends before
     /// is malformed unless `endedWell` says the reply was whole (servers that send no end marker).
@@ -25,10 +27,11 @@ struct ChatStream {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(data: body))
         let prepared = request
-        let http = self.http
+        let (http, provider) = (self.http, self.provider)
         do {
             try await Deadline.run(within: timeout) {
-                let response = try await http.execute(prepared, timeout: .milliseconds(Int64(timeout.milliseconds)))
+                let response = try await http.execute(prepared, timeout: .milliseconds(Int64(timeout.milliseconds)),
+                                                      provider: provider, operation: "chat")
                 let status = Int(response.status.code)
                 guard (200..<300).contains(status) else {
                     let text = String(buffer: try await response.body.collect(upTo: Self.maximumErrorBytes))

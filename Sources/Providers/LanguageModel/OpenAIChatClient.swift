@@ -55,7 +55,7 @@ public struct OpenAIChatClient: ChatModel {
 
     public init(configuration: Configuration, http: HTTPClient = LanguageModels.http) {
         self.configuration = configuration
-        self.stream = ChatStream(http: http)
+        self.stream = ChatStream(http: http, provider: configuration.provider)
     }
 
     public func complete(_ request: ChatRequest, timeout: Duration, onText: (@Sendable (String) -> Void)?) async throws(ChatFailure) -> ChatReply {

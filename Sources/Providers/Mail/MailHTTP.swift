@@ -25,7 +25,8 @@ enum MailHTTP {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(data: body))
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)))
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)), provider: provider,
+                                                  operation: "mail")
             let body = try await response.body.collect(upTo: 1 << 20)
             return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
         } catch {

@@ -17,8 +17,12 @@ public struct OutboundHTTP: Sendable {
         /// Headers that carry credentials besides `Authorization` and `Cookie` (a tool's API-key
         /// header): dropped, like those two, when a redirect leaves the host.
         public var credentialHeaders: [String]
+        /// What the request is for, its `operation` in the provider metrics (`tool`, `webhook`, `oauth`).
+        public var purpose: String
 
-        public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: Data? = nil, credentialHeaders: [String] = []) {
+        public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: Data? = nil, credentialHeaders: [String] = [],
+                    purpose: String = "request") {
+            self.purpose = purpose
             self.method = method
             self.url = url
             self.headers = headers
@@ -62,7 +66,20 @@ public struct OutboundHTTP: Sendable {
         self.policy = policy
     }
 
+    /// Counted and timed under the provider `outbound` with the request's purpose, redirects included.
     public func send(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await follow(request, timeout: timeout, maxBytes: maxBytes)
+            ProviderMetrics.record(provider: "outbound", operation: request.purpose, status: response.status, since: started)
+            return response
+        } catch {
+            ProviderMetrics.record(provider: "outbound", operation: request.purpose, status: nil, since: started)
+            throw error
+        }
+    }
+
+    private func follow(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.seconds * 1e9))
         var current = request
         var redirects = 0
@@ -126,6 +143,7 @@ public struct OutboundHTTP: Sendable {
         outgoing.method = request.method
         outgoing.headers = request.headers
         if !outgoing.headers.contains(name: "User-Agent") { outgoing.headers.add(name: "User-Agent", value: Self.userAgent) }
+        outgoing.headers.addTraceContext()
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await client.execute(outgoing, deadline: deadline)
         var collected = Data()

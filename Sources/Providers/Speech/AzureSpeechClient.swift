@@ -12,7 +12,7 @@ public struct AzureSpeechClient: SpeechSynthesizer {
     public init(endpoint: String, apiKey: String, http: HTTPClient = .shared) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.apiKey = apiKey
-        stream = SpeechStream(http: http)
+        stream = SpeechStream(http: http, provider: "azure")
     }
 
     public var format: SpeechAudioFormat { .muLaw8000 }

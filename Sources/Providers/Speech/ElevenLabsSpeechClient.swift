@@ -18,7 +18,7 @@ public struct ElevenLabsSpeechClient: SpeechSynthesizer {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.model = model
-        stream = SpeechStream(http: http)
+        stream = SpeechStream(http: http, provider: "elevenlabs")
     }
 
     public var format: SpeechAudioFormat { .muLaw8000 }

@@ -17,7 +17,7 @@ public struct OpenAISpeechClient: SpeechSynthesizer {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.model = model
-        stream = SpeechStream(http: http)
+        stream = SpeechStream(http: http, provider: "openai")
     }
 
     public var format: SpeechAudioFormat { .pcm16(sampleRate: Self.sampleRate) }

@@ -11,6 +11,8 @@ struct SpeechStream {
     static let maximumErrorBytes = 16 << 10
 
     let http: HTTPClient
+    /// The provider's name in metrics (`openai`, `elevenlabs`, `azure`).
+    let provider: String
 
     func post(url: String, headers: [(String, String)], body: Data, timeout: Duration,
               onAudio: @escaping @Sendable ([UInt8]) async -> Void) async throws(SpeechFailure) {
@@ -19,10 +21,11 @@ struct SpeechStream {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(data: body))
         let prepared = request
-        let http = self.http
+        let (http, provider) = (self.http, self.provider)
         do {
             try await Deadline.run(within: timeout) {
-                let response = try await http.execute(prepared, timeout: .milliseconds(Int64(timeout.milliseconds)))
+                let response = try await http.execute(prepared, timeout: .milliseconds(Int64(timeout.milliseconds)),
+                                                      provider: provider, operation: "speech")
                 let status = Int(response.status.code)
                 guard (200..<300).contains(status) else {
                     let text = String(buffer: try await response.body.collect(upTo: Self.maximumErrorBytes))

@@ -77,7 +77,7 @@ public struct S3FileStorage: FileStorage {
             request.headers.add(name: name, value: value)
         }
         if !body.isEmpty || method == .PUT { request.body = .bytes(ByteBuffer(data: body)) }
-        let response = try await http.execute(request, timeout: .seconds(60))
+        let response = try await http.execute(request, timeout: .seconds(60), provider: "s3", operation: method.rawValue.lowercased())
         let answer = Data(buffer: try await response.body.collect(upTo: 1 << 30))
         let status = Int(response.status.code)
         guard accept.contains(status) else {

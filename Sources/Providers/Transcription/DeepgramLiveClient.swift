@@ -75,6 +75,7 @@ public struct DeepgramLiveClient: Sendable {
                            onText: @escaping @Sendable (String) -> Void = { _ in }) async throws(Failure) -> String {
         var headers = HTTPFields()
         headers[.authorization] = "Token \(apiKey)"
+        headers.addTraceContext()
         let transcript = DeepgramTranscript()
         do {
             try await WebSocketClient.connect(url: url(language: language), configuration: .init(additionalHeaders: headers),

@@ -50,7 +50,8 @@ public struct TranscriptionClient: Sendable {
         let status: Int
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds)))
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds)),
+                                                  provider: "transcription", operation: "transcribe")
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 16 << 20)
         } catch {

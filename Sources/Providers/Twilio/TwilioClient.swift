@@ -85,7 +85,8 @@ public struct TwilioClient: Sendable {
         let status: Int
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds) * 4))
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds) * 4),
+                                                  provider: "twilio", operation: "recording")
             status = Int(response.status.code)
             if (200..<300).contains(status), let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBytes {
                 throw TwilioError.tooLarge(limit: maxBytes)
@@ -123,7 +124,8 @@ public struct TwilioClient: Sendable {
         let status: Int
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds)))
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout.milliseconds)),
+                                                  provider: "twilio", operation: method.rawValue.lowercased())
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 4 << 20)
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import ServerSupport
 
 /// A job ready to be inserted: its kind's name, its arguments as JSON text, and resolved options.
 public struct NewJob: Sendable, Equatable {
@@ -19,6 +20,9 @@ public struct NewJob: Sendable, Equatable {
     public var workspaceID: String?
     public var tags: [String]
     public var concurrency: ConcurrencyLimit?
+    /// The W3C `traceparent` of the work that enqueued the job (`TraceContext.current` when it was
+    /// made); the worker runs the job as a child span of it.
+    public var traceparent: String?
 
     /// A typed job: arguments encoded with the kind's `Args`, the kind's defaults under `options`.
     public init<D: JobDefinition>(_ kind: D.Type, _ args: D.Args, options: JobOptions = JobOptions()) throws {
@@ -64,6 +68,7 @@ public struct NewJob: Sendable, Equatable {
         self.workspaceID = options.workspaceID
         self.tags = options.tags
         self.concurrency = options.concurrency
+        self.traceparent = TraceContext.current?.traceparent
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServerSupport
 import ServiceLifecycle
 import Synchronization
 
@@ -228,6 +229,11 @@ public final class Worker: Service, Sendable {
         jobLogger[metadataKey: LogKey.jobID] = "\(job.id)"
         jobLogger[metadataKey: LogKey.jobKind] = "\(job.kind)"
         jobLogger[metadataKey: LogKey.queue] = "\(job.queue)"
+        // The attempt is a span of the enqueuer's trace (a new trace when it had none): its log
+        // lines, the jobs it enqueues and the provider requests it makes carry it.
+        let trace = TraceContext.continuing(job.traceparent)
+        jobLogger[metadataKey: LogKey.traceID] = "\(trace.traceID)"
+        jobLogger[metadataKey: LogKey.spanID] = "\(trace.spanID)"
         let started = ContinuousClock.now
         let result: Completion.Result?
         if let entry {
@@ -240,7 +246,9 @@ public final class Worker: Service, Sendable {
                 })
             do {
                 // The handler's transactions wake the workers of the jobs they enqueue once they commit.
-                let outcome = try await EnqueueWakeups.$publisher.withValue(publisher) { try await entry.run(job.argsJSON, context) }
+                let outcome = try await EnqueueWakeups.$publisher.withValue(publisher) {
+                    try await TraceContext.$current.withValue(trace) { try await entry.run(job.argsJSON, context) }
+                }
                 switch outcome {
                 case .success(let json): result = .completed(resultJSON: json)
                 case .snooze(let delay): result = .snooze(delay: delay)

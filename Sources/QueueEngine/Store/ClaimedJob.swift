@@ -15,4 +15,6 @@ public struct ClaimedJob: Sendable {
     public let workspaceID: String?
     /// When the job became runnable, for wait-time measurements.
     public let runAt: Date
+    /// The `traceparent` stored when the job was enqueued; the attempt runs as a child span of it.
+    public let traceparent: String?
 }

@@ -8,7 +8,7 @@ import NIOCore
 struct JobCopyRows {
     /// Without `unique_key`: a batch that holds keys needs the insert's ON CONFLICT.
     static let columns = ["id", "kind", "queue", "args", "priority", "max_attempts", "run_at", "timeout_ms",
-                          "workspace_id", "tags", "concurrency_key", "concurrency_limit"]
+                          "workspace_id", "tags", "concurrency_key", "concurrency_limit", "trace_parent"]
 
     /// One row per job, `ids[i]` being the id of `jobs[i]`; `now` (the server's own text for its
     /// clock) is the run_at of jobs that have none.
@@ -27,6 +27,7 @@ struct JobCopyRows {
             text(arrayLiteral(job.tags), &buffer)
             text(job.concurrency?.key, &buffer)
             number(job.concurrency.map { Int64(Int32(clamping: $0.limit)) }, &buffer)
+            text(job.traceparent, &buffer)
             buffer.writeInteger(UInt8(ascii: "\n"))
         }
         return buffer

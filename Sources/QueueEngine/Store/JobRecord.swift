@@ -24,6 +24,8 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public let progress: Int?
     public let progressMessage: String?
     public let cancelRequested: Bool
+    /// The W3C `traceparent` of the request or job that enqueued this job, if it was traced.
+    public let traceparent: String?
 }
 
 /// One queue's depth and age, from `JobStore.stats()`.

@@ -33,22 +33,23 @@ public struct JobStore: Sendable {
     /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.
     static let claimedColumns = """
         j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.lease_token, j.timeout_ms,
-        j.workspace_id, j.run_at
+        j.workspace_id, j.run_at, j.trace_parent
         """
 
     static func decodeClaimed(_ row: PostgresRow) throws -> ClaimedJob {
-        let (id, kind, queue, args, attempt, maxAttempts, token, timeoutMS, workspace, runAt) =
-            try row.decode((Int64, String, String, String, Int, Int, Int32, Int?, String?, Date).self)
+        let (id, kind, queue, args, attempt, maxAttempts, token, timeoutMS, workspace, runAt, traceparent) =
+            try row.decode((Int64, String, String, String, Int, Int, Int32, Int?, String?, Date, String?).self)
         return ClaimedJob(
             id: id, kind: kind, queue: queue, argsJSON: args, attempt: attempt, maxAttempts: maxAttempts,
-            leaseToken: token, timeout: timeoutMS.map { .milliseconds($0) }, workspaceID: workspace, runAt: runAt)
+            leaseToken: token, timeout: timeoutMS.map { .milliseconds($0) }, workspaceID: workspace, runAt: runAt,
+            traceparent: traceparent)
     }
 
     /// Columns of a full job record, in the order `decodeRecords` reads them.
     static let recordColumns = """
         id, kind, queue, state::text, args::text, priority, attempt, max_attempts, run_at, created_at,
         attempted_at, finished_at, worker_id, unique_key, workspace_id, tags, errors::text, result::text,
-        progress, progress_message, cancel_requested_at IS NOT NULL
+        progress, progress_message, cancel_requested_at IS NOT NULL, trace_parent
         """
 
     static func decodeRecords(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
@@ -56,15 +57,15 @@ public struct JobStore: Sendable {
         for try await row in rows {
             let (id, kind, queue, state, args, priority, attempt, maxAttempts, runAt, createdAt, attemptedAt,
                  finishedAt, workerID, uniqueKey, workspaceID, tags, errors, result, progress, progressMessage,
-                 cancelRequested) = try row.decode(
+                 cancelRequested, traceparent) = try row.decode(
                     (Int64, String, String, String, String, Int16, Int, Int, Date, Date, Date?, Date?, String?,
-                     String?, String?, [String], String, String?, Int?, String?, Bool).self)
+                     String?, String?, [String], String, String?, Int?, String?, Bool, String?).self)
             records.append(JobRecord(
                 id: id, kind: kind, queue: queue, state: JobState(rawValue: state) ?? .available, argsJSON: args,
                 priority: priority, attempt: attempt, maxAttempts: maxAttempts, runAt: runAt, createdAt: createdAt,
                 attemptedAt: attemptedAt, finishedAt: finishedAt, workerID: workerID, uniqueKey: uniqueKey,
                 workspaceID: workspaceID, tags: tags, errorsJSON: errors, resultJSON: result, progress: progress,
-                progressMessage: progressMessage, cancelRequested: cancelRequested))
+                progressMessage: progressMessage, cancelRequested: cancelRequested, traceparent: traceparent))
         }
         return records
     }

@@ -31,6 +31,7 @@ class Job:
     progress: Optional[int] = None
     progress_message: Optional[str] = None
     tags: List[str] = field(default_factory=list)
+    trace_id: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -42,7 +43,7 @@ class Job:
         return cls(id=int(data["id"]), kind=data["kind"], queue=data["queue"], state=data["state"], args=data.get("args"),
                    attempt=data.get("attempt", 0), max_attempts=data.get("max_attempts", 0), result=data.get("result"),
                    errors=data.get("errors") or [], progress=data.get("progress"), progress_message=data.get("progress_message"),
-                   tags=data.get("tags") or [], raw=data)
+                   tags=data.get("tags") or [], trace_id=data.get("trace_id"), raw=data)
 
 
 @dataclass
