@@ -39,6 +39,19 @@ for _ in range(200):
     except OSError: time.sleep(0.1)
 sys.exit('moto did not start')"
 eval "$("$VPAI_PYTHON" Tests/Tools/moto_credentials.py "http://127.0.0.1:$MOTO_PORT")"
+# STS for the web identity test: AssumeRoleWithWebIdentity is a request its token authorises, not a
+# signature, so it goes to a second moto that checks none.
+STS_PORT=$("$VPAI_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$(dirname "$VPAI_PYTHON")/moto_server" -H 127.0.0.1 -p "$STS_PORT" > .local/moto-sts.log 2>&1 &
+STS_PID=$!
+trap 'kill $MOTO_PID $STS_PID 2>/dev/null || true' EXIT
+export STS_TEST_ENDPOINT="http://127.0.0.1:$STS_PORT"
+"$VPAI_PYTHON" -c "
+import socket, sys, time
+for _ in range(200):
+    try: socket.create_connection(('127.0.0.1', $STS_PORT), 0.2).close(); sys.exit(0)
+    except OSError: time.sleep(0.1)
+sys.exit('moto (STS) did not start')"
 echo "test: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL" >&2
 
 swift build --build-tests

@@ -169,8 +169,7 @@ import Testing
         func signedPost(_ path: String, body: Data, contentType: String) async throws -> (Int, String) {
             let url = try #require(URL(string: configuration.endpoint + path))
             let host = "\(url.host ?? ""):\(url.port ?? 80)"
-            let signed = SigV4(accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey,
-                               region: configuration.region, service: "ses")
+            let signed = SigV4(try await configuration.credentials.credentials(), region: configuration.region, service: "ses")
                 .sign(method: "POST", path: path, headers: [("host", host), ("content-type", contentType)], payload: body)
             var request = HTTPClientRequest(url: configuration.endpoint + path)
             request.method = .POST
@@ -214,7 +213,8 @@ import Testing
         #expect(try await ses.sentCount() > before)
 
         var forged = ses.configuration
-        forged.secretAccessKey = "not-the-secret"
+        let genuine = try await forged.credentials.credentials()
+        forged.credentials = AWSCredentialProvider(accessKeyID: genuine.accessKeyID, secretAccessKey: "not-the-secret")
         await #expect {
             try await SESMailer(configuration: forged).send(Self.message(to: "ada@example.com", from: sender))
         } throws: { error in

@@ -198,8 +198,11 @@ public struct SESMailer: MailProvider {
             throw .unavailable(provider: name, "SES_ENDPOINT is not a URL")
         }
         let hostHeader = url.port.map { "\(host):\($0)" } ?? host
-        let signer = SigV4(accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey,
-                           region: configuration.region, service: "ses")
+        let credentials: AWSCredentials
+        do { credentials = try await configuration.credentials.credentials() } catch {
+            throw .unavailable(provider: name, "no AWS credentials: \(error)")
+        }
+        let signer = SigV4(credentials, region: configuration.region, service: "ses")
         let contentType = ("content-type", "application/json")
         let signed = signer.sign(method: "POST", path: path, headers: [("host", hostHeader), contentType], payload: body)
         let answer = try await MailHTTP.post(configuration.endpoint + path, headers: [contentType] + signed, body: body,

@@ -12,15 +12,18 @@ public struct S3FileStorage: FileStorage {
         public var endpoint: String
         public var region: String
         public var bucket: String
-        public var accessKeyID: String
-        public var secretAccessKey: String
+        public var credentials: AWSCredentialProvider
 
-        public init(endpoint: String, region: String, bucket: String, accessKeyID: String, secretAccessKey: String) {
+        public init(endpoint: String, region: String, bucket: String, credentials: AWSCredentialProvider) {
             self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
             self.region = region
             self.bucket = bucket
-            self.accessKeyID = accessKeyID
-            self.secretAccessKey = secretAccessKey
+            self.credentials = credentials
+        }
+
+        public init(endpoint: String, region: String, bucket: String, accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+            self.init(endpoint: endpoint, region: region, bucket: bucket,
+                      credentials: AWSCredentialProvider(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: sessionToken))
         }
     }
 
@@ -69,7 +72,7 @@ public struct S3FileStorage: FileStorage {
             throw Failure(status: 0, code: "InvalidEndpoint")
         }
         let hostHeader = url.port.map { "\(host):\($0)" } ?? host
-        let signer = SigV4(accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey, region: configuration.region)
+        let signer = SigV4(try await configuration.credentials.credentials(), region: configuration.region)
         var request = HTTPClientRequest(url: configuration.endpoint + path)
         request.method = method
         request.headers.add(name: "Host", value: hostHeader)
@@ -91,22 +94,26 @@ public struct S3FileStorage: FileStorage {
     }
 }
 
-/// Which storage a process uses: `STORAGE_BACKEND` `local` (`STORAGE_DIR`) or `s3` (`S3_ENDPOINT`,
-/// `S3_REGION`, `S3_BUCKET`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`).
+/// Which storage a process uses: `STORAGE_BACKEND` `local` (`STORAGE_DIR`) or `s3` (`S3_BUCKET`;
+/// `S3_REGION`, else `AWS_REGION`; `S3_ENDPOINT`, else AWS's for the region; `S3_ACCESS_KEY_ID` and
+/// `S3_SECRET_ACCESS_KEY`, else the AWS credential chain).
 public enum StorageConfiguration {
     public static func storage(_ environment: Environment) throws -> any FileStorage {
         switch environment.string("STORAGE_BACKEND", default: "local") {
         case "local":
             return LocalFileStorage(environment: environment)
         case "s3":
-            var values: [String: String] = [:]
-            for name in ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] {
-                guard let value = environment[name], !value.isEmpty else { throw ConfigurationError(name, "is required when STORAGE_BACKEND=s3") }
-                values[name] = value
+            guard let bucket = environment["S3_BUCKET"], !bucket.isEmpty else {
+                throw ConfigurationError("S3_BUCKET", "is required when STORAGE_BACKEND=s3")
             }
-            return S3FileStorage(configuration: .init(
-                endpoint: values["S3_ENDPOINT"]!, region: environment.string("S3_REGION", default: "us-east-1"), bucket: values["S3_BUCKET"]!,
-                accessKeyID: values["S3_ACCESS_KEY_ID"]!, secretAccessKey: values["S3_SECRET_ACCESS_KEY"]!))
+            let region = environment["S3_REGION"] ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+            let endpoint = environment["S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://s3.\(region).amazonaws.com"
+            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError("S3_ENDPOINT", "expected an http(s) URL")
+            }
+            let source = try AWSCredentialChain.source(environment, keys: ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"))
+            return S3FileStorage(configuration: .init(endpoint: endpoint, region: region, bucket: bucket,
+                                                      credentials: AWSCredentialProvider(source)))
         case let other:
             throw ConfigurationError("STORAGE_BACKEND", "expected local or s3, got \(other)")
         }
