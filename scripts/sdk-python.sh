@@ -30,5 +30,16 @@ curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null || { echo "sdk-python: 
 "$BIN/Worker" > "$STATE/sdk-worker.log" 2>&1 &
 WORKER_PID=$!
 
+# The package builds as a wheel that holds every module.
+rm -rf "$STATE/sdk-wheel"
+"$VPAI_PYTHON" -m pip wheel --no-deps -q -w "$STATE/sdk-wheel" sdk/python
+rm -rf sdk/python/build sdk/python/*.egg-info
+"$VPAI_PYTHON" - "$STATE"/sdk-wheel/voicepartner-*.whl <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+missing = {f"voicepartner/{m}.py" for m in ("__init__", "_transport", "client", "errors", "models", "webhooks")} - names
+sys.exit(f"sdk-python: the wheel lacks {sorted(missing)}" if missing else 0)
+PY
+
 VPAI_API_URL="http://127.0.0.1:$PORT" PYTHONPATH="$ROOT/sdk/python" \
     "$VPAI_PYTHON" -m pytest -q -p no:cacheprovider sdk/python/tests || { tail -n 40 "$STATE/sdk-worker.log" >&2; exit 1; }

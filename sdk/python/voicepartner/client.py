@@ -1,45 +1,41 @@
-"""The client: one HTTP transport and a group of methods per part of the API."""
+"""The clients: `Client` (sync) and `AsyncClient` (asyncio) over httpx, with one set of resource
+groups both share. A group method describes a call (`_transport.Call`) and how to read its answer;
+the sync client runs it and answers the value, the async client answers a coroutine of the value."""
 from __future__ import annotations
 
-import json
+import asyncio
 import mimetypes
 import os
-import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
-from .errors import AuthenticationError, JobFailed, RateLimited, TransportError, WaitTimeout, error_from_response
-from .models import (Assistant, AvailableNumber, Call, EnqueuedJob, File, Job, Page, PhoneNumber, Tool, WebhookDelivery,
+import httpx
+
+from . import _transport
+from ._transport import Call, Settings
+from .errors import APIError, AuthenticationError, JobFailed, TransportError, WaitTimeout
+from .models import (Assistant, AvailableNumber, Call as PhoneCall, EnqueuedJob, File, Job, Page, PhoneNumber, Tool, WebhookDelivery,
                      WebhookEndpoint, Workspace)
 
 T = TypeVar("T")
 JSON = Any
 
 
-class Client:
-    """A client of one VoicePartnerAI API.
+def _same(answer: JSON) -> JSON:
+    return answer
 
-    Authenticate with an API key (`api_key=`; it acts in its own workspace) or as a user
-    (`access_token=`/`refresh_token=`, or `auth.login(...)`; name the workspace with
-    `workspace_id=`). An expired access token is refreshed once, automatically, when a refresh
-    token is known. A 429 is retried after its `Retry-After` up to `max_retries` times.
-    """
 
-    def __init__(self, base_url: str, api_key: Optional[str] = None, access_token: Optional[str] = None,
-                 refresh_token: Optional[str] = None, workspace_id: Optional[str] = None, timeout: float = 30.0,
-                 max_retries: int = 2, user_agent: str = "voicepartner-python/0.1.0") -> None:
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.access_token = access_token
-        self.refresh_token = refresh_token
-        self.workspace_id = workspace_id
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.user_agent = user_agent
+class _Base:
+    """Configuration and resource groups, shared by both clients."""
+
+    def __init__(self, base_url: Optional[str] = None, api_key: Optional[str] = None, *, access_token: Optional[str] = None,
+                 refresh_token: Optional[str] = None, workspace_id: Optional[str] = None, timeout: Optional[float] = None,
+                 max_retries: Optional[int] = None, backoff: Optional[float] = None, headers: Optional[Dict[str, str]] = None,
+                 user_agent: Optional[str] = None) -> None:
+        self.settings = Settings.resolve(base_url, api_key, access_token=access_token, refresh_token=refresh_token,
+                                         workspace_id=workspace_id, timeout=timeout, max_retries=max_retries, backoff=backoff,
+                                         headers=headers, user_agent=user_agent)
         self.auth = Auth(self)
         self.workspaces = Workspaces(self)
         self.assistants = Assistants(self)
@@ -50,72 +46,87 @@ class Client:
         self.tools = Tools(self)
         self.webhooks = Webhooks(self)
         self.analytics = Analytics(self)
+        self.credits = Credits(self)
+        self.email_templates = EmailTemplates(self)
+        self.campaigns = Campaigns(self)
+        self.personal_data = PersonalData(self)
+        self.operator = Operator(self)
 
-    # -- transport -----------------------------------------------------------------------------
+    # The credentials live in the settings; these keep the old attribute names working.
+    base_url = property(lambda self: self.settings.base_url)
+    api_key = property(lambda self: self.settings.api_key, lambda self, value: setattr(self.settings, "api_key", value))
+    access_token = property(lambda self: self.settings.access_token, lambda self, value: setattr(self.settings, "access_token", value))
+    refresh_token = property(lambda self: self.settings.refresh_token, lambda self, value: setattr(self.settings, "refresh_token", value))
+    workspace_id = property(lambda self: self.settings.workspace_id, lambda self, value: setattr(self.settings, "workspace_id", value))
+
+    def _may_refresh(self, error: APIError, call: Call, refreshed: bool) -> bool:
+        return (isinstance(error, AuthenticationError) and call.authenticated and not refreshed and bool(self.settings.refresh_token)
+                and not self.settings.api_key and error.code in ("invalid_token", "unauthorized"))
+
+    def _refresh_call(self) -> Call:
+        return Call("POST", "/auth/refresh", {"refresh_token": self.settings.refresh_token}, authenticated=False)
+
+    def _keep_tokens(self, answer: JSON) -> JSON:
+        if isinstance(answer, dict):
+            self.settings.access_token = answer.get("access_token", self.settings.access_token)
+            self.settings.refresh_token = answer.get("refresh_token", self.settings.refresh_token)
+        return answer
+
+
+class Client(_Base):
+    """A synchronous client of one VoicePartnerAI API.
+
+    Authenticate with an API key (`api_key=` or `VOICEPARTNER_API_KEY`; it acts in its own
+    workspace) or as a user (`access_token=`/`refresh_token=`, or `auth.login(...)`, naming the
+    workspace with `workspace_id=`). The address is `base_url=` or `VOICEPARTNER_BASE_URL`.
+    Connection failures, 408, 429 and 5xx are retried (`max_retries`, exponential backoff with
+    jitter, the server's `Retry-After` when given) for idempotent methods and for the POSTs that
+    create work (jobs, tool invocations, turns, outbound calls), which get an `Idempotency-Key` when
+    the caller gives none; other POSTs only when they never reached the server or met the rate
+    limit. An expired access token is refreshed once.
+    Use it as a context manager, or call `close()`, to release its connections.
+    """
+
+    def __init__(self, base_url: Optional[str] = None, api_key: Optional[str] = None, *,
+                 http_client: Optional[httpx.Client] = None, **options: Any) -> None:
+        super().__init__(base_url, api_key, **options)
+        self._http = http_client or httpx.Client(timeout=self.settings.timeout)
+        self._owns_http = http_client is None
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
 
     def request(self, method: str, path: str, json_body: JSON = None, params: Optional[Dict[str, Any]] = None,
                 headers: Optional[Dict[str, str]] = None, body: Optional[bytes] = None, content_type: Optional[str] = None,
                 authenticated: bool = True) -> JSON:
         """Sends one request and answers its decoded JSON (None for an empty answer)."""
-        url = self.base_url + path
-        query = {key: value for key, value in (params or {}).items() if value is not None}
-        if query:
-            url += "?" + urllib.parse.urlencode(query, doseq=True)
-        data = body
-        all_headers = {"Accept": "application/json", "User-Agent": self.user_agent}
-        if json_body is not None:
-            data = json.dumps(json_body).encode()
-            all_headers["Content-Type"] = "application/json"
-        elif content_type:
-            all_headers["Content-Type"] = content_type
-        all_headers.update(headers or {})
-        refreshed = False
-        attempt = 0
+        return self.call(Call(method, path, json_body, params, headers, body, content_type, authenticated))
+
+    def call(self, call: Call, parse: Callable[[JSON], T] = _same) -> T:
+        attempts = _Attempts(self, call)
         while True:
-            if authenticated:
-                all_headers.update(self._credentials())
             try:
-                status, answer_headers, payload = self._send(method, url, data, all_headers)
-            except TransportError:
-                if method == "GET" and attempt < self.max_retries:
-                    attempt += 1
-                    time.sleep(min(0.2 * 2 ** attempt, 2.0))
-                    continue
-                raise
-            decoded = _decode(payload)
-            if status < 400:
-                return decoded
-            error = error_from_response(status, decoded, answer_headers)
-            if isinstance(error, RateLimited) and attempt < self.max_retries:
-                attempt += 1
-                time.sleep(min(error.retry_after or 1.0, 30.0))
+                response = self._http.request(**attempts.next_request())
+            except httpx.TransportError as error:
+                time.sleep(attempts.after_error(error))
                 continue
-            if (isinstance(error, AuthenticationError) and authenticated and not refreshed and self.refresh_token
-                    and not self.api_key and error.code in ("invalid_token", "unauthorized")):
-                refreshed = True
-                self.auth.refresh()
-                continue
-            raise error
+            step = attempts.after_response(response)
+            if step == _REFRESH:
+                self.call(self._refresh_call(), self._keep_tokens)
+            elif step is not None:
+                time.sleep(step)
+            else:
+                return parse(_transport.decode(response))
 
-    def _credentials(self) -> Dict[str, str]:
-        headers: Dict[str, str] = {}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        elif self.access_token:
-            headers["Authorization"] = f"Bearer {self.access_token}"
-            if self.workspace_id:
-                headers["X-Workspace-ID"] = self.workspace_id
-        return headers
-
-    def _send(self, method: str, url: str, data: Optional[bytes], headers: Dict[str, str]) -> Tuple[int, Dict[str, str], bytes]:
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
-        except (urllib.error.URLError, socket.timeout, ConnectionError) as error:
-            raise TransportError(f"{method} {url}: {error}") from error
+    def done(self, value: T) -> T:
+        return value
 
     def paginate(self, path: str, make: Callable[[Dict[str, Any]], T], params: Optional[Dict[str, Any]] = None,
                  page_size: int = 50) -> Iterator[T]:
@@ -129,8 +140,143 @@ class Client:
             cursor = page.next_cursor
 
     def page(self, path: str, make: Callable[[Dict[str, Any]], T], params: Optional[Dict[str, Any]] = None) -> Page[T]:
-        answer = self.request("GET", path, params=params)
-        return Page(items=[make(item) for item in answer.get("items", [])], next_cursor=answer.get("next_cursor"))
+        return self.call(Call("GET", path, params=params), lambda answer: _page(answer, make))
+
+    def wait_for_job(self, job_id: int, timeout: float, initial_delay: float, max_delay: float, raise_on_failure: bool) -> Job:
+        deadline = time.monotonic() + timeout
+        delay = initial_delay
+        while True:
+            job = self.jobs.get(job_id)
+            if _finished(job, raise_on_failure):
+                return job
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WaitTimeout(f"job {job_id} is still {job.state} after {timeout} s")
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, max_delay)
+
+
+class AsyncClient(_Base):
+    """The asyncio client: the same groups and methods as `Client`, each awaited; `paginate` and the
+    groups' `list` methods answer async iterators. Use `async with`, or `await close()`."""
+
+    def __init__(self, base_url: Optional[str] = None, api_key: Optional[str] = None, *,
+                 http_client: Optional[httpx.AsyncClient] = None, **options: Any) -> None:
+        super().__init__(base_url, api_key, **options)
+        self._http = http_client or httpx.AsyncClient(timeout=self.settings.timeout)
+        self._owns_http = http_client is None
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, *_: Any) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def request(self, method: str, path: str, json_body: JSON = None, params: Optional[Dict[str, Any]] = None,
+                      headers: Optional[Dict[str, str]] = None, body: Optional[bytes] = None, content_type: Optional[str] = None,
+                      authenticated: bool = True) -> JSON:
+        return await self.call(Call(method, path, json_body, params, headers, body, content_type, authenticated))
+
+    async def call(self, call: Call, parse: Callable[[JSON], T] = _same) -> T:
+        attempts = _Attempts(self, call)
+        while True:
+            try:
+                response = await self._http.request(**attempts.next_request())
+            except httpx.TransportError as error:
+                await asyncio.sleep(attempts.after_error(error))
+                continue
+            step = attempts.after_response(response)
+            if step == _REFRESH:
+                await self.call(self._refresh_call(), self._keep_tokens)
+            elif step is not None:
+                await asyncio.sleep(step)
+            else:
+                return parse(_transport.decode(response))
+
+    async def done(self, value: T) -> T:
+        return value
+
+    async def paginate(self, path: str, make: Callable[[Dict[str, Any]], T], params: Optional[Dict[str, Any]] = None,
+                       page_size: int = 50) -> AsyncIterator[T]:
+        cursor: Optional[str] = None
+        while True:
+            page = await self.page(path, make, dict(params or {}, limit=page_size, cursor=cursor))
+            for item in page.items:
+                yield item
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    async def page(self, path: str, make: Callable[[Dict[str, Any]], T], params: Optional[Dict[str, Any]] = None) -> Page[T]:
+        return await self.call(Call("GET", path, params=params), lambda answer: _page(answer, make))
+
+    async def wait_for_job(self, job_id: int, timeout: float, initial_delay: float, max_delay: float, raise_on_failure: bool) -> Job:
+        deadline = time.monotonic() + timeout
+        delay = initial_delay
+        while True:
+            job = await self.jobs.get(job_id)
+            if _finished(job, raise_on_failure):
+                return job
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WaitTimeout(f"job {job_id} is still {job.state} after {timeout} s")
+            await asyncio.sleep(min(delay, remaining))
+            delay = min(delay * 2, max_delay)
+
+
+_REFRESH = -1.0
+
+
+class _Attempts:
+    """One call's attempts, the same for both clients: what to send next, and after each failure
+    whether to wait and send again (the delay), refresh the access token first (`_REFRESH`), or give up
+    (raising); `after_response` answers None for an answer to return."""
+
+    def __init__(self, client: _Base, call: Call) -> None:
+        self.client, self.call = client, call
+        self.prepared = call.prepare(client.settings)
+        self.prepared["url"] = client.settings.base_url + call.path
+        self.retries = 0
+        self.refreshed = False
+
+    def next_request(self) -> Dict[str, Any]:
+        if self.call.authenticated:
+            self.prepared["headers"].update(_transport.credentials(self.client.settings))
+        return self.prepared
+
+    def after_error(self, error: httpx.TransportError) -> float:
+        if self.call.retryable(self.prepared["headers"], error=error) and self.retries < self.client.settings.max_retries:
+            self.retries += 1
+            return _transport.delay(self.client.settings, self.retries, None)
+        raise _transport.transport_error(self.call, error) from error
+
+    def after_response(self, response: httpx.Response) -> Optional[float]:
+        if response.status_code < 400:
+            return None
+        failure = _transport.failure(response)
+        if self.call.retryable(self.prepared["headers"], status=response.status_code) and self.retries < self.client.settings.max_retries:
+            self.retries += 1
+            return _transport.delay(self.client.settings, self.retries, failure)
+        if self.client._may_refresh(failure, self.call, self.refreshed):
+            self.refreshed = True
+            return _REFRESH
+        raise failure
+
+
+def _page(answer: JSON, make: Callable[[Dict[str, Any]], T]) -> Page[T]:
+    return Page(items=[make(item) for item in answer.get("items", [])], next_cursor=answer.get("next_cursor"))
+
+
+def _finished(job: Job, raise_on_failure: bool) -> bool:
+    if not job.finished:
+        return False
+    if raise_on_failure and job.state != "completed":
+        raise JobFailed(job)
+    return True
 
 
 def _present(body: Dict[str, Any]) -> Dict[str, Any]:
@@ -138,78 +284,89 @@ def _present(body: Dict[str, Any]) -> Dict[str, Any]:
     return {key: value for key, value in body.items() if value is not None}
 
 
-def _decode(payload: bytes) -> JSON:
-    if not payload:
-        return None
-    try:
-        return json.loads(payload)
-    except ValueError:
-        return payload.decode("utf-8", "replace")
+def _key(idempotency_key: Optional[str]) -> Dict[str, str]:
+    return _transport.idempotency_key(idempotency_key)
 
 
 class _Group:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Any) -> None:
         self._client = client
+
+    def _do(self, method: str, path: str, json_body: JSON = None, parse: Callable[[JSON], Any] = _same, **rest: Any) -> Any:
+        """Runs the call on the group's client: the value (sync) or a coroutine of it (async)."""
+        return self._client.call(Call(method, path, json_body, **rest), parse)
+
+
+def _data(answer: JSON) -> Any:
+    return answer["data"]
+
+
+def _items(make: Callable[[Dict[str, Any]], T]) -> Callable[[JSON], List[T]]:
+    return lambda answer: [make(item) for item in (answer.get("items", []) if isinstance(answer, dict) else answer)]
 
 
 class Auth(_Group):
     def register(self, email: str, password: str, first_name: Optional[str] = None, last_name: Optional[str] = None) -> Dict[str, Any]:
         body = {"email": email, "password": password, "first_name": first_name, "last_name": last_name}
-        answer = self._client.request("POST", "/auth/register", _present(body), authenticated=False)
-        self._keep(answer)
-        return answer
+        return self._do("POST", "/auth/register", _present(body), self._client._keep_tokens, authenticated=False)
 
     def login(self, email: str, password: str) -> Dict[str, Any]:
-        answer = self._client.request("POST", "/auth/login", {"email": email, "password": password}, authenticated=False)
-        self._keep(answer)
-        return answer
+        return self._do("POST", "/auth/login", {"email": email, "password": password}, self._client._keep_tokens, authenticated=False)
 
     def refresh(self) -> Dict[str, Any]:
         """Rotates the refresh token (the old one is spent: presenting it again revokes the chain)."""
-        answer = self._client.request("POST", "/auth/refresh", {"refresh_token": self._client.refresh_token}, authenticated=False)
-        self._keep(answer)
-        return answer
+        return self._client.call(self._client._refresh_call(), self._client._keep_tokens)
 
     def logout(self) -> None:
-        if self._client.refresh_token:
-            self._client.request("POST", "/auth/logout", {"refresh_token": self._client.refresh_token}, authenticated=False)
-        self._client.access_token = self._client.refresh_token = None
+        token = self._client.settings.refresh_token
+
+        def forget(_: JSON) -> None:
+            self._client.settings.access_token = self._client.settings.refresh_token = None
+        if not token:
+            forget(None)
+            return self._client.done(None)
+        return self._do("POST", "/auth/logout", {"refresh_token": token}, forget, authenticated=False)
 
     def me(self) -> Dict[str, Any]:
-        return self._client.request("GET", "/api/me")
-
-    def _keep(self, answer: Dict[str, Any]) -> None:
-        self._client.access_token = answer.get("access_token", self._client.access_token)
-        self._client.refresh_token = answer.get("refresh_token", self._client.refresh_token)
+        return self._do("GET", "/api/me")
 
 
 class Workspaces(_Group):
     def list(self) -> List[Workspace]:
-        answer = self._client.request("GET", "/api/workspaces")
-        items = answer.get("items", []) if isinstance(answer, dict) else answer
-        return [Workspace.from_json(item) for item in items]
+        return self._do("GET", "/api/workspaces", parse=_items(Workspace.from_json))
 
     def create(self, name: str, **settings: Any) -> Workspace:
-        return Workspace.from_json(self._client.request("POST", "/api/workspaces", dict(settings, name=name)))
+        return self._do("POST", "/api/workspaces", dict(settings, name=name), Workspace.from_json)
 
     def get(self, workspace_id: str) -> Workspace:
-        return Workspace.from_json(self._client.request("GET", f"/api/workspaces/{workspace_id}"))
+        return self._do("GET", f"/api/workspaces/{workspace_id}", parse=Workspace.from_json)
 
     def update(self, workspace_id: str, **changes: Any) -> Workspace:
-        return Workspace.from_json(self._client.request("PUT", f"/api/workspaces/{workspace_id}", changes))
+        return self._do("PUT", f"/api/workspaces/{workspace_id}", changes, Workspace.from_json)
 
     def delete(self, workspace_id: str) -> None:
-        self._client.request("DELETE", f"/api/workspaces/{workspace_id}")
+        return self._do("DELETE", f"/api/workspaces/{workspace_id}")
 
     def members(self, workspace_id: str) -> Dict[str, Any]:
-        return self._client.request("GET", f"/api/workspaces/{workspace_id}/members")
+        return self._do("GET", f"/api/workspaces/{workspace_id}/members")
 
     def invite(self, workspace_id: str, email: str, role: str = "member") -> Dict[str, Any]:
-        return self._client.request("POST", f"/api/workspaces/{workspace_id}/members", {"email": email, "role": role})
+        return self._do("POST", f"/api/workspaces/{workspace_id}/members", {"email": email, "role": role})
 
     def create_api_key(self, workspace_id: str, name: str, scopes: List[str]) -> Dict[str, Any]:
         """A new key; its `key` is in this answer only."""
-        return self._client.request("POST", f"/api/workspaces/{workspace_id}/api-keys", {"name": name, "scopes": scopes})
+        return self._do("POST", f"/api/workspaces/{workspace_id}/api-keys", {"name": name, "scopes": scopes})
+
+    def api_keys(self, workspace_id: str) -> List[Dict[str, Any]]:
+        """The workspace's keys (never their secrets): name, prefix, scopes, last use, revocation."""
+        return self._do("GET", f"/api/workspaces/{workspace_id}/api-keys", parse=_items(dict))
+
+    def revoke_api_key(self, workspace_id: str, key_id: str) -> None:
+        return self._do("DELETE", f"/api/workspaces/{workspace_id}/api-keys/{key_id}")
+
+    def audit(self, workspace_id: str, page_size: int = 50, **filters: Any) -> Iterator[Dict[str, Any]]:
+        """The workspace's audit log, newest first."""
+        return self._client.paginate(f"/api/workspaces/{workspace_id}/audit", dict, params=filters, page_size=page_size)
 
 
 class Assistants(_Group):
@@ -217,115 +374,112 @@ class Assistants(_Group):
         return self._client.paginate("/api/assistants", Assistant.from_json, page_size=page_size)
 
     def create(self, name: str, **settings: Any) -> Assistant:
-        return Assistant.from_json(self._client.request("POST", "/api/assistants", dict(settings, name=name)))
+        return self._do("POST", "/api/assistants", dict(settings, name=name), Assistant.from_json)
 
     def get(self, assistant_id: str) -> Assistant:
-        return Assistant.from_json(self._client.request("GET", f"/api/assistants/{assistant_id}"))
+        return self._do("GET", f"/api/assistants/{assistant_id}", parse=Assistant.from_json)
 
     def update(self, assistant_id: str, **changes: Any) -> Assistant:
-        return Assistant.from_json(self._client.request("PUT", f"/api/assistants/{assistant_id}", changes))
+        return self._do("PUT", f"/api/assistants/{assistant_id}", changes, Assistant.from_json)
 
     def delete(self, assistant_id: str) -> None:
-        self._client.request("DELETE", f"/api/assistants/{assistant_id}")
+        return self._do("DELETE", f"/api/assistants/{assistant_id}")
 
     def deploy(self, assistant_id: str) -> Assistant:
-        return Assistant.from_json(self._client.request("POST", f"/api/assistants/{assistant_id}/deploy"))
+        return self._do("POST", f"/api/assistants/{assistant_id}/deploy", parse=Assistant.from_json)
 
     def tools(self, assistant_id: str) -> List[Dict[str, Any]]:
         """The tools the assistant's model may call (id, name, enabled)."""
-        return self._client.request("GET", f"/api/assistants/{assistant_id}/tools")["data"]
+        return self._do("GET", f"/api/assistants/{assistant_id}/tools", parse=_data)
 
     def set_tools(self, assistant_id: str, tool_ids: List[str]) -> List[Dict[str, Any]]:
         """Replaces the assistant's tools with tools of its workspace."""
-        return self._client.request("PUT", f"/api/assistants/{assistant_id}/tools", {"tool_ids": tool_ids})["data"]
+        return self._do("PUT", f"/api/assistants/{assistant_id}/tools", {"tool_ids": tool_ids}, _data)
 
     def files(self, assistant_id: str) -> List[Dict[str, Any]]:
         """The documents the assistant knows (id, name, status)."""
-        return self._client.request("GET", f"/api/assistants/{assistant_id}/files")["data"]
+        return self._do("GET", f"/api/assistants/{assistant_id}/files", parse=_data)
 
     def set_files(self, assistant_id: str, file_ids: List[str]) -> List[Dict[str, Any]]:
         """Replaces the assistant's documents with files of its workspace."""
-        return self._client.request("PUT", f"/api/assistants/{assistant_id}/files", {"file_ids": file_ids})["data"]
+        return self._do("PUT", f"/api/assistants/{assistant_id}/files", {"file_ids": file_ids}, _data)
 
     def versions(self, assistant_id: str) -> List[Dict[str, Any]]:
         """What each deploy froze, newest first."""
-        return self._client.request("GET", f"/api/assistants/{assistant_id}/versions")["data"]
+        return self._do("GET", f"/api/assistants/{assistant_id}/versions", parse=_data)
 
     def start_conversation(self, assistant_id: str, version: Optional[int] = None) -> Dict[str, Any]:
         """A text conversation with the draft, or with a deployed `version`; answers its id and greeting."""
-        body = {"version": version} if version is not None else {}
-        return self._client.request("POST", f"/api/assistants/{assistant_id}/conversations", body)
+        return self._do("POST", f"/api/assistants/{assistant_id}/conversations", {"version": version} if version is not None else {})
 
     def say(self, assistant_id: str, conversation_id: str, text: str, idempotency_key: Optional[str] = None) -> Dict[str, Any]:
         """One turn of a text conversation: the assistant's `reply` and what it does next (`action`)."""
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self._client.request("POST", f"/api/assistants/{assistant_id}/conversations/{conversation_id}/turns", {"text": text},
-                                    headers=headers)
+        return self._do("POST", f"/api/assistants/{assistant_id}/conversations/{conversation_id}/turns", {"text": text},
+                        headers=_key(idempotency_key))
 
     def rollback(self, assistant_id: str, version: int) -> Assistant:
         """Deploys `version`'s settings and links again, as the next version."""
-        return Assistant.from_json(self._client.request("POST", f"/api/assistants/{assistant_id}/versions/{version}/rollback"))
+        return self._do("POST", f"/api/assistants/{assistant_id}/versions/{version}/rollback", parse=Assistant.from_json)
 
 
 class Calls(_Group):
     def outbound(self, assistant_id: str, to: str, from_number: Optional[str] = None, record: Optional[bool] = None,
-                 idempotency_key: Optional[str] = None) -> Call:
+                 idempotency_key: Optional[str] = None) -> PhoneCall:
         body = {"assistant_id": assistant_id, "to": to, "from": from_number, "record": record}
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return Call.from_json(self._client.request("POST", "/api/calls/outbound", _present(body),
-                                                   headers=headers))
+        return self._do("POST", "/api/calls/outbound", _present(body), PhoneCall.from_json, headers=_key(idempotency_key))
 
-    def status(self, call_id: str) -> Call:
-        return Call.from_json(self._client.request("GET", f"/api/calls/{call_id}/status"))
+    def status(self, call_id: str) -> PhoneCall:
+        return self._do("GET", f"/api/calls/{call_id}/status", parse=PhoneCall.from_json)
 
-    def history(self, page_size: int = 50, **filters: Any) -> Iterator[Call]:
-        return self._client.paginate("/api/calls/history", Call.from_json, params=filters, page_size=page_size)
+    def history(self, page_size: int = 50, **filters: Any) -> Iterator[PhoneCall]:
+        return self._client.paginate("/api/calls/history", PhoneCall.from_json, params=filters, page_size=page_size)
 
-    def end(self, call_id: str) -> Call:
-        return Call.from_json(self._client.request("POST", f"/api/calls/{call_id}/end"))
+    def end(self, call_id: str) -> PhoneCall:
+        return self._do("POST", f"/api/calls/{call_id}/end", parse=PhoneCall.from_json)
 
     def transcript(self, call_id: str) -> Dict[str, Any]:
         """The call's conversation turn by turn, and its analysis once made."""
-        return self._client.request("GET", f"/api/calls/{call_id}/transcript")
+        return self._do("GET", f"/api/calls/{call_id}/transcript")
 
 
 class PhoneNumbers(_Group):
     def list(self) -> List[PhoneNumber]:
-        return [PhoneNumber.from_json(item) for item in self._client.request("GET", "/api/phone-numbers")]
+        return self._do("GET", "/api/phone-numbers", parse=_items(PhoneNumber.from_json))
 
     def add(self, number: str, label: Optional[str] = None, assistant_id: Optional[str] = None,
             provider_sid: Optional[str] = None) -> PhoneNumber:
         """Registers a number the Twilio account already holds; bound to an assistant, it is pointed at this deployment."""
         body = {"number": number, "label": label, "assistant_id": assistant_id, "provider_sid": provider_sid}
-        return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers", _present(body)))
+        return self._do("POST", "/api/phone-numbers", _present(body), PhoneNumber.from_json)
 
     def get(self, number_id: str) -> PhoneNumber:
-        return PhoneNumber.from_json(self._client.request("GET", f"/api/phone-numbers/{number_id}"))
+        return self._do("GET", f"/api/phone-numbers/{number_id}", parse=PhoneNumber.from_json)
 
     def update(self, number_id: str, **changes: Any) -> PhoneNumber:
         """Changes `label` or `assistant_id` (None unbinds the number)."""
-        return PhoneNumber.from_json(self._client.request("PUT", f"/api/phone-numbers/{number_id}", changes))
+        return self._do("PUT", f"/api/phone-numbers/{number_id}", changes, PhoneNumber.from_json)
 
     def delete(self, number_id: str) -> None:
-        self._client.request("DELETE", f"/api/phone-numbers/{number_id}")
+        return self._do("DELETE", f"/api/phone-numbers/{number_id}")
 
     def available(self, country: str = "US", area_code: Optional[str] = None, contains: Optional[str] = None,
                   limit: Optional[int] = None) -> Dict[str, Any]:
         """Numbers on offer at Twilio (`numbers`, a list of `AvailableNumber`) and the price in credits (`price_credits`)."""
-        answer = self._client.request("GET", "/api/phone-numbers/available",
-                                      params={"country": country, "area_code": area_code, "contains": contains, "limit": limit})
-        return {"numbers": [AvailableNumber.from_json(item) for item in answer.get("data", [])], "price_credits": answer.get("price_credits")}
+        def read(answer: JSON) -> Dict[str, Any]:
+            return {"numbers": [AvailableNumber.from_json(item) for item in answer.get("data", [])],
+                    "price_credits": answer.get("price_credits")}
+        return self._do("GET", "/api/phone-numbers/available", parse=read,
+                        params={"country": country, "area_code": area_code, "contains": contains, "limit": limit})
 
     def purchase(self, number: str, label: Optional[str] = None, assistant_id: Optional[str] = None) -> PhoneNumber:
         """Buys a number for the workspace (Owners or platform operators): charged at once, bought by a job
         (`provider_status` goes from `purchasing` to `configured`, or `purchase_failed` with the price refunded)."""
         body = {"number": number, "label": label, "assistant_id": assistant_id}
-        return PhoneNumber.from_json(self._client.request("POST", "/api/phone-numbers/purchase",
-                                                          _present(body)))
+        return self._do("POST", "/api/phone-numbers/purchase", _present(body), PhoneNumber.from_json)
 
 
 class Files(_Group):
-    def upload(self, file: Union[str, os.PathLike, bytes], name: Optional[str] = None, content_type: Optional[str] = None,
+    def upload(self, file: Union[str, "os.PathLike[str]", bytes], name: Optional[str] = None, content_type: Optional[str] = None,
                assistant_id: Optional[str] = None) -> File:
         """Uploads a path or bytes (then `name` is required); its text is extracted by a job."""
         if isinstance(file, bytes):
@@ -339,55 +493,44 @@ class Files(_Group):
         content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         fields = [("assistant_id", assistant_id)] if assistant_id else []
         body, multipart_type = _multipart(fields, ("file", name, content_type, data))
-        return File.from_json(self._client.request("POST", "/api/files", body=body, content_type=multipart_type))
+        return self._do("POST", "/api/files", parse=File.from_json, content=body, content_type=multipart_type)
 
     def list(self, page_size: int = 50, assistant_id: Optional[str] = None) -> Iterator[File]:
         return self._client.paginate("/api/files", File.from_json, params={"assistant_id": assistant_id}, page_size=page_size)
 
     def get(self, file_id: str) -> File:
-        return File.from_json(self._client.request("GET", f"/api/files/{file_id}"))
+        return self._do("GET", f"/api/files/{file_id}", parse=File.from_json)
 
     def delete(self, file_id: str) -> None:
-        self._client.request("DELETE", f"/api/files/{file_id}")
+        return self._do("DELETE", f"/api/files/{file_id}")
 
 
 class Jobs(_Group):
     def enqueue(self, kind: str, args: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None,
                 **options: Any) -> EnqueuedJob:
-        """Enqueues a job of a kind the key may start (`priority`, `delay_seconds`, `max_attempts`, `tags`, …)."""
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return EnqueuedJob.from_json(self._client.request("POST", "/api/jobs", dict(options, kind=kind, args=args or {}), headers=headers))
+        """Enqueues a job of a kind the key may start (`priority`, `delay_seconds`, `max_attempts`, `tags`, …).
+        Without `idempotency_key` the client makes one, so a retried request still makes one job."""
+        return self._do("POST", "/api/jobs", dict(options, kind=kind, args=args or {}), EnqueuedJob.from_json,
+                        headers=_key(idempotency_key))
 
     def get(self, job_id: int) -> Job:
-        return Job.from_json(self._client.request("GET", f"/api/jobs/{job_id}"))
+        return self._do("GET", f"/api/jobs/{job_id}", parse=Job.from_json)
 
     def list(self, page_size: int = 50, **filters: Any) -> Iterator[Job]:
         """Jobs newest first (`state`, `kind`, `queue`, `search`)."""
         return self._client.paginate("/api/jobs", Job.from_json, params=filters, page_size=page_size)
 
     def cancel(self, job_id: int) -> Job:
-        return Job.from_json(self._client.request("POST", f"/api/jobs/{job_id}/cancel"))
+        return self._do("POST", f"/api/jobs/{job_id}/cancel", parse=Job.from_json)
 
     def retry(self, job_id: int) -> Job:
-        return Job.from_json(self._client.request("POST", f"/api/jobs/{job_id}/retry"))
+        return self._do("POST", f"/api/jobs/{job_id}/retry", parse=Job.from_json)
 
     def wait(self, job_id: int, timeout: float = 60.0, initial_delay: float = 0.05, max_delay: float = 2.0,
              raise_on_failure: bool = True) -> Job:
         """Polls until the job is finished, doubling the delay from `initial_delay` up to `max_delay`.
         A discarded or cancelled job raises `JobFailed` unless `raise_on_failure` is false."""
-        deadline = time.monotonic() + timeout
-        delay = initial_delay
-        while True:
-            job = self.get(job_id)
-            if job.finished:
-                if raise_on_failure and job.state != "completed":
-                    raise JobFailed(job)
-                return job
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WaitTimeout(f"job {job_id} is still {job.state} after {timeout} s")
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, max_delay)
+        return self._client.wait_for_job(job_id, timeout, initial_delay, max_delay, raise_on_failure)
 
 
 class Tools(_Group):
@@ -395,74 +538,166 @@ class Tools(_Group):
         return self._client.paginate("/api/tools", Tool.from_json, params={"category": category}, page_size=page_size)
 
     def create(self, name: str, url: str, **settings: Any) -> Tool:
-        return Tool.from_json(self._client.request("POST", "/api/tools", dict(settings, name=name, url=url)))
+        return self._do("POST", "/api/tools", dict(settings, name=name, url=url), Tool.from_json)
 
     def get(self, tool_id: str) -> Tool:
-        return Tool.from_json(self._client.request("GET", f"/api/tools/{tool_id}"))
+        return self._do("GET", f"/api/tools/{tool_id}", parse=Tool.from_json)
 
     def update(self, tool_id: str, **changes: Any) -> Tool:
-        return Tool.from_json(self._client.request("PUT", f"/api/tools/{tool_id}", changes))
+        return self._do("PUT", f"/api/tools/{tool_id}", changes, Tool.from_json)
 
     def delete(self, tool_id: str) -> None:
-        self._client.request("DELETE", f"/api/tools/{tool_id}")
+        return self._do("DELETE", f"/api/tools/{tool_id}")
 
     def test(self, tool_id: str, arguments: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        return self._client.request("POST", f"/api/tools/{tool_id}/test", {"arguments": arguments or {}})
+        return self._do("POST", f"/api/tools/{tool_id}/test", {"arguments": arguments or {}})
 
     def invoke(self, tool_id: str, arguments: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None) -> EnqueuedJob:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return EnqueuedJob.from_json(self._client.request("POST", f"/api/tools/{tool_id}/invoke", {"arguments": arguments or {}}, headers=headers))
+        return self._do("POST", f"/api/tools/{tool_id}/invoke", {"arguments": arguments or {}}, EnqueuedJob.from_json,
+                        headers=_key(idempotency_key))
 
     def usage(self, tool_id: str, **period: Any) -> Dict[str, Any]:
-        return self._client.request("GET", f"/api/tools/{tool_id}/usage", params=period)
+        return self._do("GET", f"/api/tools/{tool_id}/usage", params=period)
 
 
 class Webhooks(_Group):
     def list(self) -> List[WebhookEndpoint]:
-        return [WebhookEndpoint.from_json(item) for item in self._client.request("GET", "/api/webhooks").get("items", [])]
+        return self._do("GET", "/api/webhooks", parse=_items(WebhookEndpoint.from_json))
 
     def create(self, url: str, events: List[str], description: str = "", enabled: bool = True) -> WebhookEndpoint:
         """Registers an endpoint; the answer's `secret` is shown this once."""
-        return WebhookEndpoint.from_json(self._client.request("POST", "/api/webhooks", {
-            "url": url, "events": events, "description": description, "enabled": enabled}))
+        return self._do("POST", "/api/webhooks", {"url": url, "events": events, "description": description, "enabled": enabled},
+                        WebhookEndpoint.from_json)
 
     def get(self, webhook_id: str) -> WebhookEndpoint:
-        return WebhookEndpoint.from_json(self._client.request("GET", f"/api/webhooks/{webhook_id}"))
+        return self._do("GET", f"/api/webhooks/{webhook_id}", parse=WebhookEndpoint.from_json)
 
     def update(self, webhook_id: str, **changes: Any) -> WebhookEndpoint:
-        return WebhookEndpoint.from_json(self._client.request("PUT", f"/api/webhooks/{webhook_id}", changes))
+        return self._do("PUT", f"/api/webhooks/{webhook_id}", changes, WebhookEndpoint.from_json)
 
     def delete(self, webhook_id: str) -> None:
-        self._client.request("DELETE", f"/api/webhooks/{webhook_id}")
+        return self._do("DELETE", f"/api/webhooks/{webhook_id}")
 
     def rotate_secret(self, webhook_id: str) -> WebhookEndpoint:
-        return WebhookEndpoint.from_json(self._client.request("POST", f"/api/webhooks/{webhook_id}/rotate-secret"))
+        return self._do("POST", f"/api/webhooks/{webhook_id}/rotate-secret", parse=WebhookEndpoint.from_json)
 
     def ping(self, webhook_id: str) -> Dict[str, Any]:
-        return self._client.request("POST", f"/api/webhooks/{webhook_id}/ping")
+        return self._do("POST", f"/api/webhooks/{webhook_id}/ping")
 
     def deliveries(self, webhook_id: str, state: Optional[str] = None, page_size: int = 20) -> Iterator[WebhookDelivery]:
         return self._client.paginate(f"/api/webhooks/{webhook_id}/deliveries", WebhookDelivery.from_json, params={"state": state},
                                      page_size=page_size)
 
     def redeliver(self, webhook_id: str, delivery_id: int) -> Dict[str, Any]:
-        return self._client.request("POST", f"/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")
+        return self._do("POST", f"/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")
 
 
 class Analytics(_Group):
     """The workspace's figures; `period` (24h, 7d, 30d, 90d, 365d) or `from_`/`to`, `interval`, `tz`."""
 
     def summary(self, **period: Any) -> Dict[str, Any]:
-        return self._client.request("GET", "/api/analytics/summary", params=_period(period))
+        return self._do("GET", "/api/analytics/summary", params=_period(period))
 
     def realtime(self) -> Dict[str, Any]:
-        return self._client.request("GET", "/api/analytics/realtime")
+        return self._do("GET", "/api/analytics/realtime")
 
     def performance(self, **period: Any) -> Dict[str, Any]:
-        return self._client.request("GET", "/api/analytics/performance", params=_period(period))
+        return self._do("GET", "/api/analytics/performance", params=_period(period))
 
     def billing(self, **period: Any) -> Dict[str, Any]:
-        return self._client.request("GET", "/api/analytics/billing", params=_period(period))
+        return self._do("GET", "/api/analytics/billing", params=_period(period))
+
+
+class Credits(_Group):
+    """The workspace's credits: balance and allowance, the ledger, warning thresholds, and grants
+    (platform operators only)."""
+
+    def account(self) -> Dict[str, Any]:
+        return self._do("GET", "/api/credits")
+
+    def ledger(self, page_size: int = 50, **filters: Any) -> Iterator[Dict[str, Any]]:
+        return self._client.paginate("/api/credits/ledger", dict, params=filters, page_size=page_size)
+
+    def set_warning_thresholds(self, thresholds: List[int]) -> Dict[str, Any]:
+        return self._do("PUT", "/api/credits/settings", {"warning_thresholds": thresholds})
+
+    def grant(self, workspace_id: str, credits: float, description: Optional[str] = None, reference: Optional[str] = None) -> Dict[str, Any]:
+        body = {"workspace_id": workspace_id, "credits": credits, "description": description, "reference": reference}
+        return self._do("POST", "/api/credits/grants", _present(body))
+
+
+class EmailTemplates(_Group):
+    """The workspace's email templates by name (Mustache: `{{name}}` and the recipient's fields)."""
+
+    def list(self) -> List[Dict[str, Any]]:
+        return self._do("GET", "/api/email/templates", parse=_items(dict))
+
+    def get(self, name: str) -> Dict[str, Any]:
+        return self._do("GET", f"/api/email/templates/{name}")
+
+    def put(self, name: str, subject: str, text: str, html: str) -> Dict[str, Any]:
+        return self._do("PUT", f"/api/email/templates/{name}", {"subject": subject, "text": text, "html": html})
+
+    def delete(self, name: str) -> None:
+        return self._do("DELETE", f"/api/email/templates/{name}")
+
+    def preview(self, name: str, **sample: Any) -> Dict[str, Any]:
+        return self._do("POST", f"/api/email/templates/{name}/preview", sample)
+
+
+class Campaigns(_Group):
+    """Bulk email: a template sent to many recipients, paced, counted and cancellable."""
+
+    def create(self, **campaign: Any) -> Dict[str, Any]:
+        return self._do("POST", "/api/email/campaigns", campaign)
+
+    def list(self, page_size: int = 50, **filters: Any) -> Iterator[Dict[str, Any]]:
+        return self._client.paginate("/api/email/campaigns", dict, params=filters, page_size=page_size)
+
+    def get(self, campaign_id: str) -> Dict[str, Any]:
+        return self._do("GET", f"/api/email/campaigns/{campaign_id}")
+
+    def cancel(self, campaign_id: str) -> Dict[str, Any]:
+        return self._do("POST", f"/api/email/campaigns/{campaign_id}/cancel")
+
+
+class PersonalData(_Group):
+    """The signed-in user's GDPR rights: an export of their data, and the deletion of their account."""
+
+    def request_export(self) -> Dict[str, Any]:
+        return self._do("POST", "/api/me/export")
+
+    def export(self, export_id: str) -> Dict[str, Any]:
+        return self._do("GET", f"/api/me/exports/{export_id}")
+
+    def download(self, export_id: str) -> Any:
+        return self._do("GET", f"/api/me/exports/{export_id}/download")
+
+    def request_deletion(self, **confirmation: Any) -> Dict[str, Any]:
+        return self._do("POST", "/api/me/delete", confirmation)
+
+    def cancel_deletion(self) -> None:
+        return self._do("DELETE", "/api/me/delete")
+
+
+class Operator(_Group):
+    """Routes for platform operators: the queues, pausing them, the live workers, the schedules."""
+
+    def queues(self) -> Dict[str, Any]:
+        """Every queue's depth and age, and the last hour's activity."""
+        return self._do("GET", "/api/admin/queues")
+
+    def pause(self, queue: str) -> Dict[str, Any]:
+        return self._do("POST", f"/api/admin/queues/{queue}/pause")
+
+    def resume(self, queue: str) -> Dict[str, Any]:
+        return self._do("POST", f"/api/admin/queues/{queue}/resume")
+
+    def workers(self) -> List[Dict[str, Any]]:
+        return self._do("GET", "/api/admin/workers", parse=_items(dict))
+
+    def schedules(self) -> Any:
+        return self._do("GET", "/api/schedules")
 
 
 def _period(period: Dict[str, Any]) -> Dict[str, Any]:

@@ -11,6 +11,9 @@ class VoicePartnerError(Exception):
 class APIError(VoicePartnerError):
     """The API answered with an error: `{"error": {"code", "message", "details", "request_id"}}`."""
 
+    #: Seconds the answer's Retry-After asked for (a 503 may carry one too), used between retries.
+    retry_after_header: Optional[float] = None
+
     def __init__(self, status: int, code: str, message: str, details: Optional[Dict[str, Any]] = None,
                  request_id: Optional[str] = None) -> None:
         super().__init__(f"{status} {code}: {message}")
