@@ -125,6 +125,8 @@ let package = Package(
             name: "Telemetry",
             dependencies: [
                 "QueueEngine", "ServerSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -266,8 +268,8 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Audio", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "TestSupport", "VoicePartnerClient",
-                "WebhookSigning",
+                "API", "Audio", "Jobs", "Platform", "QueueEngine", "Providers", "ServerSupport", "Telemetry", "TestSupport",
+                "VoicePartnerClient", "WebhookSigning",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,6 +1,8 @@
+import Logging
 import Platform
 import QueueEngine
 import ServerSupport
+import Telemetry
 
 /// Everything the API process reads from its environment, read once at startup.
 struct APIConfiguration: Sendable {
@@ -36,6 +38,8 @@ struct APIConfiguration: Sendable {
     var metricsToken: String?
     /// One info line per request (`ACCESS_LOG`, on by default).
     var accessLog: Bool
+    /// OTLP export of the requests' spans, when an endpoint is configured.
+    var spanExporter: OTLPSpanExporter?
     /// How often `/metrics` re-reads the queue statistics at most.
     var metricsQueueRefresh: Duration
     /// The dashboard's page templates (`TEMPLATES_DIR/dashboard`), checked at startup.
@@ -85,6 +89,7 @@ struct APIConfiguration: Sendable {
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
         metricsToken = environment["METRICS_TOKEN"]
         accessLog = try environment.bool("ACCESS_LOG", default: true)
+        spanExporter = try Telemetry.spanExporter(environment: environment, process: "api", logger: Logger(label: "api.traces"))
         metricsQueueRefresh = try environment.milliseconds("METRICS_QUEUE_REFRESH_MS", default: .seconds(5), minimum: 0)
         dashboardPages = try DashboardPages(folder: mail.configuration.templatesFolder, appName: mail.configuration.appName)
     }

@@ -15,7 +15,7 @@ struct App {
             let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
             let services = await APIServices(configuration: configuration, client: client, publisher: publisher, logger: logger)
             let application = APIApplication.build(services: services)
-            let dependencies: [(any Service)?] = [client, publisher]
+            let dependencies: [(any Service)?] = [configuration.spanExporter, client, publisher]
             return dependencies.compactMap { $0 } + [
                 PreparedServices(prepare: PlatformMigrations.onStart(configuration.migrateOnStart, client: client, logger: logger),
                                  then: [application], logger: logger),

@@ -24,7 +24,7 @@ struct App {
                                 publisher: publisher, logger: logger)
             let maintenance = MaintenanceService(store: store, publisher: publisher, configuration: configuration.maintenance,
                                                  logger: logger)
-            let dependencies: [(any Service)?] = [client, configuration.metricsListener, publisher]
+            let dependencies: [(any Service)?] = [configuration.spanExporter, client, configuration.metricsListener, publisher]
             return dependencies.compactMap { $0 } + [
                 PreparedServices(prepare: PlatformMigrations.onStart(configuration.migrateOnStart, client: client, logger: logger),
                                  then: [maintenance, worker], logger: logger),

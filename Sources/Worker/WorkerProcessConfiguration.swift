@@ -20,6 +20,8 @@ struct WorkerProcessConfiguration {
     var migrateOnStart: Bool
     /// `/metrics` and `/health/live` on `METRICS_PORT`, when set.
     var metricsListener: (any Service)?
+    /// OTLP export of the attempts' spans, when an endpoint is configured.
+    var spanExporter: (any Service)?
 
     init(environment: Environment) throws {
         database = try DatabaseConfiguration(environment: environment)
@@ -30,5 +32,6 @@ struct WorkerProcessConfiguration {
         queuesChosen = environment["WORKER_QUEUES"] != nil
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
         metricsListener = try Telemetry.listener(environment: environment, logger: Logger(label: "worker.metrics"))
+        spanExporter = try Telemetry.spanExporter(environment: environment, process: "worker", logger: Logger(label: "worker.traces"))
     }
 }

@@ -8,7 +8,9 @@ import PostgresNIO
 import QueueEngine
 import ServerSupport
 import Synchronization
+import Telemetry
 import Testing
+import TestSupport
 
 /// One request's W3C trace, followed: the API continues the caller's `traceparent` and answers its
 /// own span, the job the request enqueues stores it, the worker logs the attempt under that trace,
@@ -48,6 +50,16 @@ import Testing
 
     @Test func aRequestsTraceReachesItsJobTheWorkersLinesAndTheProvider() async throws {
         let endpoint = ToolEndpointStandIn()
+        let collector = OTLPCollectorStandIn()
+        try await collector.run { collectorBase in
+        // Spans of every test running now reach this exporter: a queue large enough to drop none.
+        let exporter = try #require(try Telemetry.spanExporter(environment: Environment([
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collectorBase, "OTEL_SERVICE_NAME": "trace-test", "OTEL_BSP_SCHEDULE_DELAY": "600000",
+        ]), process: "test", logger: APIHarness.logger))
+        defer { Span.sink = nil }
+        Span.sink = OTLPSpanExporter(configuration: .init(endpoint: exporter.configuration.endpoint, serviceName: "trace-test",
+                                                          scheduleDelay: .seconds(600), maxQueueSize: 1_000_000), logger: APIHarness.logger)
+        let spans = try #require(Span.sink as? OTLPSpanExporter)
         try await endpoint.run { base in
             try await APIHarness.with(["OUTBOUND_ALLOWED_HOSTS": "127.0.0.2"]) { api in
                 let owner = try await api.register("trace")
@@ -101,8 +113,26 @@ import Testing
                 let lines = log.lines.withLock { $0 }.filter { $0.metadata[LogKey.jobID] == .string("\(jobID)") }
                 #expect(!lines.isEmpty)
                 #expect(lines.allSatisfy { $0.metadata[LogKey.traceID] == .string(Self.callerTrace) }, "\(lines.map(\.metadata))")
-                #expect(lines.allSatisfy { $0.metadata[LogKey.spanID] == .string(sent.spanID) })
+                let attemptSpan = try #require(lines.first?.metadata[LogKey.spanID].map { "\($0)" })
+
+                // Exported over OTLP: the request's server span under the caller's, the attempt's
+                // consumer span under it, and the tool request's client span under that, whose id
+                // the tool endpoint received as its parent.
+                await spans.flush()
+                let received = collector.received.filter { $0.traceID == Self.callerTrace }
+                let server = try #require(received.first { $0.kind == 2 && $0.name == "POST /api/tools/{tool}/invoke" },
+                                          "\(received.map(\.name))")
+                #expect(server.spanID == answered.spanID && server.parentSpanID == Self.callerSpan)
+                #expect(server.attributes["http.response.status_code"] == "202" && server.service == "trace-test")
+                let consumer = try #require(received.first { $0.kind == 5 })
+                #expect(consumer.name == "job tools.invoke" && consumer.spanID == attemptSpan && consumer.parentSpanID == server.spanID)
+                #expect(consumer.attributes["job.id"] == "\(jobID)" && consumer.attributes["job.outcome"] == "completed")
+                let client = try #require(received.first { $0.kind == 3 && $0.name == "outbound tool" })
+                #expect(client.parentSpanID == consumer.spanID && client.spanID == sent.spanID)
+                #expect(client.attributes["http.response.status_code"] == "200" && client.statusCode == 0)
+                #expect(collector.requestContentTypes.allSatisfy { $0 == "application/json" })
             }
+        }
         }
     }
 

@@ -35,8 +35,8 @@ import Testing
         "ProcessTests": ["Jobs", "Platform", "QueueEngine", "ServerSupport", "TestSupport"],
         "PlatformTests": ["Platform", "Providers", "ServerSupport", "WebhookSigning"],
         "JobsTests": ["Jobs", "Platform", "QueueEngine"],
-        "APITests": ["API", "Audio", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "TestSupport", "VoicePartnerClient",
-                      "WebhookSigning"],
+        "APITests": ["API", "Audio", "Jobs", "Platform", "Providers", "QueueEngine", "ServerSupport", "Telemetry", "TestSupport",
+                      "VoicePartnerClient", "WebhookSigning"],
     ]
 
     /// Modules of the toolchain, importable without a declaration.

@@ -69,14 +69,26 @@ public struct OutboundHTTP: Sendable {
     /// Counted and timed under the provider `outbound` with the request's purpose, redirects included.
     public func send(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {
         let started = ContinuousClock.now
+        let startedAt = Span.now()
+        // Inside a trace, the request (every hop of its redirects) is a client span of its own.
+        let span = TraceContext.current?.child()
+        let result: Result<Response, Failure>
         do {
-            let response = try await follow(request, timeout: timeout, maxBytes: maxBytes)
-            ProviderMetrics.record(provider: "outbound", operation: request.purpose, status: response.status, since: started)
-            return response
+            result = .success(try await TraceContext.$current.withValue(span ?? TraceContext.current) {
+                try await follow(request, timeout: timeout, maxBytes: maxBytes)
+            })
+        } catch let failure as Failure {
+            result = .failure(failure)
         } catch {
-            ProviderMetrics.record(provider: "outbound", operation: request.purpose, status: nil, since: started)
-            throw error
+            result = .failure(.network(String(describing: error)))
         }
+        let status = try? result.get().status
+        ProviderMetrics.record(provider: "outbound", operation: request.purpose, status: status, since: started)
+        if let span {
+            let error: String? = if case .failure(let failure) = result { failure.description } else { nil }
+            ProviderMetrics.span(span, provider: "outbound", operation: request.purpose, start: startedAt, status: status, error: error)
+        }
+        return try result.get()
     }
 
     private func follow(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Metrics
 import NIOCore
+import ServerSupport
 
 /// Requests to providers, counted and timed the same way everywhere: `provider_requests_total`
 /// by provider, operation and outcome (the status class, `error` when no answer came), and
@@ -28,20 +29,40 @@ extension Metrics.Timer {
 }
 
 extension HTTPClient {
-    /// A provider request: it carries the current trace (`traceparent`) and is counted and timed
-    /// under `provider` and `operation`.
+    /// A provider request: counted and timed under `provider` and `operation`, and, inside a trace, a
+    /// client span whose `traceparent` the request carries.
     func execute(_ request: HTTPClientRequest, timeout: TimeAmount, provider: String,
                  operation: String) async throws -> HTTPClientResponse {
         var request = request
-        request.headers.addTraceContext()
+        let span = TraceContext.current?.child()
+        if let span { request.headers.replaceOrAdd(name: "traceparent", value: span.traceparent) }
         let started = ContinuousClock.now
+        let startedAt = Span.now()
         do {
             let response = try await execute(request, timeout: timeout)
-            ProviderMetrics.record(provider: provider, operation: operation, status: Int(response.status.code), since: started)
+            let status = Int(response.status.code)
+            ProviderMetrics.record(provider: provider, operation: operation, status: status, since: started)
+            if let span {
+                ProviderMetrics.span(span, provider: provider, operation: operation, start: startedAt, status: status, error: nil)
+            }
             return response
         } catch {
             ProviderMetrics.record(provider: provider, operation: operation, status: nil, since: started)
+            if let span {
+                ProviderMetrics.span(span, provider: provider, operation: operation, start: startedAt, status: nil,
+                                     error: String(describing: error))
+            }
             throw error
         }
+    }
+}
+
+extension ProviderMetrics {
+    /// The client span of one provider request: an answer of 400 or more, or none, is an error.
+    static func span(_ context: TraceContext, provider: String, operation: String, start: UInt64, status: Int?, error: String?) {
+        var attributes: [String: Span.Attribute] = ["provider": .string(provider), "operation": .string(operation)]
+        if let status { attributes["http.response.status_code"] = .int(status) }
+        Span.record(context, name: "\(provider) \(operation)", kind: .client, start: start, attributes: attributes,
+                    error: error ?? status.flatMap { $0 >= 400 ? "HTTP \($0)" : nil })
     }
 }

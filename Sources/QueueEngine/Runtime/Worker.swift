@@ -235,6 +235,7 @@ public final class Worker: Service, Sendable {
         jobLogger[metadataKey: LogKey.traceID] = "\(trace.traceID)"
         jobLogger[metadataKey: LogKey.spanID] = "\(trace.spanID)"
         let started = ContinuousClock.now
+        let spanStart = Span.now()
         let result: Completion.Result?
         if let entry {
             let store = self.store
@@ -270,6 +271,7 @@ public final class Worker: Service, Sendable {
         }
         _ = running.finish(job.id, awaitingAck: result != nil)
         reportSlots(job.queue)
+        Self.recordSpan(trace, job, start: spanStart, result: result)
         if let result {
             EngineMetrics.shared.finished(job, result, duration: .now - started)
             jobLogger.debug("attempt ended", metadata: ["result": "\(result)"])
@@ -278,6 +280,24 @@ public final class Worker: Service, Sendable {
             jobLogger.warning("lease lost while running; the result is not recorded")
         }
         refill(job.queue)
+    }
+
+    /// The attempt's consumer span; a failed, discarded or timed-out attempt is an error.
+    private static func recordSpan(_ trace: TraceContext, _ job: ClaimedJob, start: UInt64, result: Completion.Result?) {
+        let outcome: String, error: String?
+        switch result {
+        case .completed?: (outcome, error) = ("completed", nil)
+        case .snooze?: (outcome, error) = ("snoozed", nil)
+        case .released?: (outcome, error) = ("released", nil)
+        case .cancelled(let reason)?: (outcome, error) = ("cancelled", reason)
+        case .discarded(let reason)?: (outcome, error) = ("discarded", reason)
+        case .retry(_, let reason)?: (outcome, error) = ("failed", reason)
+        case nil: (outcome, error) = ("lease lost", "the lease was lost while the job ran")
+        }
+        Span.record(trace, name: "job \(job.kind)", kind: .consumer, start: start, attributes: [
+            "job.id": .int(Int(job.id)), "job.kind": .string(job.kind), "queue": .string(job.queue),
+            "job.attempt": .int(job.attempt), "job.outcome": .string(outcome),
+        ], error: error)
     }
 
     /// Claims again once half a claim batch of slots is free, so claims stay batched under load.
