@@ -19,6 +19,7 @@ public final class EngineMetrics: Sendable {
         public static let redisConnected = "redis_connected"
         public static let queueJobs = "queue_jobs"
         public static let queueOldestAge = "queue_oldest_ready_age_seconds"
+        public static let queueOldestRunnableAge = "queue_oldest_runnable_age_seconds"
         public static let queuePaused = "queue_paused"
         public static let postgresConnections = "postgres_connections"
     }
@@ -91,9 +92,10 @@ public final class EngineMetrics: Sendable {
         }
         let zeros = gone.map { QueueStats(queue: $0, ready: 0, scheduled: 0, running: 0, oldestReadyAgeSeconds: 0, paused: false) }
         for queue in stats + zeros {
-            let jobs = ["ready": queue.ready, "scheduled": queue.scheduled, "running": queue.running]
+            let jobs = ["ready": queue.ready, "scheduled": queue.scheduled, "running": queue.running, "runnable": queue.runnable]
             for (state, count) in jobs { gauge(Name.queueJobs, ["queue", "state"], [queue.queue, state]).record(count) }
             gauge(Name.queueOldestAge, ["queue"], [queue.queue]).record(queue.oldestReadyAgeSeconds)
+            gauge(Name.queueOldestRunnableAge, ["queue"], [queue.queue]).record(queue.oldestRunnableAgeSeconds)
             gauge(Name.queuePaused, ["queue"], [queue.queue]).record(queue.paused ? 1 : 0)
         }
     }

@@ -188,6 +188,27 @@ import Yams
                 }
                 _ = try await JobStore.insertMany(jobs, on: connection, logger: harness.logger)
                 #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 5)
+                // Six jobs of one concurrency key limited to two: two could start, so two count.
+                let key = ConcurrencyLimit(key: "scaler-\(harness.queueName)", limit: 2)
+                let held = try (0..<6).map { _ in
+                    try NewJob(kind: "test.scaler", argsJSON: "{}",
+                               options: JobOptions(queue: harness.queueName, runAt: Date().addingTimeInterval(-900), concurrency: key))
+                }
+                _ = try await JobStore.insertMany(held, on: connection, logger: harness.logger)
+                #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 7)
+                let (ready, runnable) = try await { () async throws -> (Int64, Int64) in
+                    let rows = try await connection.query("SELECT ready, runnable FROM queue_stats WHERE queue = \(harness.queueName)",
+                                                          logger: harness.logger)
+                    for try await row in rows.decode((Int64, Int64).self) { return row }
+                    return (-1, -1)
+                }()
+                #expect(ready == 11 && runnable == 7)
+                // One of the key's jobs running leaves room for one more.
+                try await connection.query("""
+                    UPDATE queue_jobs SET state = 'running' WHERE id = (
+                        SELECT id FROM queue_jobs WHERE queue = \(harness.queueName) AND concurrency_key IS NOT NULL LIMIT 1)
+                    """, logger: harness.logger)
+                #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 5 + 1 + 1, "one running, one more may start")
                 #expect(try await value(JobStore.scalerAgeQuery) >= 590)
                 try await connection.query("INSERT INTO queue_paused (queue) VALUES (\(harness.queueName))", logger: harness.logger)
                 #expect(try await value(JobStore.scalerBacklogQuery) == backlog, "a paused queue does not ask for workers")

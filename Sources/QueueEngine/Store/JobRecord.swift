@@ -39,6 +39,10 @@ public struct QueueStats: Sendable, Codable, Equatable {
     /// Seconds since the oldest ready job became due; 0 when none is ready.
     public let oldestReadyAgeSeconds: Double
     public let paused: Bool
+    /// Ready and not held back by a concurrency key: what workers could start now.
+    public var runnable: Int = 0
+    /// Seconds since the oldest runnable job became due; 0 when none is.
+    public var oldestRunnableAgeSeconds: Double = 0
 }
 
 /// Which jobs `JobStore.list` returns, newest first.

@@ -119,12 +119,15 @@ extension JobStore {
     /// never finished jobs, and which the worker scaler reads too.
     public func stats() async throws -> [QueueStats] {
         let rows = try await client.query("""
-            SELECT queue, ready::int, scheduled::int, running::int, oldest_ready_age_seconds, paused FROM queue_stats ORDER BY queue
+            SELECT queue, ready::int, scheduled::int, running::int, oldest_ready_age_seconds, paused, runnable::int,
+                   oldest_runnable_age_seconds
+            FROM queue_stats ORDER BY queue
             """, logger: logger)
         var stats: [QueueStats] = []
-        for try await (queue, ready, scheduled, running, age, paused) in rows.decode((String, Int, Int, Int, Double, Bool).self) {
+        for try await (queue, ready, scheduled, running, age, paused, runnable, runnableAge)
+            in rows.decode((String, Int, Int, Int, Double, Bool, Int, Double).self) {
             stats.append(QueueStats(queue: queue, ready: ready, scheduled: scheduled, running: running,
-                                    oldestReadyAgeSeconds: age, paused: paused))
+                                    oldestReadyAgeSeconds: age, paused: paused, runnable: runnable, oldestRunnableAgeSeconds: runnableAge))
         }
         return stats
     }
@@ -140,11 +143,13 @@ extension JobStore {
         return counts
     }
 
-    /// What an autoscaler reads to size the workers (deploy/kubernetes/keda-scaledobject.yaml): the
-    /// jobs ready or running in queues that are not paused…
-    public static let scalerBacklogQuery = "SELECT COALESCE(sum(ready + running), 0)::bigint FROM queue_stats WHERE NOT paused"
-    /// …and how long the oldest ready job of those queues has waited, in whole seconds.
-    public static let scalerAgeQuery = "SELECT COALESCE(ceil(max(oldest_ready_age_seconds)), 0)::bigint FROM queue_stats WHERE NOT paused"
+    /// What an autoscaler reads to size the workers (deploy/kubernetes/overlays/keda): the jobs that
+    /// could start now (not those their concurrency key holds back) or are running, in queues that
+    /// are not paused…
+    public static let scalerBacklogQuery = "SELECT COALESCE(sum(runnable + running), 0)::bigint FROM queue_stats WHERE NOT paused"
+    /// …and how long the oldest of those that could start has waited, in whole seconds.
+    public static let scalerAgeQuery =
+        "SELECT COALESCE(ceil(max(oldest_runnable_age_seconds)), 0)::bigint FROM queue_stats WHERE NOT paused"
 
     /// Workers stop claiming from a paused queue; running jobs finish normally.
     public func pause(queue: String) async throws {
