@@ -194,7 +194,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The engine benchmark (bench/run.sh); figures go in the README.
+        // The engine benchmark (bench/run.sh); figures go in docs/benchmarks.md.
         .executableTarget(
             name: "Bench",
             dependencies: [

@@ -47,7 +47,7 @@ public struct WorkerConfiguration: Sendable {
         "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    /// Reads `WORKER_*` variables (see the README for each and its default).
+    /// Reads `WORKER_*` variables (docs/configuration.md has each and its default).
     public init(environment: Environment) throws {
         self.init(id: environment.string("WORKER_ID", default: Self.defaultID()),
                   queues: try Self.parseQueues(environment.string("WORKER_QUEUES", default: "default=10")))
