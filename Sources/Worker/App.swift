@@ -19,7 +19,12 @@ struct App {
             let subscriber = configuration.redis.map { WakeupSubscriber(configuration: $0, logger: logger) }
             let registry = PlatformJobs.registry(store: store, providers: configuration.providers)
             var workerConfiguration = configuration.worker
-            if !configuration.queuesChosen { workerConfiguration.queues = PlatformJobs.defaultQueues(registry) }
+            if !configuration.queuesChosen {
+                workerConfiguration.queues = PlatformJobs.defaultQueues(registry).filter { !configuration.excludedQueues.contains($0.key) }
+                guard !workerConfiguration.queues.isEmpty else {
+                    throw ConfigurationError("WORKER_QUEUES_EXCLUDE", "leaves this worker no queue")
+                }
+            }
             let worker = Worker(configuration: workerConfiguration, store: store, registry: registry, subscriber: subscriber,
                                 publisher: publisher, logger: logger)
             let maintenance = MaintenanceService(store: store, publisher: publisher, configuration: configuration.maintenance,

@@ -40,7 +40,7 @@ import Yams
             #expect(document["kind"] is String, "\(file)")
             #expect((document["metadata"] as? [String: Any])?["name"] is String, "\(file)")
         }
-        for name in ["api", "worker", "scheduler"] {
+        for name in ["api", "worker", "worker-calls", "scheduler"] {
             let deployment = try Self.resource("Deployment", name, in: documents)
             let spec = try #require(deployment["spec"] as? [String: Any])
             let template = try #require(spec["template"] as? [String: Any])
@@ -53,7 +53,7 @@ import Yams
             let sources = (container["envFrom"] as? [[String: Any]] ?? []).flatMap(\.keys)
             #expect(Set(sources) == ["configMapRef", "secretRef"], "\(name) reads the config and the secrets")
             if name == "scheduler" { #expect(spec["replicas"] as? Int == 2) }
-            if name == "worker" {
+            if name.hasPrefix("worker") {
                 let grace = try #require(podSpec["terminationGracePeriodSeconds"] as? Int)
                 let env = container["env"] as? [[String: Any]] ?? []
                 let workerGrace = Int(env.first { $0["name"] as? String == "WORKER_SHUTDOWN_GRACE_MS" }?["value"] as? String ?? "") ?? 25_000
@@ -63,8 +63,10 @@ import Yams
         _ = try Self.resource("Service", "api", in: documents)
         _ = try Self.resource("ConfigMap", "voicepartner-config", in: documents)
         _ = try Self.resource("Secret", "voicepartner-secrets", in: documents)
-        let hpa = try Self.resource("HorizontalPodAutoscaler", "worker", in: documents)
-        #expect(((hpa["spec"] as? [String: Any])?["scaleTargetRef"] as? [String: Any])?["name"] as? String == "worker")
+        for group in ["worker", "worker-calls"] {
+            let hpa = try Self.resource("HorizontalPodAutoscaler", group, in: documents)
+            #expect(((hpa["spec"] as? [String: Any])?["scaleTargetRef"] as? [String: Any])?["name"] as? String == group)
+        }
 
         let compose = try #require(documents.first { $0.file == "docker-compose.yml" }?.document)
         let services = try #require(compose["services"] as? [String: [String: Any]])
@@ -127,7 +129,7 @@ import Yams
             let template = try #require((document["spec"] as? [String: Any])?["template"] as? [String: Any])
             workloads.append((name, try #require(template["spec"] as? [String: Any])))
         }
-        #expect(Set(workloads.map(\.name)) == ["api", "worker", "scheduler", "voicepartner-migrate"])
+        #expect(Set(workloads.map(\.name)) == ["api", "worker", "worker-calls", "scheduler", "voicepartner-migrate"])
         for (name, pod) in workloads {
             let security = pod["securityContext"] as? [String: Any]
             #expect(security?["runAsNonRoot"] as? Bool == true && security?["runAsUser"] as? Int == 10001, "\(name)")
@@ -151,25 +153,43 @@ import Yams
         let authentication = try Self.resource("TriggerAuthentication", "voicepartner-database", in: keda)
         let reference = ((authentication["spec"] as? [String: Any])?["secretTargetRef"] as? [[String: Any]])?.first
         #expect(reference?["parameter"] as? String == "connection" && reference?["key"] as? String == "DATABASE_URL")
-        let scaled = try Self.resource("ScaledObject", "worker", in: keda)
-        let triggers = try #require((scaled["spec"] as? [String: Any])?["triggers"] as? [[String: Any]])
-        for trigger in triggers {
-            #expect((trigger["authenticationRef"] as? [String: Any])?["name"] as? String == "voicepartner-database")
-            #expect((trigger["metadata"] as? [String: Any])?["connectionFromEnv"] == nil, "KEDA's operator cannot read a pod's environment")
+        for group in ["worker", "worker-calls"] {
+            let scaled = try Self.resource("ScaledObject", group, in: keda)
+            let triggers = try #require((scaled["spec"] as? [String: Any])?["triggers"] as? [[String: Any]])
+            for trigger in triggers {
+                #expect((trigger["authenticationRef"] as? [String: Any])?["name"] as? String == "voicepartner-database")
+                #expect((trigger["metadata"] as? [String: Any])?["connectionFromEnv"] == nil, "KEDA's operator cannot read a pod's environment")
+            }
         }
+        // The two groups share the queues between them: the general one leaves out exactly what the calls one takes.
+        let general = try Self.resource("Deployment", "worker", in: base)
+        let calls = try Self.resource("Deployment", "worker-calls", in: base)
+        func env(_ deployment: [String: Any]) -> [String: String] {
+            let template = (deployment["spec"] as? [String: Any])?["template"] as? [String: Any]
+            let container = ((template?["spec"] as? [String: Any])?["containers"] as? [[String: Any]])?.first
+            var values: [String: String] = [:]
+            for entry in container?["env"] as? [[String: Any]] ?? [] {
+                if let name = entry["name"] as? String, let value = entry["value"] as? String { values[name] = value }
+            }
+            return values
+        }
+        #expect(env(general)["WORKER_QUEUES_EXCLUDE"] == "calls" && env(general)["WORKER_QUEUES"] == nil)
+        #expect(env(calls)["WORKER_QUEUES"]?.split(separator: ",").map { $0.split(separator: "=")[0] } == ["calls"])
     }
 
     @Test func theScalerReadsTheEnginesStatsAndItsSQLRuns() async throws {
         let documents = try Self.documents()
-        let scaled = try Self.resource("ScaledObject", "worker", in: documents)
-        let spec = try #require(scaled["spec"] as? [String: Any])
-        #expect((spec["scaleTargetRef"] as? [String: Any])?["name"] as? String == "worker")
-        let triggers = try #require(spec["triggers"] as? [[String: Any]])
-        let queries = triggers.compactMap { trigger -> String? in
-            #expect(trigger["type"] as? String == "postgresql")
-            return (trigger["metadata"] as? [String: Any])?["query"] as? String
+        for (group, queues) in [("worker", JobStore.ScaledQueues.allBut(["calls"])), ("worker-calls", .only(["calls"]))] {
+            let scaled = try Self.resource("ScaledObject", group, in: documents)
+            let spec = try #require(scaled["spec"] as? [String: Any])
+            #expect((spec["scaleTargetRef"] as? [String: Any])?["name"] as? String == group)
+            let triggers = try #require(spec["triggers"] as? [[String: Any]])
+            let queries = triggers.compactMap { trigger -> String? in
+                #expect(trigger["type"] as? String == "postgresql")
+                return (trigger["metadata"] as? [String: Any])?["query"] as? String
+            }
+            #expect(queries == [JobStore.scalerBacklogQuery(queues), JobStore.scalerAgeQuery(queues)], "\(group)")
         }
-        #expect(queries == [JobStore.scalerBacklogQuery, JobStore.scalerAgeQuery])
 
         try await TestHarness.with { harness in
             try await harness.client.withConnection { connection in
@@ -181,13 +201,15 @@ import Yams
                     Issue.record("\(sql) answered no row")
                     return -1
                 }
-                let backlog = try await value(JobStore.scalerBacklogQuery)
+                let backlog = try await value(JobStore.scalerBacklogQuery())
                 let jobs = try (0..<5).map { _ in
                     try NewJob(kind: "test.scaler", argsJSON: "{}",
                                options: JobOptions(queue: harness.queueName, runAt: Date().addingTimeInterval(-600)))
                 }
                 _ = try await JobStore.insertMany(jobs, on: connection, logger: harness.logger)
-                #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 5)
+                #expect(try await value(JobStore.scalerBacklogQuery()) == backlog + 5)
+                #expect(try await value(JobStore.scalerBacklogQuery(.only([harness.queueName, "it's-quoted"]))) == 5)
+                #expect(try await value(JobStore.scalerBacklogQuery(.allBut([harness.queueName]))) == backlog)
                 // Six jobs of one concurrency key limited to two: two could start, so two count.
                 let key = ConcurrencyLimit(key: "scaler-\(harness.queueName)", limit: 2)
                 let held = try (0..<6).map { _ in
@@ -195,7 +217,7 @@ import Yams
                                options: JobOptions(queue: harness.queueName, runAt: Date().addingTimeInterval(-900), concurrency: key))
                 }
                 _ = try await JobStore.insertMany(held, on: connection, logger: harness.logger)
-                #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 7)
+                #expect(try await value(JobStore.scalerBacklogQuery()) == backlog + 7)
                 let (ready, runnable) = try await { () async throws -> (Int64, Int64) in
                     let rows = try await connection.query("SELECT ready, runnable FROM queue_stats WHERE queue = \(harness.queueName)",
                                                           logger: harness.logger)
@@ -208,10 +230,10 @@ import Yams
                     UPDATE queue_jobs SET state = 'running' WHERE id = (
                         SELECT id FROM queue_jobs WHERE queue = \(harness.queueName) AND concurrency_key IS NOT NULL LIMIT 1)
                     """, logger: harness.logger)
-                #expect(try await value(JobStore.scalerBacklogQuery) == backlog + 5 + 1 + 1, "one running, one more may start")
-                #expect(try await value(JobStore.scalerAgeQuery) >= 590)
+                #expect(try await value(JobStore.scalerBacklogQuery()) == backlog + 5 + 1 + 1, "one running, one more may start")
+                #expect(try await value(JobStore.scalerAgeQuery()) >= 590)
                 try await connection.query("INSERT INTO queue_paused (queue) VALUES (\(harness.queueName))", logger: harness.logger)
-                #expect(try await value(JobStore.scalerBacklogQuery) == backlog, "a paused queue does not ask for workers")
+                #expect(try await value(JobStore.scalerBacklogQuery()) == backlog, "a paused queue does not ask for workers")
                 try await connection.query("ROLLBACK", logger: harness.logger)
             }
         }

@@ -143,13 +143,33 @@ extension JobStore {
         return counts
     }
 
-    /// What an autoscaler reads to size the workers (deploy/kubernetes/overlays/keda): the jobs that
-    /// could start now (not those their concurrency key holds back) or are running, in queues that
-    /// are not paused…
-    public static let scalerBacklogQuery = "SELECT COALESCE(sum(runnable + running), 0)::bigint FROM queue_stats WHERE NOT paused"
+    /// The queues one group of workers serves, for its autoscaler.
+    public enum ScaledQueues: Sendable, Equatable {
+        case all
+        case only([String])
+        case allBut([String])
+
+        var condition: String {
+            func list(_ queues: [String]) -> String { queues.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ") }
+            switch self {
+            case .all: return ""
+            case .only(let queues): return " AND queue IN (\(list(queues)))"
+            case .allBut(let queues): return " AND queue NOT IN (\(list(queues)))"
+            }
+        }
+    }
+
+    /// What an autoscaler reads to size a group of workers (deploy/kubernetes/overlays/keda): the jobs
+    /// of its queues that could start now (not those their concurrency key holds back) or are running,
+    /// in queues that are not paused…
+    public static func scalerBacklogQuery(_ queues: ScaledQueues = .all) -> String {
+        "SELECT COALESCE(sum(runnable + running), 0)::bigint FROM queue_stats WHERE NOT paused\(queues.condition)"
+    }
+
     /// …and how long the oldest of those that could start has waited, in whole seconds.
-    public static let scalerAgeQuery =
-        "SELECT COALESCE(ceil(max(oldest_runnable_age_seconds)), 0)::bigint FROM queue_stats WHERE NOT paused"
+    public static func scalerAgeQuery(_ queues: ScaledQueues = .all) -> String {
+        "SELECT COALESCE(ceil(max(oldest_runnable_age_seconds)), 0)::bigint FROM queue_stats WHERE NOT paused\(queues.condition)"
+    }
 
     /// Workers stop claiming from a paused queue; running jobs finish normally.
     public func pause(queue: String) async throws {
