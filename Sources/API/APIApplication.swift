@@ -52,13 +52,29 @@ enum APIApplication {
         UnsubscribeRoutes(database: database, sealer: sealer).add(to: router)
         TwilioWebhookRoutes(database: database, providers: providers, sealer: sealer).add(to: router)
         DocsRoutes().add(to: router)
-        MetricsRoutes(database: database, metricsToken: configuration.metricsToken, metricsQueueRefresh: configuration.metricsQueueRefresh)
-            .add(to: router)
+        if configuration.metricsListen == nil { metricsRoutes(services).add(to: router) }
         let session = DashboardSession(database: database, signIn: signIn, mail: mail, jwtSecret: configuration.jwtSecret,
                                        accessTokenLifetime: configuration.accessTokenLifetime)
         DashboardRoutes(database: database, accessControl: accessControl, catalogue: services.catalogue, conversations: services.conversations,
                         cronFolder: configuration.cronFolder, pages: configuration.dashboardPages, session: session, auth: auth).add(to: router)
         return router
+    }
+
+    static func metricsRoutes(_ services: APIServices) -> MetricsRoutes {
+        MetricsRoutes(database: services.database, metricsToken: services.configuration.metricsToken,
+                      metricsQueueRefresh: services.configuration.metricsQueueRefresh)
+    }
+
+    /// With `METRICS_PORT` set, the metrics (and a liveness probe) on a listener of their own, off the
+    /// public port: errors keep the API's shape there too.
+    static func metricsListener(services: APIServices) -> (any Service)? {
+        guard let (host, port) = services.configuration.metricsListen else { return nil }
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        metricsRoutes(services).add(to: router)
+        router.get("health/live") { _, _ in "ok\n" }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "VoicePartnerAI"),
+                           logger: services.logger)
     }
 
     static func build(services: APIServices) -> some ApplicationProtocol {

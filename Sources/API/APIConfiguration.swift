@@ -34,6 +34,9 @@ struct APIConfiguration: Sendable {
     var migrateOnStart: Bool
     /// Load balancers whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`; none by default).
     var trustedProxies: TrustedProxies
+    /// When set, `/metrics` and `/health/metrics` move off the public port to `METRICS_HOST:METRICS_PORT`
+    /// (the image sets 9090 on all interfaces), where Prometheus scrapes them and callers cannot.
+    var metricsListen: (host: String, port: Int)?
     /// When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`.
     var metricsToken: String?
     /// One info line per request (`ACCESS_LOG`, on by default).
@@ -88,6 +91,10 @@ struct APIConfiguration: Sendable {
         trustedProxies = try TrustedProxies(parsing: environment.string("TRUSTED_PROXIES", default: ""))
         migrateOnStart = try environment.bool("MIGRATE_ON_START", default: true)
         metricsToken = environment["METRICS_TOKEN"]
+        if environment["METRICS_PORT"] != nil {
+            let metricsPort = try environment.int("METRICS_PORT", default: 0, range: 1...65_535)
+            metricsListen = (environment.string("METRICS_HOST", default: "127.0.0.1"), metricsPort)
+        }
         accessLog = try environment.bool("ACCESS_LOG", default: true)
         spanExporter = try Telemetry.spanExporter(environment: environment, process: "api", logger: Logger(label: "api.traces"))
         metricsQueueRefresh = try environment.milliseconds("METRICS_QUEUE_REFRESH_MS", default: .seconds(5), minimum: 0)

@@ -18,7 +18,7 @@ struct App {
             let dependencies: [(any Service)?] = [configuration.spanExporter, client, publisher]
             return dependencies.compactMap { $0 } + [
                 PreparedServices(prepare: PlatformMigrations.onStart(configuration.migrateOnStart, client: client, logger: logger),
-                                 then: [application], logger: logger),
+                                 then: [application] + [APIApplication.metricsListener(services: services)].compactMap { $0 }, logger: logger),
             ]
         }
     }

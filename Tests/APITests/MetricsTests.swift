@@ -6,6 +6,8 @@ import NIOCore
 import Platform
 import QueueEngine
 import Testing
+import TestSupport
+import AsyncHTTPClient
 
 /// `/metrics` is Prometheus text that moves: jobs enqueued and run by a worker in this process,
 /// HTTP requests by route template, and the queues' figures from `queue_stats`.
@@ -117,6 +119,37 @@ import Testing
                 #expect(status == .ok, "\(path)")
                 #expect(!Self.samples(text).isEmpty)
             }
+        }
+    }
+}
+
+/// With `METRICS_PORT` the metrics leave the public port for a listener of their own, the one
+/// Prometheus scrapes (deploy/kubernetes): the API's port answers 404 for them.
+@Suite(.timeLimit(.minutes(2))) struct MetricsPortTests {
+    @Test func metricsMoveOffThePublicPort() async throws {
+        let port = try ChildProcess.freePort()
+        try await APIHarness.with(["METRICS_PORT": "\(port)", "METRICS_TOKEN": "scrape-token"]) { api in
+            #expect(try await MetricsTests.scrape(api, token: "scrape-token").0 == .notFound)
+            #expect(try await MetricsTests.scrape(api, token: "scrape-token", path: "/health/metrics").0 == .notFound)
+            let listener = try #require(APIApplication.metricsListener(services: api.services))
+            let running = Task { try await listener.run() }
+            defer { running.cancel() }
+            func get(_ path: String, token: String?) async throws -> (Int, String) {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+                if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+                return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 4 << 20)))
+            }
+            var live: (Int, String) = (0, "")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                if let answer = try? await get("/health/live", token: nil) { live = answer; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(live.0 == 200)
+            let (status, text) = try await get("/metrics", token: "scrape-token")
+            #expect(status == 200 && text.contains("# TYPE build_info gauge"))
+            #expect(try await get("/health/metrics", token: nil).0 == 401, "the token still guards them")
         }
     }
 }

@@ -177,6 +177,61 @@ import Yams
         #expect(env(calls)["WORKER_QUEUES"]?.split(separator: ",").map { $0.split(separator: "=")[0] } == ["calls"])
     }
 
+    /// Every manifest of the base, the overlays and the secrets template against the Kubernetes API's
+    /// own schemas (kubernetes-validate, offline, strict: an unknown field fails too). Only the kinds
+    /// Kubernetes has no schema for — kustomizations and KEDA's resources — are left out, by name.
+    @Test func everyManifestValidatesAgainstTheKubernetesSchemas() async throws {
+        let python = try #require(ProcessInfo.processInfo.environment["VPAI_PYTHON"], "run through scripts/test.sh (VPAI_PYTHON)")
+        let validator = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("kubernetes-validate").path
+        let kubernetes = Self.folder.appendingPathComponent("kubernetes")
+        var files: [String] = [kubernetes.appendingPathComponent("secrets-template.yaml").path]
+        for folder in ["base", "overlays/keda", "overlays/hpa", "monitoring"] {
+            let url = kubernetes.appendingPathComponent(folder)
+            files += try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".yaml") }.sorted()
+                .map { url.appendingPathComponent($0).path }
+        }
+        let output = try await ChildProcess.run(validator, ["--strict", "--quiet", "--kubernetes-version", "1.30"] + files)
+        let unchecked = output.split(separator: "\n").filter { $0.hasPrefix("WARN") }
+        #expect(unchecked.allSatisfy { line in
+            ["Kustomization", "ScaledObject", "TriggerAuthentication", "ServiceMonitor", "PodMonitor"].contains { line.contains("kind \($0) ") }
+        }, "\(unchecked)")
+        #expect(!output.contains("ERROR"), "\(output)")
+    }
+
+    /// Prometheus Operator finds every process's metrics port: the ServiceMonitor selects the API's
+    /// metrics Service (not the public one) by a port the pods have, the PodMonitor every background
+    /// pod by its `metrics` port; the network policies let the monitoring namespace reach both.
+    @Test func theMonitorsFindEveryMetricsPort() throws {
+        let kubernetes = Self.folder.appendingPathComponent("kubernetes")
+        let base = try Self.kustomize(kubernetes.appendingPathComponent("base"))
+        let monitoring = try Self.kustomize(kubernetes.appendingPathComponent("monitoring"))
+        func labels(_ document: [String: Any]) -> [String: String] {
+            (document["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
+        }
+        func podPorts(_ name: String) throws -> [String] {
+            let deployment = try Self.resource("Deployment", name, in: base)
+            let template = (deployment["spec"] as? [String: Any])?["template"] as? [String: Any]
+            let container = ((template?["spec"] as? [String: Any])?["containers"] as? [[String: Any]])?.first
+            return (container?["ports"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        }
+        let serviceMonitor = try Self.resource("ServiceMonitor", "voicepartner-api", in: monitoring)
+        let wanted = ((serviceMonitor["spec"] as? [String: Any])?["selector"] as? [String: Any])?["matchLabels"] as? [String: String] ?? [:]
+        let services = base.filter { $0.document["kind"] as? String == "Service" }.map(\.document)
+            .filter { service in !wanted.isEmpty && wanted.allSatisfy { labels(service)[$0.key] == $0.value } }
+        #expect(services.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String } == ["api-metrics"])
+        let endpoint = ((serviceMonitor["spec"] as? [String: Any])?["endpoints"] as? [[String: Any]])?.first
+        let servicePort = ((services.first?["spec"] as? [String: Any])?["ports"] as? [[String: Any]])?.first
+        #expect(endpoint?["port"] as? String == servicePort?["name"] as? String)
+        #expect(try podPorts("api").contains(servicePort?["targetPort"] as? String ?? "?"))
+
+        let podMonitor = try Self.resource("PodMonitor", "voicepartner-background", in: monitoring)
+        let expression = (((podMonitor["spec"] as? [String: Any])?["selector"] as? [String: Any])?["matchExpressions"] as? [[String: Any]])?.first
+        let names = expression?["values"] as? [String] ?? []
+        #expect(Set(names) == ["worker", "worker-calls", "scheduler"])
+        let port = (((podMonitor["spec"] as? [String: Any])?["podMetricsEndpoints"] as? [[String: Any]])?.first)?["port"] as? String
+        for name in names { #expect(try podPorts(name).contains(port ?? "?"), "\(name)") }
+    }
+
     @Test func theScalerReadsTheEnginesStatsAndItsSQLRuns() async throws {
         let documents = try Self.documents()
         for (group, queues) in [("worker", JobStore.ScaledQueues.allBut(["calls"])), ("worker-calls", .only(["calls"]))] {
