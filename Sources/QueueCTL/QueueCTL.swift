@@ -7,14 +7,15 @@ import QueueEngine
 import ServerSupport
 
 /// `queuectl`: the queue engine from the command line (migrate, enqueue, list, inspect, retry,
-/// cancel, stats, pause, resume). Connects with `DATABASE_URL` and `REDIS_URL`.
+/// cancel, stats, pause, resume, workers, kinds). Connects with `--database-url` or `DATABASE_URL`,
+/// and `REDIS_URL`; `--json` prints JSON for scripts.
 @main
 struct QueueCTL: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queuectl",
         abstract: "Operate the VoicePartnerAI job queue.",
         subcommands: [Migrate.self, Enqueue.self, List.self, Inspect.self, Retry.self, Cancel.self,
-                      Stats.self, Pause.self, Resume.self]
+                      Stats.self, Pause.self, Resume.self, Workers.self, Kinds.self]
     )
 }
 
@@ -24,8 +25,10 @@ struct Connection {
     let client: PostgresClient
     let logger: Logger
 
-    static func run<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
-        let environment = Environment(ProcessInfo.processInfo.environment)
+    static func run<T: Sendable>(_ options: CommonOptions, _ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        var values = ProcessInfo.processInfo.environment
+        if let url = options.databaseURL { values["DATABASE_URL"] = url }
+        let environment = Environment(values)
         var logger = Logger(label: "queuectl")
         // A command line stays quiet unless asked: the pool's connection retries are not news.
         logger.logLevel = environment["LOG_LEVEL"] == nil ? .error : try LogConfiguration.level(environment)
@@ -78,23 +81,27 @@ func reachable(_ client: PostgresClient, within timeout: Duration) async throws 
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.dateEncodingStrategy = .iso8601
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
+    @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let applied = try await Connection.run { connection in
+        let applied = try await Connection.run(common) { connection in
             try await PlatformMigrations.migrator(client: connection.client, logger: connection.logger).migrate()
         }
+        if common.json { return try printJSON(["applied": applied]) }
         print(applied.isEmpty ? "schema is up to date" : "applied: \(applied.joined(separator: ", "))")
     }
 }
 
 struct Enqueue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Enqueue a job from JSON arguments.")
+    @OptionGroup var common: CommonOptions
 
     @Argument(help: "The job kind, e.g. platform.canary.") var kind: String
     @Option(help: "The job's arguments as a JSON object.") var args: String = "{}"
@@ -117,7 +124,7 @@ struct Enqueue: AsyncParsableCommand {
         let options = JobOptions(queue: queue, priority: priority, delay: delay.map { .seconds($0) },
                                  maxAttempts: maxAttempts, uniqueKey: uniqueKey, workspaceID: workspace, tags: tag)
         let (kind, args) = (self.kind, self.args)
-        let result = try await Connection.run { connection in
+        let result = try await Connection.run(common) { connection in
             // The API's rules: a kind nobody handles, or arguments its handler cannot decode, would
             // only be discarded by the worker; they are refused here.
             let catalogue = PlatformJobs.catalogue
@@ -133,18 +140,21 @@ struct Enqueue: AsyncParsableCommand {
             }
             return try await connection.queue.enqueue(job)
         }
+        if common.json { return try printJSON(Answer(id: result.id, duplicate: result.isDuplicate, state: nil)) }
         print(result.isDuplicate ? "duplicate of job \(result.id)" : "enqueued job \(result.id)")
     }
 }
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+    @OptionGroup var common: CommonOptions
 
     @Option var queue: String?
     @Option(help: "available, running, completed, discarded or cancelled.") var state: String?
     @Option var kind: String?
     @Option var workspace: String?
     @Option(help: "Only jobs with a smaller id (paging).") var before: Int64?
+    @Option(help: "A job id, or text in the kind or the arguments (any case).") var search: String?
     @Option var limit: Int = 50
 
     func run() async throws {
@@ -155,8 +165,9 @@ struct List: AsyncParsableCommand {
             }
             jobState = parsed
         }
-        let filter = JobFilter(queue: queue, state: jobState, kind: kind, workspaceID: workspace, beforeID: before, limit: limit)
-        let jobs = try await Connection.run { try await $0.queue.store.list(filter) }
+        let filter = JobFilter(queue: queue, state: jobState, kind: kind, workspaceID: workspace, beforeID: before, search: search, limit: limit)
+        let jobs = try await Connection.run(common) { try await $0.queue.store.list(filter) }
+        if common.json { return try printJSON(jobs) }
         print("id\tstate\tqueue\tkind\tattempt\trun_at")
         for job in jobs {
             print("\(job.id)\t\(job.state.rawValue)\t\(job.queue)\t\(job.kind)\t\(job.attempt)/\(job.maxAttempts)\t\(job.runAt)")
@@ -166,70 +177,87 @@ struct List: AsyncParsableCommand {
 
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one job as JSON.")
+    @OptionGroup var common: CommonOptions
     @Argument var id: Int64
 
     func run() async throws {
         let id = self.id
-        try await QueueCommandError.mapping { try printJSON(try await Connection.run { try await $0.queue.store.job(id: id) }) }
+        try await QueueCommandError.mapping { try printJSON(try await Connection.run(common) { try await $0.queue.store.job(id: id) }) }
     }
 }
 
 struct Retry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a discarded or cancelled job again.")
+    @OptionGroup var common: CommonOptions
     @Argument var id: Int64
 
     func run() async throws {
         let id = self.id
-        try await QueueCommandError.mapping { try await Connection.run { try await $0.queue.retry(id: id) } }
+        try await QueueCommandError.mapping { try await Connection.run(common) { try await $0.queue.retry(id: id) } }
+        if common.json { return try printJSON(Answer(id: id, duplicate: nil, state: JobState.available.rawValue)) }
         print("job \(id) is available again")
     }
 }
 
 struct Cancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Cancel a queued or running job.")
+    @OptionGroup var common: CommonOptions
     @Argument var id: Int64
 
     func run() async throws {
         let id = self.id
-        let state = try await QueueCommandError.mapping { try await Connection.run { try await $0.queue.cancel(id: id) } }
+        let state = try await QueueCommandError.mapping { try await Connection.run(common) { try await $0.queue.cancel(id: id) } }
+        if common.json { return try printJSON(Answer(id: id, duplicate: nil, state: state == .running ? "cancelling" : "cancelled")) }
         print(state == .running ? "job \(id) is running; its worker was told to stop it" : "job \(id) cancelled")
     }
 }
 
 struct Stats: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Queue depth and oldest ready age per queue.")
-    @Flag(help: "Print JSON.") var json = false
+    static let configuration = CommandConfiguration(abstract: "Queue depth, what could start, and oldest ready age per queue.")
+    @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let stats = try await Connection.run { try await $0.queue.store.stats() }
-        if json { return try printJSON(stats) }
-        print("queue\tready\tscheduled\trunning\toldest_ready_s\tpaused")
+        let stats = try await Connection.run(common) { try await $0.queue.store.stats() }
+        if common.json { return try printJSON(stats) }
+        print("queue\tready\trunnable\tscheduled\trunning\toldest_ready_s\tpaused")
         for row in stats {
-            print("\(row.queue)\t\(row.ready)\t\(row.scheduled)\t\(row.running)\t\(String(format: "%.1f", row.oldestReadyAgeSeconds))\t\(row.paused)")
+            let age = String(format: "%.1f", row.oldestReadyAgeSeconds)
+            print("\(row.queue)\t\(row.ready)\t\(row.runnable)\t\(row.scheduled)\t\(row.running)\t\(age)\t\(row.paused)")
         }
     }
 }
 
 struct Pause: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop workers from claiming jobs of a queue.")
+    @OptionGroup var common: CommonOptions
     @Argument var queue: String
 
     func run() async throws {
         let queue = self.queue
-        try await Connection.run { try await $0.queue.store.pause(queue: queue) }
+        try await Connection.run(common) { try await $0.queue.store.pause(queue: queue) }
+        if common.json { return try printJSON(["queue": queue, "state": "paused"]) }
         print("queue \(queue) paused")
     }
 }
 
 struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Let workers claim from a paused queue again.")
+    @OptionGroup var common: CommonOptions
     @Argument var queue: String
 
     func run() async throws {
         let queue = self.queue
-        try await Connection.run { try await $0.queue.resume(queue: queue) }
+        try await Connection.run(common) { try await $0.queue.resume(queue: queue) }
+        if common.json { return try printJSON(["queue": queue, "state": "resumed"]) }
         print("queue \(queue) resumed")
     }
+}
+
+/// What a command that changes one job answers with `--json`.
+struct Answer: Encodable {
+    let id: Int64
+    let duplicate: Bool?
+    let state: String?
 }
 
 /// Turns the engine's coded errors into a one-line message and a non-zero exit.

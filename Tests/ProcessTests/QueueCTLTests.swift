@@ -23,10 +23,42 @@ import TestSupport
             #expect(try await harness.job(id).state == .cancelled)
             #expect(try await queuectl(["retry", "\(id)"]).contains("available again"))
             #expect(try await harness.job(id).state == .available)
+            // Scripts read JSON: every command answers it, and --database-url stands in for DATABASE_URL.
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(try await queuectl(["list", "--search", "\(id)", "--json"]).utf8))
+                                      as? [[String: Any]])
+            #expect(listed.map { $0["id"] as? Int } == [Int(id)] && listed.first?["state"] as? String == "available")
+            let databaseURL = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"])
+            let stats = try await queuectl(["stats", "--json", "--database-url", databaseURL],
+                                           environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(stats.utf8)) as? [[String: Any]])
+            #expect(rows.contains { $0["queue"] as? String == queue && $0["runnable"] as? Int == 1 })
+            let kinds = try #require(try JSONSerialization.jsonObject(with: Data(try await queuectl(["kinds", "--json"]).utf8)) as? [[String: Any]])
+            #expect(kinds.contains { $0["kind"] as? String == "platform.canary" && $0["queue"] as? String == "default" })
+            let cancelled = try await queuectl(["cancel", "\(id)", "--json"])
+            #expect(cancelled.contains(#""state" : "cancelled""#))
+            _ = try await queuectl(["retry", "\(id)", "--json"])
             _ = try await queuectl(["pause", queue])
             #expect(try await harness.store.stats().first { $0.queue == queue }?.paused == true)
             _ = try await queuectl(["resume", queue])
             #expect(try await harness.store.stats().first { $0.queue == queue }?.paused == false)
+        }
+    }
+
+    /// A worker running now is listed with its queues and slots, by text and by JSON.
+    @Test func liveWorkersAreListed() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let configuration = harness.workerConfiguration(slots: 3)
+            try await harness.withWorker(configuration, registry: .scripted(probe)) { _ in
+                try await expectEventually { try await harness.store.workers(seenWithin: .seconds(30)).contains { $0.id == configuration.id } }
+                let text = try await queuectl(["workers"])
+                #expect(text.contains(configuration.id) && text.contains("\(harness.queueName)=3"))
+                let workers = try #require(try JSONSerialization.jsonObject(with: Data(try await queuectl(["workers", "--json"]).utf8))
+                                           as? [[String: Any]])
+                let mine = try #require(workers.first { $0["id"] as? String == configuration.id })
+                let slots = (mine["queues"] as? [[String: Any]])?.first { $0["queue"] as? String == harness.queueName }?["slots"] as? Int
+                #expect(slots == 3 && mine["last_seen_at"] is String)
+            }
         }
     }
 
