@@ -51,6 +51,7 @@ class _Base:
         self.campaigns = Campaigns(self)
         self.personal_data = PersonalData(self)
         self.operator = Operator(self)
+        self.health = Health(self)
 
     # The credentials live in the settings; these keep the old attribute names working.
     base_url = property(lambda self: self.settings.base_url)
@@ -330,6 +331,18 @@ class Auth(_Group):
     def me(self) -> Dict[str, Any]:
         return self._do("GET", "/api/me")
 
+    def forgot_password(self, email: str) -> None:
+        """Mails a reset link when the address has an account (the answer never says whether it does)."""
+        return self._do("POST", "/auth/forgot-password", {"email": email}, authenticated=False)
+
+    def reset_password(self, token: str, password: str) -> None:
+        """Sets a new password with the mailed link's token; every session of the account ends."""
+        return self._do("POST", "/auth/reset-password", {"token": token, "password": password}, authenticated=False)
+
+    def accept_invite(self, token: str) -> Dict[str, Any]:
+        """Joins the workspace an invite names, as the signed-in user the invite was sent to."""
+        return self._do("POST", "/api/invites/accept", {"token": token})
+
 
 class Workspaces(_Group):
     def list(self) -> List[Workspace]:
@@ -352,6 +365,15 @@ class Workspaces(_Group):
 
     def invite(self, workspace_id: str, email: str, role: str = "member") -> Dict[str, Any]:
         return self._do("POST", f"/api/workspaces/{workspace_id}/members", {"email": email, "role": role})
+
+    def set_role(self, workspace_id: str, user_id: str, role: str) -> Dict[str, Any]:
+        return self._do("PUT", f"/api/workspaces/{workspace_id}/members/{user_id}", {"role": role})
+
+    def remove_member(self, workspace_id: str, user_id: str) -> None:
+        return self._do("DELETE", f"/api/workspaces/{workspace_id}/members/{user_id}")
+
+    def revoke_invite(self, workspace_id: str, invite_id: str) -> None:
+        return self._do("DELETE", f"/api/workspaces/{workspace_id}/invites/{invite_id}")
 
     def create_api_key(self, workspace_id: str, name: str, scopes: List[str]) -> Dict[str, Any]:
         """A new key; its `key` is in this answer only."""
@@ -416,6 +438,10 @@ class Assistants(_Group):
         """One turn of a text conversation: the assistant's `reply` and what it does next (`action`)."""
         return self._do("POST", f"/api/assistants/{assistant_id}/conversations/{conversation_id}/turns", {"text": text},
                         headers=_key(idempotency_key))
+
+    def conversation(self, assistant_id: str, conversation_id: str) -> Dict[str, Any]:
+        """A text conversation so far: its turns, state and costs."""
+        return self._do("GET", f"/api/assistants/{assistant_id}/conversations/{conversation_id}")
 
     def rollback(self, assistant_id: str, version: int) -> Assistant:
         """Deploys `version`'s settings and links again, as the next version."""
@@ -523,6 +549,18 @@ class Jobs(_Group):
     def cancel(self, job_id: int) -> Job:
         return self._do("POST", f"/api/jobs/{job_id}/cancel", parse=Job.from_json)
 
+    def delete(self, job_id: int) -> None:
+        """Deletes a finished job's row."""
+        return self._do("DELETE", f"/api/jobs/{job_id}")
+
+    def retry_discarded(self, kind: str) -> Dict[str, Any]:
+        """Runs every discarded job of `kind` again; answers how many (`retried`)."""
+        return self._do("POST", "/api/jobs/retry-discarded", {"kind": kind})
+
+    def activity(self) -> Dict[str, Any]:
+        """The last hour per minute: jobs completed and discarded, average run time."""
+        return self._do("GET", "/api/jobs/activity")
+
     def retry(self, job_id: int) -> Job:
         return self._do("POST", f"/api/jobs/{job_id}/retry", parse=Job.from_json)
 
@@ -580,6 +618,10 @@ class Webhooks(_Group):
 
     def rotate_secret(self, webhook_id: str) -> WebhookEndpoint:
         return self._do("POST", f"/api/webhooks/{webhook_id}/rotate-secret", parse=WebhookEndpoint.from_json)
+
+    def events(self) -> List[str]:
+        """The event names an endpoint may subscribe to."""
+        return self._do("GET", "/api/webhooks/events", parse=lambda answer: answer.get("events", answer) if isinstance(answer, dict) else answer)
 
     def ping(self, webhook_id: str) -> Dict[str, Any]:
         return self._do("POST", f"/api/webhooks/{webhook_id}/ping")
@@ -678,6 +720,19 @@ class PersonalData(_Group):
 
     def cancel_deletion(self) -> None:
         return self._do("DELETE", "/api/me/delete")
+
+
+class Health(_Group):
+    """The platform's health: `live` (the process answers), `ready` (its database and Redis answer)."""
+
+    def check(self) -> Dict[str, Any]:
+        return self._do("GET", "/health", authenticated=False)
+
+    def live(self) -> Any:
+        return self._do("GET", "/health/live", authenticated=False)
+
+    def ready(self) -> Any:
+        return self._do("GET", "/health/ready", authenticated=False)
 
 
 class Operator(_Group):
