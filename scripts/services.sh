@@ -33,11 +33,11 @@ install_missing() {
     command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ] || missing+=(postgresql)
     command -v redis-server >/dev/null || missing+=(redis-server)
     [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
+    [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)  # ZIPFoundation (DOCX text, export archives)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
-    # Text extraction: PDF (poppler), legacy Word (antiword), DOCX (unzip).
+    # Text extraction: PDF (poppler), legacy Word (antiword); DOCX is read in-process.
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
     command -v antiword >/dev/null || missing+=(antiword)
-    command -v unzip >/dev/null || missing+=(unzip)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]} with apt"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2

@@ -64,25 +64,13 @@ public enum TextExtractor {
     }
 
     static func docx(_ file: URL, limits: ExtractionLimits) async throws -> ExtractedText {
-        // The archive's listing first: its total uncompressed size is checked before anything is unpacked.
-        let listing = try await tool("/usr/bin/unzip", ["-l", file.path], limits: limits, maxOutput: 4 << 20)
-        guard listing.exitCode == 0 else { throw ExtractionFailure.corrupt("not a DOCX (zip) archive") }
-        let lines = String(decoding: listing.output, as: UTF8.self).split(separator: "\n")
-        let total = lines.last.flatMap { $0.split(separator: " ").first.flatMap { Int($0) } } ?? 0
-        guard total <= limits.maxUncompressedBytes else {
-            throw ExtractionFailure.corrupt("it would expand to \(total) bytes, more than \(limits.maxUncompressedBytes) (a zip bomb?)")
+        let parts = try DocxParts.read(file, limits: limits)
+        var texts: [String] = []
+        for (name, xml) in parts {
+            guard let text = WordXMLText.text(of: xml) else { throw ExtractionFailure.corrupt("\(name) is not well-formed XML") }
+            texts.append(text)
         }
-        let names = lines.compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) }
-        guard names.contains("word/document.xml") else { throw ExtractionFailure.corrupt("no word/document.xml in the archive") }
-        let headers = names.filter { $0.hasPrefix("word/header") && $0.hasSuffix(".xml") }.sorted()
-        var parts: [String] = []
-        for name in headers + ["word/document.xml"] {
-            let xml = try await tool("/usr/bin/unzip", ["-p", file.path, name], limits: limits, maxOutput: limits.maxUncompressedBytes)
-            guard xml.exitCode == 0 else { throw ExtractionFailure.corrupt("\(name) cannot be unpacked") }
-            guard let text = WordXMLText.text(of: xml.output) else { throw ExtractionFailure.corrupt("\(name) is not well-formed XML") }
-            parts.append(text)
-        }
-        return finish(parts.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: "\n"), pages: nil, limits: limits)
+        return finish(texts.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: "\n"), pages: nil, limits: limits)
     }
 
     static func tool(_ path: String, _ arguments: [String], limits: ExtractionLimits, maxOutput: Int) async throws -> ToolProcess.Outcome {

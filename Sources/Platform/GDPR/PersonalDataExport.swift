@@ -145,7 +145,7 @@ public enum PersonalDataExport {
     /// Builds the archive: a README, one JSON document per section, and the original files.
     public static func archive(userID: UUID, email: String, storage: any FileStorage, on connection: PostgresConnection,
                                logger: Logger) async throws -> Data {
-        var zip = ZipArchive()
+        var zip = try ZipArchive()
         try zip.add("README.txt", Data("""
             Personal data held by VoicePartnerAI about user \(userID.uuidString.lowercased()) (\(email)), exported \(Date()).
             Each .json file is one kind of record; files/ holds the documents you uploaded.
