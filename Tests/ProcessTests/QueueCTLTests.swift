@@ -23,9 +23,10 @@ import TestSupport
             #expect(try await harness.job(id).state == .cancelled)
             #expect(try await queuectl(["retry", "\(id)"]).contains("available again"))
             #expect(try await harness.job(id).state == .available)
-            // Scripts read JSON: every command answers it, and --database-url stands in for DATABASE_URL.
-            let listed = try #require(try JSONSerialization.jsonObject(with: Data(try await queuectl(["list", "--search", "\(id)", "--json"]).utf8))
-                                      as? [[String: Any]])
+            // Scripts read JSON: every command answers it, and --database-url stands in for DATABASE_URL. The search is
+            // kept to this test's queue: other jobs' arguments may hold the id's digits.
+            let found = try await queuectl(["list", "--queue", queue, "--search", "\(id)", "--json"])
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(found.utf8)) as? [[String: Any]])
             #expect(listed.map { $0["id"] as? Int } == [Int(id)] && listed.first?["state"] as? String == "available")
             let databaseURL = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"])
             let stats = try await queuectl(["stats", "--json", "--database-url", databaseURL],
