@@ -41,10 +41,12 @@ public struct Span: Sendable {
 
     /// Hands a span that began at `start` and ends now to the sink, if there is one and the trace is
     /// sampled (a caller's `traceparent` with flags 00 asks for none).
-    public static func record(_ context: TraceContext, name: String, kind: Kind, start: UInt64,
-                              attributes: [String: Attribute] = [:], error: String? = nil) {
+    /// The name, attributes and error are built only then: every request, job attempt and provider
+    /// request ends here, and without a sink none of them should pay for strings and dictionaries.
+    public static func record(_ context: TraceContext, name: @autoclosure () -> String, kind: Kind, start: UInt64,
+                              attributes: @autoclosure () -> [String: Attribute] = [:], error: @autoclosure () -> String? = nil) {
         guard context.sampled, let sink else { return }
-        sink.export(Span(context: context, name: name, kind: kind, start: start, end: now(), attributes: attributes, error: error))
+        sink.export(Span(context: context, name: name(), kind: kind, start: start, end: now(), attributes: attributes(), error: error()))
     }
 }
 
