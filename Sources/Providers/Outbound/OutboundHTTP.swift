@@ -68,13 +68,11 @@ public struct OutboundHTTP: Sendable {
 
     /// Counted and timed under the provider `outbound` with the request's purpose, redirects included.
     public func send(_ request: Request, timeout: Duration, maxBytes: Int) async throws(Failure) -> Response {
-        let started = ContinuousClock.now
-        let startedAt = Span.now()
-        // Inside a trace, the request (every hop of its redirects) is a client span of its own.
-        let span = TraceContext.current?.child()
+        // Every hop of its redirects carries the one client span's traceparent.
+        let measured = MeasuredRequest(provider: "outbound", operation: request.purpose)
         let result: Result<Response, Failure>
         do {
-            result = .success(try await TraceContext.$current.withValue(span ?? TraceContext.current) {
+            result = .success(try await TraceContext.$current.withValue(measured.span ?? TraceContext.current) {
                 try await follow(request, timeout: timeout, maxBytes: maxBytes)
             })
         } catch let failure as Failure {
@@ -82,11 +80,9 @@ public struct OutboundHTTP: Sendable {
         } catch {
             result = .failure(.network(String(describing: error)))
         }
-        let status = try? result.get().status
-        ProviderMetrics.record(provider: "outbound", operation: request.purpose, status: status, since: started)
-        if let span {
-            let error: String? = if case .failure(let failure) = result { failure.description } else { nil }
-            ProviderMetrics.span(span, provider: "outbound", operation: request.purpose, start: startedAt, status: status, error: error)
+        switch result {
+        case .success(let response): measured.finish(status: response.status)
+        case .failure(let failure): measured.finish(status: nil, error: failure.description)
         }
         return try result.get()
     }

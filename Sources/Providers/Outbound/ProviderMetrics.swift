@@ -28,41 +28,47 @@ extension Metrics.Timer {
     }
 }
 
-extension HTTPClient {
-    /// A provider request: counted and timed under `provider` and `operation`, and, inside a trace, a
-    /// client span whose `traceparent` the request carries.
-    func execute(_ request: HTTPClientRequest, timeout: TimeAmount, provider: String,
-                 operation: String) async throws -> HTTPClientResponse {
-        var request = request
-        let span = TraceContext.current?.child()
-        if let span { request.headers.replaceOrAdd(name: "traceparent", value: span.traceparent) }
-        let started = ContinuousClock.now
-        let startedAt = Span.now()
-        do {
-            let response = try await execute(request, timeout: timeout)
-            let status = Int(response.status.code)
-            ProviderMetrics.record(provider: provider, operation: operation, status: status, since: started)
-            if let span {
-                ProviderMetrics.span(span, provider: provider, operation: operation, start: startedAt, status: status, error: nil)
-            }
-            return response
-        } catch {
-            ProviderMetrics.record(provider: provider, operation: operation, status: nil, since: started)
-            if let span {
-                ProviderMetrics.span(span, provider: provider, operation: operation, start: startedAt, status: nil,
-                                     error: String(describing: error))
-            }
-            throw error
-        }
+/// One provider request being measured: begun before it is sent, finished once with its status (nil
+/// when no answer came). Inside a trace it is a client span of its own, whose `traceparent` the
+/// request carries.
+struct MeasuredRequest {
+    let provider: String
+    let operation: String
+    let span = TraceContext.current?.child()
+    private let started = ContinuousClock.now
+    private let spanStart = Span.now()
+
+    init(provider: String, operation: String) {
+        self.provider = provider
+        self.operation = operation
+    }
+
+    /// Counts and times the request, and ends its span: an answer of 400 or more, or none, is an error.
+    func finish(status: Int?, error: String? = nil) {
+        ProviderMetrics.record(provider: provider, operation: operation, status: status, since: started)
+        guard let span else { return }
+        Span.record(span, name: "\(provider) \(operation)", kind: .client, start: spanStart, attributes: {
+            var attributes: [String: Span.Attribute] = ["provider": .string(provider), "operation": .string(operation)]
+            if let status { attributes["http.response.status_code"] = .int(status) }
+            return attributes
+        }(), error: error ?? status.flatMap { $0 >= 400 ? "HTTP \($0)" : nil })
     }
 }
 
-extension ProviderMetrics {
-    /// The client span of one provider request: an answer of 400 or more, or none, is an error.
-    static func span(_ context: TraceContext, provider: String, operation: String, start: UInt64, status: Int?, error: String?) {
-        var attributes: [String: Span.Attribute] = ["provider": .string(provider), "operation": .string(operation)]
-        if let status { attributes["http.response.status_code"] = .int(status) }
-        Span.record(context, name: "\(provider) \(operation)", kind: .client, start: start, attributes: attributes,
-                    error: error ?? status.flatMap { $0 >= 400 ? "HTTP \($0)" : nil })
+extension HTTPClient {
+    /// A provider request: counted, timed and, inside a trace, sent as a client span (`MeasuredRequest`).
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount, provider: String,
+                 operation: String) async throws -> HTTPClientResponse {
+        var request = request
+        let measured = MeasuredRequest(provider: provider, operation: operation)
+        if let span = measured.span { request.headers.replaceOrAdd(name: "traceparent", value: span.traceparent) }
+        do {
+            let response = try await execute(request, timeout: timeout)
+            measured.finish(status: Int(response.status.code))
+            return response
+        } catch {
+            measured.finish(status: nil, error: String(describing: error))
+            throw error
+        }
     }
 }
