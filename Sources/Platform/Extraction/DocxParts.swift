@@ -15,7 +15,11 @@ enum DocxParts {
             throw ExtractionFailure.corrupt("not a DOCX (zip) archive")
         }
         let entries = Array(archive)
-        let declared = entries.reduce(UInt64(0)) { $0 &+ $1.uncompressedSize }
+        // Saturating: sizes crafted to wrap around must not add up to something small.
+        let declared = entries.reduce(UInt64(0)) { total, entry in
+            let (sum, overflow) = total.addingReportingOverflow(entry.uncompressedSize)
+            return overflow ? .max : sum
+        }
         guard declared <= UInt64(limits.maxUncompressedBytes) else {
             throw ExtractionFailure.corrupt("it would expand to \(declared) bytes, more than \(limits.maxUncompressedBytes) (a zip bomb?)")
         }
