@@ -2,7 +2,9 @@
 # The API's contract checks, run by scripts/test.sh: starts the built API on a free loopback port,
 # validates /openapi.json as OpenAPI 3.1 (openapi-spec-validator) and runs schemathesis against
 # every operation as a signed-in platform operator, failing on any server error (5xx) or any answer
-# that does not follow the document. Needs the services and Python environment test.sh prepares.
+# that does not follow the document (status, content type, body schema). Fixtures of every kind of
+# resource let the checks reach past "not found"; the language model is a closed loopback port, so
+# conversation turns fail fast instead of reaching out. Needs what scripts/test.sh prepares.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -16,7 +18,7 @@ BASE=http://127.0.0.1:$PORT
 EMAIL="contract-$RANDOM$RANDOM@example.com"
 
 API_PORT=$PORT JWT_SECRET="contract-$(head -c 24 /dev/urandom | base64 -w0)" SECRETS_KEY="contract-$(head -c 24 /dev/urandom | base64 -w0)" \
-    PLATFORM_OPERATOR_EMAILS=$EMAIL \
+    PLATFORM_OPERATOR_EMAILS=$EMAIL OPENAI_API_KEY=contract OPENAI_BASE_URL=http://127.0.0.1:9/v1 \
     RATE_LIMIT_AUTH=off RATE_LIMIT_LOGIN=off RATE_LIMIT_READ=off RATE_LIMIT_WRITE=off LOG_LEVEL=error \
     "$BIN/API" > "$STATE/api-contract.log" 2>&1 &
 API_PID=$!
@@ -41,6 +43,21 @@ export ST_CALL=$(post /api/calls/outbound "{\"assistant_id\": \"$ST_ASSISTANT\",
 export ST_JOB=$(post /api/jobs '{"kind": "platform.canary", "delay_seconds": 86400}' | json '["id"]')
 export ST_KEY=$(post "/api/workspaces/$WORKSPACE/api-keys" '{"name": "contract", "scopes": ["jobs:read"]}' | json '["id"]')
 export ST_INVITE=$(post "/api/workspaces/$WORKSPACE/members" '{"email": "invitee@example.com"}' | json '["id"]')
+export ST_TOOL=$(post /api/tools '{"name": "contract_tool", "url": "https://tools.example.com/orders", "timeout_ms": 1000}' | json '["id"]')
+export ST_WEBHOOK=$(post /api/webhooks '{"url": "https://hooks.example.com/contract", "events": ["*"]}' | json '["id"]')
+export ST_DELIVERY=$(post "/api/webhooks/$ST_WEBHOOK/ping" '' | json '["delivery_id"]')
+export ST_CONVERSATION=$(post "/api/assistants/$ST_ASSISTANT/conversations" '{}' | json '["id"]')
+curl -sf -X PUT "$BASE/api/email/templates/news" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+    -H "X-Workspace-ID: $WORKSPACE" -d '{"subject": "News", "text": "{{headline}} {{unsubscribe_url}}", "html": "<p>{{headline}}</p>"}' > /dev/null
+export ST_CAMPAIGN=$(post /api/email/campaigns \
+    '{"name": "contract", "template": "news", "variables": {"headline": "h"}, "recipients": [{"email": "reader@example.com"}]}' | json '["id"]')
+export ST_EXPORT=$(post /api/me/export '' | json '["id"]')
+export ST_FILE=$(curl -sf -X POST "$BASE/api/files" -H "Authorization: Bearer $TOKEN" -H "X-Workspace-ID: $WORKSPACE" \
+    -F "file=@README.md;type=text/plain" | json '["id"]')
+for name in WORKSPACE USER ASSISTANT NUMBER CALL JOB KEY INVITE TOOL WEBHOOK DELIVERY CONVERSATION CAMPAIGN EXPORT FILE; do
+    value=ST_$name
+    [ -n "${!value}" ] || { echo "api-contract: making the $name the checks use failed" >&2; exit 1; }
+done
 cat > "$STATE/schemathesis.toml" <<'TOML'
 [parameters]
 "path.workspace" = "${ST_WORKSPACE}"
@@ -51,6 +68,16 @@ cat > "$STATE/schemathesis.toml" <<'TOML'
 "path.key" = "${ST_KEY}"
 "path.invite" = "${ST_INVITE}"
 "path.call" = "${ST_CALL}"
+"path.tool" = "${ST_TOOL}"
+"path.webhook" = "${ST_WEBHOOK}"
+"path.delivery" = "${ST_DELIVERY}"
+"path.conversation" = "${ST_CONVERSATION}"
+"path.campaign" = "${ST_CAMPAIGN}"
+"path.export" = "${ST_EXPORT}"
+"path.file" = "${ST_FILE}"
+"path.template" = "welcome"
+"path.version" = "1"
+"path.queue" = "default"
 TOML
 
 curl -sf "$BASE/openapi.json" > "$STATE/openapi.json"

@@ -54,4 +54,43 @@ import Testing
             }
         }
     }
+
+    @Test func everyOperationHasAStableIDAndADescribedAnswer() throws {
+        let keys = Set(APIDocument.operations.map { "\($0.method) \($0.path)" })
+        #expect(Set(APIDocument.answers.keys) == keys, "\(Set(APIDocument.answers.keys).symmetricDifference(keys).sorted())")
+        let ids = APIDocument.answers.values.map(\.id)
+        #expect(Set(ids).count == ids.count, "operation ids repeat")
+        #expect(Set(APIDocument.schemas.keys).isDisjoint(with: APIDocument.responseSchemas.keys))
+        // Every reference names a schema the document has.
+        let text = APIDocument.document.text
+        let names = Set(text.matches(of: try Regex(#"#/components/schemas/([A-Za-z]+)"#)).compactMap { $0.output[1].substring.map(String.init) })
+        let components = Set(APIDocument.schemas.keys).union(APIDocument.responseSchemas.keys).union(["Error"])
+        #expect(names.subtracting(components).isEmpty, "\(names.subtracting(components).sorted())")
+        #expect(components.subtracting(names).isEmpty, "never used: \(components.subtracting(names).sorted())")
+    }
+
+    /// The check every harness call makes finds what it is there to find.
+    @Test func theConformanceCheckRefusesAnswersTheDocumentDoesNotDescribe() {
+        let job = #"{"id": 7, "kind": "platform.canary", "queue": "default", "state": "available", "args": {}, "priority": 0, "#
+            + #""attempt": 0, "max_attempts": 3, "run_at": "2026-01-01T00:00:00Z", "created_at": "2026-01-01T00:00:00Z", "#
+            + #""tags": [], "errors": [], "cancel_requested": false"#
+        func problem(_ method: HTTPRequest.Method, _ path: String, _ status: Int, _ body: String,
+                     type: String? = "application/json; charset=utf-8") -> String? {
+            ResponseConformance.problem(method: method, path: path, status: status, contentType: type, body: body)
+        }
+        #expect(problem(.get, "/api/jobs/7", 200, job + "}") == nil)
+        #expect(problem(.get, "/api/jobs/7", 200, job + #", "secret": 1}"#)?.contains("$.secret is not documented") == true)
+        #expect(problem(.get, "/api/jobs/7", 200, job.replacingOccurrences(of: #""kind": "platform.canary", "#, with: "") + "}")?
+            .contains("$.kind is missing") == true)
+        #expect(problem(.get, "/api/jobs/7", 200, job.replacingOccurrences(of: "\"id\": 7", with: "\"id\": \"7\"") + "}") != nil)
+        #expect(problem(.get, "/api/jobs/7", 200, job.replacingOccurrences(of: "available", with: "sleeping") + "}") != nil)
+        #expect(problem(.get, "/api/jobs/7", 201, job + "}")?.contains("does not list") == true)
+        #expect(problem(.get, "/api/jobs/7", 200, job + "}", type: "text/plain") != nil)
+        #expect(problem(.get, "/api/jobs/activity", 200, #"{"minutes": []}"#) == nil)
+        #expect(problem(.get, "/api/jobs/7", 404, #"{"error": {"code": "not_found", "message": "no job 7"}}"#) == nil)
+        #expect(problem(.get, "/api/jobs/7", 404, #"{"message": "no job 7"}"#) != nil)
+        #expect(problem(.delete, "/api/jobs/7", 204, "") == nil)
+        #expect(problem(.delete, "/api/jobs/7", 204, "{}") != nil)
+        #expect(problem(.get, "/no/such/route", 200, "anything") == nil)
+    }
 }

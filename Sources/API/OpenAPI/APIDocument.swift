@@ -67,10 +67,10 @@ enum APIDocument {
                   auth: .user),
         Operation(method: "get", path: "/api/workspaces", tag: "workspaces", summary: "The caller's workspaces", auth: .user),
         Operation(method: "post", path: "/api/workspaces", tag: "workspaces", summary: "Create a workspace",
-                  auth: .user, body: "Workspace", success: 201),
+                  auth: .user, body: "WorkspaceChange", success: 201),
         Operation(method: "get", path: "/api/workspaces/{workspace}", tag: "workspaces", summary: "One workspace", auth: .userOrKey),
         Operation(method: "put", path: "/api/workspaces/{workspace}", tag: "workspaces", summary: "Change a workspace",
-                  auth: .userOrKey, body: "Workspace"),
+                  auth: .userOrKey, body: "WorkspaceChange"),
         Operation(method: "delete", path: "/api/workspaces/{workspace}", tag: "workspaces", summary: "Delete a workspace",
                   auth: .userOrKey, success: 204),
         Operation(method: "get", path: "/api/workspaces/{workspace}/audit", tag: "workspaces", summary: "The audit trail",
@@ -78,7 +78,7 @@ enum APIDocument {
         Operation(method: "get", path: "/api/workspaces/{workspace}/members", tag: "members", summary: "Members and pending invites",
                   auth: .userOrKey),
         Operation(method: "post", path: "/api/workspaces/{workspace}/members", tag: "members", summary: "Invite a member",
-                  auth: .userOrKey, body: "Invite", success: 201),
+                  auth: .userOrKey, body: "InviteRequest", success: 201),
         Operation(method: "put", path: "/api/workspaces/{workspace}/members/{user}", tag: "members", summary: "Change a member's role",
                   auth: .userOrKey, body: "Role", success: 204),
         Operation(method: "delete", path: "/api/workspaces/{workspace}/members/{user}", tag: "members", summary: "Remove a member (or leave)",
@@ -88,7 +88,7 @@ enum APIDocument {
         Operation(method: "post", path: "/api/invites/accept", tag: "members", summary: "Accept an invite", auth: .user, body: "AcceptInvite"),
         Operation(method: "get", path: "/api/workspaces/{workspace}/api-keys", tag: "api-keys", summary: "The workspace's keys", auth: .userOrKey),
         Operation(method: "post", path: "/api/workspaces/{workspace}/api-keys", tag: "api-keys", summary: "Create a key (shown once)",
-                  auth: .userOrKey, body: "APIKey", success: 201),
+                  auth: .userOrKey, body: "NewAPIKey", success: 201),
         Operation(method: "delete", path: "/api/workspaces/{workspace}/api-keys/{key}", tag: "api-keys", summary: "Revoke a key",
                   auth: .userOrKey, success: 204),
         Operation(method: "post", path: "/api/jobs", tag: "jobs", summary: "Enqueue a job", auth: .userOrKey, body: "Enqueue", success: 202),
@@ -143,7 +143,7 @@ enum APIDocument {
                   headers: [("Idempotency-Key", string(["maxLength": 195]))]),
         Operation(method: "get", path: "/api/phone-numbers", tag: "phone-numbers", summary: "The workspace's numbers", auth: .userOrKey),
         Operation(method: "post", path: "/api/phone-numbers", tag: "phone-numbers", summary: "Register a number",
-                  auth: .userOrKey, body: "PhoneNumber", success: 201),
+                  auth: .userOrKey, body: "NewPhoneNumber", success: 201),
         Operation(method: "get", path: "/api/phone-numbers/available", tag: "phone-numbers", summary: "Numbers on offer at Twilio (Owners)",
                   auth: .userOrKey, query: [("country", string(["pattern": "^[A-Za-z]{2}$"])), ("area_code", string(["pattern": "^[0-9]{1,5}$"])),
                                             ("contains", string(["minLength": 1, "maxLength": 10])),
@@ -208,7 +208,7 @@ enum APIDocument {
                   summary: "Send a delivery's event again", auth: .userOrKey, success: 202),
         Operation(method: "get", path: "/api/schedules", tag: "schedules", summary: "The scheduler's entries (platform operators)", auth: .user),
         Operation(method: "post", path: "/api/calls/outbound", tag: "calls", summary: "Place an outbound call (row and dial job)", auth: .userOrKey,
-                  body: "OutboundCall", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
+                  body: "OutboundCallRequest", success: 202, headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
         Operation(method: "get", path: "/api/calls/history", tag: "calls", summary: "Calls, newest first", auth: .userOrKey, query: pageQuery + [
             ("status", string(["enum": .array(CallStatus.allCases.map { .string($0.rawValue) })])),
             ("direction", string(["enum": ["inbound", "outbound"]])), ("assistant_id", idParameter),
@@ -291,12 +291,12 @@ enum APIDocument {
         "RefreshToken": object(["refresh_token": string()], required: ["refresh_token"]),
         "ForgotPassword": object(["email": string()], required: ["email"]),
         "ResetPassword": object(["token": string(), "password": string()], required: ["token", "password"]),
-        "Workspace": object(["name": string(["minLength": 1, "maxLength": 120]), "description": string(["maxLength": 2000])]),
-        "Invite": object(["email": string(["format": "email"]), "role": string(["enum": ["owner", "admin", "member", "viewer"]])],
+        "WorkspaceChange": object(["name": string(["minLength": 1, "maxLength": 120]), "description": string(["maxLength": 2000])]),
+        "InviteRequest": object(["email": string(["format": "email"]), "role": string(["enum": ["owner", "admin", "member", "viewer"]])],
                          required: ["email"]),
         "Role": object(["role": string(["enum": ["owner", "admin", "member", "viewer"]])], required: ["role"]),
         "AcceptInvite": object(["token": string()], required: ["token"]),
-        "APIKey": object(["name": string(["minLength": 1, "maxLength": 100]),
+        "NewAPIKey": object(["name": string(["minLength": 1, "maxLength": 100]),
                           "scopes": .object(["type": "array",
                                              "items": string(["enum": .array(Permission.scopes.keys.sorted().map { .string($0) })])])],
                          required: ["name", "scopes"]),
@@ -317,7 +317,7 @@ enum APIDocument {
                                  required: ["file_ids"]),
         "AssistantTools": object(["tool_ids": .object(["type": "array", "items": string(["format": "uuid"]), "maxItems": 64])],
                                  required: ["tool_ids"]),
-        "PhoneNumber": object(["number": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "label": string(), "provider_sid": string(),
+        "NewPhoneNumber": object(["number": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "label": string(), "provider_sid": string(),
                                "assistant_id": string(["format": "uuid"])], required: ["number"]),
         "PhoneNumberPurchase": object(["number": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "label": string(),
                                        "assistant_id": string(["format": "uuid"])], required: ["number"]),
@@ -342,7 +342,7 @@ enum APIDocument {
                                 required: ["subject", "text", "html"]),
         "TemplatePreview": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1]),
                                    "variables": .object(["type": "object"])]),
-        "OutboundCall": object(["assistant_id": string(["format": "uuid"]), "to": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]),
+        "OutboundCallRequest": object(["assistant_id": string(["format": "uuid"]), "to": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]),
                                 "from": string(["pattern": "^\\+[1-9][0-9]{7,14}$"]), "record": .object(["type": "boolean"])],
                                required: ["assistant_id", "to"]),
         "TwilioStatusCallback": .object(["type": "object", "required": ["CallSid", "CallStatus"], "properties": .object([
@@ -379,14 +379,9 @@ enum APIDocument {
             parameters += operation.headers.map { .object(["name": .string($0.0), "in": "header", "required": false, "schema": $0.1]) }
             var entry: [String: JSONValue] = [
                 "tags": .array([.string(operation.tag)]), "summary": .string(operation.summary),
-                "operationId": .string("\(operation.method)" + operation.path.replacingOccurrences(of: "/", with: "_")
-                    .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+                "operationId": .string(answers["\(operation.method) \(operation.path)"]?.id ?? "\(operation.method) \(operation.path)"),
                 "parameters": .array(parameters),
-                "responses": .object([
-                    String(operation.success): .object(["description": "success"]),
-                    "default": .object(["description": "an error", "content": .object([
-                        "application/json": .object(["schema": .object(["$ref": "#/components/schemas/Error"])])])]),
-                ]),
+                "responses": responses(of: operation),
             ]
             switch operation.auth {
             case .none: entry["security"] = .array([])
@@ -405,7 +400,7 @@ enum APIDocument {
             }
             paths[operation.path, default: [:]][operation.method] = .object(entry)
         }
-        var components = schemas
+        var components = schemas.merging(responseSchemas) { request, _ in request }
         components["Error"] = .object(["type": "object", "required": ["error"], "properties": .object([
             "error": object(["code": string(), "message": string(), "details": .object(["type": "object"]), "request_id": string()],
                             required: ["code", "message"]),

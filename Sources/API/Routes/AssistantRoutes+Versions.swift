@@ -49,7 +49,7 @@ extension AssistantRoutes {
             try container.encode(s.silenceTimeoutMS, forKey: .silenceTimeoutMS)
             try container.encode(s.responseDelayMS, forKey: .responseDelayMS)
             try container.encode(s.recordCalls, forKey: .recordCalls)
-            try container.encode(s.transferNumber, forKey: .transferNumber)
+            try container.encodeIfPresent(s.transferNumber, forKey: .transferNumber)
         }
     }
 

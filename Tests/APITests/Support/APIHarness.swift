@@ -94,6 +94,10 @@ struct APIHarness: Sendable {
         return try await http.execute(uri: path, method: method, headers: headers, body: body) { response in
             let text = String(buffer: response.body)
             let value = text.isEmpty ? JSONValue.null : JSONValue(text: text)
+            if let problem = ResponseConformance.problem(method: method, path: path, status: response.status.code,
+                                                         contentType: response.headers[.contentType], body: text) {
+                Issue.record("the answer does not follow the OpenAPI document: \(problem)")
+            }
             return Reply(status: response.status, headers: response.headers, body: value)
         }
     }
