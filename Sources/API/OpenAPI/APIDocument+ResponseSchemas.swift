@@ -40,12 +40,15 @@ extension APIDocument {
 
     static let roles = oneOf(WorkspaceRole.allCases.map(\.rawValue))
     static let jobStates = oneOf(["available", "running", "completed", "discarded", "cancelled"])
-    static let percentiles = fields(["average": number, "p50": number, "p90": number, "p95": number])
-    static let period = fields(["from": timestamp, "to": timestamp, "interval": text, "time_zone": text])
-    static let reasons = list(fields(["reason": text, "count": integer]))
+    static let percentiles = ref("Percentiles")
+    static let period = ref("Period")
+    static let reasons = list(ref("FailureReason"))
 
     static let responseSchemas: [String: JSONValue] = [
         "OpenAPIDocument": .object(["type": "object", "required": ["openapi", "info", "paths"]]),
+        "Percentiles": fields(["average": number, "p50": number, "p90": number, "p95": number]),
+        "Period": fields(["from": timestamp, "to": timestamp, "interval": text, "time_zone": text]),
+        "FailureReason": fields(["reason": text, "count": integer]),
         "Health": fields(["status": oneOf(["ok", "degraded", "unavailable"]), "database": text, "redis": text]),
         "Accepted": fields(["status": text, "message": text]),
         "User": fields(["id": uuid, "email": text, "first_name": text, "last_name": text, "created_at": timestamp]),

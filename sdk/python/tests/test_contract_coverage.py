@@ -3,7 +3,10 @@ method of the SDK, or is named below with the reason callers have no use for it;
 the API without either fails here."""
 import json
 import re
+import subprocess
+import sys
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import voicepartner
@@ -47,7 +50,25 @@ def test_every_documented_operation_is_in_the_sdk(api_url):
 def test_the_new_groups_answer_against_the_live_api(api_url, owner):
     assert owner.webhooks.events() and "call.completed" in owner.webhooks.events()
     assert owner.health.check() is not None
-    assert isinstance(owner.jobs.activity(), dict)
+    assert isinstance(owner.jobs.activity(), voicepartner.JobActivity)
     assert owner.credits.account()["balance"] is not None
     assert isinstance(owner.workspaces.api_keys(owner.workspace_id), list)
     assert isinstance(list(owner.workspaces.audit(owner.workspace_id, page_size=5)), list)
+
+
+def test_the_models_are_what_the_live_document_gives(api_url):
+    """Every field of every answer is in the SDK: the generated models match the API's own document."""
+    generator = Path(__file__).resolve().parent.parent / "generate_models.py"
+    result = subprocess.run([sys.executable, str(generator), "--check", f"{api_url}/openapi.json"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_answer_with_a_documented_model_is_read_as_it(owner):
+    job = owner.jobs.enqueue("platform.canary", {"note": "typed"})
+    fetched = owner.jobs.get(job.id)
+    assert isinstance(fetched, voicepartner.Job) and isinstance(fetched.created_at, datetime)
+    assert fetched["kind"] == fetched.kind == "platform.canary"
+    account = owner.credits.account()
+    assert isinstance(account, voicepartner.CreditAccount) and isinstance(account.warning_thresholds, list)
+    me = owner.auth.me()
+    assert isinstance(me, voicepartner.User) and "@" in me.email

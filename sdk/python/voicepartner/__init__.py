@@ -2,14 +2,13 @@
 from .client import AsyncClient, Client
 from .errors import (APIError, AuthenticationError, BadRequest, Conflict, JobFailed, NotFound, PayloadTooLarge, PermissionDenied,
                      RateLimited, ServerError, TransportError, ValidationError, VoicePartnerError, WaitTimeout)
-from .models import (Assistant, AvailableNumber, Call, EnqueuedJob, File, Job, Page, PhoneNumber, Tool, WebhookDelivery,
-                     WebhookEndpoint, Workspace)
+from . import models
+from .models import *  # noqa: F401,F403 - every model of the API's answers
 from .webhooks import SIGNATURE_HEADER, sign, verify_signature
 
 __all__ = [
     "AsyncClient", "Client", "APIError", "AuthenticationError", "BadRequest", "Conflict", "JobFailed", "NotFound", "PayloadTooLarge", "PermissionDenied",
-    "RateLimited", "ServerError", "TransportError", "ValidationError", "VoicePartnerError", "WaitTimeout", "Assistant", "AvailableNumber", "Call",
-    "EnqueuedJob", "File", "Job", "Page", "PhoneNumber", "Tool", "WebhookDelivery", "WebhookEndpoint", "Workspace", "SIGNATURE_HEADER", "sign",
-    "verify_signature",
+    "RateLimited", "ServerError", "TransportError", "ValidationError", "VoicePartnerError", "WaitTimeout", "SIGNATURE_HEADER", "sign",
+    "verify_signature", *models.__all__,
 ]
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -15,8 +15,11 @@ import httpx
 from . import _transport
 from ._transport import Call, Settings
 from .errors import APIError, AuthenticationError, JobFailed, TransportError, WaitTimeout
-from .models import (Assistant, AvailableNumber, Call as PhoneCall, EnqueuedJob, File, Job, Page, PhoneNumber, Tool, WebhookDelivery,
-                     WebhookEndpoint, Workspace)
+from .models import (AnalyticsBilling, AnalyticsPerformance, AnalyticsRealtime, AnalyticsSummary, APIKey, Assistant,
+                     AvailableNumber, Conversation, ConversationReply, CreditAccount, EmailCampaign, EmailTemplateDetails,
+                     EnqueuedJob, File, Health, Invite, Job, JobActivity, LedgerEntry, MemberList, Page, PersonalDataRequest,
+                     PhoneCall, PhoneNumber, QueuedDelivery, QueueOverview, RenderedEmail, RetriedJobs, Tool, ToolTestResult,
+                     ToolUsage, Transcript, User, WebhookDelivery, WebhookEndpoint, Workspace, answer_reader)
 
 T = TypeVar("T")
 JSON = Any
@@ -293,9 +296,10 @@ class _Group:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    def _do(self, method: str, path: str, json_body: JSON = None, parse: Callable[[JSON], Any] = _same, **rest: Any) -> Any:
-        """Runs the call on the group's client: the value (sync) or a coroutine of it (async)."""
-        return self._client.call(Call(method, path, json_body, **rest), parse)
+    def _do(self, method: str, path: str, json_body: JSON = None, parse: Optional[Callable[[JSON], Any]] = None, **rest: Any) -> Any:
+        """Runs the call on the group's client: the value (sync) or a coroutine of it (async). Without
+        `parse` the answer is read as the model the OpenAPI document names for the operation."""
+        return self._client.call(Call(method, path, json_body, **rest), parse or answer_reader(method, path) or _same)
 
 
 def _data(answer: JSON) -> Any:
@@ -328,7 +332,7 @@ class Auth(_Group):
             return self._client.done(None)
         return self._do("POST", "/auth/logout", {"refresh_token": token}, forget, authenticated=False)
 
-    def me(self) -> Dict[str, Any]:
+    def me(self) -> User:
         return self._do("GET", "/api/me")
 
     def forgot_password(self, email: str) -> None:
@@ -339,7 +343,7 @@ class Auth(_Group):
         """Sets a new password with the mailed link's token; every session of the account ends."""
         return self._do("POST", "/auth/reset-password", {"token": token, "password": password}, authenticated=False)
 
-    def accept_invite(self, token: str) -> Dict[str, Any]:
+    def accept_invite(self, token: str) -> Workspace:
         """Joins the workspace an invite names, as the signed-in user the invite was sent to."""
         return self._do("POST", "/api/invites/accept", {"token": token})
 
@@ -360,10 +364,10 @@ class Workspaces(_Group):
     def delete(self, workspace_id: str) -> None:
         return self._do("DELETE", f"/api/workspaces/{workspace_id}")
 
-    def members(self, workspace_id: str) -> Dict[str, Any]:
+    def members(self, workspace_id: str) -> MemberList:
         return self._do("GET", f"/api/workspaces/{workspace_id}/members")
 
-    def invite(self, workspace_id: str, email: str, role: str = "member") -> Dict[str, Any]:
+    def invite(self, workspace_id: str, email: str, role: str = "member") -> Invite:
         return self._do("POST", f"/api/workspaces/{workspace_id}/members", {"email": email, "role": role})
 
     def set_role(self, workspace_id: str, user_id: str, role: str) -> Dict[str, Any]:
@@ -375,7 +379,7 @@ class Workspaces(_Group):
     def revoke_invite(self, workspace_id: str, invite_id: str) -> None:
         return self._do("DELETE", f"/api/workspaces/{workspace_id}/invites/{invite_id}")
 
-    def create_api_key(self, workspace_id: str, name: str, scopes: List[str]) -> Dict[str, Any]:
+    def create_api_key(self, workspace_id: str, name: str, scopes: List[str]) -> APIKey:
         """A new key; its `key` is in this answer only."""
         return self._do("POST", f"/api/workspaces/{workspace_id}/api-keys", {"name": name, "scopes": scopes})
 
@@ -430,16 +434,16 @@ class Assistants(_Group):
         """What each deploy froze, newest first."""
         return self._do("GET", f"/api/assistants/{assistant_id}/versions", parse=_data)
 
-    def start_conversation(self, assistant_id: str, version: Optional[int] = None) -> Dict[str, Any]:
+    def start_conversation(self, assistant_id: str, version: Optional[int] = None) -> Conversation:
         """A text conversation with the draft, or with a deployed `version`; answers its id and greeting."""
         return self._do("POST", f"/api/assistants/{assistant_id}/conversations", {"version": version} if version is not None else {})
 
-    def say(self, assistant_id: str, conversation_id: str, text: str, idempotency_key: Optional[str] = None) -> Dict[str, Any]:
+    def say(self, assistant_id: str, conversation_id: str, text: str, idempotency_key: Optional[str] = None) -> ConversationReply:
         """One turn of a text conversation: the assistant's `reply` and what it does next (`action`)."""
         return self._do("POST", f"/api/assistants/{assistant_id}/conversations/{conversation_id}/turns", {"text": text},
                         headers=_key(idempotency_key))
 
-    def conversation(self, assistant_id: str, conversation_id: str) -> Dict[str, Any]:
+    def conversation(self, assistant_id: str, conversation_id: str) -> Conversation:
         """A text conversation so far: its turns, state and costs."""
         return self._do("GET", f"/api/assistants/{assistant_id}/conversations/{conversation_id}")
 
@@ -463,7 +467,7 @@ class Calls(_Group):
     def end(self, call_id: str) -> PhoneCall:
         return self._do("POST", f"/api/calls/{call_id}/end", parse=PhoneCall.from_json)
 
-    def transcript(self, call_id: str) -> Dict[str, Any]:
+    def transcript(self, call_id: str) -> Transcript:
         """The call's conversation turn by turn, and its analysis once made."""
         return self._do("GET", f"/api/calls/{call_id}/transcript")
 
@@ -553,11 +557,11 @@ class Jobs(_Group):
         """Deletes a finished job's row."""
         return self._do("DELETE", f"/api/jobs/{job_id}")
 
-    def retry_discarded(self, kind: str) -> Dict[str, Any]:
+    def retry_discarded(self, kind: str) -> RetriedJobs:
         """Runs every discarded job of `kind` again; answers how many (`retried`)."""
         return self._do("POST", "/api/jobs/retry-discarded", {"kind": kind})
 
-    def activity(self) -> Dict[str, Any]:
+    def activity(self) -> JobActivity:
         """The last hour per minute: jobs completed and discarded, average run time."""
         return self._do("GET", "/api/jobs/activity")
 
@@ -587,14 +591,14 @@ class Tools(_Group):
     def delete(self, tool_id: str) -> None:
         return self._do("DELETE", f"/api/tools/{tool_id}")
 
-    def test(self, tool_id: str, arguments: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    def test(self, tool_id: str, arguments: Optional[Dict[str, Any]] = None) -> ToolTestResult:
         return self._do("POST", f"/api/tools/{tool_id}/test", {"arguments": arguments or {}})
 
     def invoke(self, tool_id: str, arguments: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None) -> EnqueuedJob:
         return self._do("POST", f"/api/tools/{tool_id}/invoke", {"arguments": arguments or {}}, EnqueuedJob.from_json,
                         headers=_key(idempotency_key))
 
-    def usage(self, tool_id: str, **period: Any) -> Dict[str, Any]:
+    def usage(self, tool_id: str, **period: Any) -> ToolUsage:
         return self._do("GET", f"/api/tools/{tool_id}/usage", params=period)
 
 
@@ -623,30 +627,30 @@ class Webhooks(_Group):
         """The event names an endpoint may subscribe to."""
         return self._do("GET", "/api/webhooks/events", parse=lambda answer: answer.get("events", answer) if isinstance(answer, dict) else answer)
 
-    def ping(self, webhook_id: str) -> Dict[str, Any]:
+    def ping(self, webhook_id: str) -> QueuedDelivery:
         return self._do("POST", f"/api/webhooks/{webhook_id}/ping")
 
     def deliveries(self, webhook_id: str, state: Optional[str] = None, page_size: int = 20) -> Iterator[WebhookDelivery]:
         return self._client.paginate(f"/api/webhooks/{webhook_id}/deliveries", WebhookDelivery.from_json, params={"state": state},
                                      page_size=page_size)
 
-    def redeliver(self, webhook_id: str, delivery_id: int) -> Dict[str, Any]:
+    def redeliver(self, webhook_id: str, delivery_id: int) -> QueuedDelivery:
         return self._do("POST", f"/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")
 
 
 class Analytics(_Group):
     """The workspace's figures; `period` (24h, 7d, 30d, 90d, 365d) or `from_`/`to`, `interval`, `tz`."""
 
-    def summary(self, **period: Any) -> Dict[str, Any]:
+    def summary(self, **period: Any) -> AnalyticsSummary:
         return self._do("GET", "/api/analytics/summary", params=_period(period))
 
-    def realtime(self) -> Dict[str, Any]:
+    def realtime(self) -> AnalyticsRealtime:
         return self._do("GET", "/api/analytics/realtime")
 
-    def performance(self, **period: Any) -> Dict[str, Any]:
+    def performance(self, **period: Any) -> AnalyticsPerformance:
         return self._do("GET", "/api/analytics/performance", params=_period(period))
 
-    def billing(self, **period: Any) -> Dict[str, Any]:
+    def billing(self, **period: Any) -> AnalyticsBilling:
         return self._do("GET", "/api/analytics/billing", params=_period(period))
 
 
@@ -654,16 +658,16 @@ class Credits(_Group):
     """The workspace's credits: balance and allowance, the ledger, warning thresholds, and grants
     (platform operators only)."""
 
-    def account(self) -> Dict[str, Any]:
+    def account(self) -> CreditAccount:
         return self._do("GET", "/api/credits")
 
     def ledger(self, page_size: int = 50, **filters: Any) -> Iterator[Dict[str, Any]]:
         return self._client.paginate("/api/credits/ledger", dict, params=filters, page_size=page_size)
 
-    def set_warning_thresholds(self, thresholds: List[int]) -> Dict[str, Any]:
+    def set_warning_thresholds(self, thresholds: List[int]) -> CreditAccount:
         return self._do("PUT", "/api/credits/settings", {"warning_thresholds": thresholds})
 
-    def grant(self, workspace_id: str, credits: float, description: Optional[str] = None, reference: Optional[str] = None) -> Dict[str, Any]:
+    def grant(self, workspace_id: str, credits: float, description: Optional[str] = None, reference: Optional[str] = None) -> LedgerEntry:
         body = {"workspace_id": workspace_id, "credits": credits, "description": description, "reference": reference}
         return self._do("POST", "/api/credits/grants", _present(body))
 
@@ -674,48 +678,48 @@ class EmailTemplates(_Group):
     def list(self) -> List[Dict[str, Any]]:
         return self._do("GET", "/api/email/templates", parse=_items(dict))
 
-    def get(self, name: str) -> Dict[str, Any]:
+    def get(self, name: str) -> EmailTemplateDetails:
         return self._do("GET", f"/api/email/templates/{name}")
 
-    def put(self, name: str, subject: str, text: str, html: str) -> Dict[str, Any]:
+    def put(self, name: str, subject: str, text: str, html: str) -> EmailTemplateDetails:
         return self._do("PUT", f"/api/email/templates/{name}", {"subject": subject, "text": text, "html": html})
 
     def delete(self, name: str) -> None:
         return self._do("DELETE", f"/api/email/templates/{name}")
 
-    def preview(self, name: str, **sample: Any) -> Dict[str, Any]:
+    def preview(self, name: str, **sample: Any) -> RenderedEmail:
         return self._do("POST", f"/api/email/templates/{name}/preview", sample)
 
 
 class Campaigns(_Group):
     """Bulk email: a template sent to many recipients, paced, counted and cancellable."""
 
-    def create(self, **campaign: Any) -> Dict[str, Any]:
+    def create(self, **campaign: Any) -> EmailCampaign:
         return self._do("POST", "/api/email/campaigns", campaign)
 
     def list(self, page_size: int = 50, **filters: Any) -> Iterator[Dict[str, Any]]:
         return self._client.paginate("/api/email/campaigns", dict, params=filters, page_size=page_size)
 
-    def get(self, campaign_id: str) -> Dict[str, Any]:
+    def get(self, campaign_id: str) -> EmailCampaign:
         return self._do("GET", f"/api/email/campaigns/{campaign_id}")
 
-    def cancel(self, campaign_id: str) -> Dict[str, Any]:
+    def cancel(self, campaign_id: str) -> EmailCampaign:
         return self._do("POST", f"/api/email/campaigns/{campaign_id}/cancel")
 
 
 class PersonalData(_Group):
     """The signed-in user's GDPR rights: an export of their data, and the deletion of their account."""
 
-    def request_export(self) -> Dict[str, Any]:
+    def request_export(self) -> PersonalDataRequest:
         return self._do("POST", "/api/me/export")
 
-    def export(self, export_id: str) -> Dict[str, Any]:
+    def export(self, export_id: str) -> PersonalDataRequest:
         return self._do("GET", f"/api/me/exports/{export_id}")
 
     def download(self, export_id: str) -> Any:
         return self._do("GET", f"/api/me/exports/{export_id}/download")
 
-    def request_deletion(self, **confirmation: Any) -> Dict[str, Any]:
+    def request_deletion(self, **confirmation: Any) -> PersonalDataRequest:
         return self._do("POST", "/api/me/delete", confirmation)
 
     def cancel_deletion(self) -> None:
@@ -725,20 +729,20 @@ class PersonalData(_Group):
 class Health(_Group):
     """The platform's health: `live` (the process answers), `ready` (its database and Redis answer)."""
 
-    def check(self) -> Dict[str, Any]:
+    def check(self) -> Health:
         return self._do("GET", "/health", authenticated=False)
 
-    def live(self) -> Any:
+    def live(self) -> Health:
         return self._do("GET", "/health/live", authenticated=False)
 
-    def ready(self) -> Any:
+    def ready(self) -> Health:
         return self._do("GET", "/health/ready", authenticated=False)
 
 
 class Operator(_Group):
     """Routes for platform operators: the queues, pausing them, the live workers, the schedules."""
 
-    def queues(self) -> Dict[str, Any]:
+    def queues(self) -> QueueOverview:
         """Every queue's depth and age, and the last hour's activity."""
         return self._do("GET", "/api/admin/queues")
 
