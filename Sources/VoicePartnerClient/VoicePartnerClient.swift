@@ -7,8 +7,9 @@ import NIOHTTP1
 
 /// The Swift client of the VoicePartnerAI API: jobs (enqueue, read, list, cancel, retry, wait),
 /// outbound calls and their transcripts, tools, credits, deploying assistants and talking with them
-/// in text, over AsyncHTTPClient with an API key or a user's access
-/// token. Requests go only through `Endpoint`s, which a test checks against the OpenAPI document.
+/// in text, over AsyncHTTPClient with an API key or a user's access token; `operations` has every
+/// other operation, generated from the OpenAPI document. Requests go only through `Endpoint`s, which
+/// a test checks against the document.
 public struct VoicePartnerClient: Sendable {
     public enum Credential: Sendable {
         /// An API key; it acts in its own workspace.
@@ -232,6 +233,15 @@ public struct VoicePartnerClient: Sendable {
 
     func send<Body: Encodable, Answer: Decodable>(_ endpoint: Endpoint, _ pathValues: [String] = [], query: [(String, String?)] = [],
                                                   body: Body?, headers: [String: String] = [:]) async throws -> Answer {
+        let encoded = try body.map { try JSONEncoder().encode($0) }
+        let data = try await exchange(endpoint, pathValues, query: query, body: encoded, contentType: "application/json", headers: headers)
+        return try decode(data, from: endpoint)
+    }
+
+    /// Sends one request and answers the body of a 2xx answer; any other status throws `ClientError.api`
+    /// with the API's error code, message, field and request id.
+    func exchange(_ endpoint: Endpoint, _ pathValues: [String], query: [(String, String?)], body: Data?, contentType: String,
+                  headers: [String: String]) async throws -> Data {
         var url = baseURL + endpoint.path(pathValues)
         var components = URLComponents()
         components.queryItems = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
@@ -249,8 +259,8 @@ public struct VoicePartnerClient: Sendable {
         }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let status: Int
         let data: Data
@@ -270,6 +280,10 @@ public struct VoicePartnerClient: Sendable {
             throw ClientError.api(status: status, code: failure.error.code, message: failure.error.message, field: failure.error.details?["field"],
                                   requestID: failure.error.requestID)
         }
+        return data
+    }
+
+    func decode<Answer: Decodable>(_ data: Data, from endpoint: Endpoint) throws -> Answer {
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601

@@ -16,6 +16,63 @@ import VoicePartnerClient
         }
     }
 
+    /// Operations no API caller makes: Twilio's callbacks, recipients' browser links, scrapes, the documents.
+    static let notForCallers: Set<String> = [
+        "POST /webhooks/twilio/voice", "POST /webhooks/twilio/status", "POST /webhooks/twilio/turn", "POST /webhooks/twilio/recording",
+        "GET /unsubscribe", "POST /unsubscribe", "GET /metrics", "GET /health/metrics", "GET /docs", "GET /openapi.json",
+    ]
+
+    @Test func everyOperationCallersUseIsAMethodOfTheClient() {
+        let documented = Set(APIDocument.operations.map { "\($0.method.uppercased()) \($0.path)" })
+        let covered = Set((APIOperations.generated + APIOperations.handWritten).map(\.description))
+        #expect(documented.subtracting(Self.notForCallers).subtracting(covered).isEmpty,
+                "operations the Swift client lacks: \(documented.subtracting(Self.notForCallers).subtracting(covered).sorted())")
+        #expect(covered.subtracting(documented).isEmpty, "\(covered.subtracting(documented).sorted())")
+    }
+
+    /// The generated types and methods are exactly what the document gives today: a field or route
+    /// added to the API without regenerating the client fails here.
+    @Test func theGeneratedClientIsWhatTheDocumentGives() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString).json")
+        try Data(APIDocument.document.text.utf8).write(to: document)
+        defer { try? FileManager.default.removeItem(at: document) }
+        let python = ProcessInfo.processInfo.environment["VPAI_PYTHON"] ?? "/usr/bin/python3"
+        try await ChildProcess.run(python, [root.appendingPathComponent("scripts/generate-swift-client.py").path, "--check", document.path])
+    }
+
+    @Test func theGeneratedMethodsReadTheLiveAnswers() async throws {
+        try await APIHarness.with { api in
+            let owner = try await api.register("swift-operations")
+            let workspace = try await api.createWorkspace(owner)
+            let port = try #require(api.http.port)
+            let client = VoicePartnerClient(baseURL: "http://127.0.0.1:\(port)", credential: .user(accessToken: owner.accessToken,
+                                                                                                    workspaceID: workspace))
+            let operations = client.operations
+            #expect(try await operations.getMe().email == owner.email)
+            #expect(try await operations.listWorkspaces().contains { $0.id == workspace && $0.role == "owner" })
+            let assistant = try await operations.createAssistant(body: .init(name: "Typed", systemPrompt: "You answer the phone."))
+            #expect(assistant.name == "Typed" && assistant.status == "draft")
+            #expect(try await operations.listAssistants(limit: 10).items.map(\.id) == [assistant.id])
+            let enqueued = try await operations.enqueueJob(body: .init(kind: "platform.canary", args: .object(["sleepMS": .number(1)]),
+                                                                       delaySeconds: 3600))
+            let job = try await operations.getJob(job: enqueued.id)
+            #expect(job.kind == "platform.canary" && job.args["sleepMS"] == .number(1) && job.createdAt <= Date())
+            let file = try await operations.uploadFile(name: "hours.txt", contentType: "text/plain", data: Data("Open 9 to 5.".utf8),
+                                                       assistantID: assistant.id)
+            #expect(file.name == "hours.txt" && file.assistantID == assistant.id)
+            try await operations.deleteFile(file: file.id)
+            #expect(try await operations.listWebhookEventTypes().events.contains("call.completed"))
+            #expect(try await operations.getCredits().warningThresholds.count >= 0)
+            do {
+                _ = try await operations.getAssistant(assistant: UUID())
+                Issue.record("an unknown assistant is a 404")
+            } catch ClientError.api(let status, let code, _, _, _) {
+                #expect(status == 404 && code == "not_found")
+            }
+        }
+    }
+
     @Test func theClientDrivesJobsAndMapsErrors() async throws {
         try await APIHarness.with { api in
             let owner = try await api.register("swift-client")
