@@ -69,6 +69,20 @@ import Testing
         #expect(components.subtracting(names).isEmpty, "never used: \(components.subtracting(names).sorted())")
     }
 
+    @Test func everyJSONRequestBodyHasAnExampleThatFollowsItsSchema() {
+        let check = JSONSchemaCheck(components: APIDocument.document["components"]?["schemas"] ?? .null)
+        for operation in APIDocument.operations where operation.bodyType == "application/json" {
+            guard let body = operation.body else { continue }
+            guard let example = APIDocument.requestExamples[body] else {
+                Issue.record("\(operation.method) \(operation.path): no example of \(body)")
+                continue
+            }
+            let problems = check.problems(example, APIDocument.ref(body), at: "$")
+            #expect(problems.isEmpty, "the example of \(body): \(problems)")
+        }
+        #expect(Set(APIDocument.requestExamples.keys).isSubset(of: APIDocument.schemas.keys))
+    }
+
     /// The check every harness call makes finds what it is there to find.
     @Test func theConformanceCheckRefusesAnswersTheDocumentDoesNotDescribe() {
         let job = #"{"id": 7, "kind": "platform.canary", "queue": "default", "state": "available", "args": {}, "priority": 0, "#

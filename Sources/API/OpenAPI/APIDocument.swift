@@ -91,7 +91,8 @@ enum APIDocument {
                   auth: .userOrKey, body: "NewAPIKey", success: 201),
         Operation(method: "delete", path: "/api/workspaces/{workspace}/api-keys/{key}", tag: "api-keys", summary: "Revoke a key",
                   auth: .userOrKey, success: 204),
-        Operation(method: "post", path: "/api/jobs", tag: "jobs", summary: "Enqueue a job", auth: .userOrKey, body: "Enqueue", success: 202),
+        Operation(method: "post", path: "/api/jobs", tag: "jobs", summary: "Enqueue a job", auth: .userOrKey, body: "Enqueue", success: 202,
+                  headers: [("Idempotency-Key", string(["minLength": 1, "maxLength": 200]))]),
         Operation(method: "get", path: "/api/jobs", tag: "jobs", summary: "The workspace's jobs, newest first", auth: .userOrKey,
                   query: pageQuery + [("state", .object(["type": "string", "enum": ["available", "running", "completed", "discarded", "cancelled"]])),
                                       ("kind", .object(["type": "string"])), ("queue", .object(["type": "string"])),
@@ -394,9 +395,9 @@ enum APIDocument {
                 entry["parameters"] = .array(parameters)
             }
             if let body = operation.body {
-                entry["requestBody"] = .object(["required": true, "content": .object([
-                    operation.bodyType: .object(["schema": .object(["$ref": .string("#/components/schemas/\(body)")])]),
-                ])])
+                var media: [String: JSONValue] = ["schema": .object(["$ref": .string("#/components/schemas/\(body)")])]
+                if let example = requestExamples[body] { media["example"] = example }
+                entry["requestBody"] = .object(["required": true, "content": .object([operation.bodyType: .object(media)])])
             }
             paths[operation.path, default: [:]][operation.method] = .object(entry)
         }

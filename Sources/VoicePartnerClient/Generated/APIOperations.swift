@@ -360,8 +360,13 @@ extension APIOperations {
     }
 
     /// Enqueue a job (`POST /api/jobs`).
-    public func enqueueJob(body: APIModels.Enqueue) async throws -> APIModels.Enqueued {
-        try await client.call(Endpoint("POST", "/api/jobs"), [], body: body)
+    public func enqueueJob(body: APIModels.Enqueue, idempotencyKey: String? = nil) async throws -> APIModels.Enqueued {
+        try await client.call(
+            Endpoint("POST", "/api/jobs"),
+            [],
+            body: body,
+            headers: ["Idempotency-Key": idempotencyKey].compactMapValues { $0 }
+        )
     }
 
     /// Finished jobs per minute over the last hour (`GET /api/jobs/activity`).
