@@ -92,6 +92,21 @@ public struct JobQueue: Sendable {
         return count
     }
 
+    /// Cancels every queued or running job `filter` matches, up to `limit` (see `JobStore.cancelMatching`);
+    /// the workers of running ones are told at once.
+    public func cancelMatching(_ filter: JobFilter, limit: Int = JobStore.bulkLimit) async throws -> BulkOutcome {
+        let outcome = try await store.cancelMatching(filter, limit: limit)
+        for id in outcome.running { publisher?.notifyCancel(jobID: id) }
+        return outcome
+    }
+
+    /// Runs every discarded or cancelled job `filter` matches again, up to `limit`.
+    public func retryMatching(_ filter: JobFilter, limit: Int = JobStore.bulkLimit) async throws -> BulkOutcome {
+        let outcome = try await store.retryMatching(filter, limit: limit)
+        if !outcome.queues.isEmpty { publisher?.notify(queues: outcome.queues) }
+        return outcome
+    }
+
     public func resume(queue: String) async throws {
         try await store.resume(queue: queue)
         publisher?.notify(queues: [queue])

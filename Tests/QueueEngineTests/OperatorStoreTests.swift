@@ -93,4 +93,45 @@ import TestSupport
             #expect(try await harness.job(discarded[1]).state == .completed)
         }
     }
+
+    @Test func bulkActionsChangeExactlyWhatTheFilterMatchesAPageAtATime() async throws {
+        try await TestHarness.with { harness in
+            let (mine, theirs) = (TestHarness.uniqueName("ws"), TestHarness.uniqueName("ws"))
+            try await harness.store.pause(queue: harness.queueName)
+            func enqueue(_ kind: String, _ workspace: String, _ note: String = "plain") async throws -> Int64 {
+                try await harness.queue.enqueue(try NewJob(kind: kind, argsJSON: #"{"note": "\#(note)"}"#,
+                                                           options: JobOptions(queue: harness.queueName, workspaceID: workspace))).id
+            }
+            var bulk: [Int64] = []
+            for _ in 0..<5 { bulk.append(try await enqueue("test.bulk", mine)) }
+            let otherKind = try await enqueue("test.other", mine, "needle")
+            var otherWorkspace: [Int64] = []
+            for _ in 0..<3 { otherWorkspace.append(try await enqueue("test.bulk", theirs)) }
+            func states(_ ids: [Int64]) async throws -> Set<JobState> {
+                var found = Set<JobState>()
+                for id in ids { found.insert(try await harness.store.job(id: id).state) }
+                return found
+            }
+
+            let mineOfKind = JobFilter(queue: harness.queueName, kind: "test.bulk", workspaceID: mine)
+            let first = try await harness.queue.cancelMatching(mineOfKind, limit: 3)
+            #expect(first.count == 3 && first.more && first.running.isEmpty)
+            let rest = try await harness.queue.cancelMatching(mineOfKind, limit: 3)
+            #expect(rest.count == 2 && !rest.more)
+            #expect(try await states(bulk) == [.cancelled])
+            #expect(try await states(otherWorkspace + [otherKind]) == [.available], "other workspaces and kinds are untouched")
+
+            await #expect(throws: QueueError.self) { try await harness.queue.cancelMatching(JobFilter(state: .completed, kind: "test.bulk")) }
+            await #expect(throws: QueueError.self) { try await harness.queue.retryMatching(JobFilter(state: .running, kind: "test.bulk")) }
+
+            let searched = try await harness.queue.cancelMatching(JobFilter(queue: harness.queueName, search: "needle"))
+            let searchedState = try await harness.store.job(id: otherKind).state
+            #expect(searched.count == 1 && searchedState == .cancelled)
+
+            let retried = try await harness.queue.retryMatching(mineOfKind)
+            #expect(retried.count == 5 && retried.queues == [harness.queueName] && !retried.more)
+            #expect(try await states(bulk) == [.available])
+            #expect(try await harness.store.job(id: otherKind).state == .cancelled, "a filter by kind leaves the other kind")
+        }
+    }
 }

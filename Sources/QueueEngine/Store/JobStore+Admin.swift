@@ -45,26 +45,8 @@ extension JobStore {
     /// Runs again every discarded job of `kind` (of one workspace when given) that can be: one
     /// whose unique key another job holds now stays discarded. Answers the queues it touched.
     public func retryDiscarded(kind: String, workspaceID: String? = nil) async throws -> (count: Int, queues: Set<String>) {
-        let rows = try await client.query("""
-            UPDATE queue_jobs j
-            SET state = 'available', run_at = now(), finished_at = NULL, cancel_requested_at = NULL,
-                lease_expires_at = NULL, max_attempts = GREATEST(max_attempts, attempt + 1)
-            WHERE j.id IN (
-                SELECT DISTINCT ON (COALESCE(d.unique_key, d.id::text)) d.id FROM queue_jobs d
-                WHERE d.state = 'discarded' AND d.kind = \(kind)
-                  AND (\(workspaceID)::text IS NULL OR d.workspace_id = \(workspaceID))
-                  AND (d.unique_key IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM queue_jobs a WHERE a.unique_key = d.unique_key AND a.state IN ('available', 'running')))
-                ORDER BY COALESCE(d.unique_key, d.id::text), d.id DESC)
-            RETURNING queue
-            """, logger: logger)
-        var count = 0
-        var queues = Set<String>()
-        for try await queue in rows.decode(String.self) {
-            count += 1
-            queues.insert(queue)
-        }
-        return (count, queues)
+        let outcome = try await retryMatching(JobFilter(state: .discarded, kind: kind, workspaceID: workspaceID), limit: .max)
+        return (outcome.count, outcome.queues)
     }
 
     /// Deletes a finished job (completed, discarded or cancelled); a queued or running one must be
