@@ -148,25 +148,15 @@ struct Enqueue: AsyncParsableCommand {
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
     @OptionGroup var common: CommonOptions
-
-    @Option var queue: String?
-    @Option(help: "available, running, completed, discarded or cancelled.") var state: String?
-    @Option var kind: String?
-    @Option var workspace: String?
+    @OptionGroup var match: JobFilterOptions
     @Option(help: "Only jobs with a smaller id (paging).") var before: Int64?
-    @Option(help: "A job id, or text in the kind or the arguments (any case).") var search: String?
     @Option var limit: Int = 50
 
     func run() async throws {
-        var jobState: JobState?
-        if let state {
-            guard let parsed = JobState(rawValue: state) else {
-                throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            jobState = parsed
-        }
-        let filter = JobFilter(queue: queue, state: jobState, kind: kind, workspaceID: workspace, beforeID: before, search: search, limit: limit)
-        let jobs = try await Connection.run(common) { try await $0.queue.store.list(filter) }
+        var filter = try match.filter()
+        filter.beforeID = before
+        filter.limit = limit
+        let jobs = try await Connection.run(common) { [filter] in try await $0.queue.store.list(filter) }
         if common.json { return try printJSON(jobs) }
         print("id\tstate\tqueue\tkind\tattempt\trun_at")
         for job in jobs {
@@ -187,12 +177,19 @@ struct Inspect: AsyncParsableCommand {
 }
 
 struct Retry: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a discarded or cancelled job again.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run a discarded or cancelled job again, or every one a filter matches (at most 10,000 a call).")
     @OptionGroup var common: CommonOptions
-    @Argument var id: Int64
+    @Argument(help: "The job; leave it out to retry what the filter options match.") var id: Int64?
+    @OptionGroup var match: JobFilterOptions
 
     func run() async throws {
-        let id = self.id
+        guard let id else {
+            let outcome = try await Bulk.run(common, match) { queue, filter in try await queue.retryMatching(filter) }
+            if common.json { return try printJSON(BulkAnswer(outcome)) }
+            return print("\(outcome.count) jobs available again\(outcome.more ? "; more match: run it again" : "")")
+        }
+        guard match.isEmpty else { throw ValidationError("give a job id or filter options, not both") }
         try await QueueCommandError.mapping { try await Connection.run(common) { try await $0.queue.retry(id: id) } }
         if common.json { return try printJSON(Answer(id: id, duplicate: nil, state: JobState.available.rawValue)) }
         print("job \(id) is available again")
@@ -200,15 +197,33 @@ struct Retry: AsyncParsableCommand {
 }
 
 struct Cancel: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Cancel a queued or running job.")
+    static let configuration = CommandConfiguration(
+        abstract: "Cancel a queued or running job, or every one a filter matches (at most 10,000 a call).")
     @OptionGroup var common: CommonOptions
-    @Argument var id: Int64
+    @Argument(help: "The job; leave it out to cancel what the filter options match.") var id: Int64?
+    @OptionGroup var match: JobFilterOptions
 
     func run() async throws {
-        let id = self.id
+        guard let id else {
+            let outcome = try await Bulk.run(common, match) { queue, filter in try await queue.cancelMatching(filter) }
+            if common.json { return try printJSON(BulkAnswer(outcome)) }
+            return print("\(outcome.count) jobs cancelled (\(outcome.running.count) running, told to stop)"
+                         + (outcome.more ? "; more match: run it again" : ""))
+        }
+        guard match.isEmpty else { throw ValidationError("give a job id or filter options, not both") }
         let state = try await QueueCommandError.mapping { try await Connection.run(common) { try await $0.queue.cancel(id: id) } }
         if common.json { return try printJSON(Answer(id: id, duplicate: nil, state: state == .running ? "cancelling" : "cancelled")) }
         print(state == .running ? "job \(id) is running; its worker was told to stop it" : "job \(id) cancelled")
+    }
+}
+
+/// A bulk action needs at least one filter option, so a bare `cancel` never means every job.
+enum Bulk {
+    static func run(_ common: CommonOptions, _ match: JobFilterOptions,
+                    _ action: @escaping @Sendable (JobQueue, JobFilter) async throws -> BulkOutcome) async throws -> BulkOutcome {
+        guard !match.isEmpty else { throw ValidationError("give a job id, or at least one of --queue, --state, --kind, --workspace, --search") }
+        let filter = try match.filter()
+        return try await QueueCommandError.mapping { try await Connection.run(common) { try await action($0.queue, filter) } }
     }
 }
 

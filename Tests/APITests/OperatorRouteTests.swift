@@ -4,12 +4,71 @@ import HTTPTypes
 import Jobs
 import Platform
 import QueueEngine
+import ServerSupport
 import Testing
 
 /// The operator API: queues and workers are shared by every workspace, so only platform operators
 /// read them and pause queues; a workspace's own jobs can be searched, deleted when finished and
 /// run again by kind, all through the engine's calls and audited.
 @Suite(.timeLimit(.minutes(2))) struct OperatorRouteTests {
+    @Test func operatorsFindJobsAcrossWorkspacesAndCancelOrRetryByFilter() async throws {
+        let operatorEmail = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        try await APIHarness.with(["PLATFORM_OPERATOR_EMAILS": operatorEmail]) { api in
+            let owner = try await api.register("bulk-owner")
+            let (first, second) = (try await api.createWorkspace(owner), try await api.createWorkspace(owner))
+            let filter: JSONValue = ["kind": "platform.canary", "workspace_id": .string(first.lowercased)]
+            for path in ["/api/admin/jobs/cancel", "/api/admin/jobs/retry"] {
+                #expect(try await api.call(.post, path, json: filter, as: owner.bearer).status == .forbidden)
+            }
+            #expect(try await api.call(.get, "/api/admin/jobs", as: owner.bearer).status == .forbidden)
+            let registered = try await api.call(.post, "/auth/register",
+                                                json: ["email": .string(operatorEmail), "password": .string(APIHarness.password)])
+            let operatorToken = APIHarness.Credential.bearer(try #require(registered["access_token"]?.string))
+
+            // Jobs of two workspaces in a queue of this test's own, held back so they stay queued.
+            let queue = "bulk-\(UUID().uuidString.prefix(8).lowercased())"
+            let jobs = api.services.database.queue
+            var firsts: [Int64] = []
+            for _ in 0..<3 {
+                firsts.append(try await jobs.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600),
+                                                                                                  workspaceID: first.lowercased)).id)
+            }
+            let other = try await jobs.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600),
+                                                                                            workspaceID: second.lowercased)).id
+
+            let found = try await api.call(.get, "/api/admin/jobs?queue=\(queue)", as: operatorToken)
+            #expect(found.status == .ok)
+            #expect(found["items"]?.array?.compactMap { $0["id"]?.number.map(Int64.init) } == ([other] + firsts.reversed()))
+            #expect(found["items"]?.array?.first?["workspace_id"]?.string == second.lowercased)
+            let ofFirst = try await api.call(.get, "/api/admin/jobs?queue=\(queue)&workspace_id=\(first.lowercased)&limit=2", as: operatorToken)
+            #expect(ofFirst["items"]?.array?.count == 2 && ofFirst["next_cursor"]?.string != nil)
+
+            #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: [:], as: operatorToken).status == .unprocessableContent,
+                    "an empty filter never means every job")
+            #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: ["state": "completed", "queue": .string(queue)],
+                                       as: operatorToken).status == .conflict)
+            #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: ["queue": .string(queue), "color": "red"],
+                                       as: operatorToken).status == .unprocessableContent)
+            let cancelled = try await api.call(.post, "/api/admin/jobs/cancel",
+                                               json: ["queue": .string(queue), "workspace_id": .string(first.lowercased)], as: operatorToken)
+            #expect(cancelled.status == .ok && cancelled["count"] == 3 && cancelled["more"] == .bool(false))
+            for id in firsts { #expect(try await jobs.store.job(id: id).state == .cancelled) }
+            #expect(try await jobs.store.job(id: other).state == .available, "the other workspace's job is untouched")
+
+            let retried = try await api.call(.post, "/api/admin/jobs/retry", json: ["queue": .string(queue), "state": "cancelled"], as: operatorToken)
+            #expect(retried.status == .ok && retried["count"] == 3)
+            for id in firsts { #expect(try await jobs.store.job(id: id).state == .available) }
+
+            let audit = try await api.database.query("""
+                SELECT action, details->>'count', details->>'queue' FROM audit_log
+                WHERE action IN ('jobs.cancel_matching', 'jobs.retry_matching') AND details->>'queue' = \(queue) ORDER BY id
+                """)
+            var entries: [String] = []
+            for try await (action, count, _) in audit.decode((String, String?, String?).self) { entries.append("\(action) \(count ?? "")") }
+            #expect(entries == ["jobs.cancel_matching 3", "jobs.retry_matching 3"])
+        }
+    }
+
     @Test func onlyOperatorsSeeQueuesAndWorkersAndPauseQueues() async throws {
         let operatorEmail = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         try await APIHarness.with(["PLATFORM_OPERATOR_EMAILS": operatorEmail]) { api in

@@ -45,6 +45,37 @@ import TestSupport
         }
     }
 
+    /// Operators cancel and retry by filter across workspaces; a bare command never touches every job.
+    @Test func cancelAndRetryEveryJobAFilterMatches() async throws {
+        try await TestHarness.with { harness in
+            let queue = harness.queueName
+            var ids: [Int64] = []
+            for workspace in ["cli-a", "cli-a", "cli-b"] {
+                let answer = try await queuectl(["enqueue", "platform.canary", "--queue", queue, "--workspace", "\(workspace)-\(queue)",
+                                                 "--delay", "3600", "--json"])
+                let job = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
+                ids.append(Int64(try #require(job["id"] as? Int)))
+            }
+            let cancelled = try await queuectl(["cancel", "--queue", queue, "--workspace", "cli-a-\(queue)", "--json"])
+            let bulk = try #require(try JSONSerialization.jsonObject(with: Data(cancelled.utf8)) as? [String: Any])
+            #expect(bulk["count"] as? Int == 2 && bulk["more"] as? Bool == false)
+            let (first, other) = (try await harness.job(ids[0]).state, try await harness.job(ids[2]).state)
+            #expect(first == .cancelled && other == .available)
+            #expect(try await queuectl(["retry", "--queue", queue, "--state", "cancelled"]).contains("2 jobs available again"))
+            let (again, second) = (try await harness.job(ids[0]).state, try await harness.job(ids[1]).state)
+            #expect(again == .available && second == .available)
+            for arguments in [["cancel"], ["retry"], ["cancel", "\(ids[0])", "--queue", queue], ["retry", "--state", "running", "--queue", queue]] {
+                do {
+                    let output = try await queuectl(arguments)
+                    Issue.record("queuectl \(arguments) succeeded: \(output)")
+                } catch let failure as ChildProcess.CommandFailure {
+                    #expect(failure.description.contains("at least one of") || failure.description.contains("not both")
+                            || failure.description.contains("invalid_state"), "\(arguments): \(failure.description)")
+                }
+            }
+        }
+    }
+
     /// A worker running now is listed with its queues and slots, by text and by JSON.
     @Test func liveWorkersAreListed() async throws {
         try await TestHarness.with { harness in

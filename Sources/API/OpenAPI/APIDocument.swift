@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Providers
+import QueueEngine
 import ServerSupport
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`. One table of operations,
@@ -112,6 +113,14 @@ enum APIDocument {
         Operation(method: "post", path: "/api/admin/queues/{queue}/resume", tag: "operators", summary: "Let workers claim from a queue again",
                   auth: .user, success: 204),
         Operation(method: "get", path: "/api/admin/workers", tag: "operators", summary: "The workers alive now", auth: .user),
+        Operation(method: "get", path: "/api/admin/jobs", tag: "operators", summary: "Find jobs across every workspace and queue, newest first",
+                  auth: .user, query: pageQuery + [("state", string(["enum": .array(JobState.allCases.map { .string($0.rawValue) })])),
+                                                   ("kind", string()), ("queue", string()), ("workspace_id", idParameter),
+                                                   ("search", string(["maxLength": 200]))]),
+        Operation(method: "post", path: "/api/admin/jobs/cancel", tag: "operators",
+                  summary: "Cancel the queued and running jobs a filter matches (at most 10,000 a call)", auth: .user, body: "JobFilter"),
+        Operation(method: "post", path: "/api/admin/jobs/retry", tag: "operators",
+                  summary: "Run the discarded and cancelled jobs a filter matches again (at most 10,000 a call)", auth: .user, body: "JobFilter"),
         Operation(method: "get", path: "/api/assistants", tag: "assistants", summary: "The workspace's assistants",
                   auth: .userOrKey, query: pageQuery),
         Operation(method: "post", path: "/api/assistants", tag: "assistants", summary: "Create an assistant",
@@ -338,6 +347,11 @@ enum APIDocument {
         "ToolArguments": object(["arguments": .object(["type": "object"])]),
         "Webhook": object(webhookProperties, required: ["url", "events"]),
         "WebhookUpdate": object(webhookProperties),
+        "JobFilter": .object(["type": "object", "minProperties": 1, "additionalProperties": .bool(false), "properties": .object([
+            "queue": string(["minLength": 1, "maxLength": 100]), "kind": string(["minLength": 1, "maxLength": 200]),
+            "state": string(["enum": .array(JobState.allCases.map { .string($0.rawValue) })]), "workspace_id": idParameter,
+            "search": string(["maxLength": 200]),
+        ])]),
         "RetryDiscarded": object(["kind": string(["minLength": 1, "maxLength": 200])], required: ["kind"]),
         "EmailTemplate": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1])],
                                 required: ["subject", "text", "html"]),

@@ -63,6 +63,8 @@ struct JobRoutes {
         let cancelRequested: Bool
         /// The trace of the request or job that enqueued it (W3C trace id), when it was traced.
         let traceID: String?
+        /// The workspace the job belongs to; platform jobs (maintenance, schedules) have none.
+        let workspaceID: String?
 
         init(_ job: JobRecord) {
             id = job.id
@@ -78,6 +80,7 @@ struct JobRoutes {
             attemptedAt = job.attemptedAt
             finishedAt = job.finishedAt
             tags = job.tags
+            workspaceID = job.workspaceID
             errors = JSONValue(text: job.errorsJSON)
             result = job.resultJSON.map(JSONValue.init(text:))
             progress = job.progress

@@ -46,6 +46,7 @@ struct OperatorRoutes {
         router.post("api/admin/queues/:queue/pause", use: pause)
         router.post("api/admin/queues/:queue/resume", use: resume)
         router.get("api/admin/workers", use: workers)
+        addJobRoutes(to: router)
     }
 
     @Sendable func queues(_ request: Request, context: APIRequestContext) async throws -> QueuesView {

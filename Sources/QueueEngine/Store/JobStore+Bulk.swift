@@ -82,7 +82,8 @@ extension JobStore {
     static func states(_ asked: JobState?, allowed: [JobState]) throws -> [JobState] {
         guard let asked else { return allowed }
         guard allowed.contains(asked) else {
-            throw QueueError(.invalidState, "only \(allowed.map(\.rawValue).joined(separator: " or ")) jobs can be chosen here, not \(asked.rawValue)")
+            let names = allowed.map(\.rawValue).joined(separator: " or ")
+            throw QueueError(.invalidState, "only \(names) jobs can be chosen here, not \(asked.rawValue)")
         }
         return [asked]
     }

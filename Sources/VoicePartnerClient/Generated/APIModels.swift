@@ -3,6 +3,83 @@ import Foundation
 
 /// The bodies of the API's requests and answers, one type per schema of the OpenAPI document.
 extension APIModels {
+    public struct Job: Decodable, Sendable {
+        public var args: JSON
+        public var attempt: Int
+        public var attemptedAt: Date?
+        public var cancelRequested: Bool
+        public var createdAt: Date
+        public var errors: JSON
+        public var finishedAt: Date?
+        public var id: Int
+        public var kind: String
+        public var maxAttempts: Int
+        public var priority: Int
+        public var progress: Int?
+        public var progressMessage: String?
+        public var queue: String
+        public var result: JSON?
+        public var runAt: Date
+        public var state: String
+        public var tags: [String]
+        public var traceID: String?
+        public var workspaceID: String?
+
+        enum CodingKeys: String, CodingKey { case
+            args,
+            attempt,
+            attemptedAt = "attempted_at",
+            cancelRequested = "cancel_requested",
+            createdAt = "created_at",
+            errors,
+            finishedAt = "finished_at",
+            id,
+            kind,
+            maxAttempts = "max_attempts",
+            priority,
+            progress,
+            progressMessage = "progress_message",
+            queue,
+            result,
+            runAt = "run_at",
+            state,
+            tags,
+            traceID = "trace_id",
+            workspaceID = "workspace_id"
+        }
+    }
+
+    public struct JobPage: Decodable, Sendable {
+        public var items: [Job]
+        public var nextCursor: String?
+
+        enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
+    }
+
+    public struct JobFilter: Encodable, Sendable {
+        public var kind: String?
+        public var queue: String?
+        public var search: String?
+        public var state: String?
+        public var workspaceID: String?
+
+        public init(kind: String? = nil, queue: String? = nil, search: String? = nil, state: String? = nil, workspaceID: String? = nil) {
+            self.kind = kind
+            self.queue = queue
+            self.search = search
+            self.state = state
+            self.workspaceID = workspaceID
+        }
+
+        enum CodingKeys: String, CodingKey { case kind, queue, search, state, workspaceID = "workspace_id" }
+    }
+
+    public struct BulkResult: Decodable, Sendable {
+        public var count: Int
+        public var more: Bool
+        public var running: Int
+    }
+
     public struct ActivityMinute: Decodable, Sendable {
         public var averageDurationSeconds: Double
         public var averageWaitSeconds: Double
@@ -1035,57 +1112,6 @@ extension APIModels {
         public var updatedAt: Date
 
         enum CodingKeys: String, CodingKey { case createdAt = "created_at", description, id, name, role, updatedAt = "updated_at" }
-    }
-
-    public struct Job: Decodable, Sendable {
-        public var args: JSON
-        public var attempt: Int
-        public var attemptedAt: Date?
-        public var cancelRequested: Bool
-        public var createdAt: Date
-        public var errors: JSON
-        public var finishedAt: Date?
-        public var id: Int
-        public var kind: String
-        public var maxAttempts: Int
-        public var priority: Int
-        public var progress: Int?
-        public var progressMessage: String?
-        public var queue: String
-        public var result: JSON?
-        public var runAt: Date
-        public var state: String
-        public var tags: [String]
-        public var traceID: String?
-
-        enum CodingKeys: String, CodingKey { case
-            args,
-            attempt,
-            attemptedAt = "attempted_at",
-            cancelRequested = "cancel_requested",
-            createdAt = "created_at",
-            errors,
-            finishedAt = "finished_at",
-            id,
-            kind,
-            maxAttempts = "max_attempts",
-            priority,
-            progress,
-            progressMessage = "progress_message",
-            queue,
-            result,
-            runAt = "run_at",
-            state,
-            tags,
-            traceID = "trace_id"
-        }
-    }
-
-    public struct JobPage: Decodable, Sendable {
-        public var items: [Job]
-        public var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
     }
 
     public struct Enqueue: Encodable, Sendable {

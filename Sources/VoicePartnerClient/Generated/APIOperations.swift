@@ -4,6 +4,42 @@ import Foundation
 /// A method for every operation of the OpenAPI document that callers use, each sending and
 /// answering the document's types (`APIModels`).
 extension APIOperations {
+    /// Find jobs across every workspace and queue, newest first (`GET /api/admin/jobs`).
+    public func findJobs(
+        limit: Int? = nil,
+        cursor: String? = nil,
+        state: String? = nil,
+        kind: String? = nil,
+        queue: String? = nil,
+        workspaceID: String? = nil,
+        search: String? = nil
+    ) async throws -> APIModels.JobPage {
+        try await client.call(
+            Endpoint("GET", "/api/admin/jobs"),
+            [],
+            query: [
+                ("limit", limit.map { String(describing: $0) }),
+                ("cursor", cursor),
+                ("state", state),
+                ("kind", kind),
+                ("queue", queue),
+                ("workspace_id", workspaceID),
+                ("search", search),
+            ],
+            body: nil
+        )
+    }
+
+    /// Cancel the queued and running jobs a filter matches (at most 10,000 a call) (`POST /api/admin/jobs/cancel`).
+    public func cancelMatchingJobs(body: APIModels.JobFilter) async throws -> APIModels.BulkResult {
+        try await client.call(Endpoint("POST", "/api/admin/jobs/cancel"), [], body: body)
+    }
+
+    /// Run the discarded and cancelled jobs a filter matches again (at most 10,000 a call) (`POST /api/admin/jobs/retry`).
+    public func retryMatchingJobs(body: APIModels.JobFilter) async throws -> APIModels.BulkResult {
+        try await client.call(Endpoint("POST", "/api/admin/jobs/retry"), [], body: body)
+    }
+
     /// Every queue's depth and age, and the last hour's activity (`GET /api/admin/queues`).
     public func listQueues() async throws -> APIModels.QueueOverview {
         try await client.call(Endpoint("GET", "/api/admin/queues"), [], body: nil)
@@ -752,6 +788,9 @@ extension APIOperations {
 
     /// Every endpoint the generated methods call.
     public static let generated: [Endpoint] = [
+        Endpoint("GET", "/api/admin/jobs"),
+        Endpoint("POST", "/api/admin/jobs/cancel"),
+        Endpoint("POST", "/api/admin/jobs/retry"),
         Endpoint("GET", "/api/admin/queues"),
         Endpoint("POST", "/api/admin/queues/{queue}/pause"),
         Endpoint("POST", "/api/admin/queues/{queue}/resume"),

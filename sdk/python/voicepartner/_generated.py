@@ -12,6 +12,89 @@ from ._model import Model, timestamp
 
 
 @dataclass
+class Job(Model):
+    args: Any
+    attempt: int
+    cancel_requested: bool
+    created_at: datetime
+    errors: Any
+    id: int
+    kind: str
+    max_attempts: int
+    priority: int
+    queue: str
+    run_at: datetime
+    state: str
+    tags: List[str]
+    attempted_at: Optional[datetime] = None
+    finished_at: Optional[datetime] = None
+    progress: Optional[int] = None
+    progress_message: Optional[str] = None
+    result: Optional[Any] = None
+    trace_id: Optional[str] = None
+    workspace_id: Optional[str] = None
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Job":
+        return cls(
+            args=data["args"],
+            attempt=data["attempt"],
+            attempted_at=None if data.get("attempted_at") is None else timestamp(data["attempted_at"]),
+            cancel_requested=data["cancel_requested"],
+            created_at=timestamp(data["created_at"]),
+            errors=data["errors"],
+            finished_at=None if data.get("finished_at") is None else timestamp(data["finished_at"]),
+            id=data["id"],
+            kind=data["kind"],
+            max_attempts=data["max_attempts"],
+            priority=data["priority"],
+            progress=data.get("progress"),
+            progress_message=data.get("progress_message"),
+            queue=data["queue"],
+            result=data.get("result"),
+            run_at=timestamp(data["run_at"]),
+            state=data["state"],
+            tags=data["tags"],
+            trace_id=data.get("trace_id"),
+            workspace_id=data.get("workspace_id"),
+            raw=data,
+        )
+
+
+@dataclass
+class JobPage(Model):
+    items: List[Job]
+    next_cursor: Optional[str] = None
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "JobPage":
+        return cls(
+            items=[Job.from_json(item) for item in data["items"]],
+            next_cursor=data.get("next_cursor"),
+            raw=data,
+        )
+
+
+@dataclass
+class BulkResult(Model):
+    count: int
+    more: bool
+    running: int
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "BulkResult":
+        return cls(
+            count=data["count"],
+            more=data["more"],
+            running=data["running"],
+            raw=data,
+        )
+
+
+@dataclass
 class ActivityMinute(Model):
     average_duration_seconds: float
     average_wait_seconds: float
@@ -1256,70 +1339,6 @@ class Workspace(Model):
 
 
 @dataclass
-class Job(Model):
-    args: Any
-    attempt: int
-    cancel_requested: bool
-    created_at: datetime
-    errors: Any
-    id: int
-    kind: str
-    max_attempts: int
-    priority: int
-    queue: str
-    run_at: datetime
-    state: str
-    tags: List[str]
-    attempted_at: Optional[datetime] = None
-    finished_at: Optional[datetime] = None
-    progress: Optional[int] = None
-    progress_message: Optional[str] = None
-    result: Optional[Any] = None
-    trace_id: Optional[str] = None
-    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Dict[str, Any]) -> "Job":
-        return cls(
-            args=data["args"],
-            attempt=data["attempt"],
-            attempted_at=None if data.get("attempted_at") is None else timestamp(data["attempted_at"]),
-            cancel_requested=data["cancel_requested"],
-            created_at=timestamp(data["created_at"]),
-            errors=data["errors"],
-            finished_at=None if data.get("finished_at") is None else timestamp(data["finished_at"]),
-            id=data["id"],
-            kind=data["kind"],
-            max_attempts=data["max_attempts"],
-            priority=data["priority"],
-            progress=data.get("progress"),
-            progress_message=data.get("progress_message"),
-            queue=data["queue"],
-            result=data.get("result"),
-            run_at=timestamp(data["run_at"]),
-            state=data["state"],
-            tags=data["tags"],
-            trace_id=data.get("trace_id"),
-            raw=data,
-        )
-
-
-@dataclass
-class JobPage(Model):
-    items: List[Job]
-    next_cursor: Optional[str] = None
-    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Dict[str, Any]) -> "JobPage":
-        return cls(
-            items=[Job.from_json(item) for item in data["items"]],
-            next_cursor=data.get("next_cursor"),
-            raw=data,
-        )
-
-
-@dataclass
 class Enqueued(Model):
     duplicate: bool
     id: int
@@ -2015,6 +2034,9 @@ class Health(Model):
 
 #: (method, path template) -> (model, whether the answer is a list of it), for every operation answering JSON.
 ANSWERS = {
+    ("GET", "/api/admin/jobs"): ("JobPage", False),
+    ("POST", "/api/admin/jobs/cancel"): ("BulkResult", False),
+    ("POST", "/api/admin/jobs/retry"): ("BulkResult", False),
     ("GET", "/api/admin/queues"): ("QueueOverview", False),
     ("GET", "/api/admin/workers"): ("WorkerList", False),
     ("GET", "/api/analytics/billing"): ("AnalyticsBilling", False),
@@ -2140,6 +2162,7 @@ __all__ = [
     "AuditPage",
     "AvailablePhoneNumbers",
     "AvailablePhoneNumbersData",
+    "BulkResult",
     "Call",
     "CallPage",
     "CallTranscript",

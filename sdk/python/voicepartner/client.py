@@ -15,7 +15,7 @@ import httpx
 from . import _transport
 from ._transport import Call, Settings
 from .errors import APIError, AuthenticationError, JobFailed, TransportError, WaitTimeout
-from .models import (AnalyticsBilling, AnalyticsPerformance, AnalyticsRealtime, AnalyticsSummary, APIKey, Assistant,
+from .models import (AnalyticsBilling, BulkResult, AnalyticsPerformance, AnalyticsRealtime, AnalyticsSummary, APIKey, Assistant,
                      AvailableNumber, Conversation, ConversationReply, CreditAccount, EmailCampaign, EmailTemplateDetails,
                      EnqueuedJob, File, Health, Invite, Job, JobActivity, LedgerEntry, MemberList, Page, PersonalDataRequest,
                      PhoneCall, PhoneNumber, QueuedDelivery, QueueOverview, RenderedEmail, RetriedJobs, Tool, ToolTestResult,
@@ -740,17 +740,37 @@ class Health(_Group):
 
 
 class Operator(_Group):
-    """Routes for platform operators: the queues, pausing them, the live workers, the schedules."""
+    """Routes for platform operators: the queues, pausing them, the live workers, the schedules, and
+    the job browser across workspaces with bulk cancel and retry."""
 
     def queues(self) -> QueueOverview:
         """Every queue's depth and age, and the last hour's activity."""
         return self._do("GET", "/api/admin/queues")
 
-    def pause(self, queue: str) -> Dict[str, Any]:
+    def pause(self, queue: str) -> None:
         return self._do("POST", f"/api/admin/queues/{queue}/pause")
 
-    def resume(self, queue: str) -> Dict[str, Any]:
+    def resume(self, queue: str) -> None:
         return self._do("POST", f"/api/admin/queues/{queue}/resume")
+
+    def find_jobs(self, *, state: Optional[str] = None, kind: Optional[str] = None, queue: Optional[str] = None,
+                  workspace_id: Optional[str] = None, search: Optional[str] = None, page_size: int = 50) -> Any:
+        """Jobs of every workspace and queue, newest first (an iterator that follows the pages)."""
+        filters = {"state": state, "kind": kind, "queue": queue, "workspace_id": workspace_id, "search": search}
+        return self._client.paginate("/api/admin/jobs", Job.from_json, params=filters, page_size=page_size)
+
+    def cancel_jobs(self, *, queue: Optional[str] = None, state: Optional[str] = None, kind: Optional[str] = None,
+                    workspace_id: Optional[str] = None, search: Optional[str] = None) -> BulkResult:
+        """Cancels the queued and running jobs the filter matches (name at least one field); at most
+        10,000 a call, `more` says whether to call again."""
+        body = {"queue": queue, "state": state, "kind": kind, "workspace_id": workspace_id, "search": search}
+        return self._do("POST", "/api/admin/jobs/cancel", _present(body))
+
+    def retry_jobs(self, *, queue: Optional[str] = None, state: Optional[str] = None, kind: Optional[str] = None,
+                   workspace_id: Optional[str] = None, search: Optional[str] = None) -> BulkResult:
+        """Runs the discarded and cancelled jobs the filter matches again; at most 10,000 a call."""
+        body = {"queue": queue, "state": state, "kind": kind, "workspace_id": workspace_id, "search": search}
+        return self._do("POST", "/api/admin/jobs/retry", _present(body))
 
     def workers(self) -> List[Dict[str, Any]]:
         return self._do("GET", "/api/admin/workers", parse=_items(dict))
