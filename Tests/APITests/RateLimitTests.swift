@@ -66,16 +66,30 @@ import Testing
 
     @Test func redisFixedWindow() async throws {
         let limiter = try Self.redisLimiter()
-        let rule = RateLimitRule.fixedWindow(limit: 3, window: .seconds(3))
+        // A window far longer than five checks take even on a loaded machine.
+        let rule = RateLimitRule.fixedWindow(limit: 3, window: .seconds(60))
         var decisions: [RateLimitDecision] = []
         for _ in 0..<5 { decisions.append(await limiter.check(rule, key: "fixed")) }
         #expect(limiter.usesRedis)
         #expect(decisions.map(\.allowed) == [true, true, true, false, false])
         #expect(decisions.map(\.remaining) == [2, 1, 0, 0, 0])
-        #expect(decisions[3].retryAfter > .zero && decisions[3].retryAfter <= .seconds(3))
+        #expect(decisions[3].retryAfter > .zero && decisions[3].retryAfter <= .seconds(60))
         #expect(await limiter.check(rule, key: "fixed-other").allowed)
-        try await Task.sleep(for: decisions[4].retryAfter + .milliseconds(50))
-        #expect(await limiter.check(rule, key: "fixed").remaining == 2)
+
+        // The window ends: a one-second window refuses a second request (tried again should a window
+        // end between the two), and after the refusal's retryAfter the key is allowed again.
+        let short = RateLimitRule.fixedWindow(limit: 1, window: .seconds(1))
+        var refusal: (key: String, decision: RateLimitDecision)?
+        for attempt in 0..<10 where refusal == nil {
+            let key = "fixed-reset-\(attempt)"
+            _ = await limiter.check(short, key: key)
+            let second = await limiter.check(short, key: key)
+            if !second.allowed { refusal = (key, second) }
+        }
+        let (key, refused) = try #require(refusal)
+        #expect(refused.retryAfter > .zero && refused.retryAfter <= .seconds(1))
+        try await Task.sleep(for: refused.retryAfter + .milliseconds(50))
+        #expect(await limiter.check(short, key: key).allowed)
     }
 
     @Test func redisSlidingWindow() async throws {
