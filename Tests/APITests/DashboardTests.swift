@@ -47,6 +47,46 @@ import Testing
         return String(html[start.upperBound...].prefix { $0 != "\"" })
     }
 
+    /// Operators find jobs of every workspace on the platform page and cancel or retry what the filter matches.
+    @Test func thePlatformPageFindsJobsAcrossWorkspacesAndActsOnThemInBulk() async throws {
+        let operatorEmail = "dash-ops-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        try await APIHarness.with(["PLATFORM_OPERATOR_EMAILS": operatorEmail]) { api in
+            _ = try await api.call(.post, "/auth/register",
+                                   json: .object(["email": .string(operatorEmail), "password": .string(APIHarness.password)]))
+            let owner = try await api.register("dash-bulk")
+            let workspace = try await api.createWorkspace(owner)
+            let queue = "dash-bulk-\(UUID().uuidString.prefix(8).lowercased())"
+            var ids: [Int64] = []
+            for _ in 0..<2 {
+                ids.append(try await api.services.database.queue.enqueue(
+                    CanaryJob.self, .init(), options: JobOptions(queue: queue, delay: .seconds(3_600), workspaceID: workspace.lowercased)).id)
+            }
+            let cookie = try await Self.signIn(api, operatorEmail)
+            let unfiltered = try await Self.request(api, .get, "/dashboard/platform", cookie: cookie)
+            #expect(unfiltered.status == .ok && !unfiltered.body.contains("bulk-cancel"), "no bulk form without a filter")
+            let page = try await Self.request(api, .get, "/dashboard/platform?queue=\(queue)", cookie: cookie)
+            #expect(page.body.contains("/dashboard/workspaces/\(workspace.lowercased)/jobs/\(ids[0])"))
+            #expect(page.body.contains(#"id="bulk-cancel""#) && page.body.contains(#"id="bulk-retry""#))
+            let token = try Self.csrf(in: page.body)
+
+            let refused = try await Self.request(api, .post, "/dashboard/platform/jobs/cancel", cookie: cookie, form: ["csrf": token])
+            #expect(refused.status == .unprocessableContent, "an empty filter never means every job")
+            let cancelled = try await Self.request(api, .post, "/dashboard/platform/jobs/cancel", cookie: cookie,
+                                                   form: ["csrf": token, "queue": queue, "state": "", "kind": "", "search": ""])
+            #expect(cancelled.status == .seeOther)
+            let back = try #require(cancelled.headers[.location])
+            #expect(back.contains("done=cancelled-2") && back.contains("queue=\(queue)"))
+            #expect(try await Self.request(api, .get, back, cookie: cookie).body.contains("2 jobs cancelled."))
+            for id in ids { #expect(try await api.services.database.queue.store.job(id: id).state == .cancelled) }
+            let retried = try await Self.request(api, .post, "/dashboard/platform/jobs/retry", cookie: cookie, form: ["csrf": token, "queue": queue])
+            #expect(retried.headers[.location]?.contains("done=bulk-retried-2") == true)
+            for id in ids { #expect(try await api.services.database.queue.store.job(id: id).state == .available) }
+            let forged = try await Self.request(api, .post, "/dashboard/platform/jobs/cancel", cookie: cookie,
+                                                form: ["csrf": "forged", "queue": queue])
+            #expect(forged.status == .forbidden)
+        }
+    }
+
     @Test func sessionsFormsAndAccess() async throws {
         try await APIHarness.with { api in
             #expect(try await Self.request(api, .get, "/dashboard").headers[.location] == "/dashboard/login")

@@ -42,6 +42,7 @@ struct DashboardRoutes {
         router.get("dashboard", use: home)
         router.get("dashboard/platform", use: platform)
         router.post("dashboard/platform/queues/:queue/:action", use: queueAction)
+        router.post("dashboard/platform/jobs/:action", use: bulkJobAction)
         router.get("dashboard/workspaces/:workspace", use: workspace)
         router.get("dashboard/workspaces/:workspace/jobs/:job", use: job)
         router.post("dashboard/workspaces/:workspace/jobs/:job/:action", use: jobAction)
@@ -61,6 +62,10 @@ struct DashboardRoutes {
     struct ActionForm: Decodable {
         let csrf: String?
         let kind: String?
+        /// The platform page's job filter, sent again with a bulk cancel or retry.
+        let queue: String?
+        let state: String?
+        let search: String?
         /// The chat panel's fields: what the tester says, and the version to try (empty: the draft).
         let text: String?
         let version: String?
@@ -200,6 +205,7 @@ struct DashboardRoutes {
                      "started_at": Self.time(worker.startedAt), "last_seen_at": Self.time(worker.lastSeenAt)]
                 },
             ]
+            values.merge(try await platformJobs(request)) { $1 }
             do {
                 let entries = try ScheduleLoader(catalogue: catalogue).load(folder: cronFolder)
                 values["schedule"] = ScheduleStatus.of(entries, records: try await records).map { status -> [String: Any] in
@@ -283,6 +289,12 @@ struct DashboardRoutes {
                         "paused": "The queue is paused: workers stop claiming from it.", "resumed": "The queue is running again."]
         if done.hasPrefix("retried-"), let count = Int(done.dropFirst("retried-".count)) {
             return ["notice": "\(count) discarded job\(count == 1 ? "" : "s") will run again."]
+        }
+        for (prefix, verb) in [("cancelled-", "cancelled"), ("bulk-retried-", "made available again")] where done.hasPrefix(prefix) {
+            if let count = Int(done.dropFirst(prefix.count).prefix { $0.isNumber }) {
+                let more = done.hasSuffix("-more") ? " More match: run it again." : ""
+                return ["notice": "\(count) job\(count == 1 ? "" : "s") \(verb).\(more)"]
+            }
         }
         return messages[done].map { ["notice": $0] } ?? [:]
     }

@@ -19,6 +19,10 @@ extension OperatorRoutes {
             case queue, state, kind, search
             case workspaceID = "workspace_id"
         }
+
+        var fields: [(String, String?)] {
+            [("queue", queue), ("state", state), ("kind", kind), ("workspace_id", workspaceID?.idString), ("search", search)]
+        }
     }
 
     struct BulkView: ResponseEncodable {
@@ -53,14 +57,14 @@ extension OperatorRoutes {
     @Sendable func cancelJobs(_ request: Request, context: APIRequestContext) async throws -> BulkView {
         let (filter, userID, body) = try await bulkFilter(request, context)
         let outcome = try await database.queue.cancelMatching(filter)
-        try await auditBulk("jobs.cancel_matching", body, outcome, userID: userID, context: context)
+        try await Self.auditBulk("jobs.cancel_matching", filter: body.fields, outcome, userID: userID, ip: context.remoteIP, database: database)
         return BulkView(count: outcome.count, running: outcome.running.count, more: outcome.more)
     }
 
     @Sendable func retryJobs(_ request: Request, context: APIRequestContext) async throws -> BulkView {
         let (filter, userID, body) = try await bulkFilter(request, context)
         let outcome = try await database.queue.retryMatching(filter)
-        try await auditBulk("jobs.retry_matching", body, outcome, userID: userID, context: context)
+        try await Self.auditBulk("jobs.retry_matching", filter: body.fields, outcome, userID: userID, ip: context.remoteIP, database: database)
         return BulkView(count: outcome.count, running: 0, more: outcome.more)
     }
 
@@ -88,18 +92,16 @@ extension OperatorRoutes {
         return JobFilter(queue: queue, state: state, kind: kind, workspaceID: workspaceID?.idString, search: search)
     }
 
-    private func auditBulk(_ action: String, _ body: JobFilterBody, _ outcome: BulkOutcome, userID: UUID,
-                           context: APIRequestContext) async throws {
+    /// Audits a bulk action with its filter and what it changed (the dashboard's forms too).
+    static func auditBulk(_ action: String, filter fields: [(String, String?)], _ outcome: BulkOutcome, userID: UUID, ip: String?,
+                          database: APIDatabase) async throws {
         var details = ["count": "\(outcome.count)", "more": "\(outcome.more)"]
-        for (name, value) in [("queue", body.queue), ("state", body.state), ("kind", body.kind),
-                              ("workspace_id", body.workspaceID?.idString), ("search", body.search)] {
-            if let value { details[name] = value }
-        }
+        for (name, value) in fields { details[name] = value }
         let detailsJSON = String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
         let logger = database.logger
         try await database.write { transaction in
             try await AuditLog.record(AuditEntry(workspaceID: nil, actorUserID: userID, actorKeyID: nil, action: action,
-                                                 resourceType: "job", resourceID: nil, ip: context.remoteIP, detailsJSON: detailsJSON),
+                                                 resourceType: "job", resourceID: nil, ip: ip, detailsJSON: detailsJSON),
                                       on: transaction.connection, logger: logger)
         }
     }

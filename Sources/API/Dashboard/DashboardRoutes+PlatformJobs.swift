@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import Platform
+import QueueEngine
+
+/// The platform page's job browser: jobs of every workspace and queue by a filter, and the bulk
+/// cancel and retry of what it matches — the engine calls `POST /api/admin/jobs/cancel` and `/retry`
+/// make, audited the same way. Bulk forms appear only once a filter is set.
+extension DashboardRoutes {
+    func platformJobs(_ request: Request) async throws -> [String: Any] {
+        let query = request.uri.queryParameters
+        func field(_ name: String) -> String? {
+            query[Substring(name)].map(String.init).flatMap { $0.isEmpty || $0.contains("\u{0}") || $0.utf8.count > 200 ? nil : $0 }
+        }
+        let state = field("state").flatMap(JobState.init(rawValue:))
+        let (queue, kind, search) = (field("queue"), field("kind"), field("search"))
+        let filtered = queue != nil || state != nil || kind != nil || search != nil
+        var values: [String: Any] = [
+            "job_queue": queue ?? "", "job_kind": kind ?? "", "job_search": search ?? "", "job_state": state?.rawValue ?? "",
+            "job_states": JobState.allCases.map { ["value": $0.rawValue, "selected": $0 == state] }, "job_filtered": filtered,
+        ]
+        guard filtered else { return values }
+        let jobs = try await database.queue.store.list(JobFilter(queue: queue, state: state, kind: kind, search: search, limit: Self.pageSize))
+        values["platform_jobs"] = jobs.map { record -> [String: Any] in
+            var row = Self.row(record, workspace: record.workspaceID ?? "")
+            row["has_workspace"] = record.workspaceID.flatMap(UUID.init(uuidString:)) != nil
+            return row
+        }
+        return values
+    }
+
+    @Sendable func bulkJobAction(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await signedIn(request, context, checkingForm: true) { signed, context in
+            let userID = try await accessControl.requireOperator(context)
+            let form = signed.form
+            func given(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+            let (queue, state, kind, search) = (given(form?.queue), given(form?.state), given(form?.kind), given(form?.search))
+            guard queue != nil || state != nil || kind != nil || search != nil else {
+                throw APIError.validation(field: "filter", "set at least one of queue, state, kind and search")
+            }
+            let filter = try OperatorRoutes.filter(queue: queue, state: state, kind: kind, workspaceID: nil, search: search)
+            let action = context.parameters.get("action") ?? ""
+            let outcome: BulkOutcome
+            switch action {
+            case "cancel": outcome = try await database.queue.cancelMatching(filter)
+            case "retry": outcome = try await database.queue.retryMatching(filter)
+            default: throw APIError.notFound("action")
+            }
+            let fields = [("queue", queue), ("state", state), ("kind", kind), ("search", search)]
+            try await OperatorRoutes.auditBulk("jobs.\(action)_matching", filter: fields, outcome, userID: userID, ip: context.remoteIP,
+                                               database: database)
+            var back = URLComponents()
+            back.path = "/dashboard/platform"
+            back.queryItems = [URLQueryItem(name: "done", value: "\(action == "cancel" ? "cancelled" : "bulk-retried")-\(outcome.count)"
+                                                                + (outcome.more ? "-more" : ""))]
+                + fields.compactMap { name, value in
+                    value.map { URLQueryItem(name: name, value: $0) }
+                }
+            return Self.redirect(back.string ?? "/dashboard/platform", signed)
+        }
+    }
+}
