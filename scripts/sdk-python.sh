@@ -43,3 +43,29 @@ PY
 
 VPAI_API_URL="http://127.0.0.1:$PORT" PYTHONPATH="$ROOT/sdk/python" \
     "$VPAI_PYTHON" -m pytest -q -p no:cacheprovider sdk/python/tests || { tail -n 40 "$STATE/sdk-worker.log" >&2; exit 1; }
+
+# The oldest and the newest Python the package supports, when the machine has them (python3.10 and
+# python3.13 on PATH, or pyenv's): the built wheel installed into a fresh environment of each, and
+# the same tests against the same API.
+interpreter() {
+    local root candidate
+    root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+    # pyenv's shims answer for versions that are not selected, so every candidate must really run.
+    for candidate in $(ls -d "$root"/versions/"$1".*/bin/"python$1" 2>/dev/null | sort -Vr) $(command -v "python$1" 2>/dev/null); do
+        "$candidate" -c 'import venv' 2>/dev/null && { echo "$candidate"; return; }
+    done
+}
+for version in 3.10 3.13; do
+    python=$(interpreter "$version")
+    if [[ -z "$python" ]]; then
+        echo "sdk-python: no Python $version on this machine; the SDK is tested on $("$VPAI_PYTHON" -V) without it" >&2
+        continue
+    fi
+    venv="$STATE/sdk-venv-$version"
+    [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check pytest "$STATE"/sdk-wheel/voicepartner-*.whl
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$STATE"/sdk-wheel/voicepartner-*.whl
+    echo "sdk-python: the tests on $("$venv/bin/python" -V), with the installed wheel" >&2
+    (cd "$STATE" && VPAI_API_URL="http://127.0.0.1:$PORT" "$venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/sdk/python/tests") \
+        || { tail -n 40 "$STATE/sdk-worker.log" >&2; exit 1; }
+done
