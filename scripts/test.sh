@@ -85,6 +85,8 @@ run_group "APITests (campaign across a worker kill)" --filter 'APITests\.Campaig
 run_group "APITests (dashboard in a browser)" --filter 'APITests\.DashboardBrowserTests'
 echo "test: checking the runtime image's packages against what the binaries load and run" >&2
 scripts/image-check.sh || failed+=("image-check")
+echo "test: linting the Dockerfile and the Kubernetes manifests (checkov)" >&2
+stdbuf -oL -eL scripts/deploy-lint.sh || failed+=("deploy-lint")
 echo "test: running the README's quick start as written" >&2
 stdbuf -oL -eL scripts/quickstart-check.sh || failed+=("quickstart")
 echo "test: running the API contract checks (openapi-spec-validator, schemathesis)" >&2
