@@ -129,6 +129,11 @@ class Generator:
                         target = resolved["items"]["$ref"].rsplit("/", 1)[-1]
                         self.type_of(resolved["items"], "", "")
                         rows.append(f'    ("{method.upper()}", "{path}"): ("{target}", True),')
+                    elif resolved.get("type") == "array" and self.is_model(resolved.get("items", {})) and "$ref" in schema:
+                        # A list of objects the document describes inline: its items get a model of their own.
+                        target = schema["$ref"].rsplit("/", 1)[-1] + "Item"
+                        self.model(target, resolved["items"])
+                        rows.append(f'    ("{method.upper()}", "{path}"): ("{target}", True),')
                     break
         return rows
 

@@ -25,19 +25,21 @@ SKIPPED = {
 }
 KEYWORDS = {"default", "in", "is", "as", "for", "if", "else", "return", "protocol", "extension", "func", "let", "var", "self",
             "struct", "class", "enum", "case", "switch", "where", "while", "repeat", "import", "internal", "public", "private",
-            "static", "operator", "subscript", "true", "false", "nil", "throw", "throws", "try", "init", "deinit", "Type"}
+            "static", "operator", "subscript", "true", "false", "nil", "throw", "throws", "try", "init", "deinit", "Type", "do",
+            "guard", "defer", "break", "continue", "fallthrough", "inout", "rethrows", "super", "Self", "some", "any",
+            "associatedtype", "typealias", "fileprivate", "open", "catch"}
 MAX_LINE = 140
+#: Name parts written in capitals after the first, as Swift's API guidelines do for acronyms.
+ACRONYMS = {"id": "ID", "url": "URL", "sid": "SID", "ms": "MS"}
 
 
 def camel(name: str, upper: bool = False) -> str:
+    """`workspace_id` → `workspaceID`, `latency_ms` → `latencyMS`; type names (`upper`) are plain CamelCase."""
     parts = [part for part in re.split(r"[_\-\s.]+", name) if part]
-    text = "".join(part[:1].upper() + part[1:] for part in parts)
-    text = re.sub(r"(?<=.)Id$", "ID", re.sub(r"(?<=.)Id(?=[A-Z])", "ID", text))
-    text = text.replace("Url", "URL").replace("Sid", "SID").replace("Ms", "MS") if not upper else text
-    if not upper:
-        text = text[:1].lower() + text[1:]
-    return text
-
+    if upper:
+        return "".join(part[:1].upper() + part[1:] for part in parts)
+    head = parts[0][:1].lower() + parts[0][1:]
+    return head + "".join(ACRONYMS.get(part.lower(), part[:1].upper() + part[1:]) for part in parts[1:])
 
 
 def identifier(name: str) -> str:

@@ -37,7 +37,7 @@ rm -rf sdk/python/build sdk/python/*.egg-info
 "$VPAI_PYTHON" - "$STATE"/sdk-wheel/voicepartner-*.whl <<'PY'
 import sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
-missing = {f"voicepartner/{m}.py" for m in ("__init__", "_transport", "client", "errors", "models", "webhooks")} - names
+missing = {f"voicepartner/{m}.py" for m in ("__init__", "_transport", "_generated", "_model", "client", "errors", "models", "webhooks")} - names
 sys.exit(f"sdk-python: the wheel lacks {sorted(missing)}" if missing else 0)
 PY
 
@@ -52,8 +52,9 @@ interpreter() {
     root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
     # pyenv's shims answer for versions that are not selected, so every candidate must really run.
     for candidate in $(ls -d "$root"/versions/"$1".*/bin/"python$1" 2>/dev/null | sort -Vr) $(command -v "python$1" 2>/dev/null); do
-        "$candidate" -c 'import venv' 2>/dev/null && { echo "$candidate"; return; }
+        "$candidate" -c 'import ensurepip, venv' 2>/dev/null && { echo "$candidate"; return 0; }
     done
+    return 0
 }
 for version in 3.10 3.13; do
     python=$(interpreter "$version")

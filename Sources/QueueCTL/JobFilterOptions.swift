@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import QueueEngine
 
@@ -10,17 +11,23 @@ struct JobFilterOptions: ParsableArguments {
     @Option var workspace: String?
     @Option(help: "A job id, or text in the kind or the arguments (any case).") var search: String?
 
-    var isEmpty: Bool { queue == nil && state == nil && kind == nil && workspace == nil && search == nil }
+    /// No filter option with any text: blanks do not count, so `--search ""` never means every job.
+    var isEmpty: Bool { [queue, state, kind, workspace, search].allSatisfy { Self.given($0) == nil } }
+
+    static func given(_ text: String?) -> String? {
+        text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func filter() throws -> JobFilter {
         var jobState: JobState?
-        if let state {
+        if let state = Self.given(state) {
             guard let parsed = JobState(rawValue: state) else {
                 throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             jobState = parsed
         }
-        return JobFilter(queue: queue, state: jobState, kind: kind, workspaceID: workspace, search: search)
+        return JobFilter(queue: Self.given(queue), state: jobState, kind: Self.given(kind), workspaceID: Self.given(workspace),
+                         search: Self.given(search))
     }
 }
 

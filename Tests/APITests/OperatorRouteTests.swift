@@ -45,8 +45,13 @@ import Testing
 
             #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: [:], as: operatorToken).status == .unprocessableContent,
                     "an empty filter never means every job")
-            #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: ["state": "completed", "queue": .string(queue)],
-                                       as: operatorToken).status == .conflict)
+            for blank: JSONValue in [["search": ""], ["search": "   "], ["queue": ""]] {
+                #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: blank, as: operatorToken).status == .unprocessableContent,
+                        "\(blank.text): a blank filter never means every job")
+            }
+            let wrongState = try await api.call(.post, "/api/admin/jobs/cancel", json: ["state": "completed", "queue": .string(queue)],
+                                                as: operatorToken)
+            #expect(wrongState.status == .unprocessableContent && wrongState["error"]?["details"]?["field"]?.string == "state")
             #expect(try await api.call(.post, "/api/admin/jobs/cancel", json: ["queue": .string(queue), "color": "red"],
                                        as: operatorToken).status == .unprocessableContent)
             let cancelled = try await api.call(.post, "/api/admin/jobs/cancel",

@@ -64,7 +64,9 @@ import TestSupport
             #expect(try await queuectl(["retry", "--queue", queue, "--state", "cancelled"]).contains("2 jobs available again"))
             let (again, second) = (try await harness.job(ids[0]).state, try await harness.job(ids[1]).state)
             #expect(again == .available && second == .available)
-            for arguments in [["cancel"], ["retry"], ["cancel", "\(ids[0])", "--queue", queue], ["retry", "--state", "running", "--queue", queue]] {
+            let refused = [["cancel"], ["retry"], ["cancel", "--search", ""], ["cancel", "--queue", " "],
+                           ["cancel", "\(ids[0])", "--queue", queue], ["retry", "--state", "running", "--queue", queue]]
+            for arguments in refused {
                 do {
                     let output = try await queuectl(arguments)
                     Issue.record("queuectl \(arguments) succeeded: \(output)")

@@ -10,17 +10,19 @@ extension DashboardRoutes {
     func platformJobs(_ request: Request) async throws -> [String: Any] {
         let query = request.uri.queryParameters
         func field(_ name: String) -> String? {
-            query[Substring(name)].map(String.init).flatMap { $0.isEmpty || $0.contains("\u{0}") || $0.utf8.count > 200 ? nil : $0 }
+            query[Substring(name)].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         }
-        let state = field("state").flatMap(JobState.init(rawValue:))
-        let (queue, kind, search) = (field("queue"), field("kind"), field("search"))
-        let filtered = queue != nil || state != nil || kind != nil || search != nil
+        let (queue, state, kind, search) = (field("queue"), field("state"), field("kind"), field("search"))
         var values: [String: Any] = [
-            "job_queue": queue ?? "", "job_kind": kind ?? "", "job_search": search ?? "", "job_state": state?.rawValue ?? "",
-            "job_states": JobState.allCases.map { ["value": $0.rawValue, "selected": $0 == state] }, "job_filtered": filtered,
+            "job_queue": queue ?? "", "job_kind": kind ?? "", "job_search": search ?? "", "job_state": state ?? "",
+            "job_states": JobState.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == state] },
+            "job_filtered": queue != nil || state != nil || kind != nil || search != nil,
         ]
-        guard filtered else { return values }
-        let jobs = try await database.queue.store.list(JobFilter(queue: queue, state: state, kind: kind, search: search, limit: Self.pageSize))
+        guard queue != nil || state != nil || kind != nil || search != nil else { return values }
+        // The same filter, checked the same way, as the bulk forms below send.
+        var filter = try OperatorRoutes.filter(queue: queue, state: state, kind: kind, workspaceID: nil, search: search)
+        filter.limit = Self.pageSize
+        let jobs = try await database.queue.store.list(filter)
         values["platform_jobs"] = jobs.map { record -> [String: Any] in
             var row = Self.row(record, workspace: record.workspaceID ?? "")
             row["has_workspace"] = record.workspaceID.flatMap(UUID.init(uuidString:)) != nil
@@ -33,12 +35,10 @@ extension DashboardRoutes {
         try await signedIn(request, context, checkingForm: true) { signed, context in
             let userID = try await accessControl.requireOperator(context)
             let form = signed.form
-            func given(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+            func given(_ text: String?) -> String? { text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
             let (queue, state, kind, search) = (given(form?.queue), given(form?.state), given(form?.kind), given(form?.search))
-            guard queue != nil || state != nil || kind != nil || search != nil else {
-                throw APIError.validation(field: "filter", "set at least one of queue, state, kind and search")
-            }
             let filter = try OperatorRoutes.filter(queue: queue, state: state, kind: kind, workspaceID: nil, search: search)
+            try OperatorRoutes.requireNarrowed(filter)
             let action = context.parameters.get("action") ?? ""
             let outcome: BulkOutcome
             switch action {

@@ -45,7 +45,7 @@ extension APIDocument {
         "Webhook": ["url": "https://hooks.example.com/voicepartner", "description": "CRM sync", "events": ["call.completed", "file.processed"]],
         "WebhookUpdate": ["enabled": true],
         "RetryDiscarded": ["kind": "email.send"],
-        "JobFilter": ["kind": "email.send", "state": "discarded", "workspace_id": "fd3066a8-d0f5-4217-bc88-a6f0947873e6"],
+        "JobFilter": ["kind": "email.send", "workspace_id": "fd3066a8-d0f5-4217-bc88-a6f0947873e6"],
         "EmailTemplate": [
             "subject": "Hello {{first_name}}", "text": "Hi {{first_name}}, {{headline}}. {{unsubscribe_url}}",
             "html": "<p>Hi {{first_name}}, {{headline}}.</p>",

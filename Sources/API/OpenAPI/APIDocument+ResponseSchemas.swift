@@ -170,8 +170,9 @@ extension APIDocument {
             "created_at": timestamp, "updated_at": timestamp,
         ]),
         "ToolPage": page("ToolDetails"),
-        "ToolTestResult": fields(["ok": boolean, "outcome": text, "latency_ms": integer, "truncated": boolean, "status?": integer,
-                                  "bytes?": integer, "error?": text, "response?": anything]),
+        "ToolTestResult": fields(["ok": boolean, "outcome": text, "latency_ms?": integer, "truncated": boolean, "status?": integer,
+                                  "bytes?": integer, "error?": text, "response?": anything,
+                                  "violations?": list(fields(["path": text, "problem": text]))]),
         "ToolInvocation": fields(["job_id": integer, "duplicate": boolean]),
         "ToolUsage": fields([
             "period": period, "calls": integer, "by_outcome": map(integer), "by_source": map(integer), "average_latency_ms?": number,

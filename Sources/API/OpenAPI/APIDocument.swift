@@ -350,7 +350,7 @@ enum APIDocument {
         "JobFilter": .object(["type": "object", "minProperties": 1, "additionalProperties": .bool(false), "properties": .object([
             "queue": string(["minLength": 1, "maxLength": 100]), "kind": string(["minLength": 1, "maxLength": 200]),
             "state": string(["enum": .array(JobState.allCases.map { .string($0.rawValue) })]), "workspace_id": idParameter,
-            "search": string(["maxLength": 200]),
+            "search": string(["minLength": 1, "maxLength": 200]),
         ])]),
         "RetryDiscarded": object(["kind": string(["minLength": 1, "maxLength": 200])], required: ["kind"]),
         "EmailTemplate": object(["subject": string(["minLength": 1]), "text": string(["minLength": 1]), "html": string(["minLength": 1])],

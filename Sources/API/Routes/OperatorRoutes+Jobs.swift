@@ -55,28 +55,38 @@ extension OperatorRoutes {
     }
 
     @Sendable func cancelJobs(_ request: Request, context: APIRequestContext) async throws -> BulkView {
-        let (filter, userID, body) = try await bulkFilter(request, context)
+        let (filter, userID, body) = try await bulkFilter(request, context, states: [.available, .running])
         let outcome = try await database.queue.cancelMatching(filter)
         try await Self.auditBulk("jobs.cancel_matching", filter: body.fields, outcome, userID: userID, ip: context.remoteIP, database: database)
         return BulkView(count: outcome.count, running: outcome.running.count, more: outcome.more)
     }
 
     @Sendable func retryJobs(_ request: Request, context: APIRequestContext) async throws -> BulkView {
-        let (filter, userID, body) = try await bulkFilter(request, context)
+        let (filter, userID, body) = try await bulkFilter(request, context, states: [.discarded, .cancelled])
         let outcome = try await database.queue.retryMatching(filter)
         try await Self.auditBulk("jobs.retry_matching", filter: body.fields, outcome, userID: userID, ip: context.remoteIP, database: database)
         return BulkView(count: outcome.count, running: 0, more: outcome.more)
     }
 
-    private func bulkFilter(_ request: Request, _ context: APIRequestContext) async throws -> (JobFilter, UUID, JobFilterBody) {
+    private func bulkFilter(_ request: Request, _ context: APIRequestContext,
+                            states: [JobState]) async throws -> (JobFilter, UUID, JobFilterBody) {
         let userID = try await accessControl.requireOperator(context)
         let body = try await RequestBody.decode(JobFilterBody.self, from: request, context: context,
                                                 allowedKeys: Set(JobFilterBody.CodingKeys.allCases.map(\.rawValue)))
-        guard body.queue != nil || body.state != nil || body.kind != nil || body.workspaceID != nil || body.search != nil else {
+        let filter = try Self.filter(queue: body.queue, state: body.state, kind: body.kind, workspaceID: body.workspaceID, search: body.search)
+        try Self.requireNarrowed(filter)
+        if let state = filter.state, !states.contains(state) {
+            throw APIError.validation(field: "state", "must be \(states.map(\.rawValue).joined(separator: " or ")) here")
+        }
+        return (filter, userID, body)
+    }
+
+    /// A bulk action names at least one thing to match after blanks are dropped, so neither an empty
+    /// body nor an empty search ever means every job.
+    static func requireNarrowed(_ filter: JobFilter) throws {
+        guard filter.queue != nil || filter.state != nil || filter.kind != nil || filter.workspaceID != nil || filter.search != nil else {
             throw APIError.validation(field: "body", "name at least one of queue, state, kind, workspace_id and search")
         }
-        let filter = try Self.filter(queue: body.queue, state: body.state, kind: body.kind, workspaceID: body.workspaceID, search: body.search)
-        return (filter, userID, body)
     }
 
     static func filter(queue: String?, state: String?, kind: String?, workspaceID: UUID?, search: String?) throws -> JobFilter {

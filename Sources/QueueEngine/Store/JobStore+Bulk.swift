@@ -21,7 +21,8 @@ extension JobStore {
     public static let bulkLimit = 10_000
 
     /// Cancels the queued and running jobs `filter` matches (its state, when set, must be available
-    /// or running): queued ones at once, running ones by flagging them.
+    /// or running): queued ones at once, running ones by flagging them — once: a running job already
+    /// told to stop is not counted or told again, so repeating the call while `more` ends.
     public func cancelMatching(_ filter: JobFilter, limit: Int = bulkLimit) async throws -> BulkOutcome {
         var outcome = BulkOutcome()
         for state in try Self.states(filter.state, allowed: [.available, .running]) {
@@ -31,7 +32,7 @@ extension JobStore {
                     SET state = (CASE WHEN state = 'available' THEN 'cancelled' ELSE state END)::queue_job_state,
                         finished_at = CASE WHEN state = 'available' THEN now() ELSE finished_at END,
                         cancel_requested_at = now()
-                    WHERE id = ANY(\(ids)) AND state IN ('available', 'running')
+                    WHERE id = ANY(\(ids)) AND (state = 'available' OR (state = 'running' AND cancel_requested_at IS NULL))
                     RETURNING id, state::text
                     """, logger: logger)
                 var changed = 0
@@ -49,29 +50,36 @@ extension JobStore {
 
     /// Makes the discarded and cancelled jobs `filter` matches available again now (its state, when
     /// set, must be discarded or cancelled), each with at least one attempt left. A job whose unique
-    /// key another job holds stays as it is, and of several sharing a key only the newest runs.
+    /// key a queued or running job holds stays as it is, and of several sharing a key only one (the
+    /// newest of its page) becomes available.
     public func retryMatching(_ filter: JobFilter, limit: Int = bulkLimit) async throws -> BulkOutcome {
         var outcome = BulkOutcome()
         for state in try Self.states(filter.state, allowed: [.discarded, .cancelled]) {
             let (changed, more) = try await forEachPage(of: filter, state: state, limit: limit - outcome.count) { ids in
-                let rows = try await client.query("""
-                    UPDATE queue_jobs j
-                    SET state = 'available', run_at = now(), finished_at = NULL, cancel_requested_at = NULL,
-                        lease_expires_at = NULL, max_attempts = GREATEST(max_attempts, attempt + 1)
-                    WHERE j.id IN (
-                        SELECT DISTINCT ON (COALESCE(d.unique_key, d.id::text)) d.id FROM queue_jobs d
-                        WHERE d.id = ANY(\(ids)) AND d.state IN ('discarded', 'cancelled')
-                          AND (d.unique_key IS NULL OR NOT EXISTS (
-                              SELECT 1 FROM queue_jobs a WHERE a.unique_key = d.unique_key AND a.state IN ('available', 'running')))
-                        ORDER BY COALESCE(d.unique_key, d.id::text), d.id DESC)
-                    RETURNING queue
-                    """, logger: logger)
-                var changed = 0
-                for try await queue in rows.decode(String.self) {
-                    changed += 1
-                    outcome.queues.insert(queue)
+                do {
+                    let rows = try await client.query("""
+                        UPDATE queue_jobs j
+                        SET state = 'available', run_at = now(), finished_at = NULL, cancel_requested_at = NULL,
+                            lease_expires_at = NULL, max_attempts = GREATEST(max_attempts, attempt + 1)
+                        WHERE j.id IN (
+                            SELECT DISTINCT ON (COALESCE(d.unique_key, d.id::text)) d.id FROM queue_jobs d
+                            WHERE d.id = ANY(\(ids)) AND d.state IN ('discarded', 'cancelled')
+                              AND (d.unique_key IS NULL OR NOT EXISTS (
+                                  SELECT 1 FROM queue_jobs a WHERE a.unique_key = d.unique_key AND a.state IN ('available', 'running')))
+                            ORDER BY COALESCE(d.unique_key, d.id::text), d.id DESC)
+                        RETURNING queue
+                        """, logger: logger)
+                    var changed = 0
+                    for try await queue in rows.decode(String.self) {
+                        changed += 1
+                        outcome.queues.insert(queue)
+                    }
+                    return changed
+                } catch let error as PSQLError where error.isUniqueViolation {
+                    // A job with the same unique key was enqueued between the check and the update.
+                    throw QueueError(.uniqueConflict, "a job to retry shares its unique key with one enqueued just now; "
+                                     + "\(outcome.count) were retried before it, call again")
                 }
-                return changed
             }
             outcome.count += changed
             outcome.more = outcome.more || more

@@ -1361,7 +1361,7 @@ extension APIModels {
         public var response: ToolDetailsResponse
         public var timeoutMS: Int
         public var updatedAt: Date
-        public var uRL: String
+        public var url: String
 
         enum CodingKeys: String, CodingKey { case
             auth,
@@ -1376,7 +1376,7 @@ extension APIModels {
             response,
             timeoutMS = "timeout_ms",
             updatedAt = "updated_at",
-            uRL = "url"
+            url
         }
     }
 
@@ -1459,11 +1459,11 @@ extension APIModels {
         public var parameters: JSON?
         public var response: ToolResponse?
         public var timeoutMS: Int?
-        public var uRL: String
+        public var url: String
 
         public init(
             name: String,
-            uRL: String,
+            url: String,
             auth: ToolAuth? = nil,
             category: String? = nil,
             description: String? = nil,
@@ -1482,7 +1482,7 @@ extension APIModels {
             self.parameters = parameters
             self.response = response
             self.timeoutMS = timeoutMS
-            self.uRL = uRL
+            self.url = url
         }
 
         enum CodingKeys: String, CodingKey { case
@@ -1495,7 +1495,7 @@ extension APIModels {
             parameters,
             response,
             timeoutMS = "timeout_ms",
-            uRL = "url"
+            url
         }
     }
 
@@ -1571,7 +1571,7 @@ extension APIModels {
         public var parameters: JSON?
         public var response: ToolUpdateResponse?
         public var timeoutMS: Int?
-        public var uRL: String?
+        public var url: String?
 
         public init(
             auth: ToolUpdateAuth? = nil,
@@ -1583,7 +1583,7 @@ extension APIModels {
             parameters: JSON? = nil,
             response: ToolUpdateResponse? = nil,
             timeoutMS: Int? = nil,
-            uRL: String? = nil
+            url: String? = nil
         ) {
             self.auth = auth
             self.category = category
@@ -1594,7 +1594,7 @@ extension APIModels {
             self.parameters = parameters
             self.response = response
             self.timeoutMS = timeoutMS
-            self.uRL = uRL
+            self.url = url
         }
 
         enum CodingKeys: String, CodingKey { case
@@ -1607,7 +1607,7 @@ extension APIModels {
             parameters,
             response,
             timeoutMS = "timeout_ms",
-            uRL = "url"
+            url
         }
     }
 
@@ -1626,17 +1626,33 @@ extension APIModels {
         enum CodingKeys: String, CodingKey { case duplicate, jobID = "job_id" }
     }
 
+    public struct ToolTestResultViolation: Decodable, Sendable {
+        public var path: String
+        public var problem: String
+    }
+
     public struct ToolTestResult: Decodable, Sendable {
         public var bytes: Int?
         public var error: String?
-        public var latencyMS: Int
+        public var latencyMS: Int?
         public var ok: Bool
         public var outcome: String
         public var response: JSON?
         public var status: Int?
         public var truncated: Bool
+        public var violations: [ToolTestResultViolation]?
 
-        enum CodingKeys: String, CodingKey { case bytes, error, latencyMS = "latency_ms", ok, outcome, response, status, truncated }
+        enum CodingKeys: String, CodingKey { case
+            bytes,
+            error,
+            latencyMS = "latency_ms",
+            ok,
+            outcome,
+            response,
+            status,
+            truncated,
+            violations
+        }
     }
 
     public struct ToolUsageSeries: Decodable, Sendable {
@@ -1685,7 +1701,7 @@ extension APIModels {
         public var id: UUID
         public var secret: String?
         public var updatedAt: Date
-        public var uRL: String
+        public var url: String
 
         enum CodingKeys: String, CodingKey { case
             consecutiveFailures = "consecutive_failures",
@@ -1698,7 +1714,7 @@ extension APIModels {
             id,
             secret,
             updatedAt = "updated_at",
-            uRL = "url"
+            url
         }
     }
 
@@ -1710,16 +1726,14 @@ extension APIModels {
         public var description: String?
         public var enabled: Bool?
         public var events: [String]
-        public var uRL: String
+        public var url: String
 
-        public init(events: [String], uRL: String, description: String? = nil, enabled: Bool? = nil) {
+        public init(events: [String], url: String, description: String? = nil, enabled: Bool? = nil) {
             self.description = description
             self.enabled = enabled
             self.events = events
-            self.uRL = uRL
+            self.url = url
         }
-
-        enum CodingKeys: String, CodingKey { case description, enabled, events, uRL = "url" }
     }
 
     public struct WebhookEventTypes: Decodable, Sendable {
@@ -1730,16 +1744,14 @@ extension APIModels {
         public var description: String?
         public var enabled: Bool?
         public var events: [String]?
-        public var uRL: String?
+        public var url: String?
 
-        public init(description: String? = nil, enabled: Bool? = nil, events: [String]? = nil, uRL: String? = nil) {
+        public init(description: String? = nil, enabled: Bool? = nil, events: [String]? = nil, url: String? = nil) {
             self.description = description
             self.enabled = enabled
             self.events = events
-            self.uRL = uRL
+            self.url = url
         }
-
-        enum CodingKeys: String, CodingKey { case description, enabled, events, uRL = "url" }
     }
 
     public struct DeliveryLog: Decodable, Sendable {

@@ -54,7 +54,8 @@ enum ResponseConformance {
 }
 
 /// The part of JSON Schema the document uses: `$ref`, `type` (one or several), `enum`, `format`
-/// (uuid, date-time), `pattern`, `properties`, `required`, `additionalProperties` and `items`.
+/// (uuid, date-time), `pattern`, the length, size and range bounds, `properties`, `required`,
+/// `additionalProperties` and `items`.
 struct JSONSchemaCheck {
     let components: JSONValue
 
@@ -73,9 +74,24 @@ struct JSONSchemaCheck {
         if case .string(let text) = value {
             if schema["format"]?.string == "uuid", UUID(uuidString: text) == nil { return ["\(path): \(text) is not a uuid"] }
             if schema["format"]?.string == "date-time", !Self.isTimestamp(text) { return ["\(path): \(text) is not a date-time"] }
-            if let pattern = schema["pattern"]?.string, let regex = try? Regex(pattern), text.firstMatch(of: regex) == nil {
-                return ["\(path): \(text) does not match \(pattern)"]
+            if let pattern = schema["pattern"]?.string {
+                guard let regex = try? Regex(pattern) else { return ["\(path): the pattern \(pattern) does not compile"] }
+                if text.firstMatch(of: regex) == nil { return ["\(path): \(text) does not match \(pattern)"] }
             }
+            if let least = schema["minLength"]?.number, Double(text.count) < least { return ["\(path): shorter than \(least)"] }
+            if let most = schema["maxLength"]?.number, Double(text.count) > most { return ["\(path): longer than \(most)"] }
+        }
+        if case .number(let number) = value {
+            if let least = schema["minimum"]?.number, number < least { return ["\(path): \(number) is below \(least)"] }
+            if let most = schema["maximum"]?.number, number > most { return ["\(path): \(number) is above \(most)"] }
+            if let above = schema["exclusiveMinimum"]?.number, number <= above { return ["\(path): \(number) is not above \(above)"] }
+        }
+        if case .array(let items) = value {
+            if let least = schema["minItems"]?.number, Double(items.count) < least { return ["\(path): fewer than \(least) items"] }
+            if let most = schema["maxItems"]?.number, Double(items.count) > most { return ["\(path): more than \(most) items"] }
+        }
+        if case .object(let fields) = value, let least = schema["minProperties"]?.number, Double(fields.count) < least {
+            return ["\(path): fewer than \(least) fields"]
         }
         var found: [String] = []
         if case .object(let fields) = value {

@@ -1499,6 +1499,41 @@ class AvailablePhoneNumbers(Model):
 
 
 @dataclass
+class ScheduleListItem(Model):
+    catch_up: str
+    enabled: bool
+    expression: str
+    kind: str
+    name: str
+    source: str
+    time_zone: str
+    last_job_id: Optional[int] = None
+    last_job_state: Optional[str] = None
+    last_run: Optional[datetime] = None
+    next_run: Optional[datetime] = None
+    queue: Optional[str] = None
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "ScheduleListItem":
+        return cls(
+            catch_up=data["catch_up"],
+            enabled=data["enabled"],
+            expression=data["expression"],
+            kind=data["kind"],
+            last_job_id=data.get("last_job_id"),
+            last_job_state=data.get("last_job_state"),
+            last_run=None if data.get("last_run") is None else timestamp(data["last_run"]),
+            name=data["name"],
+            next_run=None if data.get("next_run") is None else timestamp(data["next_run"]),
+            queue=data.get("queue"),
+            source=data["source"],
+            time_zone=data["time_zone"],
+            raw=data,
+        )
+
+
+@dataclass
 class ToolDetailsAuth(Model):
     secret_set: bool
     settings: Dict[str, str]
@@ -1598,15 +1633,31 @@ class ToolInvocation(Model):
 
 
 @dataclass
+class ToolTestResultViolation(Model):
+    path: str
+    problem: str
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "ToolTestResultViolation":
+        return cls(
+            path=data["path"],
+            problem=data["problem"],
+            raw=data,
+        )
+
+
+@dataclass
 class ToolTestResult(Model):
-    latency_ms: int
     ok: bool
     outcome: str
     truncated: bool
     bytes: Optional[int] = None
     error: Optional[str] = None
+    latency_ms: Optional[int] = None
     response: Optional[Any] = None
     status: Optional[int] = None
+    violations: Optional[List[ToolTestResultViolation]] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -1614,12 +1665,13 @@ class ToolTestResult(Model):
         return cls(
             bytes=data.get("bytes"),
             error=data.get("error"),
-            latency_ms=data["latency_ms"],
+            latency_ms=data.get("latency_ms"),
             ok=data["ok"],
             outcome=data["outcome"],
             response=data.get("response"),
             status=data.get("status"),
             truncated=data["truncated"],
+            violations=None if data.get("violations") is None else [ToolTestResultViolation.from_json(item) for item in data["violations"]],
             raw=data,
         )
 
@@ -2095,6 +2147,7 @@ ANSWERS = {
     ("POST", "/api/phone-numbers/purchase"): ("PhoneNumber", False),
     ("GET", "/api/phone-numbers/{number}"): ("PhoneNumber", False),
     ("PUT", "/api/phone-numbers/{number}"): ("PhoneNumber", False),
+    ("GET", "/api/schedules"): ("ScheduleListItem", True),
     ("GET", "/api/tools"): ("ToolPage", False),
     ("POST", "/api/tools"): ("ToolDetails", False),
     ("GET", "/api/tools/{tool}"): ("ToolDetails", False),
@@ -2201,6 +2254,7 @@ __all__ = [
     "QueuedDelivery",
     "RenderedEmail",
     "RetriedJobs",
+    "ScheduleListItem",
     "TokenPair",
     "ToolDetails",
     "ToolDetailsAuth",
@@ -2208,6 +2262,7 @@ __all__ = [
     "ToolInvocation",
     "ToolPage",
     "ToolTestResult",
+    "ToolTestResultViolation",
     "ToolUsage",
     "ToolUsageSeries",
     "Transcript",
