@@ -1,6 +1,7 @@
 @testable import API
 import Foundation
 import HTTPTypes
+import Platform
 import ServerSupport
 
 /// Holds every answer the API tests receive to the OpenAPI document: the status must be one the
@@ -47,90 +48,34 @@ enum ResponseConformance {
             return "\(name) as \(contentType ?? "no content type"); documented: \(content.keys.sorted())"
         }
         guard media == "application/json" else { return nil }
-        let value = JSONValue(text: body)
-        let problems = JSONSchemaCheck(components: document["components"]?["schemas"] ?? .null).problems(value, schema, at: "$")
+        let problems = violations(of: JSONValue(text: body), against: schema)
         return problems.isEmpty ? nil : "\(name): \(problems.prefix(5).joined(separator: "; ")) in \(body.prefix(400))"
     }
-}
 
-/// The part of JSON Schema the document uses: `$ref`, `type` (one or several), `enum`, `format`
-/// (uuid, date-time), `pattern`, the length, size and range bounds, `properties`, `required`,
-/// `additionalProperties` and `items`.
-struct JSONSchemaCheck {
-    let components: JSONValue
-
-    func problems(_ value: JSONValue, _ schema: JSONValue, at path: String) -> [String] {
-        if let reference = schema["$ref"]?.string {
-            guard let target = components[String(reference.split(separator: "/").last ?? "")] else { return ["\(path): no \(reference)"] }
-            return problems(value, target, at: path)
-        }
-        if let types = schema["type"] {
-            let allowed: [String] = if case .array(let names) = types { names.compactMap(\.string) } else { [types.string ?? ""] }
-            guard allowed.contains(where: { Self.isType(value, $0) }) else { return ["\(path): \(Self.describe(value)) is not \(allowed)"] }
-        }
-        if case .array(let options)? = schema["enum"], !options.contains(value) {
-            return ["\(path): \(value.text) is not one of \(options.map(\.text))"]
-        }
-        if case .string(let text) = value {
-            if schema["format"]?.string == "uuid", UUID(uuidString: text) == nil { return ["\(path): \(text) is not a uuid"] }
-            if schema["format"]?.string == "date-time", !Self.isTimestamp(text) { return ["\(path): \(text) is not a date-time"] }
-            if let pattern = schema["pattern"]?.string {
-                guard let regex = try? Regex(pattern) else { return ["\(path): the pattern \(pattern) does not compile"] }
-                if text.firstMatch(of: regex) == nil { return ["\(path): \(text) does not match \(pattern)"] }
-            }
-            if let least = schema["minLength"]?.number, Double(text.count) < least { return ["\(path): shorter than \(least)"] }
-            if let most = schema["maxLength"]?.number, Double(text.count) > most { return ["\(path): longer than \(most)"] }
-        }
-        if case .number(let number) = value {
-            if let least = schema["minimum"]?.number, number < least { return ["\(path): \(number) is below \(least)"] }
-            if let most = schema["maximum"]?.number, number > most { return ["\(path): \(number) is above \(most)"] }
-            if let above = schema["exclusiveMinimum"]?.number, number <= above { return ["\(path): \(number) is not above \(above)"] }
-        }
-        if case .array(let items) = value {
-            if let least = schema["minItems"]?.number, Double(items.count) < least { return ["\(path): fewer than \(least) items"] }
-            if let most = schema["maxItems"]?.number, Double(items.count) > most { return ["\(path): more than \(most) items"] }
-        }
-        if case .object(let fields) = value, let least = schema["minProperties"]?.number, Double(fields.count) < least {
-            return ["\(path): fewer than \(least) fields"]
-        }
-        var found: [String] = []
-        if case .object(let fields) = value {
-            let properties: [String: JSONValue] = if case .object(let named)? = schema["properties"] { named } else { [:] }
-            if case .array(let required)? = schema["required"] {
-                for name in required.compactMap(\.string) where fields[name] == nil { found.append("\(path).\(name) is missing") }
-            }
-            for (name, field) in fields {
-                if let property = properties[name] {
-                    found += problems(field, property, at: "\(path).\(name)")
-                } else if let extra = schema["additionalProperties"] {
-                    if extra == .bool(false) {
-                        found.append("\(path).\(name) is not documented")
-                    } else if case .object = extra {
-                        found += problems(field, extra, at: "\(path).\(name)")
-                    }
-                }
-            }
-        }
-        if case .array(let items) = value, let itemSchema = schema["items"] {
-            for (index, item) in items.enumerated() { found += problems(item, itemSchema, at: "\(path)[\(index)]") }
-        }
-        return found
-    }
-
-    static func isType(_ value: JSONValue, _ type: String) -> Bool {
-        switch (type, value) {
-        case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array), ("object", .object): true
-        case ("integer", .number(let number)): number.rounded() == number
-        default: false
+    /// How `value` breaks a `#/components/schemas/…` reference, checked by the platform's own
+    /// validator (the one tool arguments go through): the component and every one it reaches become
+    /// the `$defs` of a schema of its own.
+    static func violations(of value: JSONValue, against reference: JSONValue) -> [String] {
+        guard let name = reference["$ref"]?.string?.split(separator: "/").last.map(String.init) else { return ["no $ref in \(reference.text)"] }
+        do {
+            return try schema(name).validate(value).map(\.description)
+        } catch {
+            return ["the document's schema \(name) does not compile: \(error)"]
         }
     }
 
-    static func describe(_ value: JSONValue) -> String { String(value.text.prefix(60)) }
+    static let prefix = "#/components/schemas/"
 
-    static func isTimestamp(_ text: String) -> Bool {
-        let formatter = ISO8601DateFormatter()
-        if formatter.date(from: text) != nil { return true }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text) != nil
+    static func schema(_ name: String) throws -> JSONSchema {
+        let components = document["components"]?["schemas"] ?? .null
+        var definitions: [String: JSONValue] = [:]
+        var pending = [name]
+        while let next = pending.popLast() {
+            guard definitions[next] == nil, let component = components[next] else { continue }
+            let text = component.text
+            definitions[next] = JSONValue(text: text.replacingOccurrences(of: prefix, with: "#/$defs/"))
+            pending += text.matches(of: #/#/components/schemas/([A-Za-z]+)/#).map { String($0.output.1) }
+        }
+        return try JSONSchema(.object(["$defs": .object(definitions), "$ref": .string("#/$defs/\(name)")]))
     }
 }
