@@ -9,9 +9,7 @@ import QueueEngine
 extension DashboardRoutes {
     func platformJobs(_ request: Request) async throws -> [String: Any] {
         let query = request.uri.queryParameters
-        func field(_ name: String) -> String? {
-            query[Substring(name)].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
+        func field(_ name: String) -> String? { Self.given(query[Substring(name)].map(String.init)) }
         let (queue, state, kind, search) = (field("queue"), field("state"), field("kind"), field("search"))
         var values: [String: Any] = [
             "job_queue": queue ?? "", "job_kind": kind ?? "", "job_search": search ?? "", "job_state": state ?? "",
@@ -31,12 +29,16 @@ extension DashboardRoutes {
         return values
     }
 
+    /// A filter field as the forms send it: blank (empty or spaces) is no filter at all.
+    static func given(_ text: String?) -> String? {
+        text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     @Sendable func bulkJobAction(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await signedIn(request, context, checkingForm: true) { signed, context in
             let userID = try await accessControl.requireOperator(context)
             let form = signed.form
-            func given(_ text: String?) -> String? { text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
-            let (queue, state, kind, search) = (given(form?.queue), given(form?.state), given(form?.kind), given(form?.search))
+            let (queue, state, kind, search) = (Self.given(form?.queue), Self.given(form?.state), Self.given(form?.kind), Self.given(form?.search))
             let filter = try OperatorRoutes.filter(queue: queue, state: state, kind: kind, workspaceID: nil, search: search)
             try OperatorRoutes.requireNarrowed(filter)
             let action = context.parameters.get("action") ?? ""

@@ -128,12 +128,7 @@ struct JobRoutes {
         let access = try await accessControl.admit(request, context, requiring: .jobsRead)
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query["limit"].map(String.init))
-        let state = try query["state"].map { text -> JobState in
-            guard let state = JobState(rawValue: String(text)) else {
-                throw APIError.validation(field: "state", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return state
-        }
+        let state = try Self.state(query["state"].map(String.init))
         let before = try IDCursor.parse(query["cursor"])
         for name in ["queue", "kind", "search"] where query[Substring(name)]?.contains(Character("\u{0}")) == true {
             throw APIError.validation(field: name, "must not contain NUL characters")
@@ -144,6 +139,16 @@ struct JobRoutes {
                                workspaceID: access.workspaceKey, beforeID: before, search: search, limit: limit)
         let jobs = try await database.queue.store.list(filter)
         return Page(jobs, limit: limit, cursor: { String($0.id) }, item: JobView.init)
+    }
+
+    /// A job state named in a filter (`state=`), or a validation error listing the states.
+    static func state(_ text: String?) throws -> JobState? {
+        try text.map { text in
+            guard let state = JobState(rawValue: text) else {
+                throw APIError.validation(field: "state", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return state
+        }
     }
 
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> JobView {

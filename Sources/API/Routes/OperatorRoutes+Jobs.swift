@@ -90,12 +90,7 @@ extension OperatorRoutes {
     }
 
     static func filter(queue: String?, state: String?, kind: String?, workspaceID: UUID?, search: String?) throws -> JobFilter {
-        let state = try state.map { text -> JobState in
-            guard let state = JobState(rawValue: text) else {
-                throw APIError.validation(field: "state", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return state
-        }
+        let state = try JobRoutes.state(state)
         let queue = try queue.map { try Validation.text($0, field: "queue", maxLength: 100) }
         let kind = try kind.map { try Validation.text($0, field: "kind", maxLength: 200) }
         let search = try search.flatMap { $0.isEmpty ? nil : try Validation.text($0, field: "search", maxLength: 200) }
