@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from openapi_codegen import load, singular
+from openapi_codegen import run, singular
 
 OUTPUT = Path(__file__).resolve().parent.parent / "sdk" / "python" / "voicepartner" / "_generated.py"
 HEADER = '''"""Typed answers of the API, generated from its OpenAPI document by scripts/generate-python-models.py:
@@ -147,19 +147,5 @@ class Generator:
         return HEADER + "".join(self.classes[name] for name in self.order) + table + f"\n\n__all__ = [\n{names}\n]\n"
 
 
-def main(arguments: List[str]) -> int:
-    check = "--check" in arguments
-    source = next(argument for argument in arguments if argument != "--check")
-    document = load(source)
-    text = Generator(document).source()
-    if check:
-        if OUTPUT.read_text() != text:
-            print(f"{OUTPUT} is not what the document gives: run scripts/generate-python-models.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:], lambda document: {OUTPUT: Generator(document).source()}, "scripts/generate-python-models.py"))

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from openapi_codegen import load, singular
+from openapi_codegen import run, singular
 
 OUTPUT = Path(__file__).resolve().parent.parent / "Sources" / "VoicePartnerClient" / "Generated"
 #: Operations no API caller makes (Twilio's callbacks, recipients' browser links, scrapes, the
@@ -215,23 +215,10 @@ def prefix(swift_type: str) -> str:
                   {"String", "Int", "Double", "Bool", "Date", "UUID", "Data", "Void"} else f"APIModels.{m.group(1)}", swift_type)
 
 
-def main(arguments: List[str]) -> int:
-    check = "--check" in arguments
-    source = next(argument for argument in arguments if argument != "--check")
-    document = load(source)
+def files(document: Dict[str, Any]) -> Dict[Path, str]:
     models, operations = Generator(document).source()
-    files = {OUTPUT / "APIModels.swift": models, OUTPUT / "APIOperations.swift": operations}
-    if check:
-        stale = [str(path) for path, text in files.items() if not path.exists() or path.read_text() != text]
-        if stale:
-            print(f"not what the document gives (run scripts/generate-swift-client.py): {stale}", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    for path, text in files.items():
-        path.write_text(text)
-    return 0
+    return {OUTPUT / "APIModels.swift": models, OUTPUT / "APIOperations.swift": operations}
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:], files, "scripts/generate-swift-client.py"))

@@ -52,19 +52,22 @@ __all__ = sorted(set(_generated.__all__) | {"Page", "Job", "EnqueuedJob", "Tool"
                                            "FINAL_JOB_STATES"})
 
 
+#: The documented operations as (method, path segments, literal segments, model name, list of it), split once.
+_ROUTES = [(method, parts, sum(1 for part in parts if not part.startswith("{")), name, many)
+           for (method, template), (name, many) in ANSWERS.items()
+           for parts in [[part for part in template.split("/") if part]]]
+
+
 def answer_reader(method: str, path: str) -> Optional[Callable[[Any], Any]]:
     """How to read the answer of a call: the model the document names for the operation the path
     reaches (a list of it for list answers), or None for operations without a JSON model."""
     parts = [part for part in path.split("?", 1)[0].split("/") if part]
     best: Optional[Tuple[int, str, bool]] = None
-    for (operation_method, template), (name, many) in ANSWERS.items():
-        pattern = [part for part in template.split("/") if part]
+    for operation_method, pattern, literals, name, many in _ROUTES:
         if operation_method != method or len(pattern) != len(parts):
             continue
-        if all(p.startswith("{") or p == q for p, q in zip(pattern, parts)):
-            literals = sum(1 for p in pattern if not p.startswith("{"))
-            if best is None or literals > best[0]:
-                best = (literals, name, many)
+        if all(p.startswith("{") or p == q for p, q in zip(pattern, parts)) and (best is None or literals > best[0]):
+            best = (literals, name, many)
     if best is None:
         return None
     model = globals().get(best[1]) or getattr(_generated, best[1])
