@@ -77,13 +77,26 @@ extension JobStore {
 
     /// Jobs matching `filter`, newest first.
     public func list(_ filter: JobFilter) async throws -> [JobRecord] {
+        try await Self.decodeRecords(try await client.query(Self.matching(filter, columns: Self.recordColumns), logger: logger))
+    }
+
+    /// The ids of the jobs matching `filter`, newest first: what a bulk action pages through, without
+    /// reading the rows' arguments, errors and results.
+    func ids(matching filter: JobFilter) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for try await id in try await client.query(Self.matching(filter, columns: "id"), logger: logger).decode(Int64.self) { ids.append(id) }
+        return ids
+    }
+
+    /// The job browser's one query: `columns` of the jobs `filter` matches, newest first.
+    static func matching(_ filter: JobFilter, columns: String) -> PostgresQuery {
         let limit = min(max(filter.limit, 1), 1000)
         let state = filter.state?.rawValue
         // The search text is matched literally: LIKE's own wildcards in it are escaped.
         let search = filter.search.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%" }
-        let rows = try await client.query("""
-            SELECT \(unescaped: Self.recordColumns) FROM queue_jobs
+        return """
+            SELECT \(unescaped: columns) FROM queue_jobs
             WHERE (\(filter.queue)::text IS NULL OR queue = \(filter.queue))
               AND (\(state)::text IS NULL OR state = \(state)::queue_job_state)
               AND (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
@@ -92,8 +105,7 @@ extension JobStore {
               AND (\(search)::text IS NULL OR id::text = \(filter.search) OR kind ILIKE \(search) OR args::text ILIKE \(search))
             ORDER BY id DESC
             LIMIT \(limit)
-            """, logger: logger)
-        return try await Self.decodeRecords(rows)
+            """
     }
 
     /// Depth per queue (ready, scheduled, running), the age of the oldest ready job, and whether the

@@ -14,8 +14,8 @@ public struct BulkOutcome: Sendable, Equatable {
 }
 
 /// Operators' bulk actions: cancel or retry every job a `JobFilter` matches, across workspaces and
-/// queues unless the filter names them. The matching ids are read page by page with the filter's own
-/// query (`list`), so what a bulk action touches is exactly what the job browser shows.
+/// queues unless the filter names them. The matching ids are read page by page with the job
+/// browser's own query (`matching`), so what a bulk action touches is exactly what the browser shows.
 extension JobStore {
     /// The most jobs one bulk call changes; operators repeat the call for more.
     public static let bulkLimit = 10_000
@@ -107,12 +107,12 @@ extension JobStore {
         var changed = 0
         while changed < limit {
             page.limit = min(1_000, limit - changed)
-            let ids = try await list(page).map(\.id)
+            let ids = try await ids(matching: page)
             guard let last = ids.last else { return (changed, false) }
             changed += try await change(ids)
             page.beforeID = last
         }
         page.limit = 1
-        return (changed, try await !list(page).isEmpty)
+        return (changed, try await !ids(matching: page).isEmpty)
     }
 }
