@@ -38,12 +38,6 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     ],
     targets: [
-        // hiredis from Debian's libhiredis-dev; blocking calls only, used from dedicated threads.
-        .systemLibrary(
-            name: "CHiredis",
-            pkgConfig: "hiredis",
-            providers: [.apt(["libhiredis-dev"])]
-        ),
         // What every server process shares and that knows no database: the environment, log setup, durations,
         // the process start (service group, preparation before the servers).
         .target(
@@ -59,9 +53,11 @@ let package = Package(
         .target(
             name: "QueueEngine",
             dependencies: [
-                "CHiredis", "ServerSupport",
+                "ServerSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

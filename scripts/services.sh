@@ -32,7 +32,6 @@ install_missing() {
     local missing=()
     command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ] || missing+=(postgresql)
     command -v redis-server >/dev/null || missing+=(redis-server)
-    [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
     [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)  # ZIPFoundation (DOCX text, export archives)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     # Text extraction: PDF (poppler), legacy Word (antiword); DOCX is read in-process.

@@ -11,7 +11,7 @@ import ServiceLifecycle
 struct App {
     static func main() async {
         await ProcessRunner.run("api", configuration: APIConfiguration.init, describe: logDescription) { configuration, logger in
-            let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+            let client = try await configuration.database.makeClient(logger: logger)
             let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
             let services = await APIServices(configuration: configuration, client: client, publisher: publisher, logger: logger)
             let application = APIApplication.build(services: services)

@@ -36,7 +36,7 @@ struct Connection {
         let publisher = try RedisConfiguration.from(environment).map { WakeupPublisher(configuration: $0, logger: logger) }
         publisher?.start()
         defer { publisher?.stop() }
-        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let client = try await database.makeClient(logger: logger)
         let connection = Connection(queue: JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: database.replyTimeout),
                                     client: client, logger: logger)
         let place = "\(database.host):\(database.port)/\(database.database)"

@@ -48,7 +48,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         await ProcessRunner.run("scheduler", configuration: SchedulerProcessConfiguration.init, describe: logDescription) { configuration, logger in
-            let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+            let client = try await configuration.database.makeClient(logger: logger)
             let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
             let queue = JobQueue(client: client, publisher: publisher, logger: logger,
                                  replyTimeout: configuration.database.replyTimeout)
@@ -113,7 +113,7 @@ struct Status: AsyncParsableCommand {
         let configuration = try processConfiguration()
         var logger = Logger(label: "scheduler")
         logger.logLevel = .error
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let client = try await configuration.database.makeClient(logger: logger)
         let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
         let entries = try loadSchedule(folder: dir ?? configuration.cronFolder)
         let records = try await client.whileRunning { try await store.schedules() }

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// The one start of every long-running process (API, worker, scheduler): logging from `LOG_LEVEL`
 /// and `LOG_FORMAT`, the configuration read once, then one service group in dependency order that
-/// SIGTERM/SIGINT stop gracefully in reverse order. A bad variable exits 2 naming it; a failure
+/// SIGTERM/SIGINT stop gracefully in reverse order. A bad variable exits 2 naming it (also when only
+/// building the services finds it out, as a refused database certificate); a failure
 /// while running exits 1 after a critical log line (`describe` keeps query text out of it).
 public enum ProcessRunner {
     public static func run<Configuration>(
@@ -29,6 +30,10 @@ public enum ProcessRunner {
             let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
             exit(0)
+        } catch let error as ConfigurationError {
+            // Found only on contact (a certificate the settings refuse): as bad a variable as any other.
+            FileHandle.standardError.write(Data("\(label): invalid configuration: \(error)\n".utf8))
+            exit(2)
         } catch {
             logger.critical("\(label) failed", metadata: ["error": "\(describe(error))"])
             exit(1)

@@ -13,7 +13,7 @@ import ServiceLifecycle
 struct App {
     static func main() async {
         await ProcessRunner.run("worker", configuration: WorkerProcessConfiguration.init, describe: logDescription) { configuration, logger in
-            let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+            let client = try await configuration.database.makeClient(logger: logger)
             let store = JobStore(client: client, logger: logger, replyTimeout: configuration.database.replyTimeout)
             let publisher = configuration.redis.map { WakeupPublisher(configuration: $0, logger: logger) }
             let subscriber = configuration.redis.map { WakeupSubscriber(configuration: $0, logger: logger) }

@@ -41,20 +41,9 @@ import TestSupport
     @Test func verifyFullConnectsOverTLSAndAWrongAuthorityIsRefused() async throws {
         let postgres = try await PrivatePostgres.start()
         defer { Task { await postgres.destroy() } }
-        let folder = postgres.stateDirectory.appendingPathComponent("tls")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        func openssl(_ arguments: [String]) async throws { _ = try await ChildProcess.run("/usr/bin/openssl", arguments, environment: [:]) }
-        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-        // A test authority, another one, and the server's certificate for localhost signed by the first.
-        for authority in ["ca", "other-ca"] {
-            try await openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(authority)",
-                               "-keyout", path("\(authority).key"), "-out", path("\(authority).crt")])
-        }
-        try await openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", path("server.key"),
-                           "-out", path("server.csr")])
-        try "subjectAltName=DNS:localhost\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
-        try await openssl(["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"), "-CAcreateserial",
-                           "-days", "2", "-extfile", path("san.ext"), "-out", path("server.crt")])
+        let certificates = try await TestCertificates.make(in: postgres.stateDirectory.appendingPathComponent("tls"))
+        let folder = certificates.folder
+        let path = certificates.path
         // The server reads its key as the postgres user, and only a key no one else can read.
         _ = try await ChildProcess.run("/bin/sh", ["-c", "chown -R postgres:postgres '\(folder.path)' && chmod 600 '\(path("server.key"))'"],
                                    environment: [:])
@@ -84,5 +73,28 @@ import TestSupport
         await #expect(throws: (any Error).self, "a certificate that names another host is refused") {
             _ = try await Self.usesTLS(byAddress + "verify-full")
         }
+
+        // A process's pool is made only after one connection proved the settings: a refused certificate
+        // stops it at startup, named, where a pool would retry in silence.
+        let logger = Logger(label: "tls-test")
+        let wrongAuthority = "postgres://postgres@localhost:\(postgres.port)/voicepartner?sslmode=verify-full&sslrootcert=" + path("other-ca.crt")
+        for (url, says) in [(wrongAuthority, "sslrootcert=\(path("other-ca.crt"))"), (byAddress + "verify-full", "sslmode=verify-full")] {
+            do {
+                let client = try await Self.configuration(url).makeClient(logger: logger)
+                Issue.record("\(url) made a pool: \(client)")
+            } catch let error as ConfigurationError {
+                #expect(error.variable == "DATABASE_URL" && error.message.contains("TLS with PostgreSQL") && error.message.contains(says),
+                        "\(error)")
+            }
+        }
+        let client = try await Self.configuration(byName + "verify-full").makeClient(logger: logger)
+        let ssl = try await client.whileRunning {
+            try await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: logger).collect().first?.decode(Bool.self)
+        }
+        #expect(ssl == true, "the pool of the proved settings speaks TLS")
+        // A server that does not answer yet is not a wrong setting: the pool is made and keeps trying.
+        let unreachable = "postgres://postgres@localhost:\(try ChildProcess.freePort())/voicepartner?sslmode=verify-full&sslrootcert="
+            + path("ca.crt")
+        _ = try await Self.configuration(unreachable).makeClient(logger: logger)
     }
 }

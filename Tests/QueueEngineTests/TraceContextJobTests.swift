@@ -52,9 +52,10 @@ import TestSupport
             let seen = Seen()
             var registry = JobRegistry()
             registry.register(TracedJob(seen: seen))
+            // The untraced job is behind the thousand copied ones: on a loaded machine that takes a while.
             try await harness.withWorker(harness.workerConfiguration(), registry: registry) { _ in
-                try await harness.waitFor(single.id)
-                try await harness.waitFor(untraced.id)
+                try await harness.waitFor(single.id, timeout: .seconds(90))
+                try await harness.waitFor(untraced.id, timeout: .seconds(90))
             }
             let attempt = try #require(seen.run(single.id))
             let span = try #require(attempt.trace)

@@ -168,9 +168,10 @@ public final class PrivateRedis: Sendable {
     private let server: ChildProcess
 
     /// `arguments` go to redis-server after the port and persistence settings (ACL users, say).
-    public init(arguments: [String] = []) throws {
+    /// With `tls`, `port` serves TLS only (`arguments` then name the certificate files).
+    public init(arguments: [String] = [], tls: Bool = false) throws {
         port = try ChildProcess.freePort()
-        server = try Self.launch(port, arguments)
+        server = try Self.launch(port, (tls ? ["--port", "0", "--tls-port", "\(port)"] : []) + arguments)
     }
 
     private init(port: Int, server: ChildProcess) {

@@ -4,7 +4,7 @@ import Synchronization
 
 /// One Redis connection on a thread of its own that sends every command waiting at that moment in
 /// one write and reads their replies in one go. Under load a check then costs a share of a round
-/// trip instead of a round trip and two thread hops; hiredis's blocking calls stay off the
+/// trip instead of a round trip and two thread hops; the connection's blocking calls stay off the
 /// cooperative pool and NIO's event loops.
 final class RedisPipeline: Sendable {
     typealias Reply = RedisConnection.Reply
@@ -18,15 +18,14 @@ final class RedisPipeline: Sendable {
         self.configuration = configuration
     }
 
-    private static let shared = Mutex<[String: RedisPipeline]>([:])
+    private static let shared = Mutex<[RedisConfiguration: RedisPipeline]>([:])
 
     /// One pipeline (and thread) per Redis server in the process, however many limiters use it.
     static func to(_ configuration: RedisConfiguration) -> RedisPipeline {
         shared.withLock { pipelines in
-            let key = "\(configuration.host):\(configuration.port)"
-            if let pipeline = pipelines[key] { return pipeline }
+            if let pipeline = pipelines[configuration] { return pipeline }
             let pipeline = RedisPipeline(configuration: configuration)
-            pipelines[key] = pipeline
+            pipelines[configuration] = pipeline
             return pipeline
         }
     }

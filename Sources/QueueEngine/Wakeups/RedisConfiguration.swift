@@ -1,10 +1,10 @@
 import Foundation
 import ServerSupport
 
-/// Where Redis is, from `REDIS_URL` (`redis://[[user]:password@]host[:port]`, the user an ACL user;
-/// `none` turns wake-ups off and workers only poll). `rediss://` is refused: the hiredis this
-/// builds against (0.14) has no TLS, and a URL that asked for it must not silently go without.
-public struct RedisConfiguration: Sendable, Equatable {
+/// Where Redis is, from `REDIS_URL`: `redis://[[user]:password@]host[:port]`, or `rediss://` for TLS
+/// (the user an ACL user; `none` turns wake-ups off and workers only poll). TLS settings are query
+/// parameters named as redis-py names them (`RedisConfiguration.TLS`).
+public struct RedisConfiguration: Sendable, Hashable {
     public static let defaultURL = "redis://127.0.0.1:63799"
 
     public var host: String
@@ -12,28 +12,34 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// An ACL user (`AUTH user password`); nil is Redis's `default` user.
     public var username: String?
     public var password: String?
+    /// Nil: plain TCP.
+    public var tls: TLS?
 
-    public init(host: String, port: Int, username: String? = nil, password: String? = nil) {
+    public init(host: String, port: Int, username: String? = nil, password: String? = nil, tls: TLS? = nil) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
+        self.tls = tls
     }
 
     /// Nil when `REDIS_URL` is `none`.
     public static func from(_ environment: Environment) throws -> RedisConfiguration? {
         let text = environment.string("REDIS_URL", default: defaultURL)
         if text == "none" { return nil }
-        if text.hasPrefix("rediss://") {
-            throw ConfigurationError("REDIS_URL", "rediss:// (TLS) is not supported by this build's hiredis; reach Redis over a private network "
-                                                  + "or a TLS tunnel (stunnel) with redis://")
-        }
-        guard let url = URLComponents(string: text), url.scheme == "redis", let host = url.host, !host.isEmpty else {
-            throw ConfigurationError("REDIS_URL", "expected redis://[[user]:password@]host[:port] or none")
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["redis", "rediss"].contains(scheme),
+              let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError("REDIS_URL", "expected redis://[[user]:password@]host[:port], rediss://… for TLS, or none")
         }
         let user = url.user.flatMap { $0.isEmpty ? nil : $0 }
         guard user == nil || url.password != nil else { throw ConfigurationError("REDIS_URL", "an ACL user needs its password (user:password@)") }
-        return RedisConfiguration(host: host, port: url.port ?? 6379, username: user, password: url.password)
+        let query = url.queryItems ?? []
+        let tls = scheme == "rediss" ? try TLS(query: query) : nil
+        if tls == nil, let parameter = query.first {
+            throw ConfigurationError("REDIS_URL", "\(parameter.name): query parameters are TLS settings and need rediss://")
+        }
+        return RedisConfiguration(host: host, port: url.port ?? 6379, username: user, password: url.password, tls: tls)
     }
 }
 

@@ -1,15 +1,14 @@
-import CHiredis
 import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
 
-/// One blocking hiredis connection. Used by one thread at a time (a dedicated thread, or a
-/// blocking-pool thread that holds it); `interrupt()` may be called from any thread to make a
-/// blocked read return.
-public final class RedisConnection: @unchecked Sendable {
-    // @unchecked: the context is only touched by the owning thread, except `interrupt()`, which only
-    // reads the immutable socket descriptor and calls shutdown(2), which is thread-safe.
-    private let context: UnsafeMutablePointer<redisContext>
-    private let fd: Int32
-
+/// One Redis connection with blocking calls, for threads of their own (the wake-up publisher and
+/// subscriber, the rate limiter's pipeline) and probes on a blocking pool; never call it from an
+/// event loop or the cooperative pool. The socket and TLS run on NIO's shared event loops; calls
+/// wait for the replies the loop leaves in an inbox. `interrupt()` may be called from any thread.
+public final class RedisConnection: Sendable {
     public enum Reply: Equatable, Sendable {
         case string(String)
         case status(String)
@@ -25,20 +24,48 @@ public final class RedisConnection: @unchecked Sendable {
         public init(description: String) { self.description = description }
     }
 
-    /// Connects within `connectTimeout`; `readTimeout` nil means reads block until data or interrupt.
+    private let channel: any Channel
+    private let inbox: RedisReplyInbox
+    private let readTimeout: Duration?
+    private let unflushed = Atomic<Bool>(false)
+
+    /// Connects (and finishes the TLS handshake) within `connectTimeout`; `readTimeout` nil means
+    /// reads block until a reply arrives or the connection ends.
     public init(configuration: RedisConfiguration, connectTimeout: Duration, readTimeout: Duration?) throws {
-        guard let context = redisConnectWithTimeout(configuration.host, Int32(configuration.port), Self.timeval(connectTimeout)) else {
-            throw Failure(description: "cannot allocate a Redis context")
+        let endpoint = "\(configuration.host):\(configuration.port)"
+        let inbox = RedisReplyInbox()
+        let tls = try configuration.tls.map { try NIOSSLContext(configuration: try $0.configuration()) }
+        // SNI and the name check take a host name; an address is checked against the certificate's addresses.
+        let serverHostname = (try? SocketAddress(ipAddress: configuration.host, port: 0)) == nil ? configuration.host : nil
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.nanoseconds(Int64(connectTimeout.seconds * 1_000_000_000)))
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls { try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname)) }
+                    try pipeline.addHandler(ByteToMessageHandler(RESPDecoder()))
+                    try pipeline.addHandler(RedisReplyHandler(inbox: inbox, endpoint: endpoint))
+                }
+            }
+        do {
+            channel = try bootstrap.connect(host: configuration.host, port: configuration.port).wait()
+        } catch {
+            throw Failure(description: "connect to \(endpoint): \(error)")
         }
-        if context.pointee.err != 0 {
-            let message = Self.errorString(context)
-            redisFree(context)
-            throw Failure(description: "connect to \(configuration.host):\(configuration.port): \(message)")
+        self.inbox = inbox
+        self.readTimeout = readTimeout
+        if tls == nil {
+            inbox.markReady()
+        } else {
+            do {
+                try inbox.waitUntilReady(deadline: .now + connectTimeout)
+            } catch {
+                channel.close(promise: nil)
+                throw error
+            }
         }
-        self.context = context
-        self.fd = context.pointee.fd
-        _ = redisEnableKeepAlive(context)
-        _ = redisSetTimeout(context, Self.timeval(readTimeout ?? .zero))
         if let password = configuration.password {
             if case .error(let message) = try command(["AUTH"] + (configuration.username.map { [$0] } ?? []) + [password]) {
                 throw Failure(description: "AUTH: \(message)")
@@ -46,7 +73,7 @@ public final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    deinit { redisFree(context) }
+    deinit { channel.close(promise: nil) }
 
     /// Sends a command and reads its reply.
     public func command(_ arguments: [String]) throws -> Reply {
@@ -54,63 +81,29 @@ public final class RedisConnection: @unchecked Sendable {
         return try readReply()
     }
 
-    /// Queues a command in the output buffer (pipelining); `readReply` flushes and reads.
+    /// Queues a command without sending it (pipelining); `readReply` sends what is queued and reads.
     public func append(_ arguments: [String]) throws {
-        let cStrings = arguments.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        var pointers = cStrings.map { UnsafePointer<CChar>($0) }
-        var lengths = arguments.map { $0.utf8.count }
-        let status = pointers.withUnsafeMutableBufferPointer { argv in
-            lengths.withUnsafeMutableBufferPointer { argvlen in
-                redisAppendCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
-            }
-        }
-        guard status == REDIS_OK else { throw Failure(description: Self.errorString(context)) }
+        if let failure = inbox.failed { throw failure }
+        var buffer = channel.allocator.buffer(capacity: 64)
+        RESPDecoder.encode(arguments, into: &buffer)
+        channel.write(buffer, promise: nil)
+        unflushed.store(true, ordering: .relaxed)
     }
 
+    /// The next reply, in the order the commands were sent. A timeout ends the connection, as a
+    /// late reply would otherwise be taken for the next command's.
     public func readReply() throws -> Reply {
-        var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
-            throw Failure(description: Self.errorString(context))
+        if unflushed.exchange(false, ordering: .relaxed) { channel.flush() }
+        do {
+            return try inbox.next(deadline: readTimeout.map { .now + $0 })
+        } catch {
+            channel.close(promise: nil)
+            throw error
         }
-        defer { freeReplyObject(raw) }
-        return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
     }
 
     /// Makes a read blocked on this connection return with an error (used to stop a subscriber).
     func interrupt() {
-        _ = shutdown(fd, Int32(SHUT_RDWR))
-    }
-
-    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> Reply {
-        let value = reply.pointee
-        func text() -> String {
-            guard let str = value.str else { return "" }
-            return String(decoding: UnsafeRawBufferPointer(start: str, count: value.len), as: UTF8.self)
-        }
-        switch value.type {
-        case REDIS_REPLY_STRING: return .string(text())
-        case REDIS_REPLY_STATUS: return .status(text())
-        case REDIS_REPLY_ERROR: return .error(text())
-        case REDIS_REPLY_INTEGER: return .integer(Int64(value.integer))
-        case REDIS_REPLY_ARRAY:
-            var items: [Reply] = []
-            for index in 0..<value.elements {
-                if let element = value.element[index] { items.append(convert(element)) }
-            }
-            return .array(items)
-        default: return .null
-        }
-    }
-
-    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: context.pointee.errstr) { buffer in
-            String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
-        }
-    }
-
-    private static func timeval(_ duration: Duration) -> Glibc.timeval {
-        let micros = Int(duration.seconds * 1_000_000)
-        return Glibc.timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
+        channel.close(promise: nil)
     }
 }

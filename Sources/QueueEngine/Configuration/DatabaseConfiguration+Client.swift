@@ -1,0 +1,43 @@
+import Logging
+import NIOSSL
+import PostgresNIO
+import ServerSupport
+
+extension DatabaseConfiguration {
+    /// The pool of a process, after one direct connection has proved the TLS settings: a pool would
+    /// retry a refused certificate for ever with nothing said, so a process with a wrong `sslrootcert`,
+    /// a certificate naming another host or `require` against a server without TLS stops at startup
+    /// saying which. A server that is only not reachable yet is left to the pool's retries.
+    public func makeClient(logger: Logger) async throws -> PostgresClient {
+        // Unverified `prefer` (the default) cannot be refused for its certificate: nothing to prove.
+        if tlsMode != .disable && (tlsMode != .prefer || rootCertificate != nil) {
+            do {
+                try await connect(logger: logger).close()
+            } catch where Self.isTLSFailure(error) {
+                throw ConfigurationError("DATABASE_URL", "TLS with PostgreSQL at \(host):\(port) failed under sslmode=\(tlsMode.rawValue)"
+                                         + (rootCertificate.map { " with sslrootcert=\($0)" } ?? " with the system's authorities")
+                                         + ": \(Self.describe(error))")
+            } catch {
+                logger.warning("PostgreSQL is not reachable yet; the pool keeps trying", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+        return PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+    }
+
+    static func isTLSFailure(_ error: any Error) -> Bool {
+        if let postgres = error as? PSQLError {
+            if postgres.code == .sslUnsupported { return true }
+            return postgres.underlying.map(isTLSFailure) ?? false
+        }
+        return error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+    }
+
+    /// The TLS error itself, without the wrapping connection error's noise.
+    private static func describe(_ error: any Error) -> String {
+        if let postgres = error as? PSQLError {
+            if postgres.code == .sslUnsupported { return "the server does not offer TLS" }
+            if let underlying = postgres.underlying { return describe(underlying) }
+        }
+        return String(reflecting: error)
+    }
+}
