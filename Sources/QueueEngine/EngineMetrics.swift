@@ -21,6 +21,7 @@ public final class EngineMetrics: Sendable {
         public static let queueOldestAge = "queue_oldest_ready_age_seconds"
         public static let queueOldestRunnableAge = "queue_oldest_runnable_age_seconds"
         public static let queuePaused = "queue_paused"
+        public static let queueDeletedCompletions = "queue_completed_deleted_jobs"
         public static let postgresConnections = "postgres_connections"
     }
 
@@ -75,6 +76,12 @@ public final class EngineMetrics: Sendable {
     }
 
     /// Publishes queue statistics (the API does at each scrape, from `JobStore.stats()`).
+    /// Completions of kinds that delete their rows, per queue and kind, as the database counts them:
+    /// the statistics those kinds keep instead of rows.
+    public func deletedCompletions(_ counts: [DeletedCompletions]) {
+        for count in counts { gauge(Name.queueDeletedCompletions, ["queue", "kind"], [count.queue, count.kind]).record(count.completed) }
+    }
+
     /// Connections to the platform's database by state (active, idle, idle in transaction, …),
     /// from every process: what the pools of all API and worker replicas hold together.
     public func postgresConnections(_ byState: [String: Int]) {

@@ -101,6 +101,16 @@ import AsyncHTTPClient
             #expect(Self.value(samples, "queue_paused", ["queue": queue]) == 1)
             try await api.services.database.queue.store.resume(queue: queue)
 
+            // A completion whose row was deleted (acknowledged here by hand, as a worker does for kinds
+            // with deleteWhenCompleted) is reported from the database's count.
+            let store = api.services.database.queue.store
+            _ = try await api.services.database.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
+            let claimed = try #require(try await store.claim(queue: queue, limit: 1, workerID: "metrics", lease: .seconds(60)).first)
+            try await store.acknowledge([Completion(jobID: claimed.id, leaseToken: claimed.leaseToken, result: .completed(resultJSON: nil),
+                                                    deleteIfCompleted: true)])
+            samples = Self.samples(try await Self.scrape(api).1)
+            #expect(Self.value(samples, "queue_completed_deleted_jobs", labels) == 1)
+
             // HTTP requests by route template and status, not by concrete path.
             _ = try await api.call(.get, "/api/jobs/123456789")
             samples = Self.samples(try await Self.scrape(api).1)

@@ -37,6 +37,7 @@ struct MetricsRoutes {
         if await refresh.due() {
             do {
                 EngineMetrics.shared.queues(try await database.queue.store.stats())
+                EngineMetrics.shared.deletedCompletions(try await database.queue.store.deletedCompletions())
                 EngineMetrics.shared.postgresConnections(try await database.queue.store.connectionsByState())
             } catch {
                 database.logger.warning("queue statistics not refreshed for /metrics", metadata: ["error": "\(logDescription(error))"])

@@ -275,7 +275,8 @@ public final class Worker: Service, Sendable {
         if let result {
             EngineMetrics.shared.finished(job, result, duration: .now - started)
             jobLogger.debug("attempt ended", metadata: ["result": "\(result)"])
-            batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: result))
+            batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: result,
+                                   deleteIfCompleted: entry?.defaults.deleteWhenCompleted ?? false))
         } else {
             jobLogger.warning("lease lost while running; the result is not recorded")
         }

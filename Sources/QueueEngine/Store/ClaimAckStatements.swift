@@ -53,10 +53,25 @@ struct ClaimJobsStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> ClaimedJob { try JobStore.decodeClaimed(row) }
 }
 
-/// Records many attempt endings (see `JobStore.acknowledge`); answers the ids it changed.
+/// Records many attempt endings (see `JobStore.acknowledge`); answers the ids it changed. Completions
+/// of kinds that keep no completed rows are deleted and counted instead of updated; both halves see
+/// the same snapshot and touch different rows.
 struct AcknowledgeJobsStatement: PostgresPreparedStatement {
-    static let name = "ack_jobs_v1"
+    static let name = "ack_jobs_v2"
     static let sql = """
+        WITH u AS (
+            SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::bool[])
+                AS u(id, token, state, delay, refund, result, error, remove)
+        ), deleted AS (
+            DELETE FROM queue_jobs j USING u
+            WHERE u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+            RETURNING j.id, j.queue, j.kind
+        ), counted AS (
+            INSERT INTO queue_deleted_completions AS c (queue, kind, completed)
+            -- In one order, so two acks that count the same kinds cannot deadlock.
+            SELECT queue, kind, count(*) FROM deleted GROUP BY queue, kind ORDER BY queue, kind
+            ON CONFLICT (queue, kind) DO UPDATE SET completed = c.completed + excluded.completed
+        ), updated AS (
         UPDATE queue_jobs j
         SET state = (CASE WHEN j.cancel_requested_at IS NOT NULL AND u.state = 'available'
                           THEN 'cancelled' ELSE u.state END)::queue_job_state,
@@ -68,10 +83,11 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
             errors = CASE WHEN u.error = '' THEN j.errors
                           ELSE j.errors || jsonb_build_array(jsonb_build_object(
                               'attempt', j.attempt, 'at', now(), 'error', u.error)) END
-        FROM unnest($1::bigint[], $2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[])
-             AS u(id, token, state, delay, refund, result, error)
-        WHERE j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+        FROM u
+        WHERE NOT u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
         RETURNING j.id
+        )
+        SELECT id FROM updated UNION ALL SELECT id FROM deleted
         """
     typealias Row = Int64
 
@@ -80,10 +96,10 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
 
-    /// The seven column arrays of `completions`, in the statement's parameter order.
+    /// The eight column arrays of `completions`, in the statement's parameter order.
     static func bindings(for completions: [Completion]) -> PostgresBindings {
         var ids: [Int64] = [], tokens: [Int32] = [], states: [String] = [], delays: [Double] = []
-        var refunds: [Int32] = [], results: [String] = [], errors: [String] = []
+        var refunds: [Int32] = [], results: [String] = [], errors: [String] = [], removes: [Bool] = []
         ids.reserveCapacity(completions.count)
         for completion in completions {
             ids.append(completion.jobID)
@@ -102,8 +118,9 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
             refunds.append(refund)
             results.append(result)
             errors.append(error)
+            removes.append(completion.deletesRow)
         }
-        var bindings = PostgresBindings(capacity: 7)
+        var bindings = PostgresBindings(capacity: 8)
         bindings.append(ids)
         bindings.append(tokens)
         bindings.append(states)
@@ -111,6 +128,7 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
         bindings.append(refunds)
         bindings.append(results)
         bindings.append(errors)
+        bindings.append(removes)
         return bindings
     }
 }

@@ -16,6 +16,8 @@ public struct Completion: Sendable {
     public let jobID: Int64
     public let leaseToken: Int32
     public let result: Result
+    /// A completed job's row is deleted (and counted) rather than kept: its kind's `deleteWhenCompleted`.
+    public let deletesRow: Bool
 
     /// The longest wait a retry or snooze is given; PostgreSQL's interval arithmetic refuses far
     /// larger ones, and one refused ending would fail its whole ack batch.
@@ -24,9 +26,10 @@ public struct Completion: Sendable {
     /// `result` as PostgreSQL can store it: texts without NUL characters (text and jsonb cannot
     /// hold U+0000) and delays from zero to `maximumDelay`. Handlers report what providers and
     /// tools answered, so their texts are data from outside.
-    public init(jobID: Int64, leaseToken: Int32, result: Result) {
+    public init(jobID: Int64, leaseToken: Int32, result: Result, deleteIfCompleted: Bool = false) {
         self.jobID = jobID
         self.leaseToken = leaseToken
+        if case .completed = result { deletesRow = deleteIfCompleted } else { deletesRow = false }
         self.result = switch result {
         case .completed(let json): .completed(resultJSON: json.map(Self.storableJSON))
         case .retry(let delay, let error): .retry(delay: Self.storable(delay), error: Self.storable(error))

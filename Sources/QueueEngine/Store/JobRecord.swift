@@ -45,6 +45,13 @@ public struct QueueStats: Sendable, Codable, Equatable {
     public var oldestRunnableAgeSeconds: Double = 0
 }
 
+/// How many jobs of one kind in one queue completed with their rows deleted.
+public struct DeletedCompletions: Sendable, Codable, Equatable {
+    public let queue: String
+    public let kind: String
+    public let completed: Int64
+}
+
 /// Which jobs `JobStore.list` returns, newest first.
 public struct JobFilter: Sendable, Equatable {
     public var queue: String?

@@ -126,6 +126,18 @@ extension JobStore {
         return stats
     }
 
+    /// Completions of kinds that delete their rows at completion (`JobDefaults.deleteWhenCompleted`),
+    /// per queue and kind, since the table was created.
+    public func deletedCompletions() async throws -> [DeletedCompletions] {
+        let rows = try await client.query("SELECT queue, kind, completed FROM queue_deleted_completions ORDER BY queue, kind",
+                                          logger: logger)
+        var counts: [DeletedCompletions] = []
+        for try await (queue, kind, completed) in rows.decode((String, String, Int64).self) {
+            counts.append(DeletedCompletions(queue: queue, kind: kind, completed: completed))
+        }
+        return counts
+    }
+
     /// Connections to this database by state, from `pg_stat_activity` (this and every other process).
     public func connectionsByState() async throws -> [String: Int] {
         let rows = try await client.query("""
