@@ -25,15 +25,21 @@ public enum ProcessRunner {
             FileHandle.standardError.write(Data("\(label): invalid configuration: \(error)\n".utf8))
             exit(2)
         }
+        let services: [any Service]
         do {
-            let services = try await build(configuration, logger)
-            let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            try await group.run()
-            exit(0)
+            services = try await build(configuration, logger)
         } catch let error as ConfigurationError {
             // Found only on contact (a certificate the settings refuse): as bad a variable as any other.
             FileHandle.standardError.write(Data("\(label): invalid configuration: \(error)\n".utf8))
             exit(2)
+        } catch {
+            logger.critical("\(label) failed", metadata: ["error": "\(describe(error))"])
+            exit(1)
+        }
+        do {
+            let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+            exit(0)
         } catch {
             logger.critical("\(label) failed", metadata: ["error": "\(describe(error))"])
             exit(1)

@@ -21,10 +21,20 @@ import TestSupport
         try connect(url).command(["PING"])
     }
 
-    @Test func tlsSettingsAreReadFromTheURL() throws {
-        let readable = "/etc/hostname"
+    static func temporaryCertificates() async throws -> TestCertificates {
+        try await TestCertificates.make(in: FileManager.default.temporaryDirectory.appendingPathComponent("redis-tls-\(UUID().uuidString)"))
+    }
+
+    @Test func tlsSettingsAreReadFromTheURL() async throws {
+        let certificates = try await Self.temporaryCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates.folder) }
+        let readable = certificates.path("ca.crt")
         let full = try Self.configuration("rediss://alice:pw@cache.internal:6380?ssl_ca_certs=\(readable)")
         #expect(full.tls == RedisConfiguration.TLS(verification: .full, authorityFile: readable))
+        #expect(try Self.configuration("rediss://cache.internal?ssl_check_hostname=False").tls?.verification == .authority, "as redis-py reads it")
+        let client = "rediss://cache.internal?ssl_certfile=\(certificates.path("client.crt"))&ssl_keyfile=\(certificates.path("client.key"))"
+        #expect(try Self.configuration(client).tls?.keyFile == certificates.path("client.key"))
+        try "not a certificate".write(toFile: certificates.path("junk.pem"), atomically: true, encoding: .utf8)
         #expect(full.username == "alice" && full.port == 6380)
         #expect(try Self.configuration("rediss://cache.internal").tls?.verification == .full, "verified by default")
         #expect(try Self.configuration("rediss://cache.internal?ssl_check_hostname=false").tls?.verification == .authority)
@@ -33,6 +43,8 @@ import TestSupport
         for refused in ["redis://cache.internal?ssl_ca_certs=\(readable)", "rediss://cache.internal?sslmode=require",
                         "rediss://cache.internal?ssl_ca_certs=/nonexistent.pem", "rediss://cache.internal?ssl_cert_reqs=sometimes",
                         "rediss://cache.internal?ssl_check_hostname=maybe", "rediss://cache.internal?ssl_certfile=\(readable)",
+                        "rediss://cache.internal?ssl_ca_certs=\(certificates.path("junk.pem"))",
+                        "rediss://cache.internal?ssl_certfile=\(certificates.path("client.crt"))&ssl_keyfile=\(certificates.path("server.key"))",
                         "http://cache.internal"] {
             #expect(throws: ConfigurationError.self, "\(refused)") { try Self.configuration(refused) }
         }
@@ -50,8 +62,7 @@ import TestSupport
     }
 
     @Test func verifiedTLSCarriesCommandsAndWakeupsAndEveryWrongPartyIsRefused() async throws {
-        let certificates = try await TestCertificates.make(in: FileManager.default.temporaryDirectory
-            .appendingPathComponent("redis-tls-\(UUID().uuidString)"))
+        let certificates = try await Self.temporaryCertificates()
         defer { try? FileManager.default.removeItem(at: certificates.folder) }
         let redis = try await Self.start(certificates, clientCertificates: "optional")
         defer { Task { await redis.kill() } }
@@ -95,8 +106,7 @@ import TestSupport
 
     /// `start` itself proves a connection with the client certificate gets in.
     @Test func aServerThatAsksForAClientCertificateGetsOne() async throws {
-        let certificates = try await TestCertificates.make(in: FileManager.default.temporaryDirectory
-            .appendingPathComponent("redis-mtls-\(UUID().uuidString)"))
+        let certificates = try await Self.temporaryCertificates()
         defer { try? FileManager.default.removeItem(at: certificates.folder) }
         let redis = try await Self.start(certificates, clientCertificates: "yes")
         defer { Task { await redis.kill() } }

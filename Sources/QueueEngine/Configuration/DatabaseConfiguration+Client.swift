@@ -1,5 +1,4 @@
 import Logging
-import NIOSSL
 import PostgresNIO
 import ServerSupport
 
@@ -7,7 +6,8 @@ extension DatabaseConfiguration {
     /// The pool of a process, after one direct connection has proved the TLS settings: a pool would
     /// retry a refused certificate for ever with nothing said, so a process with a wrong `sslrootcert`,
     /// a certificate naming another host or `require` against a server without TLS stops at startup
-    /// saying which. A server that is only not reachable yet is left to the pool's retries.
+    /// saying which. A server that is only not reachable yet, or a connection that ended mid-handshake,
+    /// is left to the pool's retries.
     public func makeClient(logger: Logger) async throws -> PostgresClient {
         // Unverified `prefer` (the default) cannot be refused for its certificate: nothing to prove.
         if tlsMode != .disable && (tlsMode != .prefer || rootCertificate != nil) {
@@ -29,7 +29,7 @@ extension DatabaseConfiguration {
             if postgres.code == .sslUnsupported { return true }
             return postgres.underlying.map(isTLSFailure) ?? false
         }
-        return error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+        return TLSRefusal.isSettingsProblem(error)
     }
 
     /// The TLS error itself, without the wrapping connection error's noise.

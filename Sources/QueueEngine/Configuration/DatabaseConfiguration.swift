@@ -23,6 +23,8 @@ public struct DatabaseConfiguration: Sendable {
 
     public static let defaultURL = "postgres://postgres@127.0.0.1:54329/voicepartner"
     public static let defaultPoolSize = 10
+    /// For the pool's connections and the startup check's alike.
+    static let connectTimeoutSeconds: Int64 = 5
 
     public var host: String
     public var port: Int
@@ -93,8 +95,9 @@ public struct DatabaseConfiguration: Sendable {
             let context = try NIOSSLContext(configuration: configuration)
             tls = tlsMode == .prefer ? .prefer(context) : .require(context)
         }
-        let configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
                                                              database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(Self.connectTimeoutSeconds)
         return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
     }
 
@@ -103,7 +106,7 @@ public struct DatabaseConfiguration: Sendable {
             host: host, port: port, username: username, password: password, database: database,
             tls: tlsConfiguration.map { tlsMode == .prefer ? .prefer($0) : .require($0) } ?? .disable)
         configuration.options.maximumConnections = poolSize
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = .seconds(Self.connectTimeoutSeconds)
         return configuration
     }
 }

@@ -7,6 +7,8 @@ struct RESPDecoder: ByteToMessageDecoder {
 
     /// Larger bulk strings or arrays than any reply the engine asks for mean a broken stream.
     static let maximumLength = 64 * 1024 * 1024
+    /// Arrays nested deeper than any reply the engine asks for (as hiredis, which stopped at 7).
+    static let maximumDepth = 8
 
     struct Malformed: Error, CustomStringConvertible {
         let description: String
@@ -25,8 +27,9 @@ struct RESPDecoder: ByteToMessageDecoder {
     }
 
     /// One whole value from the front of `buffer`, or nil (with `buffer` partly read) when it has not all arrived.
-    static func parse(_ buffer: inout ByteBuffer) throws -> RedisConnection.Reply? {
-        guard let type = buffer.readInteger(as: UInt8.self), let line = line(&buffer) else { return nil }
+    static func parse(_ buffer: inout ByteBuffer, depth: Int = 0) throws -> RedisConnection.Reply? {
+        guard depth <= maximumDepth else { throw Malformed(description: "arrays nested deeper than \(maximumDepth)") }
+        guard let type = buffer.readInteger(as: UInt8.self), let line = try line(&buffer) else { return nil }
         switch type {
         case UInt8(ascii: "+"): return .status(line)
         case UInt8(ascii: "-"): return .error(line)
@@ -45,7 +48,7 @@ struct RESPDecoder: ByteToMessageDecoder {
             var items: [RedisConnection.Reply] = []
             items.reserveCapacity(min(count, 1024))
             for _ in 0..<count {
-                guard let item = try parse(&buffer) else { return nil }
+                guard let item = try parse(&buffer, depth: depth + 1) else { return nil }
                 items.append(item)
             }
             return .array(items)
@@ -60,9 +63,10 @@ struct RESPDecoder: ByteToMessageDecoder {
     }
 
     /// The text up to the next CRLF, which is consumed with it.
-    private static func line(_ buffer: inout ByteBuffer) -> String? {
+    private static func line(_ buffer: inout ByteBuffer) throws -> String? {
         let bytes = buffer.readableBytesView
         guard let cr = bytes.firstIndex(of: 0x0D), bytes.index(after: cr) < bytes.endIndex else { return nil }
+        guard bytes[bytes.index(after: cr)] == 0x0A else { throw Malformed(description: "CR not followed by LF") }
         let text = buffer.readString(length: cr - bytes.startIndex)
         buffer.moveReaderIndex(forwardBy: 2)
         return text

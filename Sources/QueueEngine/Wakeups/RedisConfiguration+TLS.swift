@@ -44,20 +44,29 @@ extension RedisConfiguration {
                 }
                 return path
             }
-            switch (value("ssl_cert_reqs") ?? "required", value("ssl_check_hostname") ?? "true") {
-            case ("required", "true"): verification = .full
-            case ("required", "false"): verification = .authority
-            case ("none", _): verification = .none
-            case ("required", let other):
-                throw ConfigurationError("REDIS_URL", "ssl_check_hostname must be true or false, not \(other)")
-            case (let other, _):
-                throw ConfigurationError("REDIS_URL", "ssl_cert_reqs must be required or none, not \(other)")
+            let checkHostname: Bool
+            switch (value("ssl_check_hostname") ?? "true").lowercased() {
+            case "true", "1", "yes", "on": checkHostname = true
+            case "false", "0", "no", "off": checkHostname = false
+            case let other: throw ConfigurationError("REDIS_URL", "ssl_check_hostname must be true or false, not \(other)")
+            }
+            switch (value("ssl_cert_reqs") ?? "required").lowercased() {
+            case "required": verification = checkHostname ? .full : .authority
+            case "none": verification = .none
+            case let other: throw ConfigurationError("REDIS_URL", "ssl_cert_reqs must be required or none, not \(other)")
             }
             authorityFile = try file("ssl_ca_certs")
             certificateFile = try file("ssl_certfile")
             keyFile = try file("ssl_keyfile")
             guard (certificateFile == nil) == (keyFile == nil) else {
                 throw ConfigurationError("REDIS_URL", "ssl_certfile and ssl_keyfile go together")
+            }
+            // Files that do not load (not PEM, a key that does not fit the certificate) stop the
+            // process at startup, not each connection attempt later.
+            do {
+                _ = try NIOSSLContext(configuration: try configuration())
+            } catch {
+                throw ConfigurationError("REDIS_URL", "the TLS files do not load: \(error)")
             }
         }
 

@@ -29,8 +29,9 @@ public final class RedisConnection: Sendable {
     private let readTimeout: Duration?
     private let unflushed = Atomic<Bool>(false)
 
-    /// Connects (and finishes the TLS handshake) within `connectTimeout`; `readTimeout` nil means
-    /// reads block until a reply arrives or the connection ends.
+    /// Connects within `connectTimeout` and finishes a TLS handshake within `connectTimeout` more
+    /// (at least `minimumHandshakeTime`: it takes a round trip or two); `readTimeout` nil means reads
+    /// block until a reply arrives or the connection ends.
     public init(configuration: RedisConfiguration, connectTimeout: Duration, readTimeout: Duration?) throws {
         let endpoint = "\(configuration.host):\(configuration.port)"
         let inbox = RedisReplyInbox()
@@ -39,7 +40,12 @@ public final class RedisConnection: Sendable {
         let serverHostname = (try? SocketAddress(ipAddress: configuration.host, port: 0)) == nil ? configuration.host : nil
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(Int64(connectTimeout.seconds * 1_000_000_000)))
+            // A peer gone without a reset (a failover, a dropped NAT flow) is found within about
+            // 30 s, as hiredis's keepalive did, not after Linux's two-hour default.
             .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(.tcpOption(.init(rawValue: TCP_KEEPIDLE)), value: 15)
+            .channelOption(.tcpOption(.init(rawValue: TCP_KEEPINTVL)), value: 5)
+            .channelOption(.tcpOption(.init(rawValue: TCP_KEEPCNT)), value: 3)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -60,7 +66,7 @@ public final class RedisConnection: Sendable {
             inbox.markReady()
         } else {
             do {
-                try inbox.waitUntilReady(deadline: .now + connectTimeout)
+                try inbox.waitUntilReady(deadline: .now + max(connectTimeout, Self.minimumHandshakeTime))
             } catch {
                 channel.close(promise: nil)
                 throw error
@@ -72,6 +78,8 @@ public final class RedisConnection: Sendable {
             }
         }
     }
+
+    static let minimumHandshakeTime: Duration = .seconds(1)
 
     deinit { channel.close(promise: nil) }
 
@@ -97,13 +105,16 @@ public final class RedisConnection: Sendable {
         do {
             return try inbox.next(deadline: readTimeout.map { .now + $0 })
         } catch {
+            inbox.poison(error as? Failure ?? Failure(description: "\(error)"))
             channel.close(promise: nil)
             throw error
         }
     }
 
-    /// Makes a read blocked on this connection return with an error (used to stop a subscriber).
+    /// Makes a read blocked on this connection return with an error at once (used to stop a
+    /// subscriber), without waiting for the TLS close to finish.
     func interrupt() {
+        inbox.poison(Failure(description: "the connection was closed by this process"))
         channel.close(promise: nil)
     }
 }

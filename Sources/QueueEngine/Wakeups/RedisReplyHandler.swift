@@ -26,9 +26,11 @@ final class RedisReplyHandler: ChannelInboundHandler, Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let failure: RedisConnection.Failure
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+        if TLSRefusal.isSettingsProblem(error) {
             failure = .init(description: "TLS with \(endpoint) failed (is the server's certificate signed by the authority "
                                          + "in ssl_ca_certs, or the system's, and does it name this host?): \(error)")
+        } else if case NIOSSLError.uncleanShutdown = error {
+            failure = .init(description: "the connection to Redis at \(endpoint) closed (without a TLS close_notify)")
         } else {
             failure = .init(description: "Redis at \(endpoint): \(error)")
         }

@@ -9,10 +9,12 @@ final class RedisReplyInbox: @unchecked Sendable {
     private var head = 0
     private var failure: RedisConnection.Failure?
     private var ready = false
+    private var poisoned = false
 
     func deliver(_ reply: RedisConnection.Reply) {
         condition.lock()
         defer { condition.unlock() }
+        guard !poisoned else { return }
         replies.append(reply)
         condition.broadcast()
     }
@@ -30,6 +32,18 @@ final class RedisReplyInbox: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if self.failure == nil { self.failure = failure }
+        condition.broadcast()
+    }
+
+    /// Ends the connection for its reader now: replies that arrive or wait unread are dropped, as a
+    /// late reply would be taken for the next command's.
+    func poison(_ failure: RedisConnection.Failure) {
+        condition.lock()
+        defer { condition.unlock() }
+        if self.failure == nil { self.failure = failure }
+        poisoned = true
+        replies.removeAll()
+        head = 0
         condition.broadcast()
     }
 

@@ -60,6 +60,8 @@ public final class WakeupSubscriber: Sendable {
 
     private func runLoop() {
         var backoff: Duration = .milliseconds(50)
+        // Said once until the next subscribe (a refused certificate must not hide at debug level).
+        var warned = false
         while !isStopped {
             do {
                 let connection = try RedisConnection(configuration: configuration, connectTimeout: .milliseconds(500), readTimeout: nil)
@@ -75,6 +77,7 @@ public final class WakeupSubscriber: Sendable {
                     case (.string("subscribe"), _, .integer(2)):
                         state.withLock { $0.connected = true }
                         backoff = .milliseconds(50)
+                        warned = false
                         logger.info("wake-up subscription live", metadata: ["redis": "\(configuration.host):\(configuration.port)"])
                         continuation.yield(.subscribed)
                     case (.string("message"), .string(WakeupChannel.wake), .string(let queue)):
@@ -94,8 +97,11 @@ public final class WakeupSubscriber: Sendable {
                 if wasConnected {
                     logger.warning("wake-up subscription lost; polling until Redis is back", metadata: ["error": "\(error)"])
                     continuation.yield(.disconnected)
+                    warned = true
                 } else {
-                    logger.debug("Redis unreachable", metadata: ["error": "\(error)", "retry_in_ms": "\(backoff.milliseconds)"])
+                    logger.log(level: warned ? .debug : .warning, "Redis unreachable; workers poll until it answers",
+                               metadata: ["error": "\(error)", "retry_in_ms": "\(backoff.milliseconds)"])
+                    warned = true
                 }
                 sleepUnlessStopped(backoff)
                 backoff = min(backoff * 2, WakeupChannel.maximumReconnectDelay)
