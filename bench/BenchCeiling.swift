@@ -14,20 +14,26 @@ extension BenchSuite {
         let single = try await bareSingleInserts("\(runID)-ceil-one", connections: 1, count: options.sequentialEnqueues)
         let concurrent = try await bareSingleInserts("\(runID)-ceil-16", connections: 16, count: options.concurrentEnqueues)
         let insert = try await bareInsert("\(runID)-ceil-insert")
-        let bare = try await bareClaimAck("\(runID)-ceil-bare")
+        let bare = try await bareClaimAck("\(runID)-ceil-bare", deleting: false)
+        let bareDelete = try await bareClaimAck("\(runID)-ceil-bare-delete", deleting: true)
         // The engine's statements, decoding and pool, without handler tasks, leases or batching.
         let store = try await storeClaimAck("\(runID)-ceil-store", total: options.burnDownJobs, loops: Self.ceilingConnections)
+        let storeDelete = try await storeClaimAck("\(runID)-ceil-store-delete", total: options.burnDownJobs, loops: Self.ceilingConnections,
+                                                  deleting: true)
         return [
-            BenchResult(name: "ceiling: bare one-row insert, 1 conn", value: single, unit: "jobs/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "ceiling: bare one-row insert, 16 conns", value: concurrent, unit: "jobs/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "ceiling: bare unnest insert (10k)", value: insert, unit: "jobs/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "ceiling: bare claim+ack, 4 conns", value: bare, unit: "jobs/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "ceiling: store claim+ack, 4 conns", value: store, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.bareSingle, value: single, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.bareConcurrent, value: concurrent, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.bareInsert, value: insert, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.bareClaimAck, value: bare, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.bareClaimDelete, value: bareDelete, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.storeClaimAck, value: store, unit: "jobs/s", target: nil, higherIsBetter: true),
+            BenchResult(name: BenchRatios.storeClaimDelete, value: storeDelete, unit: "jobs/s", target: nil, higherIsBetter: true),
         ]
     }
 
-    /// Each connection claims 100 rows with SKIP LOCKED and marks them completed, one statement each.
-    private func bareClaimAck(_ name: String) async throws -> Double {
+    /// Each connection claims 100 rows with SKIP LOCKED and marks them completed (or deletes them),
+    /// one statement each.
+    private func bareClaimAck(_ name: String, deleting: Bool) async throws -> Double {
         let total = options.burnDownJobs
         try await fill(name, total)
         let elapsed = try await ContinuousClock().measure {
@@ -47,10 +53,14 @@ extension BenchSuite {
                                     """, logger: logger)
                                 for try await id in rows.decode(Int64.self) { ids.append(id) }
                                 if ids.isEmpty { return }
-                                try await connection.query("""
-                                    UPDATE queue_jobs SET state = 'completed', finished_at = now()
-                                    WHERE id = ANY(\(ids)::bigint[])
-                                    """, logger: logger)
+                                if deleting {
+                                    try await connection.query("DELETE FROM queue_jobs WHERE id = ANY(\(ids)::bigint[])", logger: logger)
+                                } else {
+                                    try await connection.query("""
+                                        UPDATE queue_jobs SET state = 'completed', finished_at = now()
+                                        WHERE id = ANY(\(ids)::bigint[])
+                                        """, logger: logger)
+                                }
                             }
                         }
                     }

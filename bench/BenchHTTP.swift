@@ -47,11 +47,10 @@ extension BenchSuite {
         let enqueueRate = Double(report.accepted) / report.seconds
         let healthRate = Double(health.accepted) / health.seconds
         return [
-            BenchResult(name: "HTTP enqueue, \(Self.httpConnections) connections", value: enqueueRate,
+            BenchResult(name: BenchRatios.httpEnqueue, value: enqueueRate,
                         unit: "jobs/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "GET /health/live, \(Self.httpConnections) connections (same server)", value: healthRate,
+            BenchResult(name: BenchRatios.health, value: healthRate,
                         unit: "req/s", target: nil, higherIsBetter: true),
-            BenchResult(name: "HTTP enqueue / health check", value: enqueueRate / healthRate, unit: "ratio", target: 0.5, higherIsBetter: true),
             BenchResult(name: "HTTP enqueue latency p50", value: report.p50, unit: "ms", target: nil, higherIsBetter: false),
             BenchResult(name: "HTTP enqueue latency p99", value: report.p99, unit: "ms", target: nil, higherIsBetter: false),
         ]

@@ -13,6 +13,20 @@ struct NoopJob: JobKind {
     }
 }
 
+/// `NoopJob` of a kind whose completed rows are deleted (`deleteWhenCompleted`), for the burn-down
+/// that measures what deleting instead of keeping saves.
+struct DisposableNoopJob: JobKind {
+    typealias Args = NoopJob.Args
+    static let name = "bench.noop.disposable"
+    static var defaults: JobDefaults { JobDefaults(deleteWhenCompleted: true) }
+    let counter: RunCounter
+
+    func run(_ args: Args, context: JobContext) async throws -> JobOutcome {
+        counter.increment()
+        return .success
+    }
+}
+
 /// Counts handler runs without touching the database.
 final class RunCounter: Sendable {
     private let count = Atomic<Int>(0)

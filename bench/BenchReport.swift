@@ -19,10 +19,11 @@ struct BenchReport {
             }
             rows.append([result.name, "\(Self.format(result.value)) \(result.unit)", target, before, change])
         }
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for (index, row) in rows.enumerated() {
-            Swift.print("| " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |")
-            if index == 0 { Swift.print("|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|") }
+        Self.printTable(rows)
+        let ratios = BenchRatios.table(results)
+        if !ratios.isEmpty {
+            Swift.print("\nAgainst the same run's ceilings:")
+            Self.printTable([["engine row", "same-run ceiling", "figures", "ratio", "goal"]] + ratios)
         }
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: url.path) {
@@ -36,6 +37,14 @@ struct BenchReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try? encoder.encode(merged).write(to: url)
+    }
+
+    static func printTable(_ rows: [[String]]) {
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for (index, row) in rows.enumerated() {
+            Swift.print("| " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |")
+            if index == 0 { Swift.print("|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|") }
+        }
     }
 
     static func format(_ value: Double) -> String {

@@ -147,6 +147,8 @@ import Testing
         }
     }
 
+    static let engineTables = ["queue_jobs", "queue_schedule", "queue_workers", "queue_deleted_completions"]
+
     /// The engine owns its tables: the platform reaches them only through the engine's API.
     @Test func onlyTheEngineNamesItsTables() throws {
         var offenders: [String] = []
@@ -156,7 +158,7 @@ import Testing
             let path = file.path.replacingOccurrences(of: Self.root.path + "/", with: "")
             guard !path.hasPrefix("Sources/QueueEngine/") else { continue }
             let text = try String(contentsOf: file, encoding: .utf8)
-            for table in ["queue_jobs", "queue_schedule", "queue_workers"] where text.contains(table) { offenders.append("\(path): \(table)") }
+            for table in Self.engineTables where text.contains(table) { offenders.append("\(path): \(table)") }
         }
         #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
     }

@@ -67,10 +67,11 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
             WHERE u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
             RETURNING j.id, j.queue, j.kind
         ), counted AS (
-            INSERT INTO queue_deleted_completions AS c (queue, kind, completed)
-            -- In one order, so two acks that count the same kinds cannot deadlock.
-            SELECT queue, kind, count(*) FROM deleted GROUP BY queue, kind ORDER BY queue, kind
-            ON CONFLICT (queue, kind) DO UPDATE SET completed = c.completed + excluded.completed
+            INSERT INTO queue_deleted_completions AS c (queue, kind, shard, completed)
+            -- The connection's own shard, so concurrent acks do not queue on one row; in one
+            -- order, so two acks that count the same kinds cannot deadlock.
+            SELECT queue, kind, pg_backend_pid() % 16, count(*) FROM deleted GROUP BY queue, kind ORDER BY queue, kind
+            ON CONFLICT (queue, kind, shard) DO UPDATE SET completed = c.completed + excluded.completed
         ), updated AS (
         UPDATE queue_jobs j
         SET state = (CASE WHEN j.cancel_requested_at IS NOT NULL AND u.state = 'available'

@@ -129,8 +129,9 @@ extension JobStore {
     /// Completions of kinds that delete their rows at completion (`JobDefaults.deleteWhenCompleted`),
     /// per queue and kind, since the table was created.
     public func deletedCompletions() async throws -> [DeletedCompletions] {
-        let rows = try await client.query("SELECT queue, kind, completed FROM queue_deleted_completions ORDER BY queue, kind",
-                                          logger: logger)
+        let rows = try await client.query("""
+            SELECT queue, kind, sum(completed)::bigint FROM queue_deleted_completions GROUP BY queue, kind ORDER BY queue, kind
+            """, logger: logger)
         var counts: [DeletedCompletions] = []
         for try await (queue, kind, completed) in rows.decode((String, String, Int64).self) {
             counts.append(DeletedCompletions(queue: queue, kind: kind, completed: completed))
