@@ -23,7 +23,7 @@ struct BenchReport {
         let ratios = BenchRatios.table(results)
         if !ratios.isEmpty {
             Swift.print("\nAgainst the same run's ceilings:")
-            Self.printTable([["engine row", "same-run ceiling", "figures", "ratio", "goal"]] + ratios)
+            Self.printTable([["engine row", "same-run ceiling", "figures", "ratio (margin)", "goal"]] + ratios)
         }
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: url.path) {
