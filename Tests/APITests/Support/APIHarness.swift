@@ -54,6 +54,10 @@ struct APIHarness: Sendable {
             let services = await APIServices(configuration: configuration, client: client, publisher: nil, logger: logger)
             let app = APIApplication.build(services: services)
             try await app.test(.live) { http in
+                // The live test client connects as the test starts; a test that made no request could end
+                // while that connect was still under way, and the connection it then completed held the
+                // server's graceful shutdown open for ever. One request first settles it.
+                _ = try await http.execute(uri: "/health/live", method: .get) { $0.status }
                 try await body(APIHarness(services: services, http: http))
             }
         }
