@@ -13,31 +13,25 @@ extension DatabaseConfiguration {
         if tlsMode != .disable && (tlsMode != .prefer || rootCertificate != nil) {
             do {
                 try await connect(logger: logger).close()
-            } catch where Self.isTLSFailure(error) {
-                throw ConfigurationError("DATABASE_URL", "TLS with PostgreSQL at \(host):\(port) failed under sslmode=\(tlsMode.rawValue)"
-                                         + (rootCertificate.map { " with sslrootcert=\($0)" } ?? " with the system's authorities")
-                                         + ": \(Self.describe(error))")
             } catch {
+                if let refusal = Self.tlsRefusal(in: error) {
+                    throw ConfigurationError("DATABASE_URL", "TLS with PostgreSQL at \(host):\(port) failed under sslmode=\(tlsMode.rawValue)"
+                                             + (rootCertificate.map { " with sslrootcert=\($0)" } ?? " with the system's authorities")
+                                             + ": \(refusal)")
+                }
                 logger.warning("PostgreSQL is not reachable yet; the pool keeps trying", metadata: ["error": "\(String(reflecting: error))"])
             }
         }
         return PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     }
 
-    static func isTLSFailure(_ error: any Error) -> Bool {
-        if let postgres = error as? PSQLError {
-            if postgres.code == .sslUnsupported { return true }
-            return postgres.underlying.map(isTLSFailure) ?? false
-        }
-        return TLSRefusal.isSettingsProblem(error)
-    }
-
-    /// The TLS error itself, without the wrapping connection error's noise.
-    private static func describe(_ error: any Error) -> String {
+    /// The refusal of the TLS settings inside `error` (PostgresNIO wraps it), described without the
+    /// wrapping connection error's noise; nil when the error is something else.
+    static func tlsRefusal(in error: any Error) -> String? {
         if let postgres = error as? PSQLError {
             if postgres.code == .sslUnsupported { return "the server does not offer TLS" }
-            if let underlying = postgres.underlying { return describe(underlying) }
+            return postgres.underlying.flatMap(tlsRefusal(in:))
         }
-        return String(reflecting: error)
+        return TLSRefusal.isSettingsProblem(error) ? String(reflecting: error) : nil
     }
 }
