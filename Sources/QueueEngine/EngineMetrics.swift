@@ -38,8 +38,18 @@ public final class EngineMetrics: Sendable {
 
     /// Jobs inserted (duplicates of a unique key are not new jobs and are not counted).
     func enqueued(_ jobs: some Sequence<NewJob>) {
+        // A batch is mostly runs of one kind and queue: a run is counted before it is hashed.
         var counts: [[String]: Int] = [:]
-        for job in jobs { counts[[job.kind, job.queue], default: 0] += 1 }
+        var run: (kind: String, queue: String, count: Int)?
+        for job in jobs {
+            if let current = run, current.kind == job.kind, current.queue == job.queue {
+                run?.count += 1
+                continue
+            }
+            if let run { counts[[run.kind, run.queue], default: 0] += run.count }
+            run = (job.kind, job.queue, 1)
+        }
+        if let run { counts[[run.kind, run.queue], default: 0] += run.count }
         for (labels, count) in counts { counter(Name.enqueued, ["kind", "queue"], labels).increment(by: count) }
     }
 

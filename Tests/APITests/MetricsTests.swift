@@ -27,12 +27,12 @@ import AsyncHTTPClient
     static func samples(_ text: String) -> [Sample: Double] {
         var samples: [Sample: Double] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let value = Double(parts[1]) else {
+            // Label values may hold spaces (a job kind can), so the value is what follows the last one.
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
                 Issue.record("not a sample line: \(line)")
                 continue
             }
-            let series = parts[0]
+            let series = line[..<space]
             var name = String(series)
             var labels: [String: String] = [:]
             if let open = series.firstIndex(of: "{") {

@@ -131,6 +131,27 @@ import TestSupport
         }
     }
 
+    /// A COPY batch sends only the columns some of its jobs set: a plain batch leaves the rest to the
+    /// table's defaults, and one job with a run_at brings that column for all, the others at the server's now.
+    @Test func aCopiedBatchLeavesUnsetColumnsToTheDefaults() async throws {
+        try await TestHarness.with { harness in
+            let plain = try NewJob(kind: "plain", argsJSON: #"{"n":1}"#, options: JobOptions(queue: harness.queueName))
+            let copied = try await harness.queue.enqueueMany(Array(repeating: plain, count: JobStore.copyThreshold))
+            let record = try await harness.job(copied[JobStore.copyThreshold / 2].id)
+            #expect(record.kind == "plain" && record.argsJSON == #"{"n": 1}"# && record.priority == 0)
+            #expect(record.tags == [] && record.workspaceID == nil && record.traceparent == nil && record.state == .available)
+            #expect(abs(record.runAt.timeIntervalSinceNow) < 60)
+
+            let later = Date(timeIntervalSinceNow: 86_400)
+            var mixed = Array(repeating: plain, count: JobStore.copyThreshold)
+            mixed[1] = try NewJob(kind: "plain", argsJSON: "{}", options: JobOptions(queue: harness.queueName, runAt: later))
+            let ids = try await harness.queue.enqueueMany(mixed).map(\.id)
+            #expect(abs(try await harness.job(ids[1]).runAt.timeIntervalSince(later)) < 0.000_002)
+            #expect(abs(try await harness.job(ids[0]).runAt.timeIntervalSinceNow) < 60)
+            #expect(abs(try await harness.job(ids[2]).runAt.timeIntervalSinceNow) < 60)
+        }
+    }
+
     /// PostgreSQL refuses `\u0000` in jsonb, which the JSON parser of `NewJob` lets through: a batch
     /// holding one such job fails whole on either path, and the pool's connections stay usable.
     @Test func aBatchTheServerRefusesInsertsNothing() async throws {

@@ -107,8 +107,9 @@ extension JobStore {
             throw QueueError(.invalidState, "reserving \(jobs.count) job ids answered \(reserved?.1.count ?? 0)")
         }
         let sortedIDs = ids.sorted()
-        let data = JobCopyRows.encode(jobs, ids: sortedIDs, now: now)
-        try await connection.copyFrom(table: "queue_jobs", columns: JobCopyRows.columns, logger: logger) { writer in
+        let columns = JobCopyRows.Columns(of: jobs)
+        let data = JobCopyRows.encode(jobs, ids: sortedIDs, columns: columns, now: now)
+        try await connection.copyFrom(table: "queue_jobs", columns: columns.names, logger: logger) { writer in
             try await writer.write(data)
         }
         EngineMetrics.shared.enqueued(jobs)
