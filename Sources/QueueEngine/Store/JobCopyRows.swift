@@ -103,11 +103,7 @@ struct JobCopyRows {
         /// A tab, then the value with COPY's four special bytes escaped, or `\N` for NULL.
         mutating func text(_ value: String?) {
             byte(UInt8(ascii: "\t"))
-            guard var value else {
-                byte(UInt8(ascii: "\\"))
-                byte(UInt8(ascii: "N"))
-                return
-            }
+            guard var value else { return escape(UInt8(ascii: "N")) }
             value.withUTF8 { bytes in
                 for value in bytes {
                     switch value {
@@ -121,6 +117,7 @@ struct JobCopyRows {
             }
         }
 
+        /// A backslash and `letter`: an escaped byte, or `\N` for NULL.
         private mutating func escape(_ letter: UInt8) {
             byte(UInt8(ascii: "\\"))
             byte(letter)
@@ -129,11 +126,7 @@ struct JobCopyRows {
         /// A tab, then the number or `\N`.
         mutating func number(_ value: Int64?) {
             byte(UInt8(ascii: "\t"))
-            guard let value else {
-                byte(UInt8(ascii: "\\"))
-                byte(UInt8(ascii: "N"))
-                return
-            }
+            guard let value else { return escape(UInt8(ascii: "N")) }
             digits(value)
         }
 
