@@ -62,16 +62,18 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
         text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// `words` random 64-bit words as hex, drawn again in the (2^-64) case that all are zero.
+    /// Written digit by digit from one draw: every request and job attempt makes one or two of these.
     private static func hex(nonZero words: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        while true {
-            let values = (0..<words).map { _ in generator.next() as UInt64 }
-            guard values.contains(where: { $0 != 0 }) else { continue }
-            return values.map { value in
-                let digits = String(value, radix: 16)
-                return String(repeating: "0", count: 16 - digits.count) + digits
-            }.joined()
+        var values = [UInt64](repeating: 0, count: words)
+        repeat { values.withUnsafeMutableBytes(RandomBytes.fill) } while !values.contains(where: { $0 != 0 })
+        return String(unsafeUninitializedCapacity: 16 * words) { text in
+            for (word, value) in values.enumerated() {
+                for nibble in 0..<16 { text[word * 16 + nibble] = hexDigits[Int((value >> (60 - 4 * nibble)) & 0xF)] }
+            }
+            return 16 * words
         }
     }
 }

@@ -90,6 +90,8 @@ import Testing
                 ("too many attempts", .object(["kind": .string("platform.canary"), "max_attempts": .number(1000)]), nil,
                  .unprocessableContent, "validation_failed"),
                 ("malformed JSON", nil, "{\"kind\": \"platform.canary\"", .badRequest, "invalid_json"),
+                ("text after the object", nil, "{\"kind\": \"platform.canary\"} x", .badRequest, "invalid_json"),
+                ("escaped misspelt option", nil, #"{"kind": "platform.canary", "del\u0061y": 5}"#, .unprocessableContent, "validation_failed"),
                 ("empty body", nil, "", .badRequest, "invalid_json"),
                 ("oversized body", nil, "{\"kind\": \"platform.canary\", \"args\": {\"pad\": \"" + String(repeating: "x", count: 2 << 20) + "\"}}",
                  .contentTooLarge, "payload_too_large"),

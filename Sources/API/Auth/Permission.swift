@@ -22,8 +22,23 @@ enum Permission: String, Sendable, CaseIterable {
     /// The web dashboard of the workspace's jobs (Owners and Admins).
     case dashboard
 
-    /// The permission table: what each role may do.
+    /// What each role may do, built once: every request admitted by role or key asks.
     static func granted(to role: WorkspaceRole) -> Set<Permission> {
+        switch role {
+        case .owner: ownerPermissions
+        case .admin: adminPermissions
+        case .member: memberPermissions
+        case .viewer: viewerPermissions
+        }
+    }
+
+    private static let ownerPermissions = table(role: .owner)
+    private static let adminPermissions = table(role: .admin)
+    private static let memberPermissions = table(role: .member)
+    private static let viewerPermissions = table(role: .viewer)
+
+    /// The permission table: what each role may do.
+    private static func table(role: WorkspaceRole) -> Set<Permission> {
         switch role {
         case .owner:
             return Set(allCases)

@@ -18,7 +18,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let supplied = request.headers[.requestID].flatMap(Self.acceptable)
-        let id = supplied ?? UUID().idString
+        let id = supplied ?? UUID.random().idString
         var context = context
         context.requestID = id
         context.logger[metadataKey: "request.id"] = .string(id)

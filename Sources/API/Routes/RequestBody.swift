@@ -21,7 +21,11 @@ enum RequestBody {
         }
         do {
             guard let allowedKeys else { return try JSONDecoder.api.decode(T.self, from: buffer) }
-            let decoder = JSONDecoder.api
+            let keys = buffer.withUnsafeReadableBytes(TopLevelKeys.read)
+            if let keys, keys.allSatisfy(allowedKeys.contains) { return try JSONDecoder.api.decode(T.self, from: buffer) }
+            // An unknown key, or a body the quick read could not vouch for: the keyed check names the
+            // field (or finds the body malformed) exactly as the decoder sees it.
+            let decoder = JSONDecoder.makeAPI()
             decoder.userInfo[KeyChecked<T>.allowedKeys] = allowedKeys
             return try decoder.decode(KeyChecked<T>.self, from: buffer).value
         } catch let error as DecodingError {
@@ -81,7 +85,11 @@ enum RequestBody {
 /// field by its coding path and the allowed-key check compares wire names, so the decoder takes no key
 /// strategy.
 extension JSONDecoder {
-    static var api: JSONDecoder {
+    /// Shared by every request: decoding reads the decoder's settings and never changes them.
+    static let api = makeAPI()
+
+    /// A decoder of its own, for a caller that sets `userInfo`.
+    static func makeAPI() -> JSONDecoder {
         let decoder = JSONDecoder()
         // ISO 8601, fractional seconds allowed, years 0001 to 9999 (`Validation.instants`).
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -129,7 +137,7 @@ struct KeyChecked<T: Decodable>: Decodable {
             guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
                 throw APIError(.badRequest, .invalidJSON, "the body must be a JSON object")
             }
-            if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !allowed.contains($0) }) {
+            if let unknown = container.allKeys.map({ $0.stringValue }).sorted().first(where: { !allowed.contains($0) }) {
                 throw APIError.validation(field: unknown, "is not a known field")
             }
         }
