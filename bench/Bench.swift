@@ -12,8 +12,17 @@ import Synchronization
 /// and the RSS of a real worker process. Prints a table and compares with the previous run.
 @main
 struct Bench {
-    static func main() async throws {
-        let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    /// A refused argument or a failed scenario ends the run with one line on stderr, not a crash report.
+    static func main() async {
+        do {
+            try await run(BenchOptions(arguments: Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+            exit(error is BenchOptions.Refused ? 2 : 1)
+        }
+    }
+
+    static func run(_ options: BenchOptions) async throws {
         let logger = { () -> Logger in
             var logger = Logger(label: "bench")
             logger.logLevel = .warning
@@ -53,6 +62,14 @@ struct BenchOptions: Sendable {
     /// Runs of each throughput and latency scenario; the table shows each figure's median.
     var repeats = 1
 
+    static let scenarios: Set = ["enqueue", "burndown", "ceiling", "wakeup", "history", "rss", "http", "conversation", "voice"]
+    static let usage = "use --quick, --only a,b, --repeat N, --worker-binary PATH, --api-binary PATH, --results FILE"
+
+    /// An argument the bench does not take.
+    struct Refused: Error, CustomStringConvertible {
+        let description: String
+    }
+
     init(arguments: [String]) throws {
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
@@ -63,15 +80,20 @@ struct BenchOptions: Sendable {
             case "--worker-binary": workerBinary = iterator.next()
             case "--api-binary": apiBinary = iterator.next()
             case "--results": resultsFile = iterator.next() ?? resultsFile
-            case "--only": only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
+            case "--only":
+                only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
+                let unknown = only.subtracting(Self.scenarios).sorted()
+                guard !only.isEmpty, unknown.isEmpty else {
+                    throw Refused(description: "--only takes scenarios among \(Self.scenarios.sorted().joined(separator: ",")); "
+                                  + "unknown: \(unknown.joined(separator: ","))")
+                }
             case "--repeat":
                 guard let text = iterator.next(), let count = Int(text), (1...9).contains(count) else {
-                    throw BenchError("--repeat takes a count from 1 to 9")
+                    throw Refused(description: "--repeat takes a count from 1 to 9")
                 }
                 repeats = count
             default:
-                throw BenchError("unknown argument \(argument); use --quick, --only a,b, --repeat N, "
-                                 + "--worker-binary PATH, --api-binary PATH, --results FILE")
+                throw Refused(description: "unknown argument \(argument); \(Self.usage)")
             }
         }
     }

@@ -27,18 +27,20 @@ extension JobStore {
         guard limit > 0 else { return [] }
         let leaseSeconds = lease.seconds
         return try await onConnection { [logger] connection in
-            try await connection.transaction(logger: logger) { connection in
-                var keys: [String] = []
-                let keyRows = try await connection.query("""
-                    SELECT DISTINCT concurrency_key FROM queue_jobs
-                    WHERE state = 'available' AND concurrency_key IS NOT NULL
-                      AND queue = \(queue) AND run_at <= now()
-                      AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
-                    LIMIT 64
-                    """, logger: logger)
-                for try await key in keyRows.decode(String.self) { keys.append(key) }
-                guard !keys.isEmpty else { return [] }
-                keys.sort()
+            // The keys with ready jobs, read before the transaction: most queues have none, and then
+            // this one round trip is the whole claim. The locked claim below checks every row again.
+            var keys: [String] = []
+            let keyRows = try await connection.query("""
+                SELECT DISTINCT concurrency_key FROM queue_jobs
+                WHERE state = 'available' AND concurrency_key IS NOT NULL
+                  AND queue = \(queue) AND run_at <= now()
+                  AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = \(queue))
+                LIMIT 64
+                """, logger: logger)
+            for try await key in keyRows.decode(String.self) { keys.append(key) }
+            guard !keys.isEmpty else { return [] }
+            keys.sort()
+            return try await connection.transaction(logger: logger) { [keys] connection in
                 try await connection.query("""
                     SELECT pg_advisory_xact_lock(\(Self.concurrencyLockSpace), hashtext(k))
                     FROM unnest(\(keys)::text[]) AS k ORDER BY hashtext(k)
