@@ -18,7 +18,15 @@ final class CompletionBatcher: Sendable {
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let staleCount = Atomic<Int>(0)
-    private let committedHandler = Mutex<(@Sendable ([Completion]) -> Void)?>(nil)
+    private let committedHandler = Mutex<CommittedHandler?>(nil)
+
+    /// The handler is held by a class: a closure kept in the `Mutex` itself came back from every
+    /// `withLock { $0 }` wrapped in one more reabstraction thunk, so each call ran through every earlier
+    /// one. A worker that flushed many small batches spent most of its CPU there, and its memory grew.
+    private final class CommittedHandler: Sendable {
+        let call: @Sendable ([Completion]) -> Void
+        init(_ call: @escaping @Sendable ([Completion]) -> Void) { self.call = call }
+    }
 
     init(store: JobStore, delay: Duration, maxBatch: Int, concurrency: Int, logger: Logger) {
         self.store = store
@@ -34,11 +42,11 @@ final class CompletionBatcher: Sendable {
 
     /// Called with every batch once it is committed (or given up on at shutdown).
     func onCommitted(_ handler: @escaping @Sendable ([Completion]) -> Void) {
-        committedHandler.withLock { $0 = handler }
+        committedHandler.withLock { $0 = CommittedHandler(handler) }
     }
 
     private func committed(_ batch: [Completion]) {
-        committedHandler.withLock { $0 }?(batch)
+        committedHandler.withLock { $0 }?.call(batch)
     }
 
     func add(_ completion: Completion) {
