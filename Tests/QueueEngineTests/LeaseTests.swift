@@ -37,6 +37,36 @@ import TestSupport
         }
     }
 
+    /// A batch of plain completions takes the short statement; it must end jobs exactly as the
+    /// general one does, stale tokens included.
+    @Test func plainCompletionsEndJobsAsTheGeneralAckDoes() async throws {
+        try await TestHarness.with { harness in
+            for _ in 0..<3 { try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])) }
+            let claimed = try await harness.store.claim(queue: harness.queueName, limit: 3, workerID: "w", lease: .seconds(60))
+            #expect(claimed.count == 3)
+            let plain = [Completion(jobID: claimed[0].id, leaseToken: claimed[0].leaseToken, result: .completed(resultJSON: nil)),
+                         Completion(jobID: claimed[1].id, leaseToken: claimed[1].leaseToken + 1, result: .completed(resultJSON: nil))]
+            let general = [Completion(jobID: claimed[2].id, leaseToken: claimed[2].leaseToken, result: .completed(resultJSON: #"{"ok":1}"#))]
+            #expect(CompleteJobsStatement(plain) != nil)
+            #expect(CompleteJobsStatement(plain + general) == nil)
+            #expect(CompleteJobsStatement([Completion(jobID: 1, leaseToken: 1, result: .completed(resultJSON: nil), deleteIfCompleted: true)]) == nil)
+            #expect(try await harness.store.acknowledge(plain) == [claimed[1].id], "the stale token is rejected")
+            #expect(try await harness.store.acknowledge(general).isEmpty)
+            let short = try await harness.job(claimed[0].id)
+            let long = try await harness.job(claimed[2].id)
+            for record in [short, long] {
+                #expect(record.state == .completed)
+                #expect(record.finishedAt != nil)
+                #expect(record.attempt == 1)
+                #expect(record.errorsJSON == "[]")
+            }
+            #expect(short.resultJSON == nil)
+            #expect(try await harness.job(claimed[1].id).state == .running)
+            #expect(try await harness.store.heartbeat([(claimed[0].id, claimed[0].leaseToken)], lease: .seconds(60)).isEmpty,
+                    "a completed job holds no lease")
+        }
+    }
+
     @Test func expiredLeasesAreRescuedOrDiscardedWhenAttemptsAreUsedUp() async throws {
         try await TestHarness.with { harness in
             let retryable = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(maxAttempts: 2)).id

@@ -133,3 +133,37 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
         return bindings
     }
 }
+
+/// Records a batch in which every ending is a plain completion (no result, row kept), the whole of a
+/// busy queue of fire-and-forget jobs: two arrays to bind and one UPDATE instead of eight arrays and
+/// the delete, count and CASE arms of `AcknowledgeJobsStatement`, which it matches for these endings.
+struct CompleteJobsStatement: PostgresPreparedStatement {
+    static let name = "complete_jobs_v1"
+    static let sql = """
+        UPDATE queue_jobs j
+        SET state = 'completed', finished_at = now(), lease_expires_at = NULL, result = NULL
+        FROM unnest($1::bigint[], $2::int[]) AS u(id, token)
+        WHERE j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+        RETURNING j.id
+        """
+    typealias Row = Int64
+
+    let ids: [Int64]
+    let tokens: [Int32]
+
+    /// The statement for `completions` when every one of them is a plain completion, else nil.
+    init?(_ completions: [Completion]) {
+        guard completions.allSatisfy({ $0.result == .completed(resultJSON: nil) && !$0.deletesRow }) else { return nil }
+        ids = completions.map(\.jobID)
+        tokens = completions.map(\.leaseToken)
+    }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(ids)
+        bindings.append(tokens)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+}

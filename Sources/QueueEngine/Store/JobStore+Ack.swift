@@ -9,10 +9,15 @@ extension JobStore {
     @discardableResult
     public func acknowledge(_ completions: [Completion]) async throws -> [Int64] {
         guard !completions.isEmpty else { return [] }
-        let statement = AcknowledgeJobsStatement(bindings: AcknowledgeJobsStatement.bindings(for: completions))
+        let plain = CompleteJobsStatement(completions)
+        let statement = plain == nil ? AcknowledgeJobsStatement(bindings: AcknowledgeJobsStatement.bindings(for: completions)) : nil
         let accepted = try await onConnection { [logger] connection in
             var accepted = Set<Int64>()
-            for try await id in try await connection.execute(statement, logger: logger) { accepted.insert(id) }
+            if let plain {
+                for try await id in try await connection.execute(plain, logger: logger) { accepted.insert(id) }
+            } else if let statement {
+                for try await id in try await connection.execute(statement, logger: logger) { accepted.insert(id) }
+            }
             return accepted
         }
         return completions.map(\.jobID).filter { !accepted.contains($0) }
