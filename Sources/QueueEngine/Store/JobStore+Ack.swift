@@ -9,18 +9,22 @@ extension JobStore {
     @discardableResult
     public func acknowledge(_ completions: [Completion]) async throws -> [Int64] {
         guard !completions.isEmpty else { return [] }
-        let plain = CompleteJobsStatement(completions)
-        let statement = plain == nil ? AcknowledgeJobsStatement(bindings: AcknowledgeJobsStatement.bindings(for: completions)) : nil
-        let accepted = try await onConnection { [logger] connection in
-            var accepted = Set<Int64>()
-            if let plain {
-                for try await id in try await connection.execute(plain, logger: logger) { accepted.insert(id) }
-            } else if let statement {
-                for try await id in try await connection.execute(statement, logger: logger) { accepted.insert(id) }
-            }
-            return accepted
+        let accepted = if let plain = CompleteJobsStatement(completions) {
+            try await changedIDs(plain)
+        } else {
+            try await changedIDs(AcknowledgeJobsStatement(bindings: AcknowledgeJobsStatement.bindings(for: completions)))
         }
         return completions.map(\.jobID).filter { !accepted.contains($0) }
+    }
+
+    /// The ids an ack statement answers: the jobs whose ending it recorded.
+    private func changedIDs<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Set<Int64>
+    where Statement.Row == Int64 {
+        try await onConnection { [logger] connection in
+            var changed = Set<Int64>()
+            for try await id in try await connection.execute(statement, logger: logger) { changed.insert(id) }
+            return changed
+        }
     }
 
     /// Extends the leases of running jobs in one statement. Returns, per job still held, whether a
