@@ -4,40 +4,77 @@ import QueueEngine
 import Testing
 
 /// A process started by a test (a worker binary, a private redis-server), killed when the test ends.
-public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `process` is configured before launch and afterwards only signalled and read,
-    // which Foundation's Process allows from any thread; the exit is tracked by `exited`.
-    public let process = Process()
+///
+/// Started with `posix_spawn` and reaped by a thread of its own blocked in `waitpid`: Foundation's
+/// `Process` attaches a run loop to the launching thread and reports exits through it, and a test
+/// process using it stalled for good now and then (once in a fresh-clone CI run, idle until the
+/// suite's time limit while its private PostgreSQL was up).
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
     private let exited = ExitSignal()
 
     /// Output (standard output, and standard error unless `discardErrors`) goes to `output` when given.
     public init(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], output: URL? = nil,
                 discardErrors: Bool = false) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let output {
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: output)
-            process.standardOutput = handle
-            process.standardError = discardErrors ? FileHandle.nullDevice : handle
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output?.path ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if output == nil || discardErrors {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         } else {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
-        // The exit is reported through the termination handler, set before launch so a fast exit is
-        // not missed. `waitUntilExit` spins a run loop on the waiting thread; from dispatch's pool
-        // threads that stalled the whole test process now and then.
-        process.terminationHandler = { [exited] process in exited.fire(process.terminationStatus) }
-        try ProcessLauncher.run(process)
+        // Nothing else of the test process (its sockets, its files) leaks into a daemon the child starts.
+        _ = Self.addCloseFrom?(&actions, 3)
+
+        // Signals start at their defaults and unblocked, whatever this process ignores or masks.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        var none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+        var child: pid_t = 0
+        let status = Self.withCStrings([executable] + arguments) { argv in
+            Self.withCStrings(variables) { envp in posix_spawn(&child, executable, &actions, &attributes, argv, envp) }
+        }
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+        pid = child
+        let thread = Thread { [exited, child] in
+            var raw: Int32 = 0
+            while waitpid(child, &raw, 0) == -1 && errno == EINTR {}
+            // An exit code, or the number of the signal that ended it (as Foundation's `Process` reports).
+            exited.fire(raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f)
+        }
+        thread.name = "reap-\(child)"
+        thread.start()
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc module does not export.
+    private static let addCloseFrom: AddCloseFrom? = {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
+    }()
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
-    public var isRunning: Bool { process.isRunning }
+    /// `strings` as a NULL-terminated array of C strings, alive during `body`.
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        let pointers = strings.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        return body(pointers)
+    }
+
+    public var isRunning: Bool { !exited.hasFired }
 
     public func signal(_ signal: Int32) {
-        if process.isRunning { Glibc.kill(process.processIdentifier, signal) }
+        if isRunning { Glibc.kill(pid, signal) }
     }
 
     /// Waits for exit without holding a thread and returns the status.
@@ -104,44 +141,6 @@ public final class ChildProcess: @unchecked Sendable {
     public struct CommandFailure: Error, CustomStringConvertible { public let description: String }
 }
 
-/// Launches every child process from one thread that lives as long as the test process.
-///
-/// `Process.run()` attaches a run loop (with descriptors of its own) to the calling thread. Called
-/// from the cooperative pool, that run loop belongs to a pool thread that later exits, and the test
-/// process now and then stalled for good afterwards; a single long-lived launching thread avoids it.
-public enum ProcessLauncher {
-    private static let requests = Mutex<[@Sendable () -> Void]>([])
-    private static let pending = DispatchSemaphore(value: 0)
-    /// Started once, on first use (a `Bool` so the lazy static is Sendable).
-    private static let started: Bool = {
-        let thread = Thread {
-            while true {
-                pending.wait()
-                let request = requests.withLock { $0.removeFirst() }
-                request()
-            }
-        }
-        thread.name = "process-launcher"
-        thread.start()
-        return true
-    }()
-
-    public static func run(_ process: Process) throws {
-        _ = started
-        let done = DispatchSemaphore(value: 0)
-        let failure = Mutex<(any Error)?>(nil)
-        requests.withLock {
-            $0.append {
-                do { try process.run() } catch { failure.withLock { $0 = error } }
-                done.signal()
-            }
-        }
-        pending.signal()
-        done.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
-    }
-}
-
 /// A child's exit status, delivered once to any number of waiters, whether they come before or after.
 public final class ExitSignal: Sendable {
     private let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
@@ -154,6 +153,8 @@ public final class ExitSignal: Sendable {
         }
         for waiter in waiters { waiter.resume(returning: status) }
     }
+
+    public var hasFired: Bool { state.withLock { $0.status != nil } }
 
     public func wait() async -> Int32 {
         await withCheckedContinuation { continuation in
