@@ -88,7 +88,11 @@ final class CompletionBatcher: Sendable {
         var backoff: Duration = .milliseconds(50)
         while true {
             let batch = pending.withLock { pending -> [Completion] in
-                let batch = Array(pending.prefix(max(1, batchSize)))
+                // What piled up while the last batch committed sets the next one's size, not only the
+                // size the flush started with: started for one ending, a flush kept at one per
+                // transaction while thousands waited, and a busy worker fell to a few thousand jobs/s.
+                let size = min(maxBatch, max(batchSize, (pending.count + concurrency - 1) / concurrency))
+                let batch = Array(pending.prefix(max(1, size)))
                 pending.removeFirst(batch.count)
                 return batch
             }
