@@ -23,11 +23,8 @@ struct Bench {
     }
 
     static func run(_ options: BenchOptions) async throws {
-        let logger = { () -> Logger in
-            var logger = Logger(label: "bench")
-            logger.logLevel = .warning
-            return logger
-        }()
+        // The processes' own log handler: what a worker pays per job for its logger's metadata is part of the run.
+        let logger = LogConfiguration.bootstrap(label: "bench", level: .warning)
         let environment = Environment(ProcessInfo.processInfo.environment)
         var database = try DatabaseConfiguration(environment: environment)
         database.poolSize = 24

@@ -53,32 +53,68 @@ public final class EngineMetrics: Sendable {
         for (labels, count) in counts { counter(Name.enqueued, ["kind", "queue"], labels).increment(by: count) }
     }
 
+    /// The handles an attempt of one kind in one queue records to, looked up once per attempt: a
+    /// lookup hashes the name and every label value, and a no-op burn-down made five per job.
+    struct AttemptHandles: Sendable {
+        let kind: String
+        let queue: String
+        let wait: Metrics.Timer
+        let duration: Metrics.Timer
+        /// The common outcome's counter; the others are looked up when they happen.
+        let completed: Counter
+    }
+
+    private struct KindInQueue: Hashable {
+        let kind: String
+        let queue: String
+    }
+
+    private let attempts = Mutex<[KindInQueue: AttemptHandles]>([:])
+
+    func attemptHandles(kind: String, queue: String) -> AttemptHandles {
+        let key = KindInQueue(kind: kind, queue: queue)
+        if let handles = attempts.withLock({ $0[key] }) { return handles }
+        let handles = AttemptHandles(kind: kind, queue: queue, wait: timer(Name.wait, ["kind", "queue"], [kind, queue]),
+                                     duration: timer(Name.duration, ["kind", "queue"], [kind, queue]),
+                                     completed: counter(Name.finished, ["kind", "queue", "outcome"], [kind, queue, "completed"]))
+        attempts.withLock { $0[key] = handles }
+        return handles
+    }
+
     /// A claimed job starts: how long it waited since it became runnable.
-    func started(_ job: ClaimedJob) {
-        timer(Name.wait, ["kind", "queue"], [job.kind, job.queue]).recordInterval(since: job.runAt)
+    func started(_ job: ClaimedJob, _ handles: AttemptHandles) {
+        handles.wait.recordInterval(since: job.runAt)
     }
 
     /// An attempt ended with `result` after `duration`.
-    func finished(_ job: ClaimedJob, _ result: Completion.Result, duration: Duration) {
-        let outcome = switch result {
-        case .completed: "completed"
-        case .retry: "failed"
-        case .snooze: "snoozed"
-        case .discarded: "discarded"
-        case .cancelled: "cancelled"
-        case .released: "released"
+    func finished(_ handles: AttemptHandles, _ result: Completion.Result, duration: Duration) {
+        let outcome: String
+        switch result {
+        case .completed: outcome = "completed"
+        case .retry: outcome = "failed"
+        case .snooze: outcome = "snoozed"
+        case .discarded: outcome = "discarded"
+        case .cancelled: outcome = "cancelled"
+        case .released: outcome = "released"
         }
-        counter(Name.finished, ["kind", "queue", "outcome"], [job.kind, job.queue, outcome]).increment()
-        timer(Name.duration, ["kind", "queue"], [job.kind, job.queue]).record(duration)
+        let counter = outcome == "completed" ? handles.completed
+            : counter(Name.finished, ["kind", "queue", "outcome"], [handles.kind, handles.queue, outcome])
+        counter.increment()
+        handles.duration.record(duration)
     }
 
     func claimed(queue: String, count: Int) {
         recorder(Name.claimBatch, ["queue"], [queue]).record(count)
     }
 
-    func slots(queue: String, busy: Int, total: Int) {
-        gauge(Name.slotsBusy, ["queue"], [queue]).record(busy)
-        gauge(Name.slots, ["queue"], [queue]).record(total)
+    /// A worker's slots in one queue: the total recorded when it starts, the busy ones as they change.
+    struct SlotGauges: Sendable {
+        let busy: Gauge
+        let total: Gauge
+    }
+
+    func slotGauges(queue: String) -> SlotGauges {
+        SlotGauges(busy: gauge(Name.slotsBusy, ["queue"], [queue]), total: gauge(Name.slots, ["queue"], [queue]))
     }
 
     func redis(connected: Bool) {

@@ -26,6 +26,8 @@ public final class Worker: Service, Sendable {
     /// Queues whose last claim came back short; finishing jobs do not trigger claims for them until
     /// a wake-up or a poll says there may be work again.
     private let drainedQueues = Mutex<Set<String>>([])
+    /// Per queue, the gauges of this worker's slots: made once, not looked up at every start and end.
+    private let slotGauges: [String: EngineMetrics.SlotGauges]
 
     public init(configuration: WorkerConfiguration, store: JobStore, registry: JobRegistry,
                 subscriber: WakeupSubscriber?, publisher: WakeupPublisher? = nil, logger: Logger) {
@@ -43,6 +45,7 @@ public final class Worker: Service, Sendable {
                                          concurrency: configuration.ackConcurrency, logger: logger)
         let claimers = max(1, configuration.claimConcurrency)
         self.fetchSignals = configuration.queues.mapValues { _ in (0..<claimers).map { _ in Signal() } }
+        self.slotGauges = Dictionary(uniqueKeysWithValues: configuration.queues.keys.map { ($0, EngineMetrics.shared.slotGauges(queue: $0)) })
         batcher.onCommitted { [weak self] batch in self?.committed(batch) }
     }
 
@@ -75,6 +78,10 @@ public final class Worker: Service, Sendable {
 
     private func runUntilStopped() async {
         logger.info("worker started", metadata: ["queues": "\(configuration.queues)"])
+        for (queue, gauges) in slotGauges {
+            gauges.total.record(configuration.queues[queue] ?? 0)
+            gauges.busy.record(running.running(queue: queue))
+        }
         subscriber?.start()
         await withTaskGroup(of: Void.self) { outer in
             outer.addTask { await self.batcher.run() }
@@ -218,22 +225,23 @@ public final class Worker: Service, Sendable {
         let entry = registry.entry(for: job.kind)
         let timeout = job.timeout ?? entry?.defaults.timeout ?? JobDefaults.defaultTimeout
         running.reserve(job, deadline: .now + timeout)
-        EngineMetrics.shared.started(job)
+        let metrics = EngineMetrics.shared.attemptHandles(kind: job.kind, queue: job.queue)
+        EngineMetrics.shared.started(job, metrics)
         reportSlots(job.queue)
-        let task = Task { await self.execute(job, entry: entry, timeout: timeout) }
+        let task = Task { await self.execute(job, entry: entry, timeout: timeout, metrics: metrics) }
         running.attach(job.id, task: task)
     }
 
-    private func execute(_ job: ClaimedJob, entry: JobRegistry.Entry?, timeout: Duration) async {
-        var jobLogger = logger
-        jobLogger[metadataKey: LogKey.jobID] = "\(job.id)"
-        jobLogger[metadataKey: LogKey.jobKind] = "\(job.kind)"
-        jobLogger[metadataKey: LogKey.queue] = "\(job.queue)"
+    private func execute(_ job: ClaimedJob, entry: JobRegistry.Entry?, timeout: Duration, metrics: EngineMetrics.AttemptHandles) async {
         // The attempt is a span of the enqueuer's trace (a new trace when it had none): its log
         // lines, the jobs it enqueues and the provider requests it makes carry it.
         let trace = TraceContext.continuing(job.traceparent)
-        jobLogger[metadataKey: LogKey.traceID] = "\(trace.traceID)"
-        jobLogger[metadataKey: LogKey.spanID] = "\(trace.spanID)"
+        var jobLogger = logger
+        // One merge, not one assignment per key: each assignment goes through the logger's storage and handler.
+        jobLogger.handler.metadata.merge([
+            LogKey.jobID: "\(job.id)", LogKey.jobKind: "\(job.kind)", LogKey.queue: "\(job.queue)",
+            LogKey.traceID: "\(trace.traceID)", LogKey.spanID: "\(trace.spanID)",
+        ]) { _, new in new }
         let started = ContinuousClock.now
         let spanStart = Span.now()
         let result: Completion.Result?
@@ -273,7 +281,7 @@ public final class Worker: Service, Sendable {
         reportSlots(job.queue)
         Self.recordSpan(trace, job, start: spanStart, result: result)
         if let result {
-            EngineMetrics.shared.finished(job, result, duration: .now - started)
+            EngineMetrics.shared.finished(metrics, result, duration: .now - started)
             jobLogger.debug("attempt ended", metadata: ["result": "\(result)"])
             batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: result,
                                    deleteIfCompleted: entry?.defaults.deleteWhenCompleted ?? false))
@@ -322,8 +330,7 @@ public final class Worker: Service, Sendable {
     }
 
     private func reportSlots(_ queue: String) {
-        let slots = configuration.queues[queue] ?? 0
-        EngineMetrics.shared.slots(queue: queue, busy: running.running(queue: queue), total: slots)
+        slotGauges[queue]?.busy.record(running.running(queue: queue))
     }
 
     /// A failed attempt: retried after the policy's delay, or discarded when attempts are used up.
