@@ -1,16 +1,34 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Random bytes from the kernel's generator in one call. Every request draws a request id and trace
-/// ids: Foundation's `UUID()` opens, reads and closes /dev/urandom for each, and the standard
-/// library's generator makes one call per eight bytes. (glibc's `arc4random_buf` reads `getrandom`
-/// and never fails.)
+/// Random bytes from the kernel's generator. Every request draws a request id and trace ids, and
+/// every job attempt a span id: Foundation's `UUID()` opens, reads and closes /dev/urandom for each,
+/// the standard library's generator makes one system call per eight bytes, and glibc's
+/// `arc4random_buf` one per call. Small draws are served from a pool refilled 4 KiB at a time (one
+/// call per hundred-odd ids); served bytes are wiped from it.
 public enum RandomBytes {
+    private static let poolSize = 4_096
+    private static let largestPooled = 64
+    private static let pool = Mutex<(bytes: [UInt8], next: Int)>(([UInt8](repeating: 0, count: poolSize), poolSize))
+
     public static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
-        arc4random_buf(base, buffer.count)
+        guard buffer.count <= largestPooled else { return arc4random_buf(base, buffer.count) }
+        pool.withLock { pool in
+            pool.bytes.withUnsafeMutableBytes { bytes in
+                if pool.next + buffer.count > poolSize {
+                    arc4random_buf(bytes.baseAddress!, poolSize)
+                    pool.next = 0
+                }
+                let served = UnsafeMutableRawBufferPointer(rebasing: bytes[pool.next..<pool.next + buffer.count])
+                buffer.copyMemory(from: UnsafeRawBufferPointer(served))
+                served.initializeMemory(as: UInt8.self, repeating: 0)
+            }
+            pool.next += buffer.count
+        }
     }
 }
 

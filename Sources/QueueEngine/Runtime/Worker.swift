@@ -236,12 +236,17 @@ public final class Worker: Service, Sendable {
         // The attempt is a span of the enqueuer's trace (a new trace when it had none): its log
         // lines, the jobs it enqueues and the provider requests it makes carry it.
         let trace = TraceContext.continuing(job.traceparent)
+        // One assignment of a dictionary sized once, not one per key (each goes through the logger's
+        // storage and handler); values are the strings themselves, the id rendered only if a line is written.
+        var metadata = logger.handler.metadata
+        metadata.reserveCapacity(metadata.count + 5)
+        metadata[LogKey.jobID] = .stringConvertible(job.id)
+        metadata[LogKey.jobKind] = .string(job.kind)
+        metadata[LogKey.queue] = .string(job.queue)
+        metadata[LogKey.traceID] = .string(trace.traceID)
+        metadata[LogKey.spanID] = .string(trace.spanID)
         var jobLogger = logger
-        // One merge, not one assignment per key: each assignment goes through the logger's storage and handler.
-        jobLogger.handler.metadata.merge([
-            LogKey.jobID: "\(job.id)", LogKey.jobKind: "\(job.kind)", LogKey.queue: "\(job.queue)",
-            LogKey.traceID: "\(trace.traceID)", LogKey.spanID: "\(trace.spanID)",
-        ]) { _, new in new }
+        jobLogger.handler.metadata = metadata
         let started = ContinuousClock.now
         let spanStart = Span.now()
         let result: Completion.Result?
