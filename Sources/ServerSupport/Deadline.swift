@@ -23,6 +23,8 @@ public enum Deadline {
     }
 
     /// `operation`'s result, or `Exceeded` once `limit` passes (never when nil), or the watch's error.
+    /// The limit and the watch are kept by one monitor for all work in flight (`DeadlineMonitor`),
+    /// so they are met within its tick of 10 ms.
     public static func run<T: Sendable>(
         within limit: Duration?,
         watch: Watch? = nil,
@@ -32,23 +34,16 @@ public enum Deadline {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.begin(continuation)
-                race.add(Task {
+                let task = Task {
                     do { race.finish(.success(try await operation())) } catch { race.finish(.failure(error)) }
-                })
+                }
+                race.onFinish { task.cancel() }
                 guard limit != nil || watch != nil else { return }
-                race.add(Task {
-                    let deadline = limit.map { ContinuousClock.now + $0 }
-                    while true {
-                        var wait = watch?.interval ?? .seconds(3_600)
-                        if let limit, let deadline {
-                            let left = deadline - .now
-                            if left <= .zero { return race.finish(.failure(Exceeded(limit: limit))) }
-                            wait = min(wait, left)
-                        }
-                        do { try await Task.sleep(for: wait) } catch { return }
-                        if let failure = watch?.failure() { return race.finish(.failure(failure)) }
-                    }
-                })
+                let now = ContinuousClock.now
+                let id = DeadlineMonitor.shared.keep(DeadlineMonitor.Entry(
+                    limit: limit, deadline: limit.map { now + $0 }, watch: watch, nextLook: watch.map { now + $0.interval },
+                    fail: { race.finish(.failure($0)) }))
+                race.onFinish { DeadlineMonitor.shared.forget(id) }
             }
         } onCancel: {
             race.finish(.failure(CancellationError()))
@@ -56,13 +51,13 @@ public enum Deadline {
     }
 }
 
-/// The first of the operation, the deadline and the caller's cancellation to finish wins; the others
-/// are cancelled.
+/// The first of the operation, the deadline and the caller's cancellation to finish wins; what was
+/// registered to run at the end (cancelling the operation, leaving the monitor) runs once.
 private final class Race<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
         var result: Result<T, any Error>?
-        var tasks: [Task<Void, Never>] = []
+        var endings: [@Sendable () -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -75,22 +70,105 @@ private final class Race<T: Sendable>: Sendable {
         if let early { continuation.resume(with: early) }
     }
 
-    func add(_ task: Task<Void, Never>) {
+    func onFinish(_ ending: @escaping @Sendable () -> Void) {
         let finished = state.withLock { state -> Bool in
-            if state.result == nil { state.tasks.append(task) }
+            if state.result == nil { state.endings.append(ending) }
             return state.result != nil
         }
-        if finished { task.cancel() }
+        if finished { ending() }
     }
 
     func finish(_ result: Result<T, any Error>) {
-        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
+        let (continuation, endings) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [@Sendable () -> Void]) in
             guard state.result == nil else { return (nil, []) }
             state.result = result
-            defer { state.continuation = nil; state.tasks = [] }
-            return (state.continuation, state.tasks)
+            defer { state.continuation = nil; state.endings = [] }
+            return (state.continuation, state.endings)
         }
         continuation?.resume(with: result)
-        for task in tasks { task.cancel() }
+        for ending in endings { ending() }
+    }
+}
+
+/// One task keeps the limits and watches of all bounded work in flight. A sleeping timer task per
+/// operation cost every database call two extra tasks and a timer: about a tenth of one client's
+/// enqueue rate. The task ends after a second with nothing to keep and starts again with the next.
+final class DeadlineMonitor: Sendable {
+    static let shared = DeadlineMonitor()
+    static let tick: Duration = .milliseconds(10)
+    static let idleTicks = 100
+
+    struct Entry: Sendable {
+        let limit: Duration?
+        let deadline: ContinuousClock.Instant?
+        let watch: Deadline.Watch?
+        var nextLook: ContinuousClock.Instant?
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var entries: [UInt64: Entry] = [:]
+        var lastID: UInt64 = 0
+        var running = false
+        var idle = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Keeps `entry` until `forget`; its `fail` is called at most once per tick that finds it due.
+    func keep(_ entry: Entry) -> UInt64 {
+        let (id, start) = state.withLock { state -> (UInt64, Bool) in
+            state.lastID += 1
+            state.entries[state.lastID] = entry
+            defer { state.running = true }
+            return (state.lastID, !state.running)
+        }
+        if start { Task.detached { await self.run() } }
+        return id
+    }
+
+    func forget(_ id: UInt64) {
+        state.withLock { _ = $0.entries.removeValue(forKey: id) }
+    }
+
+    var kept: Int { state.withLock { $0.entries.count } }
+
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: Self.tick)
+            let now = ContinuousClock.now
+            let due = state.withLock { state -> [Entry]? in
+                if state.entries.isEmpty {
+                    state.idle += 1
+                    if state.idle >= Self.idleTicks {
+                        state.running = false
+                        state.idle = 0
+                        return nil
+                    }
+                    return []
+                }
+                state.idle = 0
+                var due: [Entry] = []
+                for (id, entry) in state.entries {
+                    if let deadline = entry.deadline, deadline <= now {
+                        due.append(entry)
+                        state.entries[id] = nil
+                    } else if let look = entry.nextLook, let watch = entry.watch, look <= now {
+                        due.append(entry)
+                        state.entries[id]?.nextLook = look + watch.interval
+                    }
+                }
+                return due
+            }
+            guard let due else { return }
+            // Outside the lock: a failure finishes its race, which forgets its entry.
+            for entry in due {
+                if let deadline = entry.deadline, let limit = entry.limit, deadline <= now {
+                    entry.fail(Deadline.Exceeded(limit: limit))
+                } else if let failure = entry.watch?.failure() {
+                    entry.fail(failure)
+                }
+            }
+        }
     }
 }
