@@ -32,7 +32,7 @@ extension BenchSuite {
     }
 
     /// Each connection claims 100 rows with SKIP LOCKED and marks them completed (or deletes them),
-    /// one statement each.
+    /// one statement each. Claims commit asynchronously and acks synchronously, as the engine's do.
     private func bareClaimAck(_ name: String, deleting: Bool) async throws -> Double {
         let total = options.burnDownJobs
         try await fill(name, total)
@@ -47,6 +47,7 @@ extension BenchSuite {
                                     WITH picked AS MATERIALIZED (
                                         SELECT id FROM queue_jobs
                                         WHERE state = 'available' AND concurrency_key IS NULL AND queue = \(name) AND run_at <= now()
+                                          AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
                                         ORDER BY priority, run_at, id LIMIT \(Self.claimRound) FOR UPDATE SKIP LOCKED)
                                     UPDATE queue_jobs j SET state = 'running', attempt = j.attempt + 1
                                     FROM picked WHERE j.id = picked.id RETURNING j.id

@@ -222,7 +222,7 @@ struct BenchSuite: Sendable {
                             if jobs.isEmpty { return }
                             try await store.acknowledge(jobs.map {
                                 Completion(jobID: $0.id, leaseToken: $0.leaseToken, result: .completed(resultJSON: nil), deleteIfCompleted: deleting)
-                            })
+                            }, workerID: "bench")
                         }
                     }
                 }

@@ -107,7 +107,7 @@ import AsyncHTTPClient
             _ = try await api.services.database.queue.enqueue(CanaryJob.self, .init(), options: JobOptions(queue: queue))
             let claimed = try #require(try await store.claim(queue: queue, limit: 1, workerID: "metrics", lease: .seconds(60)).first)
             try await store.acknowledge([Completion(jobID: claimed.id, leaseToken: claimed.leaseToken, result: .completed(resultJSON: nil),
-                                                    deleteIfCompleted: true)])
+                                                    deleteIfCompleted: true)], workerID: "metrics")
             samples = Self.samples(try await Self.scrape(api).1)
             #expect(Self.value(samples, "queue_completed_deleted_jobs", labels) == 1)
 

@@ -99,7 +99,7 @@ import TestSupport
             let claimed = try await withThrowingTaskGroup(of: [ClaimedJob].self) { group in
                 for claimer in 0..<8 {
                     group.addTask {
-                        try await harness.store.claimLimited(queue: harness.queueName, limit: 5, workerID: "c\(claimer)", lease: .seconds(60))
+                        try await harness.store.claimLimited(queue: harness.queueName, limit: 5, workerID: "c", lease: .seconds(60))
                     }
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
@@ -107,7 +107,8 @@ import TestSupport
             #expect(claimed.count == 4)
             // Finishing one frees exactly one slot of its key.
             let done = claimed[0]
-            try await harness.store.acknowledge([Completion(jobID: done.id, leaseToken: done.leaseToken, result: .completed(resultJSON: nil))])
+            try await harness.store.acknowledge([Completion(jobID: done.id, leaseToken: done.leaseToken, result: .completed(resultJSON: nil))],
+                                                workerID: "c")
             let next = try await harness.store.claimLimited(queue: harness.queueName, limit: 5, workerID: "w", lease: .seconds(60))
             #expect(next.count == 1)
         }

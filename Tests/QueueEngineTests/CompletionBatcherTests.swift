@@ -18,7 +18,8 @@ import TestSupport
             #expect(claimed.count == total)
             let completions = claimed.map { Completion(jobID: $0.id, leaseToken: $0.leaseToken, result: .completed(resultJSON: nil)) }
 
-            let batcher = CompletionBatcher(store: harness.store, delay: .zero, maxBatch: maxBatch, concurrency: 1, logger: harness.logger)
+            let batcher = CompletionBatcher(store: harness.store, workerID: "w", delay: .zero, maxBatch: maxBatch, concurrency: 1,
+                                            logger: harness.logger)
             let sizes = Mutex<[Int]>([])
             batcher.onCommitted { batch in
                 let first = sizes.withLock { sizes in

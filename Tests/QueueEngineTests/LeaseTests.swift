@@ -24,15 +24,49 @@ import TestSupport
             #expect(second.leaseToken > first.leaseToken)
             // The old worker comes back and acks: rejected, the new claim stays running.
             let rejected = try await harness.store.acknowledge([Completion(jobID: id, leaseToken: first.leaseToken,
-                                                                           result: .completed(resultJSON: nil))])
+                                                                           result: .completed(resultJSON: nil))], workerID: "old")
             #expect(rejected == [id])
             let running = try await harness.job(id)
             #expect(running.state == .running)
             #expect(running.workerID == "new")
             // Its heartbeat no longer holds the job either.
-            #expect(try await harness.store.heartbeat([(id, first.leaseToken)], lease: .seconds(60)).isEmpty)
+            #expect(try await harness.store.heartbeat([(id, first.leaseToken)], lease: .seconds(60), workerID: "old").isEmpty)
             #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: second.leaseToken,
-                                                                    result: .completed(resultJSON: nil))]).isEmpty)
+                                                                    result: .completed(resultJSON: nil))], workerID: "new").isEmpty)
+            #expect(try await harness.job(id).state == .completed)
+        }
+    }
+
+    /// Claims commit without waiting for their WAL flush, so a crash of PostgreSQL can forget one
+    /// whose worker already runs the job; the job is then claimed again under the same lease token.
+    /// The first worker's ack, heartbeat and progress must not touch the second worker's attempt.
+    @Test func aForgottenClaimTakenAgainByAnotherWorkerIsNotEndedByTheFirst() async throws {
+        try await TestHarness.with { harness in
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed])).id
+            let first = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "first",
+                                                                   lease: .seconds(60)).first)
+            // The row as it was before the claim, as recovery from a crash leaves a claim it forgot.
+            try await harness.client.query("""
+                UPDATE queue_jobs SET state = 'available', lease_token = lease_token - 1, attempt = attempt - 1,
+                                      worker_id = NULL, lease_expires_at = NULL, attempted_at = NULL
+                WHERE id = \(id)
+                """, logger: harness.logger)
+            let second = try #require(try await harness.store.claim(queue: harness.queueName, limit: 1, workerID: "second",
+                                                                    lease: .seconds(60)).first)
+            #expect(second.leaseToken == first.leaseToken, "the same token handed out twice")
+
+            try await harness.store.reportProgress(jobID: id, leaseToken: first.leaseToken, workerID: "first", percent: 50, message: "old")
+            #expect(try await harness.store.heartbeat([(id, first.leaseToken)], lease: .seconds(60), workerID: "first").isEmpty)
+            let done = Completion.Result.completed(resultJSON: #"{"by":"first"}"#)
+            #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: first.leaseToken, result: done)],
+                                                        workerID: "first") == [id])
+            let running = try await harness.job(id)
+            #expect(running.state == .running && running.workerID == "second")
+            #expect(running.progress == nil || running.progress == 0)
+
+            #expect(try await harness.store.heartbeat([(id, second.leaseToken)], lease: .seconds(60), workerID: "second") == [id: false])
+            #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: second.leaseToken,
+                                                                    result: .completed(resultJSON: nil))], workerID: "second").isEmpty)
             #expect(try await harness.job(id).state == .completed)
         }
     }
@@ -47,11 +81,12 @@ import TestSupport
             let plain = [Completion(jobID: claimed[0].id, leaseToken: claimed[0].leaseToken, result: .completed(resultJSON: nil)),
                          Completion(jobID: claimed[1].id, leaseToken: claimed[1].leaseToken + 1, result: .completed(resultJSON: nil))]
             let general = [Completion(jobID: claimed[2].id, leaseToken: claimed[2].leaseToken, result: .completed(resultJSON: #"{"ok":1}"#))]
-            #expect(CompleteJobsStatement(plain) != nil)
-            #expect(CompleteJobsStatement(plain + general) == nil)
-            #expect(CompleteJobsStatement([Completion(jobID: 1, leaseToken: 1, result: .completed(resultJSON: nil), deleteIfCompleted: true)]) == nil)
-            #expect(try await harness.store.acknowledge(plain) == [claimed[1].id], "the stale token is rejected")
-            #expect(try await harness.store.acknowledge(general).isEmpty)
+            #expect(CompleteJobsStatement(plain, workerID: "w") != nil)
+            #expect(CompleteJobsStatement(plain + general, workerID: "w") == nil)
+            #expect(CompleteJobsStatement([Completion(jobID: 1, leaseToken: 1, result: .completed(resultJSON: nil), deleteIfCompleted: true)],
+                                          workerID: "w") == nil)
+            #expect(try await harness.store.acknowledge(plain, workerID: "w") == [claimed[1].id], "the stale token is rejected")
+            #expect(try await harness.store.acknowledge(general, workerID: "w").isEmpty)
             let short = try await harness.job(claimed[0].id)
             let long = try await harness.job(claimed[2].id)
             for record in [short, long] {
@@ -62,7 +97,7 @@ import TestSupport
             }
             #expect(short.resultJSON == nil)
             #expect(try await harness.job(claimed[1].id).state == .running)
-            #expect(try await harness.store.heartbeat([(claimed[0].id, claimed[0].leaseToken)], lease: .seconds(60)).isEmpty,
+            #expect(try await harness.store.heartbeat([(claimed[0].id, claimed[0].leaseToken)], lease: .seconds(60), workerID: "w").isEmpty,
                     "a completed job holds no lease")
         }
     }

@@ -7,6 +7,7 @@ import Synchronization
 /// next one. A failed flush is retried with backoff: an ending is never dropped while the worker runs.
 final class CompletionBatcher: Sendable {
     private let store: JobStore
+    private let workerID: String
     private let delay: Duration
     private let maxBatch: Int
     private let concurrency: Int
@@ -28,8 +29,9 @@ final class CompletionBatcher: Sendable {
         init(_ call: @escaping @Sendable ([Completion]) -> Void) { self.call = call }
     }
 
-    init(store: JobStore, delay: Duration, maxBatch: Int, concurrency: Int, logger: Logger) {
+    init(store: JobStore, workerID: String, delay: Duration, maxBatch: Int, concurrency: Int, logger: Logger) {
         self.store = store
+        self.workerID = workerID
         self.delay = delay
         self.maxBatch = maxBatch
         self.concurrency = max(1, concurrency)
@@ -100,7 +102,7 @@ final class CompletionBatcher: Sendable {
             flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = completion.leaseToken } }
             defer { flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = nil } } }
             do {
-                let stale = try await store.acknowledge(batch)
+                let stale = try await store.acknowledge(batch, workerID: workerID)
                 committed(batch)
                 backoff = .milliseconds(50)
                 if !stale.isEmpty {

@@ -47,10 +47,19 @@ final class RunningJobs: Sendable {
         self.ackAllowance = ackAllowance
     }
 
-    func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) {
+    /// Takes a slot for a claimed attempt; false when this very attempt (job and lease token) is
+    /// running here or waiting for its ending's commit already. That happens when PostgreSQL forgot
+    /// the claim in a crash and the job was claimed again: the attempt under way is the one to keep,
+    /// and its ending (same job, token and worker) is what the new claim will record.
+    func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) -> Bool {
         state.withLock { state in
+            if state.entries[job.id]?.job.leaseToken == job.leaseToken
+                || state.unackedQueue[Attempt(jobID: job.id, leaseToken: job.leaseToken)] != nil {
+                return false
+            }
             state.entries[job.id] = Entry(job: job, deadline: deadline)
             state.perQueue[job.queue, default: 0] += 1
+            return true
         }
     }
 

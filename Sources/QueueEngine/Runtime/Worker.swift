@@ -40,7 +40,7 @@ public final class Worker: Service, Sendable {
         self.publisher = publisher
         self.logger = logger
         self.running = RunningJobs(ackAllowance: configuration.ackBatch)
-        self.batcher = CompletionBatcher(store: store, delay: configuration.ackDelay,
+        self.batcher = CompletionBatcher(store: store, workerID: configuration.id, delay: configuration.ackDelay,
                                          maxBatch: configuration.ackBatch,
                                          concurrency: configuration.ackConcurrency, logger: logger)
         let claimers = max(1, configuration.claimConcurrency)
@@ -224,7 +224,8 @@ public final class Worker: Service, Sendable {
     private func start(_ job: ClaimedJob) {
         let entry = registry.entry(for: job.kind)
         let timeout = job.timeout ?? entry?.defaults.timeout ?? JobDefaults.defaultTimeout
-        running.reserve(job, deadline: .now + timeout)
+        // A claim PostgreSQL forgot in a crash hands this worker a job it still runs (see ClaimJobsStatement).
+        guard running.reserve(job, deadline: .now + timeout) else { return }
         let metrics = EngineMetrics.shared.attemptHandles(kind: job.kind, queue: job.queue)
         EngineMetrics.shared.started(job, metrics)
         reportSlots(job.queue)
@@ -252,11 +253,13 @@ public final class Worker: Service, Sendable {
         let result: Completion.Result?
         if let entry {
             let store = self.store
+            let workerID = configuration.id
             let context = JobContext(
                 jobID: job.id, kind: job.kind, queue: job.queue, attempt: job.attempt, maxAttempts: job.maxAttempts,
                 workspaceID: job.workspaceID, logger: jobLogger,
                 progressReporter: { percent, message in
-                    try await store.reportProgress(jobID: job.id, leaseToken: job.leaseToken, percent: percent, message: message)
+                    try await store.reportProgress(jobID: job.id, leaseToken: job.leaseToken, workerID: workerID,
+                                                   percent: percent, message: message)
                 })
             do {
                 // The handler's transactions wake the workers of the jobs they enqueue once they commit.
@@ -355,7 +358,7 @@ public final class Worker: Service, Sendable {
             let unflushed = batcher.unflushedLeases()
             guard !leases.isEmpty || !unflushed.isEmpty else { continue }
             do {
-                let held = try await store.heartbeat(leases + unflushed, lease: configuration.lease)
+                let held = try await store.heartbeat(leases + unflushed, lease: configuration.lease, workerID: configuration.id)
                 for lease in leases {
                     switch held[lease.id] {
                     case nil: running.stop(lease.id, reason: .leaseLost)

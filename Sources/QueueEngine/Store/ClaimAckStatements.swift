@@ -11,14 +11,23 @@ import PostgresNIO
 /// of every worker, joined to the batch, was what it picked otherwise).
 
 /// Claims up to `limit` ready jobs of a queue that have no concurrency key (see `JobStore.claim`).
+///
+/// The claim commits asynchronously: its WAL flush was a fifth of a woken worker's claim. A crash of
+/// PostgreSQL can then forget a claim its worker already runs, and the job is claimed again under
+/// the same lease token. That is why every statement that uses a lease (ack, heartbeat, progress)
+/// also matches the worker's id, and a worker that gets a job it still runs keeps the running attempt
+/// (`RunningJobs.reserve`): a forgotten claim costs at most a second run, like a rescue, never an ack
+/// of one worker's attempt recorded as another's. Acks stay synchronous.
 struct ClaimJobsStatement: PostgresPreparedStatement {
-    static let name = "claim_jobs_v1"
+    static let name = "claim_jobs_v2"
     static let sql = """
         WITH picked AS MATERIALIZED (
             SELECT id FROM queue_jobs
             WHERE state = 'available' AND concurrency_key IS NULL
               AND queue = $1 AND run_at <= now()
               AND NOT EXISTS (SELECT 1 FROM queue_paused WHERE queue_paused.queue = $1)
+              -- Committed without waiting for the WAL flush (see the type's comment).
+              AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
             ORDER BY priority, run_at, id
             LIMIT $2
             FOR UPDATE SKIP LOCKED
@@ -57,14 +66,14 @@ struct ClaimJobsStatement: PostgresPreparedStatement {
 /// of kinds that keep no completed rows are deleted and counted instead of updated; both halves see
 /// the same snapshot and touch different rows.
 struct AcknowledgeJobsStatement: PostgresPreparedStatement {
-    static let name = "ack_jobs_v2"
+    static let name = "ack_jobs_v3"
     static let sql = """
         WITH u AS (
             SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::bool[])
                 AS u(id, token, state, delay, refund, result, error, remove)
         ), deleted AS (
             DELETE FROM queue_jobs j USING u
-            WHERE u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+            WHERE u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running' AND j.worker_id = $9
             RETURNING j.id, j.queue, j.kind
         ), counted AS (
             INSERT INTO queue_deleted_completions AS c (queue, kind, shard, completed)
@@ -85,7 +94,7 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
                           ELSE j.errors || jsonb_build_array(jsonb_build_object(
                               'attempt', j.attempt, 'at', now(), 'error', u.error)) END
         FROM u
-        WHERE NOT u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+        WHERE NOT u.remove AND j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running' AND j.worker_id = $9
         RETURNING j.id
         )
         SELECT id FROM updated UNION ALL SELECT id FROM deleted
@@ -97,8 +106,9 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
 
-    /// The eight column arrays of `completions`, in the statement's parameter order.
-    static func bindings(for completions: [Completion]) -> PostgresBindings {
+    /// The eight column arrays of `completions` and the id of the worker that ran them, in the
+    /// statement's parameter order.
+    static func bindings(for completions: [Completion], workerID: String) -> PostgresBindings {
         var ids: [Int64] = [], tokens: [Int32] = [], states: [String] = [], delays: [Double] = []
         var refunds: [Int32] = [], results: [String] = [], errors: [String] = [], removes: [Bool] = []
         ids.reserveCapacity(completions.count)
@@ -121,7 +131,7 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
             errors.append(error)
             removes.append(completion.deletesRow)
         }
-        var bindings = PostgresBindings(capacity: 8)
+        var bindings = PostgresBindings(capacity: 9)
         bindings.append(ids)
         bindings.append(tokens)
         bindings.append(states)
@@ -130,6 +140,7 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
         bindings.append(results)
         bindings.append(errors)
         bindings.append(removes)
+        bindings.append(workerID)
         return bindings
     }
 }
@@ -138,30 +149,33 @@ struct AcknowledgeJobsStatement: PostgresPreparedStatement {
 /// busy queue of fire-and-forget jobs: two arrays to bind and one UPDATE instead of eight arrays and
 /// the delete, count and CASE arms of `AcknowledgeJobsStatement`, which it matches for these endings.
 struct CompleteJobsStatement: PostgresPreparedStatement {
-    static let name = "complete_jobs_v1"
+    static let name = "complete_jobs_v2"
     static let sql = """
         UPDATE queue_jobs j
         SET state = 'completed', finished_at = now(), lease_expires_at = NULL, result = NULL
         FROM unnest($1::bigint[], $2::int[]) AS u(id, token)
-        WHERE j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running'
+        WHERE j.id = u.id AND j.lease_token = u.token AND j.state::text = 'running' AND j.worker_id = $3
         RETURNING j.id
         """
     typealias Row = Int64
 
     let ids: [Int64]
     let tokens: [Int32]
+    let workerID: String
 
     /// The statement for `completions` when every one of them is a plain completion, else nil.
-    init?(_ completions: [Completion]) {
+    init?(_ completions: [Completion], workerID: String) {
         guard completions.allSatisfy({ $0.result == .completed(resultJSON: nil) && !$0.deletesRow }) else { return nil }
         ids = completions.map(\.jobID)
         tokens = completions.map(\.leaseToken)
+        self.workerID = workerID
     }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
+        var bindings = PostgresBindings(capacity: 3)
         bindings.append(ids)
         bindings.append(tokens)
+        bindings.append(workerID)
         return bindings
     }
 
