@@ -21,7 +21,7 @@ import TestSupport
             let batcher = CompletionBatcher(store: harness.store, workerID: "w", delay: .zero, maxBatch: maxBatch, concurrency: 1,
                                             logger: harness.logger)
             let sizes = Mutex<[Int]>([])
-            batcher.onCommitted { batch in
+            batcher.onCommitted { batch, _ in
                 let first = sizes.withLock { sizes in
                     sizes.append(batch.count)
                     return sizes.count == 1

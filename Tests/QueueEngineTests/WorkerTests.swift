@@ -249,6 +249,35 @@ import TestSupport
     }
 }
 
+/// A claim PostgreSQL forgot in a crash, claimed again by the worker that still runs the job.
+@Suite(.timeLimit(.minutes(2))) struct ForgottenClaimTests {
+    @Test func aWorkerHandedBackAJobItStillRunsKeepsTheRunningAttemptAndRecordsItOnce() async throws {
+        try await TestHarness.with { harness in
+            let probe = Probe()
+            let id = try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.sleep], sleepMS: 2_000)).id
+            // A long lease: no heartbeat falls between the forgotten claim and the new one.
+            try await harness.withWorker(harness.workerConfiguration { $0.lease = .seconds(60) }, registry: .scripted(probe)) { _ in
+                try await expectEventually { probe.running == 1 }
+                let claimed = try await harness.job(id)
+                // The row as recovery leaves a claim it forgot; the worker's next poll claims the job again.
+                try await harness.client.query("""
+                    UPDATE queue_jobs SET state = 'available', lease_token = lease_token - 1, attempt = attempt - 1,
+                                          worker_id = NULL, lease_expires_at = NULL
+                    WHERE id = \(id)
+                    """, logger: harness.logger)
+                try await expectEventually {
+                    let row = try await harness.job(id)
+                    return row.state == .running && row.workerID == claimed.workerID
+                }
+                try await harness.waitFor(id, state: .completed)
+            }
+            #expect(probe.attempts(id) == [1], "one run, not a second beside the first")
+            let done = try await harness.job(id)
+            #expect(done.attempt == 1 && done.state == .completed)
+        }
+    }
+}
+
 /// The slot arithmetic of finished but unacknowledged attempts.
 @Suite struct AckDebtTests {
     static func job(_ id: Int64, token: Int32 = 1, queue: String = "q") -> ClaimedJob {
@@ -279,14 +308,32 @@ import TestSupport
     /// it still runs or whose ending waits for its commit: the attempt under way is kept, not doubled.
     @Test func theSameAttemptClaimedAgainIsNotStartedTwice() {
         let running = RunningJobs(ackAllowance: 0)
+        let attempt = RunningJobs.Attempt(jobID: 9, leaseToken: 4)
         #expect(running.reserve(Self.job(9, token: 4), deadline: .now + .seconds(60)))
         #expect(!running.reserve(Self.job(9, token: 4), deadline: .now + .seconds(60)), "still running")
         #expect(running.running(queue: "q") == 1)
-        _ = running.finish(9, awaitingAck: true)
+        // Its ending is recorded against the new claim; only a refusal (stale) would give it back.
+        #expect(!running.finish(9, awaitingAck: true))
         #expect(!running.reserve(Self.job(9, token: 4), deadline: .now + .seconds(60)), "its ending waits for the commit")
         #expect(running.running(queue: "q") == 0)
+        #expect(running.claimedAgain(among: [attempt, RunningJobs.Attempt(jobID: 1, leaseToken: 1)]) == [attempt])
+        #expect(running.claimedAgain(among: [attempt]).isEmpty, "told once")
+        _ = running.acknowledged([attempt])
         // A later attempt (a rescue's claim has the next token) is a new one.
         #expect(running.reserve(Self.job(9, token: 5), deadline: .now + .seconds(60)))
+    }
+
+    /// Claimed here again, an attempt that ends with nothing to record (its lease seemed lost) must
+    /// give the new claim back, and waits for that ack like any ending; one not claimed again does not.
+    @Test func anAttemptClaimedAgainThatEndsWithoutAnEndingGivesTheClaimBack() {
+        let running = RunningJobs(ackAllowance: 0)
+        #expect(running.reserve(Self.job(3, token: 2), deadline: .now + .seconds(60)))
+        #expect(!running.reserve(Self.job(3, token: 2), deadline: .now + .seconds(60)))
+        #expect(running.finish(3, awaitingAck: false), "the worker sends a release for the new claim")
+        #expect(running.unacknowledged(queue: "q") == 1)
+        #expect(running.reserve(Self.job(4, token: 1), deadline: .now + .seconds(60)))
+        #expect(!running.finish(4, awaitingAck: false))
+        #expect(running.unacknowledged(queue: "q") == 1)
     }
 
     @Test func aJobEndingTwiceHereIsTwoAttempts() {

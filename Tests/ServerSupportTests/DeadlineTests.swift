@@ -4,7 +4,7 @@ import Testing
 
 /// Work under a deadline: its result when it finishes in time, `Exceeded` when stuck, the watch's
 /// error as soon as the watch sees it, and nothing kept by the shared monitor afterwards.
-struct DeadlineTests {
+@Suite(.timeLimit(.minutes(1))) struct DeadlineTests {
     struct Closed: Error {}
 
     @Test func resultsInTimeExceededWhenStuckAndTheWatchEndsTheWaitEarly() async throws {

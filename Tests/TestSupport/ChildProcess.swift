@@ -50,9 +50,11 @@ public final class ChildProcess: Sendable {
         pid = child
         let thread = Thread { [exited, child] in
             var raw: Int32 = 0
-            while waitpid(child, &raw, 0) == -1 && errno == EINTR {}
-            // An exit code, or the number of the signal that ended it (as Foundation's `Process` reports).
-            exited.fire(raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f)
+            var reaped = waitpid(child, &raw, 0)
+            while reaped == -1 && errno == EINTR { reaped = waitpid(child, &raw, 0) }
+            // An exit code, or the number of the signal that ended it (as Foundation's `Process` reports);
+            // -1 when the child could not be waited for, never a success it did not report.
+            exited.fire(reaped == -1 ? -1 : raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f)
         }
         thread.name = "reap-\(child)"
         thread.start()

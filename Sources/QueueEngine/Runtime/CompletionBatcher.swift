@@ -25,8 +25,8 @@ final class CompletionBatcher: Sendable {
     /// `withLock { $0 }` wrapped in one more reabstraction thunk, so each call ran through every earlier
     /// one. A worker that flushed many small batches spent most of its CPU there, and its memory grew.
     private final class CommittedHandler: Sendable {
-        let call: @Sendable ([Completion]) -> Void
-        init(_ call: @escaping @Sendable ([Completion]) -> Void) { self.call = call }
+        let call: @Sendable ([Completion], Set<Int64>) -> Void
+        init(_ call: @escaping @Sendable ([Completion], Set<Int64>) -> Void) { self.call = call }
     }
 
     init(store: JobStore, workerID: String, delay: Duration, maxBatch: Int, concurrency: Int, logger: Logger) {
@@ -42,13 +42,14 @@ final class CompletionBatcher: Sendable {
     /// Acks that were rejected because the lease had been lost (a newer state was kept).
     var rejectedStaleAcks: Int { staleCount.load(ordering: .relaxed) }
 
-    /// Called with every batch once it is committed (or given up on at shutdown).
-    func onCommitted(_ handler: @escaping @Sendable ([Completion]) -> Void) {
+    /// Called with every batch once it is committed (or given up on at shutdown), and the ids of its
+    /// endings that were refused as stale.
+    func onCommitted(_ handler: @escaping @Sendable ([Completion], Set<Int64>) -> Void) {
         committedHandler.withLock { $0 = CommittedHandler(handler) }
     }
 
-    private func committed(_ batch: [Completion]) {
-        committedHandler.withLock { $0 }?.call(batch)
+    private func committed(_ batch: [Completion], stale: Set<Int64> = []) {
+        committedHandler.withLock { $0 }?.call(batch, stale)
     }
 
     func add(_ completion: Completion) {
@@ -103,7 +104,7 @@ final class CompletionBatcher: Sendable {
             defer { flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = nil } } }
             do {
                 let stale = try await store.acknowledge(batch, workerID: workerID)
-                committed(batch)
+                committed(batch, stale: Set(stale))
                 backoff = .milliseconds(50)
                 if !stale.isEmpty {
                     staleCount.add(stale.count, ordering: .relaxed)

@@ -35,6 +35,8 @@ final class RunningJobs: Sendable {
         /// earlier ending waits is a second attempt, counted and acknowledged apart.
         var unackedQueue: [Attempt: String] = [:]
         var unacked: [String: Int] = [:]
+        /// Attempts claimed here again while they ran or waited for their ack (see `reserve`).
+        var claimedAgain: Set<Attempt> = []
 
         /// Slots held by uncommitted endings beyond the allowance.
         func ackDebt(_ queue: String, allowance: Int) -> Int { max(0, (unacked[queue] ?? 0) - allowance) }
@@ -50,11 +52,15 @@ final class RunningJobs: Sendable {
     /// Takes a slot for a claimed attempt; false when this very attempt (job and lease token) is
     /// running here or waiting for its ending's commit already. That happens when PostgreSQL forgot
     /// the claim in a crash and the job was claimed again: the attempt under way is the one to keep,
-    /// and its ending (same job, token and worker) is what the new claim will record.
+    /// and its ending (same job, token and worker) is what the new claim will record. Should the
+    /// attempt end with nothing to record (its lease seemed lost) or its ending be refused as stale
+    /// (written before the new claim), the worker gives the new claim back (`finish`,
+    /// `claimedAgain(among:)`) instead of leaving it held by no one until its lease expires.
     func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) -> Bool {
         state.withLock { state in
-            if state.entries[job.id]?.job.leaseToken == job.leaseToken
-                || state.unackedQueue[Attempt(jobID: job.id, leaseToken: job.leaseToken)] != nil {
+            let attempt = Attempt(jobID: job.id, leaseToken: job.leaseToken)
+            if state.entries[job.id]?.job.leaseToken == job.leaseToken || state.unackedQueue[attempt] != nil {
+                state.claimedAgain.insert(attempt)
                 return false
             }
             state.entries[job.id] = Entry(job: job, deadline: deadline)
@@ -75,14 +81,27 @@ final class RunningJobs: Sendable {
 
     /// Removes a finished attempt; with `awaitingAck` its ending counts as uncommitted until
     /// `acknowledged` is told. Returns why it was stopped, if it was.
-    func finish(_ id: Int64, awaitingAck: Bool) -> StopReason? {
+    /// Returns whether the attempt was claimed here again while it ran: with no ending of its own it
+    /// then awaits the ack of giving that claim back, which its caller sends.
+    @discardableResult
+    func finish(_ id: Int64, awaitingAck: Bool) -> Bool {
         state.withLock { state in
-            guard let entry = state.entries.removeValue(forKey: id) else { return nil }
+            guard let entry = state.entries.removeValue(forKey: id) else { return false }
             state.perQueue[entry.job.queue, default: 1] -= 1
-            if awaitingAck, state.unackedQueue.updateValue(entry.job.queue, forKey: Attempt(jobID: id, leaseToken: entry.job.leaseToken)) == nil {
+            let attempt = Attempt(jobID: id, leaseToken: entry.job.leaseToken)
+            let claimedAgain = !awaitingAck && state.claimedAgain.remove(attempt) != nil
+            if awaitingAck || claimedAgain, state.unackedQueue.updateValue(entry.job.queue, forKey: attempt) == nil {
                 state.unacked[entry.job.queue, default: 0] += 1
             }
-            return entry.stopReason
+            return claimedAgain
+        }
+    }
+
+    /// Which of `attempts` (whose acks just came back) were claimed here again meanwhile; forgets them.
+    func claimedAgain(among attempts: [Attempt]) -> Set<Attempt> {
+        state.withLock { state in
+            guard !state.claimedAgain.isEmpty else { return [] }
+            return Set(attempts.filter { state.claimedAgain.remove($0) != nil })
         }
     }
 

@@ -46,7 +46,7 @@ public final class Worker: Service, Sendable {
         let claimers = max(1, configuration.claimConcurrency)
         self.fetchSignals = configuration.queues.mapValues { _ in (0..<claimers).map { _ in Signal() } }
         self.slotGauges = Dictionary(uniqueKeysWithValues: configuration.queues.keys.map { ($0, EngineMetrics.shared.slotGauges(queue: $0)) })
-        batcher.onCommitted { [weak self] batch in self?.committed(batch) }
+        batcher.onCommitted { [weak self] batch, stale in self?.committed(batch, stale: stale) }
     }
 
     /// Acks rejected because this worker had lost the job's lease.
@@ -238,10 +238,10 @@ public final class Worker: Service, Sendable {
         // lines, the jobs it enqueues and the provider requests it makes carry it.
         let trace = TraceContext.continuing(job.traceparent)
         // One assignment of a dictionary sized once, not one per key (each goes through the logger's
-        // storage and handler); values are the strings themselves, the id rendered only if a line is written.
+        // storage and handler); values are the strings themselves, not interpolated copies.
         var metadata = logger.handler.metadata
         metadata.reserveCapacity(metadata.count + 5)
-        metadata[LogKey.jobID] = .stringConvertible(job.id)
+        metadata[LogKey.jobID] = .string(String(job.id))
         metadata[LogKey.jobKind] = .string(job.kind)
         metadata[LogKey.queue] = .string(job.queue)
         metadata[LogKey.traceID] = .string(trace.traceID)
@@ -285,10 +285,13 @@ public final class Worker: Service, Sendable {
         } else {
             result = .discarded(error: "unknown job kind \(job.kind): no handler is registered for it")
         }
-        _ = running.finish(job.id, awaitingAck: result != nil)
+        // Claimed here again while it ran (a claim PostgreSQL forgot in a crash), an attempt whose lease
+        // seemed lost gives that claim back rather than leave it held by no one until its lease expires.
+        let claimedAgain = running.finish(job.id, awaitingAck: result != nil)
+        let ending = result ?? (claimedAgain ? .released : nil)
         reportSlots(job.queue)
-        Self.recordSpan(trace, job, start: spanStart, result: result)
-        if let result {
+        Self.recordSpan(trace, job, start: spanStart, result: ending)
+        if let result = ending {
             EngineMetrics.shared.finished(metrics, result, duration: .now - started)
             jobLogger.debug("attempt ended", metadata: ["result": "\(result)"])
             batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: result,
@@ -326,9 +329,18 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    /// Committed endings free the slots they held; released jobs wake the other workers.
-    private func committed(_ batch: [Completion]) {
-        let queues = running.acknowledged(batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) })
+    /// Committed endings free the slots they held; released jobs wake the other workers. An ending
+    /// refused as stale whose attempt was claimed here again meanwhile gives that claim back.
+    private func committed(_ batch: [Completion], stale: Set<Int64>) {
+        let attempts = batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) }
+        let claimedAgain = running.claimedAgain(among: attempts)
+        for completion in batch where claimedAgain.contains(RunningJobs.Attempt(jobID: completion.jobID, leaseToken: completion.leaseToken)) {
+            // A refused release is not released again: the claim it was for is gone already.
+            if stale.contains(completion.jobID), completion.result != .released {
+                batcher.add(Completion(jobID: completion.jobID, leaseToken: completion.leaseToken, result: .released))
+            }
+        }
+        let queues = running.acknowledged(attempts)
         for queue in Set(queues.values) { refill(queue) }
         let released = Set(batch.compactMap { completion -> String? in
             if case .released = completion.result { return queues[RunningJobs.Attempt(jobID: completion.jobID, leaseToken: completion.leaseToken)] }
