@@ -88,18 +88,16 @@ public final class EngineMetrics: Sendable {
 
     /// An attempt ended with `result` after `duration`.
     func finished(_ handles: AttemptHandles, _ result: Completion.Result, duration: Duration) {
-        let outcome: String
-        switch result {
-        case .completed: outcome = "completed"
-        case .retry: outcome = "failed"
-        case .snooze: outcome = "snoozed"
-        case .discarded: outcome = "discarded"
-        case .cancelled: outcome = "cancelled"
-        case .released: outcome = "released"
+        // The common outcome has its handle; the others are looked up when they happen.
+        let outcome: String? = switch result {
+        case .completed: nil
+        case .retry: "failed"
+        case .snooze: "snoozed"
+        case .discarded: "discarded"
+        case .cancelled: "cancelled"
+        case .released: "released"
         }
-        let counter = outcome == "completed" ? handles.completed
-            : counter(Name.finished, ["kind", "queue", "outcome"], [handles.kind, handles.queue, outcome])
-        counter.increment()
+        (outcome.map { counter(Name.finished, ["kind", "queue", "outcome"], [handles.kind, handles.queue, $0]) } ?? handles.completed).increment()
         handles.duration.record(duration)
     }
 

@@ -148,17 +148,18 @@ final class DeadlineMonitor: Sendable {
                     return []
                 }
                 state.idle = 0
-                var due: [Entry] = []
-                for (id, entry) in state.entries {
+                // Picked first and changed after: changing the dictionary while iterating it copied it.
+                let due = state.entries.filter { _, entry in
+                    entry.deadline.map { $0 <= now } ?? false || entry.nextLook.map { $0 <= now } ?? false
+                }
+                for (id, entry) in due {
                     if let deadline = entry.deadline, deadline <= now {
-                        due.append(entry)
                         state.entries[id] = nil
-                    } else if let look = entry.nextLook, let watch = entry.watch, look <= now {
-                        due.append(entry)
+                    } else if let look = entry.nextLook, let watch = entry.watch {
                         state.entries[id]?.nextLook = look + watch.interval
                     }
                 }
-                return due
+                return Array(due.values)
             }
             guard let due else { return }
             // Outside the lock: a failure finishes its race, which forgets its entry.

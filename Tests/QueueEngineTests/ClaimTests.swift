@@ -96,19 +96,20 @@ import TestSupport
                 let limit = ConcurrencyLimit(key: index % 2 == 0 ? key : other, limit: 2)
                 try await harness.enqueue(ScriptedJob.self, ScriptArgs(actions: [.succeed]), JobOptions(concurrency: limit))
             }
-            let claimed = try await withThrowingTaskGroup(of: [ClaimedJob].self) { group in
+            let claimed = try await withThrowingTaskGroup(of: [(claimer: String, job: ClaimedJob)].self) { group in
                 for claimer in 0..<8 {
                     group.addTask {
-                        try await harness.store.claimLimited(queue: harness.queueName, limit: 5, workerID: "c", lease: .seconds(60))
+                        try await harness.store.claimLimited(queue: harness.queueName, limit: 5, workerID: "c\(claimer)", lease: .seconds(60))
+                            .map { ("c\(claimer)", $0) }
                     }
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
             #expect(claimed.count == 4)
-            // Finishing one frees exactly one slot of its key.
-            let done = claimed[0]
+            // Finishing one (by the claimer that holds it) frees exactly one slot of its key.
+            let (holder, done) = claimed[0]
             try await harness.store.acknowledge([Completion(jobID: done.id, leaseToken: done.leaseToken, result: .completed(resultJSON: nil))],
-                                                workerID: "c")
+                                                workerID: holder)
             let next = try await harness.store.claimLimited(queue: harness.queueName, limit: 5, workerID: "w", lease: .seconds(60))
             #expect(next.count == 1)
         }

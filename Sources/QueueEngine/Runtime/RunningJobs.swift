@@ -80,9 +80,8 @@ final class RunningJobs: Sendable {
     }
 
     /// Removes a finished attempt; with `awaitingAck` its ending counts as uncommitted until
-    /// `acknowledged` is told. Returns why it was stopped, if it was.
-    /// Returns whether the attempt was claimed here again while it ran: with no ending of its own it
-    /// then awaits the ack of giving that claim back, which its caller sends.
+    /// `acknowledged` is told. Returns whether the attempt was claimed here again while it ran: with
+    /// no ending of its own it then awaits the ack of giving that claim back, which its caller sends.
     @discardableResult
     func finish(_ id: Int64, awaitingAck: Bool) -> Bool {
         state.withLock { state in

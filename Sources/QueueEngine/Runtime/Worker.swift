@@ -334,16 +334,15 @@ public final class Worker: Service, Sendable {
     private func committed(_ batch: [Completion], stale: Set<Int64>) {
         let attempts = batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) }
         let claimedAgain = running.claimedAgain(among: attempts)
-        for completion in batch where claimedAgain.contains(RunningJobs.Attempt(jobID: completion.jobID, leaseToken: completion.leaseToken)) {
-            // A refused release is not released again: the claim it was for is gone already.
-            if stale.contains(completion.jobID), completion.result != .released {
-                batcher.add(Completion(jobID: completion.jobID, leaseToken: completion.leaseToken, result: .released))
-            }
+        // A refused release is not released again: the claim it was for is gone already.
+        for (completion, attempt) in zip(batch, attempts)
+        where claimedAgain.contains(attempt) && stale.contains(completion.jobID) && completion.result != .released {
+            batcher.add(Completion(jobID: completion.jobID, leaseToken: completion.leaseToken, result: .released))
         }
         let queues = running.acknowledged(attempts)
         for queue in Set(queues.values) { refill(queue) }
-        let released = Set(batch.compactMap { completion -> String? in
-            if case .released = completion.result { return queues[RunningJobs.Attempt(jobID: completion.jobID, leaseToken: completion.leaseToken)] }
+        let released = Set(zip(batch, attempts).compactMap { completion, attempt -> String? in
+            if case .released = completion.result { return queues[attempt] }
             return nil
         })
         if !released.isEmpty { publisher?.notify(queues: released) }
