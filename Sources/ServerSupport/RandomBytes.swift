@@ -8,7 +8,8 @@ import Glibc
 /// every job attempt a span id: Foundation's `UUID()` opens, reads and closes /dev/urandom for each,
 /// the standard library's generator makes one system call per eight bytes, and glibc's
 /// `arc4random_buf` one per call. Small draws are served from a pool refilled 4 KiB at a time (one
-/// call per hundred-odd ids); served bytes are wiped from it.
+/// call per hundred-odd ids); served bytes are wiped from it. For ids, not for secrets: bytes yet to be
+/// served sit in this process's memory (tokens and keys draw from the system generator directly).
 public enum RandomBytes {
     private static let poolSize = 4_096
     private static let largestPooled = 64
