@@ -290,7 +290,7 @@ import TestSupport
         let slots = 5
         for id in Int64(1)...15 {
             #expect(running.reserve(Self.job(id), deadline: .now + .seconds(60)))
-            _ = running.finish(id, awaitingAck: true)
+            _ = running.finish(RunningJobs.Attempt(jobID: id, leaseToken: 1), awaitingAck: true)
         }
         #expect(running.free(queue: "q", slots: slots) == 0, "15 uncommitted, 10 free of charge: 5 slots held")
         #expect(running.beginClaim(queue: "q", slots: slots, limit: 100) == 0)
@@ -313,7 +313,7 @@ import TestSupport
         #expect(!running.reserve(Self.job(9, token: 4), deadline: .now + .seconds(60)), "still running")
         #expect(running.running(queue: "q") == 1)
         // Its ending is recorded against the new claim; only a refusal (stale) would give it back.
-        #expect(!running.finish(9, awaitingAck: true))
+        #expect(!running.finish(attempt, awaitingAck: true))
         #expect(!running.reserve(Self.job(9, token: 4), deadline: .now + .seconds(60)), "its ending waits for the commit")
         #expect(running.running(queue: "q") == 0)
         #expect(running.claimedAgain(among: [attempt, RunningJobs.Attempt(jobID: 1, leaseToken: 1)]) == [attempt])
@@ -329,10 +329,11 @@ import TestSupport
         let running = RunningJobs(ackAllowance: 0)
         #expect(running.reserve(Self.job(3, token: 2), deadline: .now + .seconds(60)))
         #expect(!running.reserve(Self.job(3, token: 2), deadline: .now + .seconds(60)))
-        #expect(running.finish(3, awaitingAck: false), "the worker sends a release for the new claim")
+        #expect(running.finish(RunningJobs.Attempt(jobID: 3, leaseToken: 2), awaitingAck: false),
+                "the worker sends a release for the new claim")
         #expect(running.unacknowledged(queue: "q") == 1)
         #expect(running.reserve(Self.job(4, token: 1), deadline: .now + .seconds(60)))
-        #expect(!running.finish(4, awaitingAck: false))
+        #expect(!running.finish(RunningJobs.Attempt(jobID: 4, leaseToken: 1), awaitingAck: false))
         #expect(running.unacknowledged(queue: "q") == 1)
     }
 
@@ -340,9 +341,9 @@ import TestSupport
         let running = RunningJobs(ackAllowance: 0)
         // Rescued and claimed here again while its first ending waits: two attempts, acknowledged apart.
         #expect(running.reserve(Self.job(7, token: 1), deadline: .now + .seconds(60)))
-        _ = running.finish(7, awaitingAck: true)
+        _ = running.finish(RunningJobs.Attempt(jobID: 7, leaseToken: 1), awaitingAck: true)
         #expect(running.reserve(Self.job(7, token: 2), deadline: .now + .seconds(60)))
-        _ = running.finish(7, awaitingAck: true)
+        _ = running.finish(RunningJobs.Attempt(jobID: 7, leaseToken: 2), awaitingAck: true)
         #expect(running.unacknowledged(queue: "q") == 2)
         _ = running.acknowledged([RunningJobs.Attempt(jobID: 7, leaseToken: 2)])
         _ = running.acknowledged([RunningJobs.Attempt(jobID: 7, leaseToken: 1)])
@@ -350,7 +351,34 @@ import TestSupport
         #expect(running.free(queue: "q", slots: 2) == 2)
         // An attempt stopped with its lease lost records nothing to acknowledge.
         #expect(running.reserve(Self.job(8), deadline: .now + .seconds(60)))
-        _ = running.finish(8, awaitingAck: false)
+        _ = running.finish(RunningJobs.Attempt(jobID: 8, leaseToken: 1), awaitingAck: false)
         #expect(running.unacknowledged(queue: "q") == 0)
+    }
+
+    /// A job rescued from this worker (its heartbeat missed) and claimed here again under the next
+    /// token while the first attempt still runs: both hold a slot until they end, the first is
+    /// stopped with its lease lost, and each ends under its own attempt.
+    @Test(.timeLimit(.minutes(1))) func anEarlierAttemptOfAJobClaimedAgainUnderANewTokenIsStoppedAndKeepsItsOwnSlot() async {
+        let running = RunningJobs(ackAllowance: 0)
+        let first = RunningJobs.Attempt(jobID: 11, leaseToken: 1), second = RunningJobs.Attempt(jobID: 11, leaseToken: 2)
+        #expect(running.reserve(Self.job(11, token: 1), deadline: .now + .seconds(60)))
+        let task = Task { while !Task.isCancelled { await Task.yield() } }
+        running.attach(first, task: task)
+        #expect(running.reserve(Self.job(11, token: 2), deadline: .now + .seconds(60)))
+        await task.value
+        #expect(running.stopReason(of: first) == .leaseLost)
+        #expect(running.stopReason(of: second) == nil)
+        #expect(running.running(queue: "q") == 2)
+        #expect(Set(running.leases().map(\.leaseToken)) == [1, 2])
+        // The first attempt ends with nothing recorded; the second's ending awaits its ack.
+        #expect(!running.finish(first, awaitingAck: false))
+        #expect(running.running(queue: "q") == 1 && running.unacknowledged(queue: "q") == 0)
+        // A cancellation of the job reaches the attempt under way.
+        running.stop(jobID: 11, reason: .cancelRequested)
+        #expect(running.stopReason(of: second) == .cancelRequested)
+        #expect(!running.finish(second, awaitingAck: true))
+        #expect(running.running(queue: "q") == 0 && running.unacknowledged(queue: "q") == 1)
+        #expect(running.acknowledged([second]) == [second: "q"])
+        #expect(running.free(queue: "q", slots: 2) == 2)
     }
 }

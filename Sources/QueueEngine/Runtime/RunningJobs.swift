@@ -20,13 +20,27 @@ final class RunningJobs: Sendable {
         var stopReason: StopReason?
     }
 
+    /// One claim of a job: a job rescued and claimed again gets the next lease token.
     struct Attempt: Hashable {
         let jobID: Int64
         let leaseToken: Int32
+
+        init(jobID: Int64, leaseToken: Int32) {
+            self.jobID = jobID
+            self.leaseToken = leaseToken
+        }
+
+        init(_ job: ClaimedJob) {
+            self.init(jobID: job.id, leaseToken: job.leaseToken)
+        }
     }
 
     private struct State {
-        var entries: [Int64: Entry] = [:]
+        /// Running attempts by attempt, not job: an earlier attempt of a job claimed here again under
+        /// a new token keeps its own entry (and slot) until its task ends.
+        var entries: [Attempt: Entry] = [:]
+        /// Each running job's newest lease token: older attempts of it are stopped already.
+        var newestToken: [Int64: Int32] = [:]
         var perQueue: [String: Int] = [:]
         /// Slots promised to claims under way, so concurrent claimers never exceed a queue's slots.
         var claiming: [String: Int] = [:]
@@ -40,6 +54,17 @@ final class RunningJobs: Sendable {
 
         /// Slots held by uncommitted endings beyond the allowance.
         func ackDebt(_ queue: String, allowance: Int) -> Int { max(0, (unacked[queue] ?? 0) - allowance) }
+
+        /// Marks those of `attempts` running and not stopped yet with `reason`; returns their tasks, to
+        /// be cancelled once the lock is let go.
+        mutating func stop(_ attempts: [Attempt], reason: StopReason) -> [Task<Void, Never>] {
+            var tasks: [Task<Void, Never>] = []
+            for attempt in attempts where entries[attempt] != nil && entries[attempt]?.stopReason == nil {
+                entries[attempt]?.stopReason = reason
+                if let task = entries[attempt]?.task { tasks.append(task) }
+            }
+            return tasks
+        }
     }
 
     private let state = Mutex(State())
@@ -56,25 +81,33 @@ final class RunningJobs: Sendable {
     /// attempt end with nothing to record (its lease seemed lost) or its ending be refused as stale
     /// (written before the new claim), the worker gives the new claim back (`finish`,
     /// `claimedAgain(among:)`) instead of leaving it held by no one until its lease expires.
+    /// An earlier attempt of the job still running here (under an older token) lost its lease to this
+    /// claim: it is stopped, and nothing it ends with is recorded.
     func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) -> Bool {
-        state.withLock { state in
-            let attempt = Attempt(jobID: job.id, leaseToken: job.leaseToken)
-            if state.entries[job.id]?.job.leaseToken == job.leaseToken || state.unackedQueue[attempt] != nil {
+        let (reserved, superseded) = state.withLock { state -> (Bool, [Task<Void, Never>]) in
+            let attempt = Attempt(job)
+            if state.entries[attempt] != nil || state.unackedQueue[attempt] != nil {
                 state.claimedAgain.insert(attempt)
-                return false
+                return (false, [])
             }
-            state.entries[job.id] = Entry(job: job, deadline: deadline)
+            var superseded: [Task<Void, Never>] = []
+            if let older = state.newestToken.updateValue(job.leaseToken, forKey: job.id) {
+                superseded = state.stop([Attempt(jobID: job.id, leaseToken: older)], reason: .leaseLost)
+            }
+            state.entries[attempt] = Entry(job: job, deadline: deadline)
             state.perQueue[job.queue, default: 0] += 1
-            return true
+            return (true, superseded)
         }
+        for task in superseded { task.cancel() }
+        return reserved
     }
 
     /// Attaches the attempt's task; a stop that came before the task existed takes effect now.
-    func attach(_ id: Int64, task: Task<Void, Never>) {
+    func attach(_ attempt: Attempt, task: Task<Void, Never>) {
         let cancelNow = state.withLock { state -> Bool in
-            guard state.entries[id] != nil else { return false }
-            state.entries[id]?.task = task
-            return state.entries[id]?.stopReason != nil
+            guard state.entries[attempt] != nil else { return false }
+            state.entries[attempt]?.task = task
+            return state.entries[attempt]?.stopReason != nil
         }
         if cancelNow { task.cancel() }
     }
@@ -83,11 +116,11 @@ final class RunningJobs: Sendable {
     /// `acknowledged` is told. Returns whether the attempt was claimed here again while it ran: with
     /// no ending of its own it then awaits the ack of giving that claim back, which its caller sends.
     @discardableResult
-    func finish(_ id: Int64, awaitingAck: Bool) -> Bool {
+    func finish(_ attempt: Attempt, awaitingAck: Bool) -> Bool {
         state.withLock { state in
-            guard let entry = state.entries.removeValue(forKey: id) else { return false }
+            guard let entry = state.entries.removeValue(forKey: attempt) else { return false }
+            if state.newestToken[attempt.jobID] == attempt.leaseToken { state.newestToken[attempt.jobID] = nil }
             state.perQueue[entry.job.queue, default: 1] -= 1
-            let attempt = Attempt(jobID: id, leaseToken: entry.job.leaseToken)
             let claimedAgain = !awaitingAck && state.claimedAgain.remove(attempt) != nil
             if awaitingAck || claimedAgain, state.unackedQueue.updateValue(entry.job.queue, forKey: attempt) == nil {
                 state.unacked[entry.job.queue, default: 0] += 1
@@ -124,20 +157,24 @@ final class RunningJobs: Sendable {
     }
 
     /// Cancels an attempt's task, remembering why; the first reason wins.
-    func stop(_ id: Int64, reason: StopReason) {
-        let task = state.withLock { state -> Task<Void, Never>? in
-            guard state.entries[id] != nil, state.entries[id]?.stopReason == nil else { return nil }
-            state.entries[id]?.stopReason = reason
-            return state.entries[id]?.task
+    func stop(_ attempt: Attempt, reason: StopReason) {
+        for task in state.withLock({ $0.stop([attempt], reason: reason) }) { task.cancel() }
+    }
+
+    /// Stops the job's newest attempt here (a cancellation is for the job; older ones are stopped).
+    func stop(jobID: Int64, reason: StopReason) {
+        let tasks = state.withLock { state -> [Task<Void, Never>] in
+            guard let token = state.newestToken[jobID] else { return [] }
+            return state.stop([Attempt(jobID: jobID, leaseToken: token)], reason: reason)
         }
-        task?.cancel()
+        for task in tasks { task.cancel() }
     }
 
     func stopAll(reason: StopReason) {
-        for id in state.withLock({ Array($0.entries.keys) }) { stop(id, reason: reason) }
+        for task in state.withLock({ $0.stop(Array($0.entries.keys), reason: reason) }) { task.cancel() }
     }
 
-    func stopReason(of id: Int64) -> StopReason? { state.withLock { $0.entries[id]?.stopReason } }
+    func stopReason(of attempt: Attempt) -> StopReason? { state.withLock { $0.entries[attempt]?.stopReason } }
 
     /// Jobs of `queue` running here.
     func running(queue: String) -> Int {
@@ -168,12 +205,13 @@ final class RunningJobs: Sendable {
     var count: Int { state.withLock { $0.entries.count } }
 
     func leases() -> [(id: Int64, leaseToken: Int32)] {
-        state.withLock { state in state.entries.values.map { ($0.job.id, $0.job.leaseToken) } }
+        state.withLock { state in state.entries.keys.map { ($0.jobID, $0.leaseToken) } }
     }
 
-    func overdue(at now: ContinuousClock.Instant) -> [Int64] {
+    func overdue(at now: ContinuousClock.Instant) -> [Attempt] {
         state.withLock { state in
-            state.entries.values.filter { $0.stopReason == nil && $0.deadline <= now }.map(\.job.id)
+            state.entries.filter { $0.value.stopReason == nil && $0.value.deadline <= now }.map(\.key)
         }
     }
 }
+

@@ -212,7 +212,7 @@ public final class Worker: Service, Sendable {
             case .wake(let queue):
                 if fetchSignals[queue] != nil { signalFetch([queue]) }
             case .cancel(let jobID):
-                running.stop(jobID, reason: .cancelRequested)
+                running.stop(jobID: jobID, reason: .cancelRequested)
             case .disconnected:
                 EngineMetrics.shared.redis(connected: false)
             }
@@ -230,7 +230,7 @@ public final class Worker: Service, Sendable {
         EngineMetrics.shared.started(job, metrics)
         reportSlots(job.queue)
         let task = Task { await self.execute(job, entry: entry, timeout: timeout, metrics: metrics) }
-        running.attach(job.id, task: task)
+        running.attach(RunningJobs.Attempt(job), task: task)
     }
 
     private func execute(_ job: ClaimedJob, entry: JobRegistry.Entry?, timeout: Duration, metrics: EngineMetrics.AttemptHandles) async {
@@ -274,7 +274,7 @@ public final class Worker: Service, Sendable {
             } catch let error as JobRegistry.UndecodableArguments {
                 result = .discarded(error: error.description)
             } catch {
-                switch running.stopReason(of: job.id) {
+                switch running.stopReason(of: RunningJobs.Attempt(job)) {
                 case .cancelRequested?: result = .cancelled(reason: "cancelled on request")
                 case .timedOut?: result = Self.failure(job, "timed out after \(timeout)", policy: entry.defaults.retryPolicy)
                 case .shutdown?: result = .released
@@ -287,7 +287,7 @@ public final class Worker: Service, Sendable {
         }
         // Claimed here again while it ran (a claim PostgreSQL forgot in a crash), an attempt whose lease
         // seemed lost gives that claim back rather than leave it held by no one until its lease expires.
-        let claimedAgain = running.finish(job.id, awaitingAck: result != nil)
+        let claimedAgain = running.finish(RunningJobs.Attempt(job), awaitingAck: result != nil)
         let ending = result ?? (claimedAgain ? .released : nil)
         reportSlots(job.queue)
         Self.recordSpan(trace, job, start: spanStart, result: ending)
@@ -371,9 +371,10 @@ public final class Worker: Service, Sendable {
             do {
                 let held = try await store.heartbeat(leases + unflushed, lease: configuration.lease, workerID: configuration.id)
                 for lease in leases {
+                    let attempt = RunningJobs.Attempt(jobID: lease.id, leaseToken: lease.leaseToken)
                     switch held[lease.id] {
-                    case nil: running.stop(lease.id, reason: .leaseLost)
-                    case true?: running.stop(lease.id, reason: .cancelRequested)
+                    case nil: running.stop(attempt, reason: .leaseLost)
+                    case true?: running.stop(attempt, reason: .cancelRequested)
                     case false?: break
                     }
                 }
@@ -402,7 +403,7 @@ public final class Worker: Service, Sendable {
     private func timeoutLoop() async {
         while true {
             do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
-            for id in running.overdue(at: .now) { running.stop(id, reason: .timedOut) }
+            for attempt in running.overdue(at: .now) { running.stop(attempt, reason: .timedOut) }
         }
     }
 }
