@@ -9,8 +9,22 @@ import TestSupport
     /// batches: kept at the size it started with, it wrote one ending per transaction for as long as
     /// endings kept coming, and a busy worker fell to a few thousand jobs a second.
     @Test func aBacklogThatBuildsDuringAFlushIsWrittenInFullBatches() async throws {
+        let written = try await batchSizes(total: 201, maxBatch: 50, concurrency: 1)
+        #expect(written.first == 1)
+        #expect(written.count == 1 + 200 / 50, "batch sizes: \(written)")
+    }
+
+    /// A lone flush takes the whole backlog (up to a full batch): the backlog is shared among the
+    /// flushes running, not among as many as may run, which wrote it in half batches.
+    @Test func aLoneFlushTakesTheWholeBacklog() async throws {
+        let written = try await batchSizes(total: 201, maxBatch: 500, concurrency: 2)
+        #expect(written == [1, 200], "batch sizes: \(written)")
+    }
+
+    /// Adds one ending, then the rest while the flush that took it is still running; returns the
+    /// sizes of the batches written, and checks every ending was committed.
+    private func batchSizes(total: Int, maxBatch: Int, concurrency: Int) async throws -> [Int] {
         try await TestHarness.with { harness in
-            let (total, maxBatch) = (201, 50)
             let jobs = try (0..<total).map { _ in try NewJob(ScriptedJob.self, ScriptArgs(actions: [.succeed]),
                                                              options: JobOptions(queue: harness.queueName)) }
             try await harness.queue.enqueueMany(jobs)
@@ -18,7 +32,7 @@ import TestSupport
             #expect(claimed.count == total)
             let completions = claimed.map { Completion(jobID: $0.id, leaseToken: $0.leaseToken, result: .completed(resultJSON: nil)) }
 
-            let batcher = CompletionBatcher(store: harness.store, workerID: "w", delay: .zero, maxBatch: maxBatch, concurrency: 1,
+            let batcher = CompletionBatcher(store: harness.store, workerID: "w", delay: .zero, maxBatch: maxBatch, concurrency: concurrency,
                                             logger: harness.logger)
             let sizes = Mutex<[Int]>([])
             batcher.onCommitted { batch, _ in
@@ -35,10 +49,8 @@ import TestSupport
             batcher.finish()
             await flusher.value
 
-            let written = sizes.withLock { $0 }
-            #expect(written.first == 1)
-            #expect(written.count == 1 + (total - 1) / maxBatch, "batch sizes: \(written)")
             #expect(try await harness.countByState() == [.completed: total])
+            return sizes.withLock { $0 }
         }
     }
 }

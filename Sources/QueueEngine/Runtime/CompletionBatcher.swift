@@ -19,6 +19,8 @@ final class CompletionBatcher: Sendable {
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let staleCount = Atomic<Int>(0)
+    /// Flushes under way, which share the backlog between them.
+    private let activeFlushes = Atomic<Int>(0)
     private let committedHandler = Mutex<CommittedHandler?>(nil)
 
     /// The handler is held by a class: a closure kept in the `Mutex` itself came back from every
@@ -89,12 +91,16 @@ final class CompletionBatcher: Sendable {
     private func flushAll(batchSize: Int, retryingFor limit: Duration?) async {
         let started = ContinuousClock.now
         var backoff: Duration = .milliseconds(50)
+        activeFlushes.add(1, ordering: .relaxed)
+        defer { activeFlushes.subtract(1, ordering: .relaxed) }
         while true {
+            let sharers = max(1, activeFlushes.load(ordering: .relaxed))
             let batch = pending.withLock { pending -> [Completion] in
                 // What piled up while the last batch committed sets the next one's size, not only the
                 // size the flush started with: started for one ending, a flush kept at one per
                 // transaction while thousands waited, and a busy worker fell to a few thousand jobs/s.
-                let size = min(maxBatch, max(batchSize, (pending.count + concurrency - 1) / concurrency))
+                // The backlog is shared among the flushes running, not the most that may run.
+                let size = min(maxBatch, max(batchSize, (pending.count + sharers - 1) / sharers))
                 let batch = Array(pending.prefix(max(1, size)))
                 pending.removeFirst(batch.count)
                 return batch
