@@ -57,9 +57,15 @@ import TestSupport
 
             try await harness.store.reportProgress(jobID: id, leaseToken: first.leaseToken, workerID: "first", percent: 50, message: "old")
             #expect(try await harness.store.heartbeat([(id, first.leaseToken)], lease: .seconds(60), workerID: "first").isEmpty)
+            // Every arm of the ack refuses it: the general update, the short one for plain
+            // completions, and the delete of a kind whose rows go at completion.
             let done = Completion.Result.completed(resultJSON: #"{"by":"first"}"#)
-            #expect(try await harness.store.acknowledge([Completion(jobID: id, leaseToken: first.leaseToken, result: done)],
-                                                        workerID: "first") == [id])
+            let plain = Completion.Result.completed(resultJSON: nil)
+            for completion in [Completion(jobID: id, leaseToken: first.leaseToken, result: done),
+                               Completion(jobID: id, leaseToken: first.leaseToken, result: plain),
+                               Completion(jobID: id, leaseToken: first.leaseToken, result: plain, deleteIfCompleted: true)] {
+                #expect(try await harness.store.acknowledge([completion], workerID: "first") == [id], "\(completion)")
+            }
             let running = try await harness.job(id)
             #expect(running.state == .running && running.workerID == "second")
             #expect(running.progress == nil || running.progress == 0)
