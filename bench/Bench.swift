@@ -44,6 +44,11 @@ struct Bench {
     }
 }
 
+/// What `--only` picks from; the suite runs them in its own order.
+enum BenchScenario: String, CaseIterable, Sendable {
+    case enqueue, burndown, ceiling, wakeup, history, rss, http, conversation, voice
+}
+
 /// Command-line choices: sizes can be lowered for a quick run (`--quick`).
 struct BenchOptions: Sendable {
     var sequentialEnqueues = 5_000
@@ -55,11 +60,10 @@ struct BenchOptions: Sendable {
     var workerBinary: String?
     var apiBinary: String?
     var resultsFile = "bench/results/latest.json"
-    var only: Set<String> = []
+    var only: Set<BenchScenario> = []
     /// Runs of each throughput and latency scenario; the table shows each figure's median.
     var repeats = 1
 
-    static let scenarios: Set = ["enqueue", "burndown", "ceiling", "wakeup", "history", "rss", "http", "conversation", "voice"]
     static let usage = "use --quick, --only a,b, --repeat N, --worker-binary PATH, --api-binary PATH, --results FILE"
 
     /// An argument the bench does not take.
@@ -78,12 +82,13 @@ struct BenchOptions: Sendable {
             case "--api-binary": apiBinary = iterator.next()
             case "--results": resultsFile = iterator.next() ?? resultsFile
             case "--only":
-                only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
-                let unknown = only.subtracting(Self.scenarios).sorted()
-                guard !only.isEmpty, unknown.isEmpty else {
-                    throw Refused(description: "--only takes scenarios among \(Self.scenarios.sorted().joined(separator: ",")); "
+                let names = (iterator.next() ?? "").split(separator: ",").map(String.init)
+                let unknown = names.filter { BenchScenario(rawValue: $0) == nil }
+                guard !names.isEmpty, unknown.isEmpty else {
+                    throw Refused(description: "--only takes scenarios among \(BenchScenario.allCases.map(\.rawValue).joined(separator: ",")); "
                                   + "unknown: \(unknown.joined(separator: ","))")
                 }
+                only = Set(names.compactMap(BenchScenario.init(rawValue:)))
             case "--repeat":
                 guard let text = iterator.next(), let count = Int(text), (1...9).contains(count) else {
                     throw Refused(description: "--repeat takes a count from 1 to 9")

@@ -6,7 +6,8 @@ import QueueEngine
 /// `POST /api/jobs` from many connections. Every 202 must be a committed job: the jobs of the
 /// bench's workspace are counted against wrk's accepted responses before they are deleted. The same
 /// server's `GET /health/live` (no database, no body) from as many connections right after is the
-/// route's ceiling on this machine in this run; the enqueue rate is reported against it.
+/// route's ceiling on this machine in this run; the enqueue rate is reported against it, and against
+/// the bench's own engine enqueuing as many jobs one by one from as many callers (no HTTP at all).
 extension BenchSuite {
     static let httpConnections = 64
     static let httpDuration = 10
@@ -46,7 +47,9 @@ extension BenchSuite {
         ]))
         let enqueueRate = Double(report.accepted) / report.seconds
         let healthRate = Double(health.accepted) / health.seconds
+        let inProcess = try await concurrentEnqueue(callers: Self.httpConnections, name: BenchRatios.inProcessEnqueue)
         return [
+            inProcess,
             BenchResult(name: BenchRatios.httpEnqueue, value: enqueueRate,
                         unit: "jobs/s", target: nil, higherIsBetter: true),
             BenchResult(name: BenchRatios.health, value: healthRate,

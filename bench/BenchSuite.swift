@@ -20,20 +20,20 @@ struct BenchSuite: Sendable {
         try await client.query("DELETE FROM queue_jobs WHERE queue LIKE 'bench-%'", logger: logger)
         try await vacuum()
         var results: [BenchResult] = []
-        func wanted(_ name: String) -> Bool { options.only.isEmpty || options.only.contains(name) }
-        if wanted("enqueue") {
+        func wanted(_ scenario: BenchScenario) -> Bool { options.only.isEmpty || options.only.contains(scenario) }
+        if wanted(.enqueue) {
             results += try await repeated { [try await sequentialEnqueue(), try await concurrentEnqueue()] + (try await batchEnqueue()) }
         }
-        if wanted("burndown") { results += try await repeated { [try await burnDown(deleting: false), try await burnDown(deleting: true)] } }
-        if wanted("wakeup") { results += try await repeated { try await wakeupLatency() } }
-        if wanted("history") { results += try await claimWithHistory() }
-        if wanted("rss"), let binary = options.workerBinary { results.append(try await workerRSS(binary: binary)) }
-        if wanted("http"), let binary = options.apiBinary { results += try await repeated { try await httpEnqueue(apiBinary: binary) } }
-        if wanted("conversation"), let binary = options.apiBinary {
+        if wanted(.burndown) { results += try await repeated { [try await burnDown(deleting: false), try await burnDown(deleting: true)] } }
+        if wanted(.wakeup) { results += try await repeated { try await wakeupLatency() } }
+        if wanted(.history) { results += try await claimWithHistory() }
+        if wanted(.rss), let binary = options.workerBinary { results.append(try await workerRSS(binary: binary)) }
+        if wanted(.http), let binary = options.apiBinary { results += try await repeated { try await httpEnqueue(apiBinary: binary) } }
+        if wanted(.conversation), let binary = options.apiBinary {
             results += try await repeated { try await conversationTurns(apiBinary: binary) }
         }
-        if wanted("voice"), let binary = options.apiBinary { results += try await repeated { try await voiceToVoice(apiBinary: binary) } }
-        if wanted("ceiling") { results += try await repeated { try await ceiling() } }
+        if wanted(.voice), let binary = options.apiBinary { results += try await repeated { try await voiceToVoice(apiBinary: binary) } }
+        if wanted(.ceiling) { results += try await repeated { try await ceiling() } }
         try await client.query("DELETE FROM queue_jobs WHERE queue LIKE \(runID + "%")", logger: logger)
         return results
     }
@@ -78,20 +78,19 @@ struct BenchSuite: Sendable {
                            unit: "jobs/s", target: nil, higherIsBetter: true)
     }
 
-    func concurrentEnqueue() async throws -> BenchResult {
-        let name = "\(runID)-conc"
+    func concurrentEnqueue(callers: Int = 16, name row: String = BenchRatios.concurrent) async throws -> BenchResult {
+        let name = "\(runID)-conc\(callers)"
         let job = try noopJob(name)
-        let perClient = options.concurrentEnqueues / 16
+        let perClient = options.concurrentEnqueues / callers
         let elapsed = try await ContinuousClock().measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<16 {
+                for _ in 0..<callers {
                     group.addTask { for _ in 0..<perClient { try await queue.enqueue(job) } }
                 }
                 try await group.waitForAll()
             }
         }
-        return BenchResult(name: BenchRatios.concurrent, value: rate(perClient * 16, elapsed),
-                           unit: "jobs/s", target: nil, higherIsBetter: true)
+        return BenchResult(name: row, value: rate(perClient * callers, elapsed), unit: "jobs/s", target: nil, higherIsBetter: true)
     }
 
     /// Batches of 10k (the issue's figure) and of 1k, the smallest batch that goes in by COPY.
@@ -242,11 +241,12 @@ struct BenchSuite: Sendable {
 
     // MARK: Worker process memory
 
-    /// Peak RSS of a real worker process after it burnt down 100,000 canary jobs (the issue's figure).
+    /// Peak RSS of a real worker process after it burnt down as many canary jobs as the burn-down
+    /// (100,000, the issue's figure; 20,000 with `--quick`).
     func workerRSS(binary: String) async throws -> BenchResult {
         let name = "\(runID)-rss"
         let job = try NewJob(CanaryJob.self, CanaryJob.Args(), options: JobOptions(queue: name))
-        for _ in 0..<10 { try await queue.enqueueMany(Array(repeating: job, count: 10_000)) }
+        for _ in 0..<max(1, options.burnDownJobs / 10_000) { try await queue.enqueueMany(Array(repeating: job, count: 10_000)) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.environment = ProcessInfo.processInfo.environment.merging([
