@@ -96,7 +96,8 @@ private final class Race<T: Sendable>: Sendable {
 final class DeadlineMonitor: Sendable {
     static let shared = DeadlineMonitor()
     static let tick: Duration = .milliseconds(10)
-    static let idleTicks = 100
+    /// Empty ticks after which the task ends (a second).
+    let idleTicks: Int
 
     struct Entry: Sendable {
         let limit: Duration?
@@ -114,6 +115,10 @@ final class DeadlineMonitor: Sendable {
     }
 
     private let state = Mutex(State())
+
+    init(idleTicks: Int = 100) {
+        self.idleTicks = idleTicks
+    }
 
     /// Keeps `entry` until `forget`; its `fail` is called at most once per tick that finds it due.
     func keep(_ entry: Entry) -> UInt64 {
@@ -133,6 +138,9 @@ final class DeadlineMonitor: Sendable {
 
     var kept: Int { state.withLock { $0.entries.count } }
 
+    /// Whether the monitor's task is under way (it ends when idle and starts with the next entry).
+    var isRunning: Bool { state.withLock { $0.running } }
+
     private func run() async {
         while true {
             try? await Task.sleep(for: Self.tick)
@@ -140,7 +148,7 @@ final class DeadlineMonitor: Sendable {
             let due = state.withLock { state -> [Entry]? in
                 if state.entries.isEmpty {
                     state.idle += 1
-                    if state.idle >= Self.idleTicks {
+                    if state.idle >= self.idleTicks {
                         state.running = false
                         state.idle = 0
                         return nil

@@ -53,4 +53,35 @@ import Testing
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
     }
+
+    /// The monitor's task ends once it has nothing to keep and starts again with the next entry,
+    /// whose limit is then kept like any other.
+    @Test func theMonitorStartsAgainAfterItWentIdle() async throws {
+        let monitor = DeadlineMonitor(idleTicks: 2)
+        let failures = Atomic<Int>(0)
+        func entry(_ limit: Duration) -> DeadlineMonitor.Entry {
+            DeadlineMonitor.Entry(limit: limit, deadline: .now + limit, watch: nil, nextLook: nil,
+                                  fail: { _ in failures.add(1, ordering: .relaxed) })
+        }
+        monitor.forget(monitor.keep(entry(.seconds(3_600))))
+        #expect(monitor.isRunning)
+        try await waitUntil { !monitor.isRunning }
+        _ = monitor.keep(entry(.milliseconds(30)))
+        #expect(monitor.isRunning)
+        try await waitUntil { failures.load(ordering: .relaxed) == 1 }
+        #expect(monitor.kept == 0, "a past deadline is forgotten once it failed its entry")
+        try await waitUntil { !monitor.isRunning }
+    }
+
+    /// Polls `condition` until it holds, failing after ten seconds.
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let until = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < until else {
+                Issue.record("condition not met within 10 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
 }
