@@ -21,6 +21,30 @@ import TestSupport
         #expect(written == [1, 200], "batch sizes: \(written)")
     }
 
+    /// A backlog found at a signal is shared evenly among the flushes started for it: counted only
+    /// once each had started, the first took up to a full batch and left the others less or nothing.
+    @Test func concurrentFlushesShareTheBacklogEvenly() async throws {
+        try await TestHarness.with { harness in
+            let total = 400
+            let jobs = try (0..<total).map { _ in try NewJob(ScriptedJob.self, ScriptArgs(actions: [.succeed]),
+                                                             options: JobOptions(queue: harness.queueName)) }
+            try await harness.queue.enqueueMany(jobs)
+            let claimed = try await harness.store.claim(queue: harness.queueName, limit: total, workerID: "w", lease: .seconds(60))
+            #expect(claimed.count == total)
+            let batcher = CompletionBatcher(store: harness.store, workerID: "w", delay: .zero, maxBatch: 200, concurrency: 4,
+                                            logger: harness.logger)
+            let sizes = Mutex<[Int]>([])
+            batcher.onCommitted { batch, _ in sizes.withLock { $0.append(batch.count) } }
+            for job in claimed { batcher.add(Completion(jobID: job.id, leaseToken: job.leaseToken, result: .completed(resultJSON: nil))) }
+            let flusher = Task { await batcher.run() }
+            try await expectEventually(timeout: .seconds(30)) { sizes.withLock { $0.reduce(0, +) } == total }
+            batcher.finish()
+            await flusher.value
+            #expect(sizes.withLock { $0 } == [100, 100, 100, 100])
+            #expect(try await harness.countByState() == [.completed: total])
+        }
+    }
+
     /// Adds one ending, then the rest while the flush that took it is still running; returns the
     /// sizes of the batches written, and checks every ending was committed.
     private func batchSizes(total: Int, maxBatch: Int, concurrency: Int) async throws -> [Int] {

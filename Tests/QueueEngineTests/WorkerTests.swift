@@ -370,15 +370,36 @@ import TestSupport
         #expect(running.stopReason(of: second) == nil)
         #expect(running.running(queue: "q") == 2)
         #expect(Set(running.leases().map(\.leaseToken)) == [1, 2])
+        // A cancellation of the job, while both run, reaches the attempt under way.
+        running.stop(jobID: 11, reason: .cancelRequested)
+        #expect(running.stopReason(of: second) == .cancelRequested)
+        #expect(running.stopReason(of: first) == .leaseLost)
         // The first attempt ends with nothing recorded; the second's ending awaits its ack.
         #expect(!running.finish(first, awaitingAck: false))
         #expect(running.running(queue: "q") == 1 && running.unacknowledged(queue: "q") == 0)
-        // A cancellation of the job reaches the attempt under way.
-        running.stop(jobID: 11, reason: .cancelRequested)
-        #expect(running.stopReason(of: second) == .cancelRequested)
         #expect(!running.finish(second, awaitingAck: true))
         #expect(running.running(queue: "q") == 0 && running.unacknowledged(queue: "q") == 1)
         #expect(running.acknowledged([second]) == [second: "q"])
         #expect(running.free(queue: "q", slots: 2) == 2)
+    }
+
+    /// Two claims of one job started out of order (the newer reserved first): the older attempt
+    /// starts stopped, the newer runs on; whichever ends first, the job's newest token stays right.
+    @Test func anOlderAttemptReservedAfterANewerOneStartsStopped() {
+        let running = RunningJobs(ackAllowance: 0)
+        let older = RunningJobs.Attempt(jobID: 12, leaseToken: 1), newer = RunningJobs.Attempt(jobID: 12, leaseToken: 2)
+        #expect(running.reserve(Self.job(12, token: 2), deadline: .now + .seconds(60)))
+        #expect(running.reserve(Self.job(12, token: 1), deadline: .now + .seconds(60)))
+        #expect(running.stopReason(of: older) == .leaseLost)
+        #expect(running.stopReason(of: newer) == nil)
+        // The newer ends first; a cancellation then finds no attempt to stop, the older keeps its reason.
+        #expect(!running.finish(newer, awaitingAck: true))
+        running.stop(jobID: 12, reason: .cancelRequested)
+        #expect(running.stopReason(of: older) == .leaseLost)
+        #expect(!running.finish(older, awaitingAck: false))
+        #expect(running.running(queue: "q") == 0)
+        // A third claim is the newest again and runs.
+        #expect(running.reserve(Self.job(12, token: 3), deadline: .now + .seconds(60)))
+        #expect(running.stopReason(of: RunningJobs.Attempt(jobID: 12, leaseToken: 3)) == nil)
     }
 }

@@ -15,11 +15,11 @@ final class CompletionBatcher: Sendable {
     private let pending = Mutex<[Completion]>([])
     /// Completions being written right now; with `pending`, their leases are still renewed so a slow
     /// flush never lets a finished job's lease lapse into a rescue and a second run.
-    private let flushing = Mutex<[Int64: Int32]>([:])
+    private let flushing = Mutex<Set<RunningJobs.Attempt>>([])
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let staleCount = Atomic<Int>(0)
-    /// Flushes under way, which share the backlog between them.
+    /// Flushes under way (counted by `run`), which share the backlog between them.
     private let activeFlushes = Atomic<Int>(0)
     private let committedHandler = Mutex<CommittedHandler?>(nil)
 
@@ -72,11 +72,20 @@ final class CompletionBatcher: Sendable {
             let backlog = pending.withLock { $0.count }
             let flushes = min(concurrency, max(1, backlog / max(1, maxBatch / 4)))
             let batchSize = min(maxBatch, (backlog + flushes - 1) / flushes)
+            // Counted before any starts, so the first to start shares the backlog with the others.
+            activeFlushes.add(flushes, ordering: .relaxed)
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<flushes { group.addTask { await self.flushAll(batchSize: batchSize, retryingFor: nil) } }
+                for _ in 0..<flushes {
+                    group.addTask {
+                        await self.flushAll(batchSize: batchSize, retryingFor: nil)
+                        self.activeFlushes.subtract(1, ordering: .relaxed)
+                    }
+                }
             }
         }
+        activeFlushes.add(1, ordering: .relaxed)
         await flushAll(batchSize: maxBatch, retryingFor: .seconds(10))
+        activeFlushes.subtract(1, ordering: .relaxed)
     }
 
     func finish() { continuation.finish() }
@@ -84,15 +93,13 @@ final class CompletionBatcher: Sendable {
     /// Leases of endings not yet committed, for the heartbeat.
     func unflushedLeases() -> [(id: Int64, leaseToken: Int32)] {
         let queued = pending.withLock { $0.map { ($0.jobID, $0.leaseToken) } }
-        let writing = flushing.withLock { $0.map { ($0.key, $0.value) } }
+        let writing = flushing.withLock { $0.map { ($0.jobID, $0.leaseToken) } }
         return queued + writing
     }
 
     private func flushAll(batchSize: Int, retryingFor limit: Duration?) async {
         let started = ContinuousClock.now
         var backoff: Duration = .milliseconds(50)
-        activeFlushes.add(1, ordering: .relaxed)
-        defer { activeFlushes.subtract(1, ordering: .relaxed) }
         while true {
             let sharers = max(1, activeFlushes.load(ordering: .relaxed))
             let batch = pending.withLock { pending -> [Completion] in
@@ -106,8 +113,9 @@ final class CompletionBatcher: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = completion.leaseToken } }
-            defer { flushing.withLock { flushing in for completion in batch { flushing[completion.jobID] = nil } } }
+            let attempts = batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) }
+            flushing.withLock { $0.formUnion(attempts) }
+            defer { flushing.withLock { $0.subtract(attempts) } }
             do {
                 let stale = try await store.acknowledge(batch, workerID: workerID)
                 committed(batch, stale: Set(stale))

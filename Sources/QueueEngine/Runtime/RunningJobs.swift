@@ -82,7 +82,8 @@ final class RunningJobs: Sendable {
     /// (written before the new claim), the worker gives the new claim back (`finish`,
     /// `claimedAgain(among:)`) instead of leaving it held by no one until its lease expires.
     /// An earlier attempt of the job still running here (under an older token) lost its lease to this
-    /// claim: it is stopped, and nothing it ends with is recorded.
+    /// claim: it is stopped, and nothing it ends with is recorded. An attempt that arrives after a
+    /// newer one of its job (two claims started out of order) starts stopped the same way.
     func reserve(_ job: ClaimedJob, deadline: ContinuousClock.Instant) -> Bool {
         let (reserved, superseded) = state.withLock { state -> (Bool, [Task<Void, Never>]) in
             let attempt = Attempt(job)
@@ -90,11 +91,14 @@ final class RunningJobs: Sendable {
                 state.claimedAgain.insert(attempt)
                 return (false, [])
             }
+            var entry = Entry(job: job, deadline: deadline)
             var superseded: [Task<Void, Never>] = []
-            if let older = state.newestToken.updateValue(job.leaseToken, forKey: job.id) {
+            if let newest = state.newestToken[job.id], newest > job.leaseToken {
+                entry.stopReason = .leaseLost
+            } else if let older = state.newestToken.updateValue(job.leaseToken, forKey: job.id) {
                 superseded = state.stop([Attempt(jobID: job.id, leaseToken: older)], reason: .leaseLost)
             }
-            state.entries[attempt] = Entry(job: job, deadline: deadline)
+            state.entries[attempt] = entry
             state.perQueue[job.queue, default: 0] += 1
             return (true, superseded)
         }

@@ -250,7 +250,7 @@ public final class Worker: Service, Sendable {
         jobLogger.handler.metadata = metadata
         let started = ContinuousClock.now
         let spanStart = Span.now()
-        let result: Completion.Result?
+        var result: Completion.Result?
         if let entry {
             let store = self.store
             let workerID = configuration.id
@@ -285,8 +285,10 @@ public final class Worker: Service, Sendable {
         } else {
             result = .discarded(error: "unknown job kind \(job.kind): no handler is registered for it")
         }
-        // Claimed here again while it ran (a claim PostgreSQL forgot in a crash), an attempt whose lease
-        // seemed lost gives that claim back rather than leave it held by no one until its lease expires.
+        // An attempt whose lease was lost records nothing, even if its handler finished anyway: the
+        // ack would be refused. Claimed here again while it ran (a claim PostgreSQL forgot in a crash),
+        // such an attempt gives that claim back rather than leave it held by no one until its lease expires.
+        if running.stopReason(of: RunningJobs.Attempt(job)) == .leaseLost { result = nil }
         let claimedAgain = running.finish(RunningJobs.Attempt(job), awaitingAck: result != nil)
         let ending = result ?? (claimedAgain ? .released : nil)
         reportSlots(job.queue)
