@@ -125,6 +125,25 @@ import Testing
         #expect(await limiter.check(rule, key: "bucket").allowed)
     }
 
+    /// Scripts are called by their SHA-1; a Redis that lost them (restarted, `SCRIPT FLUSH`) gets
+    /// their text and answers, instead of the limiter falling back to this process's limits.
+    @Test func aRedisThatForgotTheScriptsIsSentTheirText() async throws {
+        let configuration = try #require(try APIHarness.configuration().redis)
+        let limiter = RedisRateLimiter(configuration: configuration, keyPrefix: "test-\(UUID().uuidString.prefix(8)):")
+        let connection = try RedisConnection(configuration: configuration, connectTimeout: .seconds(2), readTimeout: .seconds(2))
+        let rule = RateLimitRule.fixedWindow(limit: 5, window: .seconds(60))
+        let sha1 = RedisRateLimiter.fixedWindow.sha1
+        #expect(try connection.command(["SCRIPT", "LOAD", RedisRateLimiter.fixedWindowScript]) == .string(sha1), "Redis's own hash")
+        for expected in [4, 3] {
+            _ = try connection.command(["SCRIPT", "FLUSH"])
+            #expect(try connection.command(["SCRIPT", "EXISTS", sha1]) == .array([.integer(0)]))
+            let decision = try await limiter.check(rule, key: "flushed")
+            #expect(decision.allowed && decision.remaining == expected)
+            #expect(try connection.command(["SCRIPT", "EXISTS", sha1]) == .array([.integer(1)]), "loaded again by EVAL")
+        }
+        #expect(try await limiter.check(rule, key: "flushed").remaining == 2, "by its SHA-1")
+    }
+
     @Test func unreachableRedisFallsBackToLimitsInThisProcess() async throws {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         let limiter = RateLimiter(redis: RedisConfiguration(host: "127.0.0.1", port: 1), logger: APIHarness.logger)
