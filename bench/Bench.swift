@@ -28,14 +28,14 @@ struct Bench {
         let environment = Environment(ProcessInfo.processInfo.environment)
         var database = try DatabaseConfiguration(environment: environment)
         database.poolSize = 24
-        let replyTimeout = database.replyTimeout
+        let (replyTimeout, poolSize) = (database.replyTimeout, database.poolSize)
         let redis = try RedisConfiguration.from(environment)
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let publisher = redis.map { WakeupPublisher(configuration: $0, logger: logger) }
         publisher?.start()
         let results = try await client.whileRunning {
             try await PlatformMigrations.migrator(client: client, logger: logger).migrate()
-            let queue = JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: replyTimeout)
+            let queue = JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: replyTimeout, poolSize: poolSize)
             let suite = BenchSuite(client: client, queue: queue, redis: redis, options: options, logger: logger)
             return try await suite.runAll()
         }

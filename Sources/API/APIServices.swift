@@ -19,7 +19,8 @@ struct APIServices: Sendable {
 
     init(configuration: APIConfiguration, client: PostgresClient, publisher: WakeupPublisher?, logger: Logger) async {
         self.configuration = configuration
-        let queue = JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: configuration.database.replyTimeout)
+        let queue = JobQueue(client: client, publisher: publisher, logger: logger, replyTimeout: configuration.database.replyTimeout,
+                             poolSize: configuration.database.poolSize)
         let database = APIDatabase(client: client, queue: queue, logger: logger)
         self.database = database
         accessControl = AccessControl(database: database, platformOperators: configuration.platformOperators)

@@ -19,6 +19,8 @@ public final class EnqueueBatcher: Sendable {
     let store: JobStore
     let maximumBatch: Int
     let concurrentFlushes: Int
+    /// When set, flushes follow each other on its connection without the pool's checkout.
+    let warm: WarmConnection?
 
     private struct Entry: Sendable {
         let job: NewJob
@@ -42,10 +44,11 @@ public final class EnqueueBatcher: Sendable {
     private let state = Mutex(State())
 
     public init(store: JobStore, maximumBatch: Int = EnqueueBatcher.defaultMaximumBatch,
-                concurrentFlushes: Int = EnqueueBatcher.defaultConcurrentFlushes) {
+                concurrentFlushes: Int = EnqueueBatcher.defaultConcurrentFlushes, warm: WarmConnection? = nil) {
         self.store = store
         self.maximumBatch = max(maximumBatch, 1)
         self.concurrentFlushes = max(concurrentFlushes, 1)
+        self.warm = warm
     }
 
     /// Enqueues one job, batched with whatever else is being enqueued right now; returns after the
@@ -84,12 +87,13 @@ public final class EnqueueBatcher: Sendable {
         do {
             if batch.count == 1 {
                 // Alone: the prepared one-row insert, in the caller's own task.
-                own.slot.deliver(.done(.success(try await store.insert(own.job))))
+                own.slot.deliver(.done(.success(try await store.insert(own.job, preferring: warm))))
             } else {
                 // The batch belongs to all its callers: the leader's cancellation (its client went
                 // away) must not cancel the insert, so it runs in a task that does not inherit it.
                 let jobs = batch.map(\.job)
-                let results = try await Task { try await store.insertMany(jobs) }.value
+                let warm = self.warm
+                let results = try await Task { try await store.insertMany(jobs, preferring: warm) }.value
                 for (entry, result) in zip(batch, results) { entry.slot.deliver(.done(.success(result))) }
             }
         } catch let error as PSQLError where error.serverInfo != nil && batch.count > 1 {

@@ -14,11 +14,15 @@ public struct JobQueue: Sendable {
     let batcher: EnqueueBatcher
     let logger: Logger
 
+    /// With `poolSize` (the client's), one-by-one enqueues keep up to one pooled connection per
+    /// concurrent flush checked out while they keep coming (see `WarmConnection`), as far as the
+    /// pool has connections to spare; without it, every flush checks one out of the pool.
     public init(client: PostgresClient, publisher: WakeupPublisher?, logger: Logger,
-                replyTimeout: Duration = JobStore.defaultReplyTimeout) {
+                replyTimeout: Duration = JobStore.defaultReplyTimeout, poolSize: Int? = nil) {
         self.store = JobStore(client: client, logger: logger, replyTimeout: replyTimeout)
         self.publisher = publisher
-        self.batcher = EnqueueBatcher(store: store)
+        let warm = poolSize.map { WarmConnection.count(wanted: EnqueueBatcher.defaultConcurrentFlushes, poolSize: $0) } ?? 0
+        self.batcher = EnqueueBatcher(store: store, warm: warm > 0 ? WarmConnection(client: client, count: warm) : nil)
         self.logger = logger
     }
 

@@ -12,6 +12,18 @@ extension JobStore {
         try await onConnection { [logger] in try await Self.insertMany(jobs, on: $0, logger: logger) }
     }
 
+    /// `insert` on `warm`'s connection when there is one and it is free (see `WarmConnection`).
+    func insert(_ job: NewJob, preferring warm: WarmConnection?) async throws -> EnqueueResult {
+        guard let warm else { return try await insert(job) }
+        return try await onConnection(preferring: warm) { [logger] in try await Self.insert(job, on: $0, logger: logger) }
+    }
+
+    /// `insertMany` on `warm`'s connection when there is one and it is free (see `WarmConnection`).
+    func insertMany(_ jobs: [NewJob], preferring warm: WarmConnection?) async throws -> [EnqueueResult] {
+        guard let warm else { return try await insertMany(jobs) }
+        return try await onConnection(preferring: warm) { [logger] in try await Self.insertMany(jobs, on: $0, logger: logger) }
+    }
+
     /// Inserts one job on `connection` (which may be inside the caller's transaction). A job whose
     /// unique key is held by a non-final job is not inserted; the existing job's id is returned.
     public static func insert(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {

@@ -30,6 +30,15 @@ public struct JobStore: Sendable {
         try await client.withWatchedConnection(deadline: replyTimeout > .zero ? replyTimeout : nil, body)
     }
 
+    /// `onConnection` on `warm`'s connection when it is free, else on one from the pool.
+    func onConnection<T: Sendable>(preferring warm: WarmConnection,
+                                   _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let watch = ConnectionWatch()
+        return try await withReplyDeadline(replyTimeout > .zero ? replyTimeout : nil, watch: watch) { [client] in
+            try await warm.withConnection({ try await watch.watching($0, body) }, pooled: { try await watch.withConnection(client, body) })
+        }
+    }
+
     /// Columns returned for a claimed job, in the order `decodeClaimed` reads them.
     static let claimedColumns = """
         j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.lease_token, j.timeout_ms,

@@ -39,6 +39,13 @@ public final class ConnectionWatch: Sendable {
         }
     }
 
+    /// Watches `connection`, which the caller already has, while `body` runs.
+    public func watching<T>(_ connection: PostgresConnection, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        self.connection.withLock { $0 = connection }
+        defer { self.connection.withLock { $0 = nil } }
+        return try await body(connection)
+    }
+
     var isClosed: Bool { connection.withLock { $0?.isClosed ?? false } }
 }
 
