@@ -96,7 +96,7 @@ private final class Race<T: Sendable>: Sendable {
 final class DeadlineMonitor: Sendable {
     static let shared = DeadlineMonitor()
     static let tick: Duration = .milliseconds(10)
-    /// Empty ticks after which the task ends (a second).
+    /// Empty ticks after which the task ends (the default, 100, is a second).
     let idleTicks: Int
 
     struct Entry: Sendable {
