@@ -2,11 +2,13 @@ import PostgresNIO
 import Synchronization
 
 /// Pooled connections kept checked out while statements keep coming, for callers that run their
-/// statements one after another (the enqueue batcher's flushes, one connection for each). The pool's checkout cost a lone
-/// producer about a fifth of its enqueue rate (2,454 against 3,015 one-row inserts a second on a
-/// held connection, same run). A caller that finds them busy or not there yet uses the pool; each goes
-/// back to the pool once unused for `idleLimit`, and at once after a failure that may have left it
-/// unusable, so none holds a slot of the pool for a producer that went quiet.
+/// statements one after another (the enqueue batcher's flushes, one connection for each). The
+/// pool's checkout cost a lone producer about a fifth of its enqueue rate (2,454 against 3,015
+/// one-row inserts a second on a held connection, same run). A caller that finds them busy or not
+/// there yet uses the pool. Each goes back to the pool once unused for `idleLimit`, and within a
+/// look (a quarter of it, at most 250 ms) after a failure that may have left it unusable or once it
+/// is found closed (even with a statement stuck on it), so none holds a slot of the pool for a
+/// producer that went quiet.
 public final class WarmConnection: Sendable {
     /// Pools smaller than this many connections per warm one keep none warm: too large a share.
     public static let poolShare = 4
@@ -22,6 +24,9 @@ public final class WarmConnection: Sendable {
         /// Given up: the holder gives it back to the pool at its next look.
         var dropped = false
         var lastUsed = ContinuousClock.now
+        /// Which checkout the slot holds: a statement that ends after its connection was given back
+        /// (stuck on a closed one) must not touch the next one's state.
+        var generation = 0
 
         var isFree: Bool { connection.map { !busy && !dropped && !$0.isClosed } ?? false }
     }
@@ -49,15 +54,21 @@ public final class WarmConnection: Sendable {
     /// for the next caller when there is room). A statement error PostgreSQL answered leaves the
     /// connection warm; any other failure, or a connection found closed, gives it back to the pool.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T, pooled: () async throws -> T) async throws -> T {
-        guard let (index, connection) = take() else { return try await pooled() }
+        guard let (index, generation, connection) = take() else { return try await pooled() }
         do {
             let result = try await body(connection)
-            put(index, usable: !connection.isClosed)
+            put(index, generation, usable: !connection.isClosed)
             return result
         } catch {
-            put(index, usable: !connection.isClosed && (error as? PSQLError)?.serverInfo != nil)
+            put(index, generation, usable: !connection.isClosed && Self.leavesConnectionUsable(error))
             throw error
         }
+    }
+
+    /// An error PostgreSQL answered about the statement (not one that ends the session: FATAL, PANIC).
+    static func leavesConnectionUsable(_ error: any Error) -> Bool {
+        guard let info = (error as? PSQLError)?.serverInfo else { return false }
+        return !["FATAL", "PANIC"].contains(info[.severity] ?? info[.localizedSeverity] ?? "")
     }
 
     /// How many statements ran on a warm connection, for tests.
@@ -69,12 +80,12 @@ public final class WarmConnection: Sendable {
     /// Connections checked out and free for the next caller, for tests.
     var ready: Int { state.withLock { $0.slots.filter(\.isFree).count } }
 
-    private func take() -> (Int, PostgresConnection)? {
-        let (taken, holder) = state.withLock { state -> ((Int, PostgresConnection)?, Int?) in
+    private func take() -> (Int, Int, PostgresConnection)? {
+        let (taken, holder) = state.withLock { state -> ((Int, Int, PostgresConnection)?, Int?) in
             if let index = state.slots.firstIndex(where: \.isFree), let connection = state.slots[index].connection {
                 state.slots[index].busy = true
                 state.uses += 1
-                return ((index, connection), nil)
+                return ((index, state.slots[index].generation, connection), nil)
             }
             guard let index = state.slots.firstIndex(where: { !$0.holding }) else { return (nil, nil) }
             state.slots[index].holding = true
@@ -84,31 +95,38 @@ public final class WarmConnection: Sendable {
         return taken
     }
 
-    private func put(_ index: Int, usable: Bool) {
+    private func put(_ index: Int, _ generation: Int, usable: Bool) {
         state.withLock { state in
+            guard state.slots[index].generation == generation else { return }
             state.slots[index].busy = false
             state.slots[index].lastUsed = .now
             if !usable { state.slots[index].dropped = true }
         }
     }
 
-    /// Checks a connection out for slot `index` and keeps it until it has been idle for `idleLimit`
-    /// or was dropped.
+    /// Checks a connection out for slot `index` and keeps it until it has been idle for `idleLimit`,
+    /// was dropped, or closed (a statement stuck on a closed connection is left behind).
     private func hold(_ index: Int) async {
-        let look = idleLimit / 4
+        let look = min(idleLimit / 4, .milliseconds(250))
         do {
             try await client.withConnection { connection in
                 state.withLock { state in
                     state.slots[index].connection = connection
                     state.slots[index].dropped = false
-                    state.slots[index].lastUsed = .now
+                    state.slots[index].busy = false
+                    state.slots[index].generation += 1
+                    // Unused so far: if nobody takes it by the first look, it goes back then.
+                    state.slots[index].lastUsed = .now - idleLimit + look
                 }
                 while true {
                     try? await Task.sleep(for: look)
                     let done = state.withLock { state -> Bool in
                         let slot = state.slots[index]
-                        guard !slot.busy, slot.dropped || ContinuousClock.now - slot.lastUsed >= idleLimit else { return false }
+                        let idle = !slot.busy && ContinuousClock.now - slot.lastUsed >= idleLimit
+                        guard idle || slot.dropped || connection.isClosed else { return false }
                         state.slots[index].connection = nil
+                        state.slots[index].busy = false
+                        state.slots[index].generation += 1
                         return true
                     }
                     if done { return }
