@@ -113,7 +113,7 @@ final class CompletionBatcher: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            let attempts = batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) }
+            let attempts = batch.map(RunningJobs.Attempt.init)
             flushing.withLock { $0.formUnion(attempts) }
             defer { flushing.withLock { $0.subtract(attempts) } }
             do {

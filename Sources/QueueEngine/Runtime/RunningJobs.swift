@@ -33,6 +33,10 @@ final class RunningJobs: Sendable {
         init(_ job: ClaimedJob) {
             self.init(jobID: job.id, leaseToken: job.leaseToken)
         }
+
+        init(_ completion: Completion) {
+            self.init(jobID: completion.jobID, leaseToken: completion.leaseToken)
+        }
     }
 
     private struct State {
@@ -59,9 +63,10 @@ final class RunningJobs: Sendable {
         /// be cancelled once the lock is let go.
         mutating func stop(_ attempts: [Attempt], reason: StopReason) -> [Task<Void, Never>] {
             var tasks: [Task<Void, Never>] = []
-            for attempt in attempts where entries[attempt] != nil && entries[attempt]?.stopReason == nil {
+            for attempt in attempts {
+                guard let entry = entries[attempt], entry.stopReason == nil else { continue }
                 entries[attempt]?.stopReason = reason
-                if let task = entries[attempt]?.task { tasks.append(task) }
+                if let task = entry.task { tasks.append(task) }
             }
             return tasks
         }
@@ -218,4 +223,3 @@ final class RunningJobs: Sendable {
         }
     }
 }
-

@@ -229,11 +229,13 @@ public final class Worker: Service, Sendable {
         let metrics = EngineMetrics.shared.attemptHandles(kind: job.kind, queue: job.queue)
         EngineMetrics.shared.started(job, metrics)
         reportSlots(job.queue)
-        let task = Task { await self.execute(job, entry: entry, timeout: timeout, metrics: metrics) }
-        running.attach(RunningJobs.Attempt(job), task: task)
+        let attempt = RunningJobs.Attempt(job)
+        let task = Task { await self.execute(job, attempt, entry: entry, timeout: timeout, metrics: metrics) }
+        running.attach(attempt, task: task)
     }
 
-    private func execute(_ job: ClaimedJob, entry: JobRegistry.Entry?, timeout: Duration, metrics: EngineMetrics.AttemptHandles) async {
+    private func execute(_ job: ClaimedJob, _ attempt: RunningJobs.Attempt, entry: JobRegistry.Entry?, timeout: Duration,
+                         metrics: EngineMetrics.AttemptHandles) async {
         // The attempt is a span of the enqueuer's trace (a new trace when it had none): its log
         // lines, the jobs it enqueues and the provider requests it makes carry it.
         let trace = TraceContext.continuing(job.traceparent)
@@ -274,7 +276,7 @@ public final class Worker: Service, Sendable {
             } catch let error as JobRegistry.UndecodableArguments {
                 result = .discarded(error: error.description)
             } catch {
-                switch running.stopReason(of: RunningJobs.Attempt(job)) {
+                switch running.stopReason(of: attempt) {
                 case .cancelRequested?: result = .cancelled(reason: "cancelled on request")
                 case .timedOut?: result = Self.failure(job, "timed out after \(timeout)", policy: entry.defaults.retryPolicy)
                 case .shutdown?: result = .released
@@ -288,8 +290,8 @@ public final class Worker: Service, Sendable {
         // An attempt whose lease was lost records nothing, even if its handler finished anyway: the
         // ack would be refused. Claimed here again while it ran (a claim PostgreSQL forgot in a crash),
         // such an attempt gives that claim back rather than leave it held by no one until its lease expires.
-        if running.stopReason(of: RunningJobs.Attempt(job)) == .leaseLost { result = nil }
-        let claimedAgain = running.finish(RunningJobs.Attempt(job), awaitingAck: result != nil)
+        if running.stopReason(of: attempt) == .leaseLost { result = nil }
+        let claimedAgain = running.finish(attempt, awaitingAck: result != nil)
         let ending = result ?? (claimedAgain ? .released : nil)
         reportSlots(job.queue)
         Self.recordSpan(trace, job, start: spanStart, result: ending)
@@ -334,7 +336,7 @@ public final class Worker: Service, Sendable {
     /// Committed endings free the slots they held; released jobs wake the other workers. An ending
     /// refused as stale whose attempt was claimed here again meanwhile gives that claim back.
     private func committed(_ batch: [Completion], stale: Set<Int64>) {
-        let attempts = batch.map { RunningJobs.Attempt(jobID: $0.jobID, leaseToken: $0.leaseToken) }
+        let attempts = batch.map(RunningJobs.Attempt.init)
         let claimedAgain = running.claimedAgain(among: attempts)
         // A refused release is not released again: the claim it was for is gone already.
         for (completion, attempt) in zip(batch, attempts)

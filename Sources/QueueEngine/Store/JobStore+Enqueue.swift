@@ -2,26 +2,15 @@ import Foundation
 import PostgresNIO
 
 extension JobStore {
-    /// Inserts one job in its own transaction on a pooled connection.
-    public func insert(_ job: NewJob) async throws -> EnqueueResult {
-        try await onConnection { [logger] in try await Self.insert(job, on: $0, logger: logger) }
+    /// Inserts one job in its own transaction on a pooled connection (`warm`'s when one is free).
+    public func insert(_ job: NewJob, preferring warm: WarmConnection? = nil) async throws -> EnqueueResult {
+        try await onConnection(preferring: warm) { [logger] in try await Self.insert(job, on: $0, logger: logger) }
     }
 
-    /// Inserts many jobs in one statement on a pooled connection; results are in input order.
-    public func insertMany(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        try await onConnection { [logger] in try await Self.insertMany(jobs, on: $0, logger: logger) }
-    }
-
-    /// `insert` on `warm`'s connection when there is one and it is free (see `WarmConnection`).
-    func insert(_ job: NewJob, preferring warm: WarmConnection?) async throws -> EnqueueResult {
-        guard let warm else { return try await insert(job) }
-        return try await onConnection(preferring: warm) { [logger] in try await Self.insert(job, on: $0, logger: logger) }
-    }
-
-    /// `insertMany` on `warm`'s connection when there is one and it is free (see `WarmConnection`).
-    func insertMany(_ jobs: [NewJob], preferring warm: WarmConnection?) async throws -> [EnqueueResult] {
-        guard let warm else { return try await insertMany(jobs) }
-        return try await onConnection(preferring: warm) { [logger] in try await Self.insertMany(jobs, on: $0, logger: logger) }
+    /// Inserts many jobs in one statement on a pooled connection (`warm`'s when one is free);
+    /// results are in input order.
+    public func insertMany(_ jobs: [NewJob], preferring warm: WarmConnection? = nil) async throws -> [EnqueueResult] {
+        try await onConnection(preferring: warm) { [logger] in try await Self.insertMany(jobs, on: $0, logger: logger) }
     }
 
     /// Inserts one job on `connection` (which may be inside the caller's transaction). A job whose

@@ -24,18 +24,16 @@ public struct JobStore: Sendable {
         return try await withReplyDeadline(replyTimeout, operation)
     }
 
-    /// Runs `body` on one pooled connection under the reply deadline; a connection that closes
-    /// while `body` waits ends the wait within `ConnectionWatch.interval` (`ConnectionLost`).
-    func onConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withWatchedConnection(deadline: replyTimeout > .zero ? replyTimeout : nil, body)
-    }
-
-    /// `onConnection` on `warm`'s connection when it is free, else on one from the pool.
-    func onConnection<T: Sendable>(preferring warm: WarmConnection,
+    /// Runs `body` on one pooled connection (`warm`'s when one of its is free) under the reply
+    /// deadline; a connection that closes while `body` waits ends the wait within
+    /// `ConnectionWatch.interval` (`ConnectionLost`).
+    func onConnection<T: Sendable>(preferring warm: WarmConnection? = nil,
                                    _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let watch = ConnectionWatch()
         return try await withReplyDeadline(replyTimeout > .zero ? replyTimeout : nil, watch: watch) { [client] in
-            try await warm.withConnection({ try await watch.watching($0, body) }, pooled: { try await watch.withConnection(client, body) })
+            let pooled = { try await watch.withConnection(client, body) }
+            guard let warm else { return try await pooled() }
+            return try await warm.withConnection({ try await watch.watching($0, body) }, pooled: pooled)
         }
     }
 
