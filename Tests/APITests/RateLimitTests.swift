@@ -144,6 +144,113 @@ import Testing
         #expect(try await limiter.check(rule, key: "flushed").remaining == 2, "by its SHA-1")
     }
 
+    // Token leases: a bucket far from empty is spent from tokens taken ahead.
+
+    @Test func leasedTokensToppedUpSpentAndExpired() {
+        let leases = TokenLeases()
+        let t0 = ContinuousClock.now
+        let answer = RateLimitDecision(allowed: true, limit: 6_400, remaining: 5_000, resetAfter: .seconds(1), retryAfter: .zero)
+        #expect(leases.take(key: "k", limit: 6_400, now: t0) == nil, "nothing taken yet")
+        #expect(TokenLeases.size(capacity: 63) == 0 && TokenLeases.size(capacity: 64) == 1 && TokenLeases.size(capacity: 1 << 30) == 256)
+        let first = leases.reserve(key: "k", size: 100, now: t0)
+        #expect(first == 100)
+        #expect(leases.reserve(key: "k", size: 100, now: t0) == 0, "a check beside the one waiting asks for nothing more")
+        // Redis lent 60 of the 100; the other check's answer (no reservation) counts the pool too.
+        #expect(leases.settle(key: "k", reserved: first, granted: 60, decision: answer, sentAt: t0, now: t0).remaining == 5_060)
+        #expect(leases.settle(key: "k", reserved: 0, granted: 0, decision: answer, sentAt: t0, now: t0).remaining == 5_060)
+        let topUp = leases.reserve(key: "k", size: 100, now: t0)
+        #expect(topUp == 40, "tops the pool up to its size")
+        _ = leases.settle(key: "k", reserved: topUp, granted: 0, decision: answer, sentAt: t0, now: t0)  // refused, or Redis failed
+        let taken = (0..<61).map { _ in leases.take(key: "k", limit: 6_400, now: t0 + .milliseconds(10)) }
+        #expect(taken.prefix(60).allSatisfy { $0?.allowed == true })
+        #expect(taken[0]?.remaining == 5_059 && taken[59]?.remaining == 5_000)
+        #expect(taken[60] == nil, "60 granted, 60 spent")
+        let again = leases.reserve(key: "k", size: 100, now: t0)
+        #expect(again == 100, "nothing left reserved by the refused check")
+        // Usable until a lifetime after the check was sent, not after its answer came.
+        _ = leases.settle(key: "k", reserved: again, granted: 10, decision: answer, sentAt: t0, now: t0 + .milliseconds(5))
+        #expect(leases.take(key: "k", limit: 6_400, now: t0 + leases.lifetime - .milliseconds(1)) != nil)
+        #expect(leases.take(key: "k", limit: 6_400, now: t0 + leases.lifetime) == nil, "unspent tokens expire")
+        #expect(leases.reserve(key: "k", size: 100, now: t0 + leases.lifetime) == 100, "and are not counted any more")
+        _ = leases.settle(key: "k", reserved: 100, granted: 0, decision: answer, sentAt: t0, now: t0 + leases.lifetime)
+        #expect(leases.count == 0, "an empty pool with nothing reserved is forgotten")
+    }
+
+    /// Redis lends only while the bucket keeps half its capacity, and refills it only up to the
+    /// capacity less what is lent until the loan ends: the bucket and the loans never hold more than
+    /// the capacity together.
+    @Test func redisLendsFromAHalfFullBucketAndRefillsAroundTheLoan() async throws {
+        let configuration = try #require(try APIHarness.configuration().redis)
+        let limiter = RedisRateLimiter(configuration: configuration, keyPrefix: "test-\(UUID().uuidString.prefix(8)):")
+        let still = RateLimitRule.tokenBucket(capacity: 128, refillPerSecond: 0.001)
+        let lifetime: Duration = .seconds(60)
+        #expect(try await limiter.check(still, key: "half", extra: 2, lifetime: lifetime).extraGranted == 2, "128 - 3 keeps half")
+        for _ in 0..<58 { _ = try await limiter.check(still, key: "half", extra: 0, lifetime: lifetime) }
+        #expect(try await limiter.check(still, key: "half", extra: 2, lifetime: lifetime).extraGranted == 2, "67 - 3 = 64 keeps half")
+        let refused = try await limiter.check(still, key: "half", extra: 2, lifetime: lifetime)
+        #expect(refused.extraGranted == 0 && refused.decision.allowed && refused.decision.remaining == 63, "64 - 3 would not")
+
+        // 100 tokens a second: the pauses below refill far more than the loan.
+        // A loan counts in its one-second slot and the next: for at least a second, at most two.
+        let fast = RateLimitRule.tokenBucket(capacity: 128, refillPerSecond: 100)
+        let slot: Duration = .seconds(1)
+        let loan = try await limiter.check(fast, key: "refill", extra: 2, lifetime: slot)
+        #expect(loan.extraGranted == 2 && loan.decision.remaining == 125)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await limiter.check(fast, key: "refill", extra: 0, lifetime: slot).decision.remaining == 125,
+                "refilled to 126 (128 less the 2 lent), then this request's token")
+        try await Task.sleep(for: .milliseconds(2_000))
+        #expect(try await limiter.check(fast, key: "refill", extra: 0, lifetime: slot).decision.remaining == 127, "the loan ended")
+
+        // Loans every 50 ms for 600 ms: only the last two slots' loans are held back, not all twelve.
+        let steady = RateLimitRule.tokenBucket(capacity: 128, refillPerSecond: 1_000)
+        let tenth: Duration = .milliseconds(100)
+        for _ in 0..<12 {
+            _ = try await limiter.check(steady, key: "steady", extra: 2, lifetime: tenth)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let after = try await limiter.check(steady, key: "steady", extra: 0, lifetime: tenth).decision.remaining
+        #expect(after >= 128 - 1 - 2 * 5, "\(after) left")
+    }
+
+    /// Two API processes (two limiters) spending one bucket in Redis: far from empty, one round trip
+    /// serves many requests; together they never admit more than the bucket held.
+    @Test func leasesNeverAdmitMoreThanTheBucketHolds() async throws {
+        let prefix = "test-\(UUID().uuidString.prefix(8)):"
+        let configuration = try APIHarness.configuration().redis
+        // Loans that outlive the test: on a machine slow enough to leave a pool unspent for 100 ms,
+        // expired loans would lose tokens, which is their cost by design, not what this test counts.
+        let replicas = (0..<2).map { _ in
+            RateLimiter(redis: configuration, keyPrefix: prefix, logger: APIHarness.logger, leaseLifetime: .seconds(120))
+        }
+        // 0.001 tokens a second: the test's minute could add 0.06 of one.
+        let rule = RateLimitRule.tokenBucket(capacity: 6_400, refillPerSecond: 0.001)
+        let size = TokenLeases.size(capacity: 6_400)
+        /// Checks from eight concurrent callers on each replica; the allowed ones counted.
+        func spend(_ perReplica: Int) async -> Int {
+            await withTaskGroup(of: Int.self) { group in
+                for replica in replicas {
+                    for _ in 0..<8 {
+                        group.addTask {
+                            var allowed = 0
+                            for _ in 0..<(perReplica / 8) where await replica.check(rule, key: "shared").allowed { allowed += 1 }
+                            return allowed
+                        }
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+        }
+        #expect(await spend(1_000) == 2_000, "far from the limit, everything passes")
+        let roundTrips = replicas.map { $0.redisChecks.load(ordering: .relaxed) }.reduce(0, +)
+        #expect(roundTrips <= 500, "\(roundTrips) round trips for 2,000 checks")
+        #expect(replicas.allSatisfy { $0.usesRedis })
+        let total = 2_000 + (await spend(3_200))
+        // Only tokens a replica still holds when the checks end are not admitted.
+        #expect(total <= 6_400 && total >= 6_400 - 2 * size, "\(total) admitted from a bucket of 6,400")
+        #expect(await !replicas[0].check(rule, key: "shared").allowed)
+    }
+
     @Test func unreachableRedisFallsBackToLimitsInThisProcess() async throws {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         let limiter = RateLimiter(redis: RedisConfiguration(host: "127.0.0.1", port: 1), logger: APIHarness.logger)
@@ -151,6 +258,17 @@ import Testing
         let decisions = [await limiter.check(rule, key: "k"), await limiter.check(rule, key: "k"), await limiter.check(rule, key: "k")]
         #expect(decisions.map(\.allowed) == [true, true, false])
         #expect(!limiter.usesRedis)
+    }
+
+    /// A bucket that would lend, with Redis unreachable: the checks fall back to this process and
+    /// the loan asked for is released, not left reserved for ever.
+    @Test func unreachableRedisReleasesTheLoanItAskedFor() async throws {
+        let limiter = RateLimiter(redis: RedisConfiguration(host: "127.0.0.1", port: 1), logger: APIHarness.logger)
+        let rule = RateLimitRule.tokenBucket(capacity: 6_400, refillPerSecond: 0.001)
+        let decision = await limiter.check(rule, key: "down")
+        #expect(decision.allowed && decision.remaining == 6_399, "the in-process bucket answered")
+        #expect(!limiter.usesRedis)
+        #expect(limiter.leases.count == 0, "no reservation left behind")
     }
 
     @Test func aFloodIsRefusedWith429AndSpendsOnlyItsOwnAllowance() async throws {

@@ -17,16 +17,24 @@ final class RedisRateLimiter: Sendable {
     }
 
     func check(_ rule: RateLimitRule, key: String) async throws -> RateLimitDecision {
+        try await check(rule, key: key, extra: 0, lifetime: TokenLeases.defaultLifetime).decision
+    }
+
+    /// With `extra`, a token bucket that stays at least half full grants that many tokens more
+    /// (`TokenLeases`), lent for `lifetime` (the same for every check of a key); the other rules
+    /// ignore both and grant none.
+    func check(_ rule: RateLimitRule, key: String, extra: Int, lifetime: Duration) async throws
+        -> (decision: RateLimitDecision, extraGranted: Int) {
         let script: Script, arguments: [String]
         switch rule {
         case .off:
-            return .unlimited
+            return (.unlimited, 0)
         case .fixedWindow(let limit, let window):
             (script, arguments) = (Self.fixedWindow, [String(limit), String(window.milliseconds)])
         case .slidingWindow(let limit, let window):
             (script, arguments) = (Self.slidingWindow, [String(limit), String(window.milliseconds), UUID().uuidString])
         case .tokenBucket(let capacity, let rate):
-            (script, arguments) = (Self.tokenBucket, [String(capacity), String(rate)])
+            (script, arguments) = (Self.tokenBucket, [String(capacity), String(rate), String(extra), String(lifetime.milliseconds)])
         }
         let keyAndArguments = ["1", keyPrefix + key] + arguments
         var reply = try await pipeline.command(["EVALSHA", script.sha1] + keyAndArguments)
@@ -38,8 +46,9 @@ final class RedisRateLimiter: Sendable {
             throw RedisConnection.Failure(description: "unexpected rate-limit reply \(reply)")
         }
         let numbers = items.map { item -> Int64 in if case .integer(let value) = item { value } else { 0 } }
-        return RateLimitDecision(allowed: numbers[0] == 1, limit: rule.limit, remaining: Int(max(numbers[1], 0)),
-                                 resetAfter: .milliseconds(max(numbers[2], 0)), retryAfter: .milliseconds(max(numbers[3], 0)))
+        let decision = RateLimitDecision(allowed: numbers[0] >= 1, limit: rule.limit, remaining: Int(max(numbers[1], 0)),
+                                         resetAfter: .milliseconds(max(numbers[2], 0)), retryAfter: .milliseconds(max(numbers[3], 0)))
+        return (decision, Int(min(max(numbers[0] - 1, 0), Int64(extra))))
     }
 
     /// A script's text and the SHA-1 (hex) Redis knows it by once it ran.
@@ -57,7 +66,7 @@ final class RedisRateLimiter: Sendable {
     static let slidingWindow = Script(slidingWindowScript)
     static let tokenBucket = Script(tokenBucketScript)
 
-    // Each script answers {allowed (0/1), remaining, reset in ms, retry-after in ms}.
+    // Each script answers {allowed (0/1; the bucket: tokens granted), remaining, reset in ms, retry-after in ms}.
 
     /// A counter that expires one window after its first request.
     static let fixedWindowScript = """
@@ -89,26 +98,52 @@ final class RedisRateLimiter: Sendable {
         return {0, 0, wait, wait}
         """
 
-    /// Tokens and the time they were counted; refilled continuously at the rate, up to the capacity.
+    /// Tokens and the time they were counted; refilled continuously at the rate, up to the capacity
+    /// less the tokens lent. ARGV[3] extra tokens are lent beside the request's own only if the bucket
+    /// keeps half its capacity; a loan lasts ARGV[4] ms (one slot) and counts as lent in its slot and
+    /// the next, so one that ends within the next slot is never forgotten early. Calls for one key
+    /// pass the same ARGV[4].
     static let tokenBucketScript = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local capacity = tonumber(ARGV[1])
         local rate = tonumber(ARGV[2])
-        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+        local extra = tonumber(ARGV[3]) or 0
+        local lifetime = tonumber(ARGV[4]) or 0
+        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'slot', 'lent', 'lent_before')
         local tokens = tonumber(state[1]) or capacity
         local at = tonumber(state[2]) or now
-        tokens = math.min(capacity, tokens + math.max(0, now - at) * rate / 1000)
+        local slot = 0
+        local lent = 0
+        local lent_before = 0
+        if lifetime > 0 then
+            slot = math.floor(now / lifetime)
+            local stored = tonumber(state[3]) or slot
+            lent = tonumber(state[4]) or 0
+            lent_before = tonumber(state[5]) or 0
+            if stored == slot - 1 then
+                lent_before = lent
+                lent = 0
+            elseif stored ~= slot then
+                lent_before = 0
+                lent = 0
+            end
+        end
+        tokens = math.min(capacity - lent - lent_before, tokens + math.max(0, now - at) * rate / 1000)
         local allowed = 0
         local retry = 0
         if tokens >= 1 then
-            tokens = tokens - 1
             allowed = 1
+            if extra > 0 and lifetime > 0 and tokens - 1 - extra >= capacity / 2 then
+                allowed = 1 + extra
+                lent = lent + extra
+            end
+            tokens = tokens - allowed
         else
             retry = math.ceil((1 - tokens) * 1000 / rate)
         end
-        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
-        redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / rate) + 1000)
+        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now, 'slot', slot, 'lent', lent, 'lent_before', lent_before)
+        redis.call('PEXPIRE', KEYS[1], math.max(math.ceil(capacity * 1000 / rate), 2 * lifetime) + 1000)
         local reset = math.ceil((capacity - tokens) * 1000 / rate)
         return {allowed, math.floor(tokens), reset, retry}
         """
