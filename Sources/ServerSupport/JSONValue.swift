@@ -42,7 +42,9 @@ public enum JSONValue: Codable, Sendable, Equatable {
 
     /// Parses stored JSON text; text that is not JSON comes back as a string rather than failing.
     public init(text: String) {
-        self = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+        var text = text
+        let parsed = text.withUTF8 { JSONParser.value(UnsafeRawBufferPointer($0)) }
+        self = parsed ?? (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
     }
 
     /// Compact JSON text with sorted object keys (keys keep their spelling). Written by hand: this

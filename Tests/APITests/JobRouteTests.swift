@@ -92,6 +92,11 @@ import Testing
                 ("malformed JSON", nil, "{\"kind\": \"platform.canary\"", .badRequest, "invalid_json"),
                 ("text after the object", nil, "{\"kind\": \"platform.canary\"} x", .badRequest, "invalid_json"),
                 ("escaped misspelt option", nil, #"{"kind": "platform.canary", "del\u0061y": 5}"#, .unprocessableContent, "validation_failed"),
+                // Bodies the hand-written parser declines: the decoder's checks still answer.
+                ("misspelt option twice", nil, #"{"kind": "platform.canary", "delay": 5, "delay": 6}"#, .unprocessableContent,
+                 "validation_failed"),
+                ("a delay too small for a Double", nil, #"{"kind": "platform.canary", "delay_seconds": 1e-400}"#, .badRequest, "invalid_json"),
+                ("a leading zero", nil, #"{"kind": "platform.canary", "priority": 01}"#, .badRequest, "invalid_json"),
                 ("empty body", nil, "", .badRequest, "invalid_json"),
                 ("oversized body", nil, "{\"kind\": \"platform.canary\", \"args\": {\"pad\": \"" + String(repeating: "x", count: 2 << 20) + "\"}}",
                  .contentTooLarge, "payload_too_large"),
