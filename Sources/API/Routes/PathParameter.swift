@@ -20,6 +20,25 @@ enum PathParameter {
 }
 
 extension UUID {
-    /// Ids as the API writes them everywhere (bodies, headers, audit rows): lowercase.
-    var idString: String { uuidString.lowercased() }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Ids as the API writes them everywhere (bodies, headers, audit rows): lowercase. Written digit
+    /// by digit: every request names two or three ids, and `uuidString` formats through `snprintf`.
+    var idString: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                var index = 0
+                for (offset, byte) in bytes.enumerated() {
+                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                        text[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    text[index] = Self.hexDigits[Int(byte >> 4)]
+                    text[index + 1] = Self.hexDigits[Int(byte & 0x0F)]
+                    index += 2
+                }
+                return index
+            }
+        }
+    }
 }

@@ -16,13 +16,15 @@ public struct JobCatalogue: Sendable {
     }
 
     private var entries: [String: Entry] = [:]
+    /// One decoder for every check (its settings never change): a check runs per enqueued job.
+    private static let decoder = JSONDecoder()
 
     public init() {}
 
     public mutating func register<D: JobDefinition>(_ definition: D.Type) {
         entries[D.name] = Entry(defaults: D.defaults) { argsJSON in
             do {
-                _ = try JSONDecoder().decode(D.Args.self, from: Data(argsJSON.utf8))
+                _ = try Self.decoder.decode(D.Args.self, from: Data(argsJSON.utf8))
             } catch {
                 throw UndecodableArguments(kind: D.name, detail: "\(error)")
             }
